@@ -1,0 +1,49 @@
+# The two commands: `make build` (set up + run on the demo data) and `make test`.
+# dbt always runs from this folder so the DuckDB path, module paths and assets resolve.
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+DBT := $(BIN)/dbt
+DBT_FLAGS := --project-dir . --profiles-dir .
+STAMP := $(VENV)/.installed
+
+.PHONY: build setup seed-demo dbt-build charts docs test test-fast lint bench clean
+
+build: setup dbt-build charts docs ## set up, build every model on the demo data, render charts, generate docs
+
+setup: $(STAMP) ## create .venv with the pinned dependencies and the package (skipped when up to date)
+
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@touch $(STAMP)
+
+dbt-build: $(STAMP) ## dbt build on the demo seeds (or whatever vars say)
+	$(DBT) build $(DBT_FLAGS) $(DBT_ARGS)
+
+charts: $(STAMP) ## render the Altair charts from the built tables into assets/
+	$(BIN)/python -m customer_segmentation.charts
+
+docs: $(STAMP) ## dbt docs generate (serve with: .venv/bin/dbt docs serve --profiles-dir .)
+	$(DBT) docs generate $(DBT_FLAGS)
+
+seed-demo: $(STAMP) ## regenerate the committed demo seeds with the generator
+	$(BIN)/python -m customer_segmentation.synth --customers 3000 --seed 7 --format csv --out seeds --truth tests/data/demo_truth.csv
+
+test: $(STAMP) ## every test: package unit tests, dbt end-to-end, docs in a browser
+	$(BIN)/python -m pytest
+
+test-fast: $(STAMP) ## package unit tests only
+	$(BIN)/python -m pytest -m "not dbt and not browser"
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests python_models
+	$(BIN)/ruff format --check src tests python_models
+
+bench: $(STAMP) ## generate 1M customers / 10M orders and time the full dbt build
+	$(BIN)/python -m customer_segmentation.bench
+
+clean:
+	rm -rf target logs *.duckdb exports
