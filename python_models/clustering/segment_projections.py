@@ -1,0 +1,12 @@
+"""2-D pictures of the customers: PCA for everyone, t-SNE for a reproducible sample."""
+
+from customer_segmentation import api
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    settings = dbt.config.get("segmentation")
+    features = dbt.ref("int_customer_features_scaled").pl()
+    assignments = dbt.ref("segment_assignments").pl()
+    feature_names = [name for name in features.columns if name != "customer_id"]
+    return api.project_customers(features, assignments, {**settings, "features": feature_names})

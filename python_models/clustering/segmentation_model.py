@@ -1,0 +1,30 @@
+"""The fitted segmentation as data: centroids, weights, covariances and exemplars per segment.
+
+Reads its own previous version (if any) so that segment ids keep their meaning between runs.
+"""
+
+from customer_segmentation import api
+
+
+def previous_version(dbt, session):
+    """The table this model wrote last time, or None on the first run."""
+    this = dbt.this
+    exists = session.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        [this.schema, this.identifier],
+    ).fetchone()[0]
+    return session.sql(f"select * from {this}").pl() if exists else None
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    settings = dbt.config.get("segmentation")
+    features = dbt.ref("int_customer_features_scaled").pl()
+    candidates = dbt.ref("segmentation_search").pl()
+    feature_names = [name for name in features.columns if name != "customer_id"]
+    return api.fit_model(
+        features,
+        candidates,
+        previous_version(dbt, session),
+        {**settings, "features": feature_names},
+    )

@@ -1,0 +1,14 @@
+"""Candidate segmentations (algorithm x number of clusters) with their quality indices.
+
+Grain: one row per candidate tried; exactly one row has is_selected = true.
+"""
+
+from customer_segmentation import api
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    settings = dbt.config.get("segmentation")
+    features = dbt.ref("int_customer_features_scaled").pl()
+    feature_names = [name for name in features.columns if name != "customer_id"]
+    return api.search_candidates(features, {**settings, "features": feature_names})

@@ -1,0 +1,7 @@
+{#- No two rows share the same values in all of `columns` (a compound key). -#}
+{% test unique_combination(model, columns) %}
+select {{ columns | join(', ') }}, count(*) as row_count
+from {{ model }}
+group by {{ columns | join(', ') }}
+having count(*) > 1
+{% endtest %}
