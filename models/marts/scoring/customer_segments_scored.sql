@@ -1,0 +1,69 @@
+{#- Segments assigned in pure SQL from feature_scaling + segment_centroids, no Python. Incremental:
+    a run scores customers that arrived since the last run, and re-scores everyone whose stored
+    model_version differs from the current centroids (i.e. after a refit); customers no longer in
+    the input are removed by the post-hook. Run it on its own with
+    `dbt build --select customer_segments_scored` to score new customers without refitting. -#}
+{{
+    config(
+        materialized='incremental',
+        unique_key='customer_id',
+        on_schema_change='sync_all_columns',
+        post_hook="delete from {{ this }} where customer_id not in (select customer_id from {{ ref('int_customer_features') }})",
+    )
+}}
+{%- set features = segmentation_features() -%}
+
+with
+
+customer_features as (
+
+    select * from {{ ref('int_customer_features') }}
+
+),
+
+centroids as (
+
+    select * from {{ ref('segment_centroids') }}
+
+),
+
+current_version as (
+
+    select {{ model_version(ref('segment_centroids')) }} as model_version
+
+),
+
+customers_to_score as (
+
+    select customer_features.*
+    from customer_features
+    {%- if is_incremental() %}
+    left join {{ this }} as already_scored
+        on customer_features.customer_id = already_scored.customer_id
+    cross join current_version
+    where already_scored.customer_id is null
+        or already_scored.model_version != current_version.model_version
+    {%- endif %}
+
+),
+
+assigned as (
+
+    {{ assign_nearest_segment('customers_to_score', features, ref('feature_scaling'), 'centroids') }}
+
+),
+
+final as (
+
+    select
+        assigned.customer_id,
+        assigned.segment_id,
+        assigned.distance_to_centroid,
+        current_version.model_version,
+        current_timestamp as scored_at
+    from assigned
+    cross join current_version
+
+)
+
+select * from final

@@ -1,0 +1,95 @@
+"""Inputs a user brings (customers only, orders only, Parquet) and the errors they can cause."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from .conftest import REPO, run_dbt
+
+pytestmark = pytest.mark.dbt
+
+SEEDS = REPO / "seeds"
+
+
+def test_customers_only_parquet_builds_without_behaviour_features(tmp_path: Path):
+    customers = tmp_path / "customers.parquet"
+    with duckdb.connect() as connection:
+        connection.execute(
+            f"copy (select * from read_csv('{SEEDS / 'demo_customers.csv'}', all_varchar = true)) "
+            f"to '{customers}' (format parquet)")
+    run = run_dbt(tmp_path / "run", variables={"customers_path": str(customers)})
+    columns = {row[0] for row in run.query("describe int_customer_features")}
+    assert "recency_days" not in columns and "frequency" not in columns
+    assert run.scalar("select count(*) from stg_orders") == 0
+    assert run.scalar("select count(*) from customer_segments") == run.scalar(
+        "select count(*) from stg_customers")
+
+
+def test_orders_only_input_segments_the_customers_found_in_orders(tmp_path: Path):
+    run = run_dbt(tmp_path, variables={"orders_path": str(SEEDS / "demo_orders.csv")})
+    features = [row[0] for row in run.query(
+        "select feature_name from feature_scaling order by feature_order")]
+    assert features == ["recency_days", "frequency", "monetary"]
+    distinct_ids = run.scalar("select count(distinct customer_id) from stg_orders")
+    assert run.scalar("select count(*) from customer_segments") == distinct_ids
+    assert run.scalar("select count(*) from stg_customers where age is not null") == 0
+
+
+def test_a_users_own_columns_work_through_vars(tmp_path: Path):
+    """A file with headers we do not know, mapped by var, plus an extra numeric feature."""
+    path = tmp_path / "crm_export.csv"
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Client Ref", "Years", "Loyalty Points"])
+        for i in range(60):
+            writer.writerow([f"X{i:03d}", 20 + (i % 3) * 20, 100 + (i % 3) * 900 + i])
+    run = run_dbt(tmp_path / "run", variables={
+        "customers_path": str(path),
+        "customer_columns": {"customer_id": "Client Ref", "age": "Years"},
+        "segmentation_features": ["age", "loyalty_points"],
+        "n_clusters": 3,
+    })
+    assert run.scalar("select count(*) from customer_segments") == 60
+    assert run.scalar("select count(distinct segment_id) from customer_segments") == 3
+
+
+@pytest.mark.parametrize(
+    ("variables", "expected"),
+    [
+        ({"customers_path": "/nonexistent/customers.csv"}, "does not exist"),
+        ({"customers_path": "WRONG_EXTENSION"}, "neither a CSV"),
+        ({"scaling": "zscore"}, "Fix: use standard, minmax or none"),
+        ({"segmentation_features": ["age", "shoe_size"]}, "Numeric features available"),
+        ({"segmentation_features": ["gender"]}, "not numeric"),
+        ({"customer_columns": {"customer_id": "Client Ref"}}, "has no such column"),
+    ],
+)
+def test_user_errors_fail_with_a_message_naming_the_fix(tmp_path: Path, variables, expected):
+    if variables.get("customers_path") == "WRONG_EXTENSION":
+        spreadsheet = tmp_path / "customers.xlsx"
+        spreadsheet.write_bytes(b"PK not a csv")
+        variables = {"customers_path": str(spreadsheet)}
+    run = run_dbt(tmp_path, command="run", variables=variables,
+                  extra_args=["--select", "+int_customer_features_scaled"], check=False)
+    assert run.result.returncode != 0
+    assert expected in run.output
+
+
+@pytest.mark.parametrize(
+    ("variables", "expected"),
+    [
+        ({"cluster_algorithm": "kmeanz"}, "cluster_algorithm"),
+        ({"n_clusters": "five"}, "n_clusters"),
+        ({"k_min": 6, "k_max": 3}, "k_min"),
+    ],
+)
+def test_bad_clustering_vars_fail_with_the_var_named(tmp_path: Path, variables, expected):
+    run = run_dbt(tmp_path, command="run", variables=variables,
+                  extra_args=["--select", "+segmentation_search"], check=False)
+    assert run.result.returncode != 0
+    assert expected in run.output
+    assert "Fix" in run.output or "set var" in run.output or "one of" in run.output
