@@ -39,22 +39,24 @@
     {%- endfor -%}
     {%- set requested = requested_features() -%}
     {%- if requested == 'auto' -%}
+        {#- Jinja loops cannot reassign outer variables: collect the result in a namespace. -#}
+        {%- set chosen = namespace(features=none) -%}
         {%- for feature_set in default_feature_sets() -%}
             {%- set present = [] -%}
             {%- for name in feature_set -%}{%- if name in numeric -%}{%- do present.append(name) -%}{%- endif -%}{%- endfor -%}
-            {%- if present and requested == 'auto' -%}
+            {%- if present and chosen.features is none -%}
                 {%- set counts = [] -%}
                 {%- for name in present -%}{%- do counts.append("count(" ~ adapter.quote(name) ~ ")") -%}{%- endfor -%}
                 {%- set row = run_query("select " ~ counts | join(', ') ~ " from " ~ relation).rows[0] -%}
                 {%- set with_data = [] -%}
                 {%- for name in present -%}{%- if row[loop.index0] > 0 -%}{%- do with_data.append(name) -%}{%- endif -%}{%- endfor -%}
-                {%- if with_data -%}{%- set requested = with_data -%}{%- endif -%}
+                {%- if with_data -%}{%- set chosen.features = with_data -%}{%- endif -%}
             {%- endif -%}
         {%- endfor -%}
-        {%- if requested == 'auto' -%}
+        {%- if chosen.features is none -%}
             {{ exceptions.raise_compiler_error("segmentation_features is auto, but none of the default features has data. Numeric columns available: " ~ numeric | join(', ') ~ ". Fix: --vars '{segmentation_features: [...]}'.") }}
         {%- endif -%}
-        {{ return(requested) }}
+        {{ return(chosen.features) }}
     {%- endif -%}
     {%- for name in requested -%}
         {%- if name in text -%}

@@ -5,12 +5,25 @@
     nullif(trim(cast({{ expression }} as varchar)), '')
 {%- endmacro %}
 
+{% macro try_cast_value(expression, data_type) -%}
+    {#- A cast that yields null instead of failing. dbt's own safe_cast is a plain cast on DuckDB. -#}
+    {{ return(adapter.dispatch('try_cast_value')(expression, data_type)) }}
+{%- endmacro %}
+
+{% macro default__try_cast_value(expression, data_type) -%}
+    {{ dbt.safe_cast(expression, data_type) }}
+{%- endmacro %}
+
+{% macro duckdb__try_cast_value(expression, data_type) -%}
+    try_cast({{ expression }} as {{ data_type }})
+{%- endmacro %}
+
 {% macro parse_number(expression) -%}
-    {{ dbt.safe_cast(text_value(expression), 'double') }}
+    {{ try_cast_value(text_value(expression), 'double') }}
 {%- endmacro %}
 
 {% macro parse_date(expression) -%}
-    {{ dbt.safe_cast(text_value(expression), 'date') }}
+    {{ try_cast_value(text_value(expression), 'date') }}
 {%- endmacro %}
 
 {% macro is_unparseable(expression, parsed) -%}
