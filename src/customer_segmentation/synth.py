@@ -239,7 +239,7 @@ def as_of_day() -> int:
 
 
 def _persona_params(attr: str) -> np.ndarray:
-    """Return one persona attribute as an array indexed by persona number."""
+    """Return one persona attribute as a float array indexed by persona number (2-D for tuples)."""
     return np.array([getattr(p, attr) for p in PERSONAS], dtype=np.float64)
 
 
@@ -247,7 +247,7 @@ def _normal_int(
     rng: np.random.Generator, persona: np.ndarray, attr: str, low: int, high: int
 ) -> np.ndarray:
     """Return int32 draws of Normal(persona mean, persona sd), rounded, clipped to [low, high]."""
-    params = np.array([getattr(p, attr) for p in PERSONAS], dtype=np.float64)
+    params = _persona_params(attr)  # shape (personas, 2): mean, sd
     values = params[persona, 0] + params[persona, 1] * rng.standard_normal(persona.size)
     return np.clip(np.rint(values), low, high).astype(np.int32)
 
@@ -261,7 +261,7 @@ def draw_personas(rng: np.random.Generator, n: int) -> np.ndarray:
 def draw_customers(rng: np.random.Generator, n: int) -> CustomerDraw:
     """Return the attributes and order windows of n clean customers.
 
-    Each customer gets a last possible order day (a few days before AS_OF, or 4-18 months
+    Each customer gets a last possible order day (0-60 days before AS_OF, or 4-18 months
     before it for lapsed customers), a signup day at least 14 days before that, and a
     first possible order day of max(signup + 1, start of the window).
     """
@@ -404,16 +404,16 @@ def dirty_customer_rows(
     following the clean ones.
     """
     n = draw.persona.size
-    base = draw_customers(rng, k) if k else None
-    dup = int(rng.integers(0, n)) if k else 0
+    base = draw_customers(rng, k)
+    dups = rng.integers(0, n, size=k)  # duplicated clean customer, one per duplicate row
     rows: list[dict[str, str | None]] = []
     next_id = n + 1
     for i in range(k):
         kind = DIRTY_CUSTOMER_KINDS[i % len(DIRTY_CUSTOMER_KINDS)][0]
-        src, index = (draw, dup) if kind == "duplicate_customer_id" else (base, i)
+        src, index = (draw, int(dups[i])) if kind == "duplicate_customer_id" else (base, i)
         customer_id = f"C{next_id:0{width}d}"
         if kind == "duplicate_customer_id":
-            customer_id = ids[dup].as_py()
+            customer_id = ids[index].as_py()
         else:
             next_id += 1
         row = {
