@@ -21,6 +21,7 @@ $(STAMP): requirements.lock pyproject.toml
 	@touch $(STAMP)
 
 dbt-build: $(STAMP) ## dbt build on the demo seeds (or whatever vars say)
+	@$(BIN)/python -m customer_segmentation.warehouse
 	$(DBT) build $(DBT_FLAGS) $(DBT_ARGS)
 
 charts: $(STAMP) ## render the Altair charts from the built tables into assets/

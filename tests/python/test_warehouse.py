@@ -1,0 +1,41 @@
+"""The DuckDB preflight names a locked file, the process holding it, and the fix."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from customer_segmentation import warehouse
+
+
+def test_a_free_file_passes(tmp_path: Path):
+    assert warehouse.lock_problem(tmp_path / "free.duckdb") is None
+
+
+def test_a_missing_folder_is_named(tmp_path: Path):
+    problem = warehouse.lock_problem(tmp_path / "nowhere" / "db.duckdb")
+    assert problem and "does not exist" in problem and "DBT_DUCKDB_PATH" in problem
+
+
+def test_a_file_locked_by_another_process_is_reported_with_its_pid(tmp_path: Path, capsys):
+    path = tmp_path / "locked.duckdb"
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         f"import duckdb, sys, time; c = duckdb.connect({str(path)!r}); print('ready', flush=True); "
+         "time.sleep(60)"],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        assert warehouse.main(["--database", str(path)]) == 2
+        message = capsys.readouterr().err
+        assert "PID" not in message  # the raw DuckDB text is translated, not echoed
+        assert f"process {holder.pid}" in message
+        assert "Fix: close that process" in message
+    finally:
+        holder.kill()
+        holder.wait()
+    time.sleep(0.1)
+    assert warehouse.main(["--database", str(path)]) == 0
