@@ -44,7 +44,7 @@ class DbtRun:
 
     def frame(self, sql: str):
         with duckdb.connect(str(self.database), read_only=True) as connection:
-            return connection.execute(sql).pl()
+            return connection.sql(sql).pl()
 
     def scalar(self, sql: str) -> Any:
         return self.query(sql)[0][0]
