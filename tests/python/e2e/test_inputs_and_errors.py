@@ -93,3 +93,13 @@ def test_bad_clustering_vars_fail_with_the_var_named(tmp_path: Path, variables, 
     assert run.result.returncode != 0
     assert expected in run.output
     assert "Fix" in run.output or "set var" in run.output or "one of" in run.output
+
+
+def test_dbt_run_empty_builds_typed_empty_tables(tmp_path: Path):
+    """`dbt run --empty` hands the Python models 0 rows: they must return typed empty frames."""
+    run_dbt(tmp_path, command="seed")
+    run = run_dbt(tmp_path, command="run", extra_args=["--empty"])
+    assert run.scalar("select count(*) from customer_segments") == 0
+    types = dict(run.query("select column_name, data_type from information_schema.columns "
+                           "where table_name = 'segment_assignments'"))
+    assert types["segment_id"] == "BIGINT" and types["customer_id"] == "VARCHAR"
