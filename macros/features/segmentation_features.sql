@@ -47,9 +47,10 @@
             {%- if present and chosen.features is none -%}
                 {%- set counts = [] -%}
                 {%- for name in present -%}{%- do counts.append("count(" ~ adapter.quote(name) ~ ")") -%}{%- endfor -%}
-                {%- set row = run_query("select " ~ counts | join(', ') ~ " from " ~ relation).rows[0] -%}
+                {%- set row = run_query("select count(*), " ~ counts | join(', ') ~ " from " ~ relation).rows[0] -%}
                 {%- set with_data = [] -%}
-                {%- for name in present -%}{%- if row[loop.index0] > 0 -%}{%- do with_data.append(name) -%}{%- endif -%}{%- endfor -%}
+                {#- With no rows at all (dbt run --empty) the first set present is used as is. -#}
+                {%- for name in present -%}{%- if row[0] == 0 or row[loop.index] > 0 -%}{%- do with_data.append(name) -%}{%- endif -%}{%- endfor -%}
                 {%- if with_data -%}{%- set chosen.features = with_data -%}{%- endif -%}
             {%- endif -%}
         {%- endfor -%}
