@@ -1,5 +1,7 @@
-{#- One row per segment: size, share and the average of every feature in its own units. -#}
-{%- set features = segmentation_features() -%}
+{#- One row per segment: size and share; mean, median, index, z-score and tier of every profiled
+    feature in its own units (columns avg_/median_/index_/z_/tier_<feature>); gender mix; and, when
+    orders exist, revenue share, top categories and preferred channel (null without orders). -#}
+{%- set features = profile_features() -%}
 
 with
 
@@ -15,21 +17,37 @@ customer_features as (
 
 ),
 
+feature_tiers as (
+
+    select * from {{ ref('int_segment_feature_tiers') }}
+
+),
+
 segment_names as (
 
     select * from {{ ref('int_segment_names') }}
 
 ),
 
-per_segment as (
+{% if has_orders_input() -%}
+orders as (
+
+    select * from {{ ref('stg_orders') }}
+
+),
+{%- endif %}
+
+segment_sizes as (
 
     select
         customer_segments.segment_id,
+        bool_or(customer_segments.is_noise) as is_noise,
         count(*) as customer_count,
-        {%- for feature in features %}
-        avg(customer_features.{{ adapter.quote(feature) }}) as {{ adapter.quote('avg_' ~ feature) }},
-        {%- endfor %}
-        sum(case when customer_features.gender = 'Female' then 1 else 0 end) * 1.0 / count(*) as female_share
+        avg(case when customer_features.gender = 'Female' then 1.0 else 0.0 end) as female_share,
+        avg(case when customer_features.gender = 'Male' then 1.0 else 0.0 end) as male_share,
+        avg(case when customer_features.gender = 'Other' then 1.0 else 0.0 end) as other_gender_share,
+        avg(case when customer_features.gender is null then 1.0 else 0.0 end) as unknown_gender_share,
+        avg(case when customer_features.marketing_opt_in then 1.0 else 0.0 end) as opted_in_share
     from customer_segments
     inner join customer_features
         on customer_segments.customer_id = customer_features.customer_id
@@ -37,21 +55,154 @@ per_segment as (
 
 ),
 
+features_wide as (
+
+    select
+        segment_id{{ ',' if features }}
+        {%- for feature in features %}
+        max(case when feature_name = '{{ feature.name }}' then segment_mean end) as {{ adapter.quote('avg_' ~ feature.name) }},
+        max(case when feature_name = '{{ feature.name }}' then segment_median end) as {{ adapter.quote('median_' ~ feature.name) }},
+        max(case when feature_name = '{{ feature.name }}' then feature_index end) as {{ adapter.quote('index_' ~ feature.name) }},
+        max(case when feature_name = '{{ feature.name }}' then z_score end) as {{ adapter.quote('z_' ~ feature.name) }},
+        max(case when feature_name = '{{ feature.name }}' then tier end) as {{ adapter.quote('tier_' ~ feature.name) }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from feature_tiers
+    group by segment_id
+
+),
+
+{% if has_orders_input() -%}
+segment_orders as (
+
+    select
+        customer_segments.segment_id,
+        orders.category,
+        orders.channel,
+        orders.amount
+    from orders
+    inner join customer_segments
+        on orders.customer_id = customer_segments.customer_id
+
+),
+
+segment_revenue as (
+
+    select
+        segment_id,
+        count(*) as order_count,
+        sum(amount) as revenue
+    from segment_orders
+    group by segment_id
+
+),
+
+category_ranks as (
+
+    select
+        segment_id,
+        category,
+        row_number() over (partition by segment_id order by sum(amount) desc, category) as category_rank
+    from segment_orders
+    where category is not null
+        and category != 'unknown'
+    group by segment_id, category
+
+),
+
+top_categories as (
+
+    select
+        segment_id,
+        {{ dbt.listagg('category', "', '", 'order by category_rank') }} as top_categories
+    from category_ranks
+    where category_rank <= 3
+    group by segment_id
+
+),
+
+channel_ranks as (
+
+    select
+        segment_id,
+        channel,
+        row_number() over (partition by segment_id order by sum(amount) desc, channel) as channel_rank
+    from segment_orders
+    where channel is not null
+        and channel != 'unknown'
+    group by segment_id, channel
+
+),
+
+order_profile as (
+
+    select
+        segment_sizes.segment_id,
+        coalesce(segment_revenue.order_count, 0) as order_count,
+        coalesce(segment_revenue.revenue, 0) as revenue,
+        coalesce(segment_revenue.revenue, 0)
+            / nullif(sum(coalesce(segment_revenue.revenue, 0)) over (), 0) as revenue_share,
+        top_categories.top_categories,
+        channel_ranks.channel as preferred_channel
+    from segment_sizes
+    left join segment_revenue
+        on segment_sizes.segment_id = segment_revenue.segment_id
+    left join top_categories
+        on segment_sizes.segment_id = top_categories.segment_id
+    left join channel_ranks
+        on segment_sizes.segment_id = channel_ranks.segment_id
+        and channel_ranks.channel_rank = 1
+
+),
+{%- else %}
+order_profile as (
+
+    -- Customers-only input: no order figures (the columns stay, null).
+    select
+        segment_id,
+        cast(null as bigint) as order_count,
+        cast(null as double) as revenue,
+        cast(null as double) as revenue_share,
+        cast(null as varchar) as top_categories,
+        cast(null as varchar) as preferred_channel
+    from segment_sizes
+
+),
+{%- endif %}
+
 final as (
 
     select
-        per_segment.segment_id,
+        segment_sizes.segment_id,
         segment_names.segment_name,
         segment_names.segment_description,
-        per_segment.customer_count,
-        per_segment.customer_count * 1.0 / sum(per_segment.customer_count) over () as customer_share,
+        segment_names.marketing_action,
+        segment_sizes.is_noise,
+        segment_sizes.customer_count,
+        segment_sizes.customer_count * 1.0 / sum(segment_sizes.customer_count) over () as customer_share,
         {%- for feature in features %}
-        per_segment.{{ adapter.quote('avg_' ~ feature) }},
+        features_wide.{{ adapter.quote('avg_' ~ feature.name) }},
+        features_wide.{{ adapter.quote('median_' ~ feature.name) }},
+        features_wide.{{ adapter.quote('index_' ~ feature.name) }},
+        features_wide.{{ adapter.quote('z_' ~ feature.name) }},
+        features_wide.{{ adapter.quote('tier_' ~ feature.name) }},
         {%- endfor %}
-        per_segment.female_share
-    from per_segment
+        segment_sizes.female_share,
+        segment_sizes.male_share,
+        segment_sizes.other_gender_share,
+        segment_sizes.unknown_gender_share,
+        segment_sizes.opted_in_share,
+        cast(order_profile.order_count as bigint) as order_count,
+        cast(order_profile.revenue as double) as revenue,
+        cast(order_profile.revenue_share as double) as revenue_share,
+        order_profile.top_categories,
+        order_profile.preferred_channel
+    from segment_sizes
     inner join segment_names
-        on per_segment.segment_id = segment_names.segment_id
+        on segment_sizes.segment_id = segment_names.segment_id
+    left join features_wide
+        on segment_sizes.segment_id = features_wide.segment_id
+    left join order_profile
+        on segment_sizes.segment_id = order_profile.segment_id
 
 )
 

@@ -1,0 +1,112 @@
+{#- One row per segmented customer who may be contacted (opted in, no rejected input row), with the
+    contact priority score documented in _int_segments__models.yml. -#}
+
+with
+
+assignments as (
+
+    select * from {{ ref('segment_assignments') }}
+
+),
+
+segment_names as (
+
+    select * from {{ ref('int_segment_names') }}
+
+),
+
+customer_features as (
+
+    select * from {{ ref('int_customer_features') }}
+
+),
+
+base_customers as (
+
+    select * from {{ ref('base_customers') }}
+
+),
+
+rejected_ids as (
+
+    select distinct customer_id
+    from base_customers
+    where rejection_reason is not null
+        and customer_id is not null
+
+),
+
+percentiles as (
+
+    -- Over every segmented customer, before anyone is excluded, so scores do not depend on consent.
+    select
+        assignments.customer_id,
+        assignments.segment_id,
+        assignments.is_noise,
+        customer_features.email,
+        customer_features.marketing_opt_in,
+        {%- if has_orders_input() %}
+        case when customer_features.monetary is null then 0.5 else percent_rank() over (
+            partition by customer_features.monetary is null
+            order by customer_features.monetary
+        ) end as value_percentile,
+        -- Most recent buyer = 1; customers who never ordered (null recency) = 0.
+        case when customer_features.recency_days is null then 0.0 else percent_rank() over (
+            partition by customer_features.recency_days is null
+            order by customer_features.recency_days desc
+        ) end as recency_percentile,
+        {%- else %}
+        case when customer_features.spending_score is null then 0.5 else percent_rank() over (
+            partition by customer_features.spending_score is null
+            order by customer_features.spending_score
+        ) end as value_percentile,
+        0.5 as recency_percentile,
+        {%- endif %}
+        coalesce(assignments.membership_probability, 1.0) * (1 - case
+            when assignments.distance_to_centroid is null then 0.5
+            else percent_rank() over (
+                partition by assignments.segment_id, assignments.distance_to_centroid is null
+                order by assignments.distance_to_centroid
+            )
+        end) as segment_fit
+    from assignments
+    inner join customer_features
+        on assignments.customer_id = customer_features.customer_id
+
+),
+
+contactable as (
+
+    select percentiles.*
+    from percentiles
+    left join rejected_ids
+        on percentiles.customer_id = rejected_ids.customer_id
+    where percentiles.marketing_opt_in
+        and rejected_ids.customer_id is null
+
+),
+
+final as (
+
+    select
+        contactable.customer_id,
+        contactable.segment_id,
+        segment_names.segment_name,
+        contactable.is_noise,
+        contactable.email,
+        cast(contactable.value_percentile as double) as value_percentile,
+        cast(contactable.recency_percentile as double) as recency_percentile,
+        cast(contactable.segment_fit as double) as segment_fit,
+        cast(
+            0.6 * contactable.value_percentile
+            + 0.2 * contactable.recency_percentile
+            + 0.2 * contactable.segment_fit
+            as double
+        ) as priority_score
+    from contactable
+    inner join segment_names
+        on contactable.segment_id = segment_names.segment_id
+
+)
+
+select * from final
