@@ -1,0 +1,5 @@
+"""`python -m customer_segmentation.charts`: render every chart into assets/."""
+
+from customer_segmentation.charts.render import main
+
+raise SystemExit(main())

@@ -1,0 +1,314 @@
+"""Render every chart from the built DuckDB file into assets/, for the dbt docs site.
+
+Usage: ``python -m customer_segmentation.charts [--database PATH] [--out assets]``.
+
+The file names are fixed (see CHART_FILES) because the doc blocks in docs/ embed them. A chart the
+data cannot give is still written, as a small SVG that says why, so the docs never show a broken
+image. An SVG over ``--max-svg-kb`` (a big scatter) is rendered as PNG instead: the PNG is written
+beside it and the .svg becomes a small wrapper around the PNG, so the embedded name never changes.
+
+This is the only module of the package that imports duckdb, and only when it opens the file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import logging
+import os
+import re
+import struct
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path
+
+import polars as pl
+import vl_convert as vlc
+
+from customer_segmentation.charts import exploration, model_selection, segments
+from customer_segmentation.charts._common import (
+    Chart,
+    logger,
+    placeholder,
+    placeholder_reason,
+)
+
+DEFAULT_DATABASE = "customer_segmentation.duckdb"
+DEFAULT_MAX_SVG_KB = 1000
+PNG_SCALE = 2
+
+TABLES = (
+    "int_customer_features",
+    "feature_scaling",
+    "int_customer_features_scaled",
+    "segmentation_candidates",
+    "customer_segments",
+    "segment_profiles",
+    "segment_centroids",
+    "segment_projections",
+    "segment_linkage",
+)
+
+
+@dataclass(frozen=True)
+class ChartFile:
+    """One rendered chart: its file name in assets/ (without extension) and what it shows."""
+
+    name: str
+    shows: str
+
+
+CHART_FILES = (
+    ChartFile("feature_histograms", "distribution of every numeric feature"),
+    ChartFile("feature_boxplots", "every numeric feature by gender"),
+    ChartFile("correlations", "correlations between the numeric features"),
+    ChartFile("pair_plot", "every pair of clustering features, coloured by segment"),
+    ChartFile("elbow", "inertia by number of segments, the chosen one marked"),
+    ChartFile("selection_indices", "silhouette, Calinski-Harabasz, Davies-Bouldin (and BIC)"),
+    ChartFile("segment_scatter", "customers on the first two features, segment centres"),
+    ChartFile("pca_projection", "customers on the first two principal components"),
+    ChartFile("tsne_projection", "t-SNE map of a sample of customers"),
+    ChartFile("segment_sizes", "customers per segment"),
+    ChartFile("segment_boxplots", "every clustering feature by segment"),
+    ChartFile("centroid_heatmap", "segment centres, segments x features"),
+    ChartFile("dendrogram", "hierarchical merge tree of a sample, cut at the chosen number"),
+)
+
+
+class DatabaseProblem(Exception):
+    """The DuckDB file cannot be read; the message says what to do."""
+
+
+def default_database() -> Path:
+    """Return $DBT_DUCKDB_PATH, else customer_segmentation.duckdb in the working directory."""
+    return Path(os.environ.get("DBT_DUCKDB_PATH") or DEFAULT_DATABASE)
+
+
+def load_tables(database: Path, schema: str = "main") -> dict[str, pl.DataFrame | None]:
+    """Read the tables the charts need (None for each one not built yet), read-only.
+
+    Raises DatabaseProblem when the file is missing, locked by another process or unreadable.
+    """
+    import duckdb
+
+    if not database.is_file():
+        raise DatabaseProblem(
+            f"no DuckDB file at {database}. Run `make build` first, or set DBT_DUCKDB_PATH "
+            "(or --database) to the file dbt built."
+        )
+    try:
+        connection = duckdb.connect(str(database), read_only=True)
+    except duckdb.IOException as error:
+        message = str(error)
+        if "lock" not in message.lower():
+            raise DatabaseProblem(f"DuckDB cannot open {database}: {message}") from None
+        holder = re.search(r"held in (.+?) \(PID (\d+)\)", message)
+        who = f" (process {holder.group(2)}, {holder.group(1)})" if holder else ""
+        raise DatabaseProblem(
+            f"{database} is locked by another process{who}: a running dbt, a notebook or a SQL "
+            "client holds it open for writing. Close it (or wait for dbt to finish), then run "
+            "again."
+        ) from None
+    except duckdb.Error as error:
+        raise DatabaseProblem(f"DuckDB cannot open {database}: {error}") from None
+    with connection:
+        present = {
+            row[0]
+            for row in connection.execute(
+                "select table_name from information_schema.tables where table_schema = ?",
+                [schema],
+            ).fetchall()
+        }
+        return {
+            table: connection.sql(f'select * from "{schema}"."{table}"').pl()
+            if table in present
+            else None
+            for table in TABLES
+        }
+
+
+def clustering_features(tables: dict[str, pl.DataFrame | None]) -> list[str]:
+    """Return the clustering features in order: feature_scaling, else the scaled table's columns."""
+    scaling = tables.get("feature_scaling")
+    if scaling is not None and {"feature_name", "feature_order"} <= set(scaling.columns):
+        return scaling.sort("feature_order")["feature_name"].to_list()
+    scaled = tables.get("int_customer_features_scaled")
+    if scaled is not None:
+        return [column for column in scaled.columns if column != "customer_id"]
+    return []
+
+
+def segmented_customers(tables: dict[str, pl.DataFrame | None]) -> pl.DataFrame | None:
+    """Return int_customer_features with segment_id, segment_name; None if either is missing."""
+    features = tables.get("int_customer_features")
+    assigned = tables.get("customer_segments")
+    if features is None or assigned is None:
+        return None
+    labels = assigned.select("customer_id", "segment_id", "segment_name")
+    return features.join(labels, on="customer_id", how="inner")
+
+
+def selected_segments(tables: dict[str, pl.DataFrame | None]) -> int | None:
+    """Return the number of segments of the selected candidate, if known."""
+    candidates = tables.get("segmentation_candidates")
+    if candidates is None or "is_selected" not in candidates.columns:
+        return None
+    chosen = candidates.filter(pl.col("is_selected").fill_null(False))
+    return int(chosen["n_clusters"][0]) if chosen.height else None
+
+
+def chart_builders(tables: dict[str, pl.DataFrame | None]) -> dict[str, Callable[[], Chart]]:
+    """Return, for each name in CHART_FILES, a function that builds the chart from ``tables``."""
+    features = tables.get("int_customer_features")
+    customers = segmented_customers(tables)
+    clustering = clustering_features(tables)
+    profiles = tables.get("segment_profiles")
+    names = profiles if profiles is not None else tables.get("customer_segments")
+    builders: dict[str, Callable[[], Chart]] = {
+        "feature_histograms": lambda: exploration.feature_histograms(features),
+        "feature_boxplots": lambda: exploration.feature_boxplots(features, by="gender"),
+        "correlations": lambda: exploration.correlation_heatmap(features),
+        "pair_plot": lambda: exploration.pair_plot(customers, clustering),
+        "elbow": lambda: model_selection.elbow_curve(tables.get("segmentation_candidates")),
+        "selection_indices": lambda: model_selection.selection_indices(
+            tables.get("segmentation_candidates")
+        ),
+        "segment_scatter": lambda: segments.segment_scatter(
+            customers, tables.get("segment_centroids"), clustering or None
+        ),
+        "pca_projection": lambda: segments.pca_projection(tables.get("segment_projections"), names),
+        "tsne_projection": lambda: segments.tsne_projection(
+            tables.get("segment_projections"), names
+        ),
+        "segment_sizes": lambda: segments.segment_sizes(profiles),
+        "segment_boxplots": lambda: exploration.feature_boxplots(
+            customers, by="segment_name", columns=clustering or None
+        ),
+        "centroid_heatmap": lambda: segments.centroid_heatmap(
+            tables.get("segment_centroids"), names
+        ),
+        "dendrogram": lambda: segments.dendrogram(
+            tables.get("segment_linkage"), selected_segments(tables)
+        ),
+    }
+    assert set(builders) == {chart.name for chart in CHART_FILES}
+    return builders
+
+
+def _png_size(png: bytes) -> tuple[int, int]:
+    """Return (width, height) in pixels from a PNG's IHDR chunk."""
+    return struct.unpack(">II", png[16:24])
+
+
+def png_in_svg(png: bytes, scale: float, label: str) -> str:
+    """Return an SVG document that shows ``png`` at 1/``scale`` of its pixel size."""
+    width, height = (round(side / scale) for side in _png_size(png))
+    data = base64.b64encode(png).decode("ascii")
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+        f'version="1.1" width="{width}" height="{height}" viewBox="0 0 {width} {height}">'
+        f"<title>{escape(label)}</title>"
+        f'<image width="{width}" height="{height}" href="data:image/png;base64,{data}" '
+        f'xlink:href="data:image/png;base64,{data}"/></svg>\n'
+    )
+
+
+def _size(n_bytes: int) -> str:
+    return f"{n_bytes / 1_000_000:.1f} MB" if n_bytes >= 1_000_000 else f"{n_bytes / 1000:.1f} kB"
+
+
+def _write(path: Path, content: str | bytes) -> None:
+    """Write atomically, so a docs server never serves half a file."""
+    partial = path.with_name(path.name + ".partial")
+    if isinstance(content, bytes):
+        partial.write_bytes(content)
+    else:
+        partial.write_text(content, encoding="utf-8")
+    partial.replace(path)
+
+
+def write_chart(chart: Chart, out_dir: Path, name: str, max_svg_bytes: int) -> str:
+    """Render ``chart`` to ``out_dir/name.svg`` (PNG inside when the SVG is too big).
+
+    Returns the progress line: file, size, and what was written.
+    """
+    spec = chart.to_dict()
+    svg = vlc.vegalite_to_svg(spec, allowed_base_urls=[])
+    svg_path, png_path = out_dir / f"{name}.svg", out_dir / f"{name}.png"
+    svg_bytes = len(svg.encode("utf-8"))
+    reason = placeholder_reason(chart)
+    if reason is None and svg_bytes > max_svg_bytes:
+        png = vlc.vegalite_to_png(spec, scale=PNG_SCALE, allowed_base_urls=[])
+        _write(png_path, png)
+        wrapper = png_in_svg(png, PNG_SCALE, name.replace("_", " "))
+        _write(svg_path, wrapper)
+        return (
+            f"{svg_path}  {_size(len(wrapper))}  as PNG (plain SVG would be "
+            f"{_size(svg_bytes)}), also {png_path} {_size(len(png))}"
+        )
+    _write(svg_path, svg)
+    png_path.unlink(missing_ok=True)
+    note = f"placeholder: {reason}" if reason else "chart"
+    return f"{svg_path}  {_size(svg_bytes)}  {note}"
+
+
+def render_all(
+    tables: dict[str, pl.DataFrame | None],
+    out_dir: Path,
+    max_svg_bytes: int = DEFAULT_MAX_SVG_KB * 1000,
+) -> int:
+    """Render every chart in CHART_FILES into ``out_dir``, printing one line per chart.
+
+    Returns the number of charts that failed with an error (each still gets a placeholder).
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    failures = 0
+    for name, build in chart_builders(tables).items():
+        try:
+            chart = build()
+            line = write_chart(chart, out_dir, name, max_svg_bytes)
+        except Exception as error:
+            failures += 1
+            logger.exception("%s: the chart failed", name)
+            fallback = placeholder(name.replace("_", " "), f"the chart failed ({error})")
+            line = write_chart(fallback, out_dir, name, max_svg_bytes) + "  FAILED"
+        print(line, flush=True)
+    return failures
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line entry point; returns the exit status (2: the database cannot be read)."""
+    parser = argparse.ArgumentParser(
+        prog="python -m customer_segmentation.charts",
+        description="Render the segmentation charts from the DuckDB file into assets/.",
+    )
+    parser.add_argument(
+        "--database",
+        type=Path,
+        default=None,
+        help="the DuckDB file dbt built (default: $DBT_DUCKDB_PATH, else "
+        "./customer_segmentation.duckdb)",
+    )
+    parser.add_argument("--out", type=Path, default=Path("assets"), help="folder for the charts")
+    parser.add_argument("--schema", default="main", help="schema holding the tables (main)")
+    parser.add_argument(
+        "--max-svg-kb",
+        type=int,
+        default=DEFAULT_MAX_SVG_KB,
+        help="above this size a chart is rendered as PNG (default %(default)s)",
+    )
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    database = args.database or default_database()
+    try:
+        tables = load_tables(database, args.schema)
+    except DatabaseProblem as problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
+    failures = render_all(tables, args.out, args.max_svg_kb * 1000)
+    if failures:
+        print(f"error: {failures} chart(s) failed; see the messages above", file=sys.stderr)
+        return 1
+    return 0
