@@ -13,7 +13,7 @@
     {%- for index in range(1, parts | length + 1) -%}
         {%- set prefix = parts[:index] | join('/') -%}
         {%- if prefix not in ['', '.', '..'] and not prefix.endswith('/..') -%}
-            {%- do statements.append("copy (select 1 as partition_key where 1 = 0) to " ~ dbt.string_literal(prefix)
+            {%- do statements.append("copy (select 1 as partition_key, 1 as placeholder where 1 = 0) to " ~ dbt.string_literal(prefix)
                 ~ " (format csv, partition_by (partition_key), overwrite_or_ignore true)") -%}
         {%- endif -%}
     {%- endfor -%}

@@ -1,0 +1,67 @@
+{#- Generic data tests for the marketing marts. -#}
+
+{% test only_contactable_customers(model, column_name, customers, rejected) %}
+{#- Every customer in the model opted in to marketing and has no rejected input row. -#}
+select targeted.{{ column_name }} as customer_id
+from {{ model }} as targeted
+left join {{ customers }} as customers
+    on targeted.{{ column_name }} = customers.customer_id
+where customers.customer_id is null
+    or not customers.marketing_opt_in
+    or targeted.{{ column_name }} in (
+        select customer_id from {{ rejected }} where customer_id is not null
+    )
+{% endtest %}
+
+{% test holdout_share_matches(model, campaigns, tolerance_sigmas=4) %}
+{#- Per campaign, the observed holdout share is within tolerance_sigmas binomial standard errors
+    (plus one customer) of the seed's holdout_share. -#}
+with observed as (
+    select
+        campaign_id,
+        count(*) as audience,
+        avg(case when is_holdout then 1.0 else 0.0 end) as observed_share
+    from {{ model }}
+    group by campaign_id
+)
+select
+    observed.campaign_id,
+    observed.audience,
+    observed.observed_share,
+    campaigns.holdout_share
+from observed
+inner join {{ campaigns }} as campaigns
+    on observed.campaign_id = campaigns.campaign_id
+where abs(observed.observed_share - campaigns.holdout_share)
+    > {{ tolerance_sigmas }} * sqrt(campaigns.holdout_share * (1 - campaigns.holdout_share) / observed.audience)
+      + 1.0 / observed.audience
+{% endtest %}
+
+{% test exclusive_campaigns_disjoint(model, campaigns) %}
+{#- No customer is in two campaigns that are both exclusive. -#}
+select targets.customer_id, count(*) as exclusive_campaigns
+from {{ model }} as targets
+inner join {{ campaigns }} as campaigns
+    on targets.campaign_id = campaigns.campaign_id
+where campaigns.is_exclusive
+group by targets.customer_id
+having count(*) > 1
+{% endtest %}
+
+{% test audience_within_cap(model, campaigns) %}
+{#- No campaign has more targets than its max_audience_size. -#}
+select targets.campaign_id, count(*) as audience, max(campaigns.max_audience_size) as cap
+from {{ model }} as targets
+inner join {{ campaigns }} as campaigns
+    on targets.campaign_id = campaigns.campaign_id
+group by targets.campaign_id
+having count(*) > max(campaigns.max_audience_size)
+{% endtest %}
+
+{% test sums_to_per_group(model, column_name, group_by, total=1, tolerance=0.000001) %}
+{#- Within each group, the column sums to `total` (e.g. shares per segment). -#}
+select {{ group_by | join(', ') }}, sum({{ column_name }}) as column_total
+from {{ model }}
+group by {{ group_by | join(', ') }}
+having abs(sum({{ column_name }}) - {{ total }}) > {{ tolerance }}
+{% endtest %}

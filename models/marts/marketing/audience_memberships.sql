@@ -1,0 +1,72 @@
+{#- One row per audience x customer, in the shape activation (reverse-ETL) tools sync from a
+    warehouse: campaign audiences hold each campaign's treatment group (holdout left out, so no tool
+    can contact the control group); segment audiences hold every contactable member of a segment
+    (noise excluded). -#}
+
+with
+
+campaign_targets as (
+
+    select * from {{ ref('campaign_targets') }}
+
+),
+
+contactable_members as (
+
+    select * from {{ ref('int_segment_members_contactable') }}
+
+),
+
+campaign_members as (
+
+    select
+        'campaign_' || campaign_targets.campaign_id as audience_id,
+        campaign_targets.customer_id,
+        contactable_members.email,
+        campaign_targets.segment_id,
+        campaign_targets.priority_rank
+    from campaign_targets
+    inner join contactable_members
+        on campaign_targets.customer_id = contactable_members.customer_id
+    where not campaign_targets.is_holdout
+
+),
+
+segment_members as (
+
+    select
+        'segment_' || cast(segment_id as varchar) as audience_id,
+        customer_id,
+        email,
+        segment_id,
+        row_number() over (
+            partition by segment_id
+            order by priority_score desc, customer_id
+        ) as priority_rank
+    from contactable_members
+    where not coalesce(is_noise, false)
+
+),
+
+unioned as (
+
+    select * from campaign_members
+    union all
+    select * from segment_members
+
+),
+
+final as (
+
+    select
+        cast(audience_id as varchar) as audience_id,
+        cast(customer_id as varchar) as customer_id,
+        cast(email as varchar) as email,
+        cast(segment_id as bigint) as segment_id,
+        cast(priority_rank as bigint) as priority_rank,
+        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp) as refreshed_at
+    from unioned
+
+)
+
+select * from final

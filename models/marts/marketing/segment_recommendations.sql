@@ -1,0 +1,147 @@
+{#- One row per segment x product category: how much more (or less) likely the segment's customers
+    are to buy the category than the whole base (lift), and which categories it over-indexes on.
+    Empty on customers-only input (no orders). -#}
+{{ note_when_no_orders('segment_recommendations') }}
+{%- set min_lift = var('recommendation_min_lift', 1.2) -%}
+
+with
+
+{% if has_orders_input() -%}
+customer_segments as (
+
+    select * from {{ ref('customer_segments') }}
+
+),
+
+orders as (
+
+    select * from {{ ref('stg_orders') }}
+
+),
+
+segment_sizes as (
+
+    select
+        segment_id,
+        count(*) as segment_customers,
+        sum(count(*)) over () as base_customers
+    from customer_segments
+    group by segment_id
+
+),
+
+customer_category_spend as (
+
+    select
+        customer_segments.segment_id,
+        orders.customer_id,
+        orders.category,
+        sum(orders.amount) as spend
+    from orders
+    inner join customer_segments
+        on orders.customer_id = customer_segments.customer_id
+    where orders.category is not null
+        and orders.category != 'unknown'
+    group by customer_segments.segment_id, orders.customer_id, orders.category
+
+),
+
+segment_category as (
+
+    select
+        segment_id,
+        category,
+        count(*) as buyers,
+        sum(spend) as spend
+    from customer_category_spend
+    group by segment_id, category
+
+),
+
+base_category as (
+
+    select
+        category,
+        sum(buyers) as base_buyers,
+        sum(spend) as base_spend
+    from segment_category
+    group by category
+
+),
+
+segment_category_grid as (
+
+    -- Every segment x every category, so a category a segment never buys shows lift 0.
+    select
+        segment_sizes.segment_id,
+        segment_sizes.segment_customers,
+        segment_sizes.base_customers,
+        base_category.category,
+        base_category.base_buyers,
+        base_category.base_spend,
+        coalesce(segment_category.buyers, 0) as buyers,
+        coalesce(segment_category.spend, 0) as spend
+    from segment_sizes
+    cross join base_category
+    left join segment_category
+        on segment_sizes.segment_id = segment_category.segment_id
+        and base_category.category = segment_category.category
+
+),
+
+measured as (
+
+    select
+        segment_id,
+        category,
+        buyers,
+        spend,
+        buyers * 1.0 / segment_customers as penetration,
+        base_buyers * 1.0 / base_customers as base_penetration,
+        spend / nullif(sum(spend) over (partition by segment_id), 0) as spend_share,
+        base_spend / nullif(sum(base_spend) over (partition by segment_id), 0) as base_spend_share
+    from segment_category_grid
+
+),
+
+final as (
+
+    select
+        cast(segment_id as bigint) as segment_id,
+        cast(category as varchar) as category,
+        cast(buyers as bigint) as buyers,
+        cast(spend as double) as spend,
+        cast(penetration as double) as penetration,
+        cast(base_penetration as double) as base_penetration,
+        cast(penetration / nullif(base_penetration, 0) as double) as lift,
+        cast(spend_share as double) as spend_share,
+        cast(spend_share / nullif(base_spend_share, 0) as double) as spend_lift,
+        coalesce(penetration / nullif(base_penetration, 0) >= {{ min_lift }}, false) as is_over_indexed,
+        cast(row_number() over (
+            partition by segment_id
+            order by penetration / nullif(base_penetration, 0) desc nulls last, category
+        ) as bigint) as lift_rank
+    from measured
+
+)
+{%- else %}
+final as (
+
+    select
+        cast(null as bigint) as segment_id,
+        cast(null as varchar) as category,
+        cast(null as bigint) as buyers,
+        cast(null as double) as spend,
+        cast(null as double) as penetration,
+        cast(null as double) as base_penetration,
+        cast(null as double) as lift,
+        cast(null as double) as spend_share,
+        cast(null as double) as spend_lift,
+        cast(null as boolean) as is_over_indexed,
+        cast(null as bigint) as lift_rank
+    where 1 = 0
+
+)
+{%- endif %}
+
+select * from final
