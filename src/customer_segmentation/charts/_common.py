@@ -157,11 +157,14 @@ def attach_segment_names(frame: pl.DataFrame, segments: Frame | None) -> pl.Data
 
 
 def style(chart: Chart) -> Chart:
-    """Apply the house look: readable fonts, left-aligned titles, no chart border."""
+    """Apply the house look: readable fonts, left-aligned titles, no chart border.
+
+    ARIA labels are switched off: they repeat every point's values and triple a scatter's SVG size,
+    and the charts are shown as images whose alt text describes them.
+    """
     return (
-        chart.configure_title(
-            fontSize=15, anchor="start", subtitleFontSize=12, subtitleColor="#555"
-        )
+        chart.configure(aria=False)
+        .configure_title(fontSize=15, anchor="start", subtitleFontSize=12, subtitleColor="#555")
         .configure_axis(labelFontSize=11, titleFontSize=12, titleFontWeight="normal")
         .configure_header(labelFontSize=12, titleFontSize=12)
         .configure_legend(labelFontSize=11, titleFontSize=12, labelLimit=260)

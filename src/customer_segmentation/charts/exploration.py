@@ -99,7 +99,7 @@ def feature_histograms(
                 alt.Tooltip("feature:N", title="Feature"),
                 alt.Tooltip("bin_start:Q", title="From", format=",.4~g"),
                 alt.Tooltip("bin_end:Q", title="To", format=",.4~g"),
-                alt.Tooltip("customers:Q", title="Customers", format=","),
+                alt.Tooltip("customers:Q", title="Customers", format=",d"),
             ],
         )
         .properties(width=230, height=130)
@@ -199,7 +199,7 @@ def feature_boxplots(
     x = alt.X("group:N", sort=order, title=None, axis=alt.Axis(labelAngle=-30, labelLimit=140))
     tooltip = [
         alt.Tooltip("group:N", title=group_title),
-        alt.Tooltip("customers:Q", title="Customers", format=","),
+        alt.Tooltip("customers:Q", title="Customers", format=",d"),
         alt.Tooltip("median:Q", title="Median", format=",.4~g"),
         alt.Tooltip("q1:Q", title="Lower quartile", format=",.4~g"),
         alt.Tooltip("q3:Q", title="Upper quartile", format=",.4~g"),
@@ -222,11 +222,15 @@ def feature_boxplots(
             columns=max(1, min(4, 760 // max(160, 34 * len(order)))),
         )
         .resolve_scale(y="independent")
+        .resolve_axis(x="independent")
         .properties(
             title=title(
                 heading,
-                "Boxes hold the middle half of customers, the dark line is the median; whiskers "
-                "reach the furthest values within 1.5 box-heights (outliers not drawn).",
+                [
+                    "Boxes hold the middle half of customers, the dark line is the median;",
+                    "whiskers reach the furthest values within 1.5 box-heights (outliers not "
+                    "drawn).",
+                ],
             )
         )
     )
@@ -251,6 +255,24 @@ def _pair_histograms(
             for start, end, count in zip(edges[:-1], edges[1:], counts, strict=True)
         )
     return pd.DataFrame(rows)
+
+
+def _padded_domain(values: pl.Series) -> list[float]:
+    """Return [low, high] of the values widened by 4% on each side, so dots clear the frame."""
+    numbers = values.cast(pl.Float64).drop_nulls()
+    numbers = numbers.filter(numbers.is_finite())
+    if numbers.len() == 0:
+        return [0.0, 1.0]
+    low, high = float(numbers.min()), float(numbers.max())
+    pad = 0.04 * (high - low) if high > low else 1.0
+    return [low - pad, high + pad]
+
+
+def _edge_axis(label: str, on_edge: bool) -> alt.Axis:
+    """Return a labelled axis for a cell on the matrix's outer edge, a bare grid otherwise."""
+    if on_edge:
+        return alt.Axis(title=label, labelFlush=True)
+    return alt.Axis(title=None, labels=False, ticks=False, domain=False)
 
 
 @chart_builder("Every pair of clustering features, coloured by segment")
@@ -283,25 +305,32 @@ def pair_plot(
         "segment_name:N", title="Segment", scale=segment_scale(names), sort=list(names)
     )
     size = 130 if len(shown) > 3 else 170
+    domains = {column: _padded_domain(sample[column]) for column in shown}
+    last = len(shown) - 1
     rows = []
     for row_index, y_column in enumerate(shown):
         cells = []
         for column_index, x_column in enumerate(shown):
-            x_title = labels[x_column] if row_index == len(shown) - 1 else None
-            y_title = labels[y_column] if column_index == 0 else None
+            x_axis = _edge_axis(labels[x_column], row_index == last)
+            y_axis = _edge_axis(labels[y_column], column_index == 0)
+            x_scale = alt.Scale(domain=domains[x_column], nice=False)
             if x_column == y_column:
                 bars = _pair_histograms(sample, x_column, names)
                 cell = (
                     alt.Chart(bars)
                     .mark_bar(binSpacing=0)
                     .encode(
-                        x=alt.X("bin_start:Q", bin="binned", title=x_title),
+                        x=alt.X("bin_start:Q", bin="binned", axis=x_axis, scale=x_scale),
                         x2="bin_end:Q",
                         y=alt.Y(
                             "customers:Q",
                             stack=True,
-                            title=y_title,
-                            axis=alt.Axis(ticks=False, labels=False),
+                            axis=alt.Axis(
+                                ticks=False,
+                                labels=False,
+                                grid=False,
+                                title=labels[y_column] if column_index == 0 else None,
+                            ),
                         ),
                         color=color,
                     )
@@ -311,11 +340,11 @@ def pair_plot(
                     alt.Chart(points)
                     .mark_circle(size=9, opacity=0.6)
                     .encode(
-                        x=alt.X(
-                            f"{labels[x_column]}:Q", title=x_title, scale=alt.Scale(zero=False)
-                        ),
+                        x=alt.X(f"{labels[x_column]}:Q", axis=x_axis, scale=x_scale),
                         y=alt.Y(
-                            f"{labels[y_column]}:Q", title=y_title, scale=alt.Scale(zero=False)
+                            f"{labels[y_column]}:Q",
+                            axis=y_axis,
+                            scale=alt.Scale(domain=domains[y_column], nice=False),
                         ),
                         color=color,
                     )

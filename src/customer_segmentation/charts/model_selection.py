@@ -69,12 +69,26 @@ def _chosen_text(selected: dict | None) -> str:
     )
 
 
+# One colour per algorithm in every chart (Vega's dark2 scheme), whichever algorithms were tried.
+ALGORITHM_COLORS = {
+    "kmeans": "#1b9e77",
+    "agglomerative": "#d95f02",
+    "dbscan": "#7570b3",
+    "gmm": "#e7298a",
+}
+OTHER_COLORS = ("#66a61e", "#e6ab02", "#a6761d", "#666666")
+
+
 def _algorithm_color(labels: list[str]) -> alt.Color:
+    """Return the colour channel for algorithm_label with each algorithm's fixed colour."""
+    by_label = {ALGORITHM_LABELS[key]: color for key, color in ALGORITHM_COLORS.items()}
+    others = iter(OTHER_COLORS * (1 + len(labels) // len(OTHER_COLORS)))
+    colors = [by_label.get(label) or next(others) for label in labels]
     return alt.Color(
         "algorithm_label:N",
         title="Algorithm",
         sort=labels,
-        scale=alt.Scale(scheme="dark2"),
+        scale=alt.Scale(domain=labels, range=colors),
         legend=alt.Legend(orient="bottom") if len(labels) > 1 else None,
     )
 

@@ -4,8 +4,9 @@ Usage: ``python -m customer_segmentation.charts [--database PATH] [--out assets]
 
 The file names are fixed (see CHART_FILES) because the doc blocks in docs/ embed them. A chart the
 data cannot give is still written, as a small SVG that says why, so the docs never show a broken
-image. An SVG over ``--max-svg-kb`` (a big scatter) is rendered as PNG instead: the PNG is written
-beside it and the .svg becomes a small wrapper around the PNG, so the embedded name never changes.
+image. An SVG over ``--max-svg-kb`` (a big scatter) is rendered as PNG instead, when that is
+smaller: the PNG is written beside it and the .svg becomes a wrapper that embeds the PNG, so the
+name the docs embed never changes (an SVG shown as an image may not load other files).
 
 This is the only module of the package that imports duckdb, and only when it opens the file.
 """
@@ -37,7 +38,7 @@ from customer_segmentation.charts._common import (
 
 DEFAULT_DATABASE = "customer_segmentation.duckdb"
 DEFAULT_MAX_SVG_KB = 1000
-PNG_SCALE = 2
+PNG_SCALES = (2.0, 1.5, 1.0)  # sharpest first; the first whose PNG fits under the limit is kept
 
 TABLES = (
     "int_customer_features",
@@ -210,8 +211,7 @@ def png_in_svg(png: bytes, scale: float, label: str) -> str:
         f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
         f'version="1.1" width="{width}" height="{height}" viewBox="0 0 {width} {height}">'
         f"<title>{escape(label)}</title>"
-        f'<image width="{width}" height="{height}" href="data:image/png;base64,{data}" '
-        f'xlink:href="data:image/png;base64,{data}"/></svg>\n'
+        f'<image width="{width}" height="{height}" href="data:image/png;base64,{data}"/></svg>\n'
     )
 
 
@@ -240,14 +240,18 @@ def write_chart(chart: Chart, out_dir: Path, name: str, max_svg_bytes: int) -> s
     svg_bytes = len(svg.encode("utf-8"))
     reason = placeholder_reason(chart)
     if reason is None and svg_bytes > max_svg_bytes:
-        png = vlc.vegalite_to_png(spec, scale=PNG_SCALE, allowed_base_urls=[])
-        _write(png_path, png)
-        wrapper = png_in_svg(png, PNG_SCALE, name.replace("_", " "))
-        _write(svg_path, wrapper)
-        return (
-            f"{svg_path}  {_size(len(wrapper))}  as PNG (plain SVG would be "
-            f"{_size(svg_bytes)}), also {png_path} {_size(len(png))}"
-        )
+        for scale in PNG_SCALES:
+            png = vlc.vegalite_to_png(spec, scale=scale, allowed_base_urls=[])
+            wrapper = png_in_svg(png, scale, name.replace("_", " "))
+            if len(wrapper) <= max_svg_bytes:
+                break
+        if len(wrapper) < svg_bytes:
+            _write(png_path, png)
+            _write(svg_path, wrapper)
+            return (
+                f"{svg_path}  {_size(len(wrapper))}  as PNG at {scale:g}x (plain SVG would be "
+                f"{_size(svg_bytes)}), also {png_path} {_size(len(png))}"
+            )
     _write(svg_path, svg)
     png_path.unlink(missing_ok=True)
     note = f"placeholder: {reason}" if reason else "chart"

@@ -115,11 +115,13 @@ def segment_scatter(
                     tooltip=alt.Tooltip("segment_name:N", title="Centre of"),
                 )
             )
-            layers.append(
-                centre_base.mark_text(dy=-16, fontSize=11, fontWeight="bold").encode(
-                    text="segment_name:N"
-                )
+            label = {"dy": -16, "fontSize": 12, "fontWeight": "bold"}
+            layers.append(  # a white halo under the name keeps it readable over the dots
+                centre_base.mark_text(
+                    **label, stroke="white", strokeWidth=4, strokeOpacity=0.85, strokeJoin="round"
+                ).encode(text="segment_name:N")
             )
+            layers.append(centre_base.mark_text(**label).encode(text="segment_name:N"))
     subtitle = [_sample_note(sample.height, frame.height) + " Diamonds mark the segment centres."]
     if len(features) > 2:
         subtitle.append(
@@ -248,13 +250,13 @@ def segment_sizes(profiles: Frame | None) -> Chart:
     order = data["segment_name"].to_list()
     base = alt.Chart(data.to_pandas()).encode(
         y=alt.Y("segment_name:N", sort=order, title=None, axis=alt.Axis(labelLimit=260)),
-        x=alt.X("customer_count:Q", title="Customers", axis=alt.Axis(format=",")),
+        x=alt.X("customer_count:Q", title="Customers", axis=alt.Axis(format=",d")),
     )
     bars = base.mark_bar().encode(
         color=segment_color(names, legend=False),
         tooltip=[
             alt.Tooltip("segment_name:N", title="Segment"),
-            alt.Tooltip("customer_count:Q", title="Customers", format=","),
+            alt.Tooltip("customer_count:Q", title="Customers", format=",d"),
             alt.Tooltip("customer_share:Q", title="Share", format=".1%"),
         ],
     )
@@ -367,8 +369,9 @@ def dendrogram_table(matrix: np.ndarray, leaves: int = 30) -> tuple[pd.DataFrame
                     "y2": ys[start + 1],
                 }
             )
+    # A truncated leaf is labelled "(n)" with its size; a single customer by its row index.
     labels = [
-        {"x": 5.0 + 10.0 * index, "label": label.strip("()")}
+        {"x": 5.0 + 10.0 * index, "label": label.strip("()") if label.startswith("(") else "1"}
         for index, label in enumerate(tree["ivl"])
     ]
     return pd.DataFrame(segments), pd.DataFrame(labels)
