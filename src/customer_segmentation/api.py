@@ -91,6 +91,12 @@ def _empty(schema: Mapping[str, pl.DataType]) -> pl.DataFrame:
     return pl.DataFrame(schema=dict(schema))
 
 
+def _by_name(X: np.ndarray, names: list[str]) -> tuple[np.ndarray, list[str]]:
+    """Return ``X`` with columns in feature-name order (the one order every step computes in)."""
+    columns = np.argsort(names, kind="stable")
+    return np.ascontiguousarray(X[:, columns]), [names[i] for i in columns]
+
+
 def _k_range(params: SegmentationParams, limit: int, n_distinct: int, n_rows: int) -> list[int]:
     """Return the k values to try, capped at ``limit`` with a warning."""
     wanted = set(range(params.k_min, params.k_max + 1))
@@ -201,6 +207,7 @@ def search_candidates(features: pl.DataFrame, config: Mapping[str, Any]) -> pl.D
     _, X, kept = prepare_matrix(features, params.features, ID)
     if X.shape[0] == 0:
         return _empty(CANDIDATES_SCHEMA)
+    X, kept = _by_name(X, kept)
     with alg.one_thread():
         return _search(X, kept, params)
 
@@ -307,7 +314,8 @@ def fit_model(
     """Return the fitted model of the selected candidate as a long frame (``MODEL_SCHEMA``).
 
     kmeans is fitted on everyone (sample start, full refit, polish); gmm, agglomerative and dbscan
-    on the same sample as the search. Segment ids are stable against ``previous_model``.
+    on the same sample as the search. Segment ids are stable against ``previous_model``. Search,
+    fit and scoring all order features by name, so they compute distances identically.
     """
     params = parse_params(config)
     if features.height == 0 or candidates.height == 0:
@@ -325,6 +333,7 @@ def fit_model(
             f"Features {sorted(set(used) - set(kept))} were used by the candidate search but are "
             "no longer usable (constant or all null): rebuild the candidates."
         )
+    X, kept = _by_name(X, kept)
     sample = sample_indices(X.shape[0], params.sample_size, params.random_seed)
     parameters = alg.parse_parameters(row["parameters"])
     n_clusters = int(parameters.get("n_components", row["n_clusters"]))
@@ -362,7 +371,7 @@ def assign_segments(
             f"The model uses feature(s) {missing} missing from the feature table "
             f"(columns: {features.columns}). Rebuild the model or fix var segmentation_features."
         )
-    order = [name for name in features.columns if name in names]
+    order = sorted(names)
     ids, X, kept = prepare_matrix(features, order, ID, drop_constant=False)
     if kept != order:
         raise ValueError(f"Feature(s) {sorted(set(order) - set(kept))} are entirely null.")

@@ -15,7 +15,7 @@ def _numeric_columns(frame: pl.DataFrame, id_column: str) -> list[str]:
     return [
         name
         for name, dtype in frame.schema.items()
-        if name != id_column and (dtype.is_numeric() or dtype == pl.Boolean)
+        if name != id_column and (dtype.is_numeric() or dtype in (pl.Boolean, pl.Null))
     ]
 
 
