@@ -1,5 +1,6 @@
 {#- One row per campaign x targeted customer. Steps: active campaigns -> segments they target (ids
-    and/or traits from the campaigns seed) -> contactable members of those segments -> exclusive
+    and/or traits from the campaigns seed) -> contactable members of those segments (only those on
+    the retention watchlist when target_at_risk_only) -> exclusive
     campaigns resolved by campaign priority -> ranked by priority score -> capped -> holdout drawn
     from a hash of campaign, customer and var random_seed. Rules in _marketing__models.yml. -#}
 
@@ -23,6 +24,12 @@ feature_tiers as (
 
 ),
 
+retention_watchlist as (
+
+    select * from {{ ref('retention_watchlist') }}
+
+),
+
 active_campaigns as (
 
     select
@@ -38,7 +45,8 @@ active_campaigns as (
         priority,
         coalesce(holdout_share, 0) as holdout_share,
         max_audience_size,
-        coalesce(is_exclusive, false) as is_exclusive
+        coalesce(is_exclusive, false) as is_exclusive,
+        coalesce(target_at_risk_only, false) as target_at_risk_only
     from campaigns
     where is_active
 
@@ -94,6 +102,10 @@ eligible as (
         on targeted_segments.campaign_id = active_campaigns.campaign_id
     inner join contactable_members
         on targeted_segments.segment_id = contactable_members.segment_id
+    left join retention_watchlist
+        on contactable_members.customer_id = retention_watchlist.customer_id
+    where not active_campaigns.target_at_risk_only
+        or retention_watchlist.customer_id is not null
 
 ),
 
