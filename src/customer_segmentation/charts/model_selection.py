@@ -224,6 +224,7 @@ def selection_indices(candidates: Frame | None) -> Chart:
             columns=2,
         )
         .resolve_scale(y="independent")
+        .resolve_axis(x="independent")
         .properties(
             title=title(
                 "How many segments? Quality indices",
