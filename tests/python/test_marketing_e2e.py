@@ -1,0 +1,203 @@
+"""End-to-end checks of the marketing layer: segment names on the Kaggle Mall file, and the
+campaign targeting rules on the demo data, through a real `dbt build` on temporary DuckDB files."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+pytestmark = pytest.mark.dbt
+
+REPO = Path(__file__).resolve().parents[2]
+DBT = Path(sys.executable).parent / "dbt"
+MALL_CSV = REPO.parent / "shared" / "data" / "mall_customers" / "Mall_Customers.csv"
+MALL_VARS = {
+    "customers_path": str(MALL_CSV),
+    "segmentation_features": ["annual_income_k", "spending_score"],
+    "scaling": "none",
+    "n_clusters": 5,
+}
+TRUTHY = {"true", "t", "1", "yes", "y"}
+
+
+def dbt_build(workdir: Path, variables: dict[str, Any] | None = None) -> Path:
+    """Run `dbt build` into workdir/warehouse.duckdb (exports to workdir/exports); return the file."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    database = workdir / "warehouse.duckdb"
+    env = {
+        **os.environ,
+        "DBT_DUCKDB_PATH": str(database),
+        "DBT_TARGET_PATH": str(workdir / "target"),
+        "DBT_LOG_PATH": str(workdir / "logs"),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    all_vars = {"exports_path": str(workdir / "exports"), **(variables or {})}
+    args = [str(DBT), "build", "--project-dir", str(REPO), "--profiles-dir", str(REPO),
+            "--vars", json.dumps(all_vars)]
+    result = subprocess.run(args, cwd=REPO, env=env, capture_output=True, text=True, timeout=1200)
+    if result.returncode != 0:
+        tail = "\n".join((result.stdout + result.stderr).splitlines()[-60:])
+        pytest.fail(f"dbt build failed (exit {result.returncode}):\n{tail}")
+    return database
+
+
+def query(database: Path, sql: str) -> list[tuple[Any, ...]]:
+    with duckdb.connect(str(database), read_only=True) as connection:
+        return connection.execute(sql).fetchall()
+
+
+def holdout_draw(campaign_id: str, customer_id: str, seed: int = 42) -> float:
+    """The documented draw, computed independently of the SQL."""
+    digest = hashlib.md5(f"{campaign_id}|{customer_id}|{seed}".encode()).hexdigest()
+    return int(digest[:12], 16) / 16**12
+
+
+@pytest.fixture(scope="module")
+def mall_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if not MALL_CSV.exists():
+        pytest.skip(f"Kaggle Mall Customers file not found at {MALL_CSV}")
+    return dbt_build(tmp_path_factory.mktemp("mall_marketing"), MALL_VARS)
+
+
+@pytest.fixture(scope="module")
+def demo_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return dbt_build(tmp_path_factory.mktemp("demo_marketing"))
+
+
+def classic_group(income: float, score: float) -> str:
+    """Which of the five published Mall groups a segment centre belongs to (centres ~ (26, 21),
+    (26, 79), (55, 50), (87, 82), (88, 17))."""
+    income_level = "high" if income > 70 else "low" if income < 40 else "average"
+    score_level = "high" if score > 65 else "low" if score < 35 else "average"
+    return f"{income_level} income / {score_level} spending"
+
+
+def test_mall_five_classic_groups_get_five_different_sensible_names(mall_build: Path):
+    profiles = query(mall_build, """
+        select segment_name, avg_annual_income_k, avg_spending_score, segment_description, marketing_action
+        from segment_profiles order by segment_id""")
+    assert len(profiles) == 5
+    by_group = {classic_group(income, score): name for name, income, score, _, _ in profiles}
+    assert set(by_group) == {
+        "high income / high spending", "high income / low spending", "low income / low spending",
+        "low income / high spending", "average income / average spending",
+    }
+    assert len(set(by_group.values())) == 5
+    expected_words = {
+        "high income / high spending": ("High-Income", "High Spenders"),
+        "high income / low spending": ("High-Income", "Cautious Spenders"),
+        "low income / low spending": ("Low-Income", "Cautious Spenders"),
+        "low income / high spending": ("Low-Income", "High Spenders"),
+        "average income / average spending": ("Mainstream", "Moderate Spenders"),
+    }
+    for group, (income_word, spending_words) in expected_words.items():
+        name = by_group[group]
+        assert income_word in name and name.endswith(spending_words), (group, name)
+    assert "Income" not in by_group["average income / average spending"]
+    for _name, _income, _score, description, action in profiles:
+        assert description.startswith("Customers who ") and description.endswith(".")
+        assert action
+
+
+def test_mall_names_match_customer_segments(mall_build: Path):
+    mismatched = query(mall_build, """
+        select count(*) from customer_segments
+        inner join segment_profiles using (segment_id)
+        where customer_segments.segment_name != segment_profiles.segment_name""")
+    assert mismatched == [(0,)]
+
+
+def test_mall_order_models_build_empty_without_orders(mall_build: Path):
+    for table in ("segment_recommendations", "customer_recommendations", "retention_watchlist"):
+        assert query(mall_build, f"select count(*) from {table}") == [(0,)], table
+    assert query(mall_build, "select count(*) from segment_profiles where revenue is not null") == [(0,)]
+
+
+def test_mall_exports_one_csv_and_parquet_per_campaign(mall_build: Path):
+    folder = mall_build.parent / "exports" / "campaigns"
+    active = [row[0] for row in query(mall_build, "select campaign_id from campaigns where is_active")]
+    for campaign_id in active:
+        csv_file, parquet_file = folder / f"{campaign_id}.csv", folder / f"{campaign_id}.parquet"
+        assert csv_file.exists() and parquet_file.exists(), campaign_id
+        with csv_file.open(newline="") as handle:
+            rows = list(csv.DictReader(handle))
+        contacted = query(mall_build, f"""
+            select count(*) from campaign_targets
+            where campaign_id = '{campaign_id}' and not is_holdout""")[0][0]
+        assert len(rows) == contacted, campaign_id
+        assert [int(row["priority_rank"]) for row in rows] == sorted(int(r["priority_rank"]) for r in rows)
+        with duckdb.connect() as connection:
+            parquet_rows = connection.execute(
+                f"select count(*) from read_parquet('{parquet_file}')").fetchone()[0]
+        assert parquet_rows == contacted
+
+
+def demo_opted_out_ids() -> set[str]:
+    """Ids with any input row that is not an explicit opt-in, read from the seed itself."""
+    with (REPO / "seeds" / "demo_customers.csv").open(newline="") as handle:
+        return {
+            row["customer_id"].strip()
+            for row in csv.DictReader(handle)
+            if (row["marketing_opt_in"] or "").strip().lower() not in TRUTHY
+        }
+
+
+def test_demo_never_targets_opted_out_or_rejected_customers(demo_build: Path):
+    targeted = {row[0] for row in query(demo_build, "select distinct customer_id from campaign_targets")}
+    assert targeted, "no campaign reached anyone on the demo data"
+    assert not targeted & demo_opted_out_ids()
+    rejected = {row[0] for row in query(
+        demo_build, "select customer_id from customers_rejected where customer_id is not null")}
+    assert not targeted & rejected
+    segmented = {row[0] for row in query(demo_build, "select customer_id from customer_segments")}
+    assert targeted <= segmented
+
+
+def test_demo_holdout_is_the_documented_hash_and_matches_the_seed_share(demo_build: Path):
+    rows = query(demo_build, "select campaign_id, customer_id, is_holdout from campaign_targets")
+    shares = dict(query(demo_build, "select campaign_id, holdout_share from campaigns"))
+    by_campaign: dict[str, list[bool]] = {}
+    for campaign_id, customer_id, is_holdout in rows:
+        assert is_holdout == (holdout_draw(campaign_id, customer_id) < shares[campaign_id])
+        by_campaign.setdefault(campaign_id, []).append(is_holdout)
+    for campaign_id, flags in by_campaign.items():
+        share, n = shares[campaign_id], len(flags)
+        observed = sum(flags) / n
+        assert abs(observed - share) <= 4 * math.sqrt(share * (1 - share) / n) + 1 / n, campaign_id
+
+
+def test_demo_exclusive_campaigns_resolved_by_priority_and_capped(demo_build: Path):
+    overlaps = query(demo_build, """
+        select customer_id from campaign_targets
+        inner join campaigns using (campaign_id)
+        where campaigns.is_exclusive
+        group by customer_id having count(*) > 1""")
+    assert overlaps == []
+    over_cap = query(demo_build, """
+        select campaign_id from campaign_targets inner join campaigns using (campaign_id)
+        group by campaign_id having count(*) > max(campaigns.max_audience_size)""")
+    assert over_cap == []
+    ranks = query(demo_build, """
+        select campaign_id, count(*), min(priority_rank), max(priority_rank), count(distinct priority_rank)
+        from campaign_targets group by campaign_id""")
+    for campaign_id, count, low, high, distinct in ranks:
+        assert (low, high, distinct) == (1, count, count), campaign_id
+
+
+def test_demo_marketing_marts_are_filled(demo_build: Path):
+    for table in ("segment_recommendations", "customer_recommendations", "retention_watchlist",
+                  "audiences", "audience_memberships", "segment_migrations"):
+        assert query(demo_build, f"select count(*) from {table}")[0][0] > 0, table
+    new_customers = query(demo_build, """
+        select sum(customer_count) from segment_migrations where migration_type = 'new'""")[0][0]
+    assert new_customers == query(demo_build, "select count(*) from customer_segments")[0][0]
