@@ -123,11 +123,33 @@ def load_tables(database: Path, schema: str = "main") -> dict[str, pl.DataFrame 
             ).fetchall()
         }
         return {
-            table: connection.sql(f'select * from "{schema}"."{table}"').pl()
-            if table in present
-            else None
+            table: _read(connection, schema, table) if table in present else None
             for table in TABLES
         }
+
+
+NUMERIC_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT")
+NUMERIC_TYPES += ("UINTEGER", "UBIGINT", "FLOAT", "REAL", "DOUBLE", "DECIMAL")
+# Columns each chart needs from the customer-grain tables; other columns are not read, to keep a
+# million customers in memory once (text such as email is the bulk of int_customer_features).
+CUSTOMER_COLUMNS = {
+    "int_customer_features": ("customer_id", "gender"),
+    "customer_segments": ("customer_id", "segment_id", "segment_name"),
+}
+
+
+def _read(connection, schema: str, table: str) -> pl.DataFrame:
+    """Read a table as polars; of the customer-grain tables only the columns the charts use."""
+    relation = connection.sql(f'select * from "{schema}"."{table}"')
+    if table in CUSTOMER_COLUMNS:
+        keep = [
+            name
+            for name, dtype in zip(relation.columns, relation.dtypes, strict=True)
+            if name in CUSTOMER_COLUMNS[table]
+            or (table == "int_customer_features" and str(dtype).startswith(NUMERIC_TYPES))
+        ]
+        relation = relation.select(*[f'"{name}"' for name in keep])
+    return relation.pl()
 
 
 def clustering_features(tables: dict[str, pl.DataFrame | None]) -> list[str]:
