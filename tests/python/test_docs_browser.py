@@ -15,6 +15,7 @@ import os
 import re
 import subprocess
 import threading
+import urllib.error
 import urllib.request
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -131,8 +132,14 @@ def _image_sources(dom: str) -> list[str]:
 
 
 def _fetch(url: str) -> tuple[int, str, bytes]:
-    with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 (local server)
-        return response.status, response.headers.get("Content-Type", ""), response.read()
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 (local server)
+            return response.status, response.headers.get("Content-Type", ""), response.read()
+    except urllib.error.HTTPError as error:
+        pytest.fail(
+            f"{url} answered HTTP {error.code}: the charts were not in assets/ when the docs were "
+            "generated (run `make charts` before `dbt docs generate`, as `make build` does)"
+        )
 
 
 @pytest.fixture(scope="module")
