@@ -418,7 +418,8 @@ def project_customers(
     ]
     if params.tsne_sample_size > 0:
         rows = sample_indices(X.shape[0], params.tsne_sample_size, params.random_seed)
-        embedded = tsne_2d(X[rows], params.random_seed)
+        with alg.one_thread():
+            embedded = tsne_2d(X[rows], params.random_seed)
         if embedded is not None:
             parts.append(
                 pl.DataFrame(

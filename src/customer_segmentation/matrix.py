@@ -47,7 +47,8 @@ def prepare_matrix(
 
     ``ids`` is an object array of id strings, ``X`` a C-contiguous float64 array of shape
     ``(n_rows, len(kept_features))``. ``features=None`` means every numeric column except the id.
-    Constant and all-null features are dropped with a warning; remaining nulls or non-finite
+    Constant features (when there are at least 2 rows) and all-null features are dropped with a
+    warning; remaining nulls or non-finite
     values, duplicate ids or a missing id column raise :class:`ValueError`. Scoring passes
     ``drop_constant=False``: a feature the model uses is kept even if constant in the new rows.
     A frame with zero rows returns empty arrays and the requested features unchanged.
@@ -85,7 +86,8 @@ def prepare_matrix(
     for name in requested:
         column = subset[name]
         non_null = column.drop_nulls()
-        if non_null.len() == 0 or (drop_constant and non_null.n_unique() <= 1):
+        constant = drop_constant and subset.height > 1 and non_null.n_unique() <= 1
+        if non_null.len() == 0 or constant:
             dropped.append(name)
         else:
             kept.append(name)

@@ -12,6 +12,7 @@ from sklearn.datasets import make_blobs
 from sklearn.mixture import GaussianMixture
 
 from customer_segmentation import api, assignment
+from customer_segmentation.algorithms import one_thread
 from customer_segmentation.fitted_model import FittedModel, polish_kmeans
 
 
@@ -82,10 +83,10 @@ def test_chunked_scoring_equals_unchunked(monkeypatch, data):
 @pytest.mark.parametrize("covariance_type", ["full", "tied", "diag", "spherical"])
 def test_gmm_assignment_reproduces_sklearn_posteriors(data, feature_frame, covariance_type):
     frame = feature_frame(data)
-    config = {"algorithm": "gmm", "n_clusters": 5, "covariance_type": covariance_type}
+    config = {"algorithm": "gmm", "n_clusters": 5, "k_max": 5, "covariance_type": covariance_type}
     model = _fit(frame, config)
     out = api.assign_segments(frame, model, config)
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), one_thread():
         warnings.simplefilter("ignore")
         reference = GaussianMixture(
             5, covariance_type=covariance_type, n_init=10, random_state=42

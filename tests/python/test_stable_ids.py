@@ -52,7 +52,7 @@ def _ids_by_centre(model: pl.DataFrame) -> dict[tuple[int, int], int]:
 
 @pytest.mark.parametrize("algorithm", ["kmeans", "gmm", "agglomerative"])
 def test_ids_follow_the_clusters_across_runs_on_new_data(feature_frame, algorithm):
-    config = {"algorithm": algorithm, "n_clusters": 4}
+    config = {"algorithm": algorithm, "n_clusters": 4, "k_min": 3, "k_max": 5}
     first, _ = _blob_frame(feature_frame, seed=1)
     model_1 = api.fit_model(first, api.search_candidates(first, config), None, config)
     # Second run: different customers, a different seed, clusters moved slightly and with the

@@ -1,0 +1,95 @@
+"""Property tests on random matrices: one segment per row, order invariance, scoring = fit."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import polars as pl
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from customer_segmentation import api
+from customer_segmentation.fitted_model import build_model
+from customer_segmentation.sampling import sample_indices
+
+SETTINGS = settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+ALGORITHMS = st.sampled_from(["kmeans", "agglomerative", "gmm", "dbscan", "auto"])
+
+
+@st.composite
+def matrices(draw) -> np.ndarray:
+    """Random matrices; rounding to integers makes duplicate rows and distance ties likely."""
+    n = draw(st.integers(3, 60))
+    d = draw(st.integers(1, 4))
+    seed = draw(st.integers(0, 2**32 - 1))
+    X = np.random.default_rng(seed).normal(scale=draw(st.sampled_from([1.0, 3.0])), size=(n, d))
+    if draw(st.booleans()):
+        X = np.round(X)
+    assume(any(np.unique(X[:, j]).size > 1 for j in range(d)))
+    return X
+
+
+def _frame(X: np.ndarray, ids: list[str]) -> pl.DataFrame:
+    return pl.DataFrame(
+        {"customer_id": ids, **{f"f{j}": X[:, j] for j in range(X.shape[1])}},
+        schema={"customer_id": pl.Utf8, **{f"f{j}": pl.Float64 for j in range(X.shape[1])}},
+    )
+
+
+def _segments(frame: pl.DataFrame, config: dict) -> tuple[pl.DataFrame, pl.DataFrame]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        candidates = api.search_candidates(frame, config)
+        model = api.fit_model(frame, candidates, None, config)
+        return model, api.assign_segments(frame, model, config)
+
+
+def _config(algorithm: str) -> dict:
+    return {"algorithm": algorithm, "k_min": 2, "k_max": 4, "n_init": 2, "random_seed": 1}
+
+
+@SETTINGS
+@given(X=matrices(), algorithm=ALGORITHMS)
+def test_every_customer_gets_exactly_one_known_segment(X, algorithm):
+    ids = [f"id{i}" for i in range(X.shape[0])]
+    model, out = _segments(_frame(X, ids), _config(algorithm))
+    assert out.height == X.shape[0]
+    assert sorted(out["customer_id"].to_list()) == sorted(ids)
+    assert out["customer_id"].is_sorted()
+    assert out["segment_id"].null_count() == 0
+    assert set(out["segment_id"].to_list()) <= set(model["segment_id"].to_list())
+    assert out["distance_to_centroid"].min() >= 0.0
+    assert ((out["membership_probability"] > 0) & (out["membership_probability"] <= 1)).all()
+
+
+@SETTINGS
+@given(X=matrices(), algorithm=ALGORITHMS, shuffle_seed=st.integers(0, 1000))
+def test_segment_ids_do_not_depend_on_input_row_order(X, algorithm, shuffle_seed):
+    ids = [f"{i:03d}-{(i * 7919) % 101}" for i in range(X.shape[0])]
+    frame = _frame(X, ids)
+    shuffled = frame.sample(fraction=1.0, shuffle=True, seed=shuffle_seed)
+    first_model, first = _segments(frame, _config(algorithm))
+    second_model, second = _segments(shuffled, _config(algorithm))
+    assert first.equals(second)
+    assert first_model.equals(second_model)
+
+
+@SETTINGS
+@given(X=matrices(), k=st.integers(2, 5), sample_size=st.integers(3, 60))
+def test_kmeans_scoring_the_training_set_returns_the_fitted_labels(X, k, sample_size):
+    ids = [f"c{i:04d}" for i in range(X.shape[0])]
+    k = min(k, np.unique(X, axis=0).shape[0])
+    assume(k >= 2)
+    sample = sample_indices(X.shape[0], sample_size, 4)
+    assume(np.unique(X[sample], axis=0).shape[0] >= k)
+    names = [f"f{j}" for j in range(X.shape[1])]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model, labels = build_model(X, names, sample, "kmeans", k, {}, 2, 4, None)
+        out = api.assign_segments(_frame(X, ids), model.to_frame(), {})
+    np.testing.assert_array_equal(out["segment_id"].to_numpy(), labels)
+    sizes = np.bincount(labels, minlength=model.segment_ids.max() + 1)[model.segment_ids]
+    np.testing.assert_allclose(model.weights, sizes / X.shape[0])
