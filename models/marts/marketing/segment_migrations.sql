@@ -3,13 +3,27 @@
     to_segment_id null = customers no longer in the input; from = to = stayed. Within `dbt build` the
     snapshot runs before this model, so "before this run" means membership valid when the invocation
     started (run_started_at, in the same local-time convention as dbt-duckdb's snapshot timestamps).
-    On the first build there is no history, so every customer shows as new. -#}
+    On the first build there is no history, so every customer shows as new; the same when the
+    snapshot has never run (e.g. `dbt run` on a fresh database). -#}
+{%- set history_relation = ref('segment_membership_snapshot') -%}
+{%- set history_exists = not execute or load_relation(history_relation) is not none %}
 
 with
 
 membership_history as (
 
-    select * from {{ ref('segment_membership_snapshot') }}
+    {%- if history_exists %}
+    select * from {{ history_relation }}
+    {%- else %}
+    -- The snapshot has not run yet: no history.
+    select
+        cast(null as varchar) as customer_id,
+        cast(null as bigint) as segment_id,
+        cast(null as varchar) as segment_name,
+        cast(null as timestamp) as dbt_valid_from,
+        cast(null as timestamp) as dbt_valid_to
+    where 1 = 0
+    {%- endif %}
 
 ),
 
