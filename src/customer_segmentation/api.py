@@ -219,23 +219,8 @@ def _search(X: np.ndarray, kept: list[str], params: SegmentationParams) -> pl.Da
     if limit < 2:
         return _single_segment(Xs, kept, n_distinct, params)
     ks = _k_range(params, limit, n_distinct, Xs.shape[0])
-
     wanted = ALGORITHM_ORDER if params.algorithm == "auto" else (params.algorithm,)
-    runs: dict[str, list[alg.Labelled]] = {}
-    knee_rows: dict[str, int] = {}
-    for name in wanted:
-        if name == "kmeans":
-            runs[name] = alg.kmeans_curve(Xs, ks, params.n_init, params.random_seed)
-        elif name == "agglomerative":
-            runs[name] = alg.agglomerative_curve(Xs, ks, params.linkage)
-        elif name == "gmm":
-            runs[name] = alg.gmm_curve(
-                Xs, ks, params.covariance_type, params.n_init, params.random_seed
-            )
-        else:
-            runs[name], knee_rows[name] = alg.dbscan_candidates(
-                Xs, params.dbscan_eps, params.dbscan_min_samples
-            )
+    runs, knee_rows = _run_algorithms(Xs, ks, wanted, params)
 
     flat = [lab for name in wanted for lab in runs[name]]
     scores = iter(ms.silhouettes(Xs, [lab.labels for lab in flat]))
@@ -243,24 +228,7 @@ def _search(X: np.ndarray, kept: list[str], params: SegmentationParams) -> pl.Da
     choices = {
         name: _choose_within(name, rows[name], params, knee_rows.get(name, 0)) for name in wanted
     }
-
-    if params.algorithm != "auto":
-        chosen = params.algorithm
-        algorithm_reason = f"algorithm set by var cluster_algorithm={chosen}"
-        other_algorithms: dict[str, str] = {}
-        if chosen == "dbscan" and params.n_clusters is not None:
-            algorithm_reason += " (n_clusters does not apply to dbscan and was ignored)"
-    else:
-        compared = {
-            name: rows[name][choices[name].index]
-            for name in wanted
-            if not (name == "dbscan" and params.n_clusters is not None)
-        }
-        chosen, algorithm_reason, other_algorithms = ms.choose_algorithm(
-            {n: (r["silhouette"], r["n_clusters"], r["noise_share"]) for n, r in compared.items()}
-        )
-        if "dbscan" in wanted and "dbscan" not in compared:
-            other_algorithms["dbscan"] = "not selected: dbscan cannot honour var n_clusters"
+    chosen, algorithm_reason, other_algorithms = _choose_algorithm(rows, choices, params)
 
     out = []
     for name in wanted:
@@ -287,6 +255,52 @@ def _search(X: np.ndarray, kept: list[str], params: SegmentationParams) -> pl.Da
                 }
             )
     return pl.DataFrame(out, schema=CANDIDATES_SCHEMA)
+
+
+def _run_algorithms(
+    Xs: np.ndarray, ks: list[int], wanted: tuple[str, ...], params: SegmentationParams
+) -> tuple[dict[str, list[alg.Labelled]], dict[str, int]]:
+    """Return each algorithm's labellings of the sample, and DBSCAN's knee-eps row index."""
+    runs: dict[str, list[alg.Labelled]] = {}
+    knee_rows: dict[str, int] = {}
+    for name in wanted:
+        if name == "kmeans":
+            runs[name] = alg.kmeans_curve(Xs, ks, params.n_init, params.random_seed)
+        elif name == "agglomerative":
+            runs[name] = alg.agglomerative_curve(Xs, ks, params.linkage)
+        elif name == "gmm":
+            runs[name] = alg.gmm_curve(
+                Xs, ks, params.covariance_type, params.n_init, params.random_seed
+            )
+        else:
+            runs[name], knee_rows[name] = alg.dbscan_candidates(
+                Xs, params.dbscan_eps, params.dbscan_min_samples
+            )
+    return runs, knee_rows
+
+
+def _choose_algorithm(
+    rows: dict[str, list[dict[str, Any]]],
+    choices: dict[str, ms.Choice],
+    params: SegmentationParams,
+) -> tuple[str, str, dict[str, str]]:
+    """Return ``(algorithm, reason, reasons for the others)``: configured, or by the auto rule."""
+    if params.algorithm != "auto":
+        reason = f"algorithm set by var cluster_algorithm={params.algorithm}"
+        if params.algorithm == "dbscan" and params.n_clusters is not None:
+            reason += " (n_clusters does not apply to dbscan and was ignored)"
+        return params.algorithm, reason, {}
+    compared = {
+        name: rows[name][choices[name].index]
+        for name in rows
+        if not (name == "dbscan" and params.n_clusters is not None)
+    }
+    chosen, reason, others = ms.choose_algorithm(
+        {n: (r["silhouette"], r["n_clusters"], r["noise_share"]) for n, r in compared.items()}
+    )
+    if "dbscan" in rows and "dbscan" not in compared:
+        others["dbscan"] = "not selected: dbscan cannot honour var n_clusters"
+    return chosen, reason, others
 
 
 def _previous(previous_model: pl.DataFrame | None, kept: list[str]) -> FittedModel | None:

@@ -290,49 +290,80 @@ def build_model(
     the sample rows for the sample-based methods (agglomerative, dbscan); ``None`` for gmm.
     """
     prev = _previous_centroids(previous)
+    names = tuple(features)
     if algorithm == "kmeans":
-        centres, labels = fit_kmeans_everyone(X, sample, n_clusters, n_init, seed)
-        counts = np.bincount(labels, minlength=centres.shape[0])
-        ids = assign_ids(centres, counts, prev)
-        order = np.argsort(ids)
-        centres, labels, kept = polish_kmeans(X, centres[order])
-        ids = ids[order][kept]
-        weights = np.bincount(labels, minlength=ids.size) / X.shape[0]
-        model = FittedModel("kmeans", tuple(features), ids, centres, weights)
-        return model, ids[labels]
+        return _kmeans_model(X, names, sample, n_clusters, n_init, seed, prev)
     Xs = X[sample]
     if algorithm == "gmm":
-        gmm = fit_gmm(Xs, n_clusters, parameters.get("covariance_type", "full"), n_init, seed)
-        covariances = _full_covariances(gmm.covariances_, gmm.covariance_type, gmm.means_)
+        covariance_type = parameters.get("covariance_type", "full")
+        gmm = fit_gmm(Xs, n_clusters, covariance_type, n_init, seed)
+        covariances = _full_covariances(gmm.covariances_, covariance_type, gmm.means_)
         ids = assign_ids(gmm.means_, gmm.weights_, prev)
         ids, means, weights, covariances = _sorted_by_id(ids, gmm.means_, gmm.weights_, covariances)
-        return FittedModel("gmm", tuple(features), ids, means, weights, covariances), None
+        return FittedModel("gmm", names, ids, means, weights, covariances), None
     if algorithm == "agglomerative":
         (labels,) = agglomerative_labels(Xs, [n_clusters], parameters.get("linkage", "ward"))
         eligible = np.ones(labels.size, dtype=bool)
     elif algorithm == "dbscan":
-        labels, core = dbscan_labels(
-            Xs, float(parameters["eps"]), int(float(parameters["min_samples"]))
-        )
+        eps, min_samples = float(parameters["eps"]), int(float(parameters["min_samples"]))
+        labels, core = dbscan_labels(Xs, eps, min_samples)
         eligible = core | (labels < 0)
     else:
         raise ValueError(f"Unknown algorithm {algorithm!r} in the selected candidate.")
+    return _exemplar_model(algorithm, names, Xs, labels, eligible, seed, prev)
+
+
+def _kmeans_model(
+    X: np.ndarray,
+    names: tuple[str, ...],
+    sample: np.ndarray,
+    k: int,
+    n_init: int,
+    seed: int,
+    prev: tuple[np.ndarray, np.ndarray] | None,
+) -> tuple[FittedModel, np.ndarray]:
+    """Return the K-Means model on everyone and each row's segment id.
+
+    After ids are assigned the centres are put in id order and polished once more, so that ties
+    in distance resolve to the lowest segment id exactly as scoring does.
+    """
+    centres, labels = fit_kmeans_everyone(X, sample, k, n_init, seed)
+    ids = assign_ids(centres, np.bincount(labels, minlength=centres.shape[0]), prev)
+    order = np.argsort(ids)
+    centres, labels, kept = polish_kmeans(X, centres[order])
+    ids = ids[order][kept]
+    weights = np.bincount(labels, minlength=ids.size) / X.shape[0]
+    return FittedModel("kmeans", names, ids, centres, weights), ids[labels]
+
+
+def _exemplar_model(
+    algorithm: str,
+    names: tuple[str, ...],
+    Xs: np.ndarray,
+    labels: np.ndarray,
+    eligible: np.ndarray,
+    seed: int,
+    prev: tuple[np.ndarray, np.ndarray] | None,
+) -> tuple[FittedModel, np.ndarray]:
+    """Return an agglomerative / DBSCAN model from sample labels (-1 = noise = segment 0).
+
+    Centroids and weights are member means and shares in the sample; exemplars are drawn from the
+    ``eligible`` rows (all rows, or DBSCAN core and noise points).
+    """
     clustered = labels >= 0
     clusters, codes = np.unique(labels[clustered], return_inverse=True)
     means, counts = member_means(Xs[clustered], codes, clusters.size)
     segments = np.full(labels.size, NOISE_SEGMENT, dtype=np.int64)
     segments[clustered] = assign_ids(means, counts, prev)[codes]
-    segment_list = np.unique(segments)
-    all_means, all_counts = member_means(
-        Xs, np.searchsorted(segment_list, segments), segment_list.size
-    )
+    segment_ids = np.unique(segments)
+    centroids, sizes = member_means(Xs, np.searchsorted(segment_ids, segments), segment_ids.size)
     exemplars, exemplar_segments = _exemplars(Xs, segments, eligible, seed)
     model = FittedModel(
         algorithm,
-        tuple(features),
-        segment_list.astype(np.int64),
-        all_means,
-        all_counts / labels.size,
+        names,
+        segment_ids.astype(np.int64),
+        centroids,
+        sizes / labels.size,
         exemplars=exemplars,
         exemplar_segments=exemplar_segments,
     )

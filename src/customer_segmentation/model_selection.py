@@ -9,15 +9,15 @@ Metrics (all computed on the same reproducible sample, in the scaled feature spa
   ``1 - noise_share``; a method cannot look good by discarding the hard points as noise.
 * ``calinski_harabasz`` and ``davies_bouldin``: scikit-learn, on the clustered (non-noise) points.
 
-**K rule** (kmeans and agglomerative, when ``n_clusters`` is ``auto``): take the k with the highest
-silhouette (exact ties go to the smaller k). The elbow of the inertia curve (knee of the convex,
-decreasing curve, found by kneed) is the classical alternative, so when the elbow k's silhouette is
-within ``KNEE_TOLERANCE`` (0.005, about three standard errors of a silhouette estimated on 20,000
-sampled rows) of the best, the two are treated as tied and the elbow k is chosen. On the Kaggle
-Mall file this picks k=5 for Income + Score (elbow and silhouette agree) and k=6 for Age + Income +
-Score (silhouette 0.452 at k=6 against 0.444 at the elbow k=5). GMM picks the k with the lowest BIC;
-DBSCAN prefers the eps at the knee of the k-distance curve and falls back to the eligible eps with
-the best silhouette.
+**K rule** (kmeans and agglomerative, when ``n_clusters`` is ``auto``): the silhouette decides,
+the elbow only breaks ties. Take the k with the highest silhouette (exact ties go to the smaller
+k). The elbow of the inertia curve (knee of the convex, decreasing curve, found by kneed) is the
+classical alternative, so when the elbow k's silhouette is within ``KNEE_TOLERANCE`` (0.005) of
+the best, the two count as equally good and the elbow k is chosen; a k whose silhouette is better
+by more than that always wins. On the Kaggle Mall file this picks k=5 for Income + Score (elbow and
+silhouette agree) and k=6 for Age + Income + Score (silhouette 0.452 at k=6 against 0.444 at the
+elbow k=5). GMM picks the k with the lowest BIC; DBSCAN prefers the eps at the knee of the
+k-distance curve and falls back to the eligible eps with the best silhouette.
 
 **Auto-algorithm rule** (``algorithm: auto``): each method first picks its own best candidate as
 above. DBSCAN is eligible only if it finds at least 2 clusters and labels at most 20% of the points
