@@ -34,7 +34,7 @@ segments as (
     select
         segment_id,
         count(*) as customer_count,
-        bool_or(is_noise) as is_noise
+        {{ dbt.bool_or('is_noise') }} as is_noise
     from assignments
     group by segment_id
 
@@ -56,7 +56,7 @@ feature_rules as (
     -- Per feature: whether the seed has rules for it, and whether it is named when not clustered.
     select
         feature_name,
-        bool_or(coalesce(named_when_not_clustered, false)) as named_when_not_clustered
+        {{ dbt.bool_or('coalesce(named_when_not_clustered, false)') }} as named_when_not_clustered
     from naming_rules
     where feature_name != '_default_'
     group by feature_name
@@ -132,7 +132,7 @@ name_parts as (
                 then upper(left(named_features.tier, 1)) || substr(named_features.tier, 2) || ' ' || named_features.feature_label end",
             "' and '",
             "order by named_features.name_order, named_features.feature_name") }} as fallback_words,
-        bool_and(named_features.tier = 'average') as is_all_average
+        not {{ dbt.bool_or("named_features.tier != 'average'") }} as is_all_average
     from named_features
     left join head_features
         on named_features.segment_id = head_features.segment_id

@@ -31,7 +31,7 @@ TRUTHY = {"true", "t", "1", "yes", "y"}
 
 
 def dbt_build(workdir: Path, variables: dict[str, Any] | None = None) -> Path:
-    """Run `dbt build` into workdir/warehouse.duckdb (exports to workdir/exports); return the file."""
+    """`dbt build` into workdir/warehouse.duckdb (exports in workdir/exports); returns the file."""
     workdir.mkdir(parents=True, exist_ok=True)
     database = workdir / "warehouse.duckdb"
     env = {
@@ -42,8 +42,16 @@ def dbt_build(workdir: Path, variables: dict[str, Any] | None = None) -> Path:
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }
     all_vars = {"exports_path": str(workdir / "exports"), **(variables or {})}
-    args = [str(DBT), "build", "--project-dir", str(REPO), "--profiles-dir", str(REPO),
-            "--vars", json.dumps(all_vars)]
+    args = [
+        str(DBT),
+        "build",
+        "--project-dir",
+        str(REPO),
+        "--profiles-dir",
+        str(REPO),
+        "--vars",
+        json.dumps(all_vars),
+    ]
     result = subprocess.run(args, cwd=REPO, env=env, capture_output=True, text=True, timeout=1200)
     if result.returncode != 0:
         tail = "\n".join((result.stdout + result.stderr).splitlines()[-60:])
@@ -83,14 +91,21 @@ def classic_group(income: float, score: float) -> str:
 
 
 def test_mall_five_classic_groups_get_five_different_sensible_names(mall_build: Path):
-    profiles = query(mall_build, """
-        select segment_name, avg_annual_income_k, avg_spending_score, segment_description, marketing_action
-        from segment_profiles order by segment_id""")
+    profiles = query(
+        mall_build,
+        """
+        select segment_name, avg_annual_income_k, avg_spending_score,
+            segment_description, marketing_action
+        from segment_profiles order by segment_id""",
+    )
     assert len(profiles) == 5
     by_group = {classic_group(income, score): name for name, income, score, _, _ in profiles}
     assert set(by_group) == {
-        "high income / high spending", "high income / low spending", "low income / low spending",
-        "low income / high spending", "average income / average spending",
+        "high income / high spending",
+        "high income / low spending",
+        "low income / low spending",
+        "low income / high spending",
+        "average income / average spending",
     }
     assert len(set(by_group.values())) == 5
     expected_words = {
@@ -110,35 +125,45 @@ def test_mall_five_classic_groups_get_five_different_sensible_names(mall_build: 
 
 
 def test_mall_names_match_customer_segments(mall_build: Path):
-    mismatched = query(mall_build, """
+    mismatched = query(
+        mall_build,
+        """
         select count(*) from customer_segments
         inner join segment_profiles using (segment_id)
-        where customer_segments.segment_name != segment_profiles.segment_name""")
+        where customer_segments.segment_name != segment_profiles.segment_name""",
+    )
     assert mismatched == [(0,)]
 
 
 def test_mall_order_models_build_empty_without_orders(mall_build: Path):
     for table in ("segment_recommendations", "customer_recommendations", "retention_watchlist"):
         assert query(mall_build, f"select count(*) from {table}") == [(0,)], table
-    assert query(mall_build, "select count(*) from segment_profiles where revenue is not null") == [(0,)]
+    with_revenue = "select count(*) from segment_profiles where revenue is not null"
+    assert query(mall_build, with_revenue) == [(0,)]
 
 
 def test_mall_exports_one_csv_and_parquet_per_campaign(mall_build: Path):
     folder = mall_build.parent / "exports" / "campaigns"
-    active = [row[0] for row in query(mall_build, "select campaign_id from campaigns where is_active")]
+    active_sql = "select campaign_id from campaigns where is_active"
+    active = [row[0] for row in query(mall_build, active_sql)]
     for campaign_id in active:
         csv_file, parquet_file = folder / f"{campaign_id}.csv", folder / f"{campaign_id}.parquet"
         assert csv_file.exists() and parquet_file.exists(), campaign_id
         with csv_file.open(newline="") as handle:
             rows = list(csv.DictReader(handle))
-        contacted = query(mall_build, f"""
+        contacted = query(
+            mall_build,
+            f"""
             select count(*) from campaign_targets
-            where campaign_id = '{campaign_id}' and not is_holdout""")[0][0]
+            where campaign_id = '{campaign_id}' and not is_holdout""",
+        )[0][0]
         assert len(rows) == contacted, campaign_id
-        assert [int(row["priority_rank"]) for row in rows] == sorted(int(r["priority_rank"]) for r in rows)
+        ranks = [int(row["priority_rank"]) for row in rows]
+        assert ranks == sorted(ranks)
         with duckdb.connect() as connection:
             parquet_rows = connection.execute(
-                f"select count(*) from read_parquet('{parquet_file}')").fetchone()[0]
+                f"select count(*) from read_parquet('{parquet_file}')"
+            ).fetchone()[0]
         assert parquet_rows == contacted
 
 
@@ -153,11 +178,16 @@ def demo_opted_out_ids() -> set[str]:
 
 
 def test_demo_never_targets_opted_out_or_rejected_customers(demo_build: Path):
-    targeted = {row[0] for row in query(demo_build, "select distinct customer_id from campaign_targets")}
+    targeted_sql = "select distinct customer_id from campaign_targets"
+    targeted = {row[0] for row in query(demo_build, targeted_sql)}
     assert targeted, "no campaign reached anyone on the demo data"
     assert not targeted & demo_opted_out_ids()
-    rejected = {row[0] for row in query(
-        demo_build, "select customer_id from customers_rejected where customer_id is not null")}
+    rejected = {
+        row[0]
+        for row in query(
+            demo_build, "select customer_id from customers_rejected where customer_id is not null"
+        )
+    }
     assert not targeted & rejected
     segmented = {row[0] for row in query(demo_build, "select customer_id from customer_segments")}
     assert targeted <= segmented
@@ -177,27 +207,46 @@ def test_demo_holdout_is_the_documented_hash_and_matches_the_seed_share(demo_bui
 
 
 def test_demo_exclusive_campaigns_resolved_by_priority_and_capped(demo_build: Path):
-    overlaps = query(demo_build, """
+    overlaps = query(
+        demo_build,
+        """
         select customer_id from campaign_targets
         inner join campaigns using (campaign_id)
         where campaigns.is_exclusive
-        group by customer_id having count(*) > 1""")
+        group by customer_id having count(*) > 1""",
+    )
     assert overlaps == []
-    over_cap = query(demo_build, """
+    over_cap = query(
+        demo_build,
+        """
         select campaign_id from campaign_targets inner join campaigns using (campaign_id)
-        group by campaign_id having count(*) > max(campaigns.max_audience_size)""")
+        group by campaign_id having count(*) > max(campaigns.max_audience_size)""",
+    )
     assert over_cap == []
-    ranks = query(demo_build, """
-        select campaign_id, count(*), min(priority_rank), max(priority_rank), count(distinct priority_rank)
-        from campaign_targets group by campaign_id""")
+    ranks = query(
+        demo_build,
+        """
+        select campaign_id, count(*), min(priority_rank), max(priority_rank),
+            count(distinct priority_rank)
+        from campaign_targets group by campaign_id""",
+    )
     for campaign_id, count, low, high, distinct in ranks:
         assert (low, high, distinct) == (1, count, count), campaign_id
 
 
 def test_demo_marketing_marts_are_filled(demo_build: Path):
-    for table in ("segment_recommendations", "customer_recommendations", "retention_watchlist",
-                  "audiences", "audience_memberships", "segment_migrations"):
+    for table in (
+        "segment_recommendations",
+        "customer_recommendations",
+        "retention_watchlist",
+        "audiences",
+        "audience_memberships",
+        "segment_migrations",
+    ):
         assert query(demo_build, f"select count(*) from {table}")[0][0] > 0, table
-    new_customers = query(demo_build, """
-        select sum(customer_count) from segment_migrations where migration_type = 'new'""")[0][0]
+    new_customers = query(
+        demo_build,
+        """
+        select sum(customer_count) from segment_migrations where migration_type = 'new'""",
+    )[0][0]
     assert new_customers == query(demo_build, "select count(*) from customer_segments")[0][0]

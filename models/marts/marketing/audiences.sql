@@ -59,7 +59,7 @@ noise_segments as (
     select segment_id
     from segment_assignments
     group by segment_id
-    having bool_or(is_noise)
+    having {{ dbt.bool_or('is_noise') }}
 
 ),
 

@@ -41,7 +41,7 @@ segment_sizes as (
 
     select
         customer_segments.segment_id,
-        bool_or(customer_segments.is_noise) as is_noise,
+        {{ dbt.bool_or('customer_segments.is_noise') }} as is_noise,
         count(*) as customer_count,
         avg(case when customer_features.gender = 'Female' then 1.0 else 0.0 end) as female_share,
         avg(case when customer_features.gender = 'Male' then 1.0 else 0.0 end) as male_share,
