@@ -37,7 +37,7 @@ CHROMIUM_FLAGS = (
     "--disable-sync",
     "--no-first-run",
 )
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[3]
 # Text of docs/overview.md that must appear on the rendered overview page.
 OVERVIEW_TEXT = ("Customer segmentation in DuckDB", "This project groups customers into segments")
 # Charts the overview embeds (docs/overview.md); each must be served and be an SVG.
