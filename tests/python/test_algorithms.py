@@ -226,3 +226,25 @@ def test_min_samples_auto_rule():
     from customer_segmentation.algorithms import default_min_samples
 
     assert [default_min_samples(d) for d in (1, 2, 3, 4, 8)] == [5, 5, 6, 8, 16]
+
+
+def test_explicit_dbscan_eps_is_selected_and_neighbours_recorded(blobs, feature_frame):
+    X, _ = blobs
+    config = {"algorithm": "dbscan", "dbscan_eps": "0.8", "dbscan_min_samples": "7"}
+    candidates = api.search_candidates(feature_frame(X), config)
+    assert candidates["parameters"].to_list() == [
+        "eps=0.6, min_samples=7",
+        "eps=0.8, min_samples=7",
+        "eps=1, min_samples=7",
+    ]
+    selected = candidates.filter(pl.col("is_selected")).row(0, named=True)
+    assert selected["parameters"] == "eps=0.8, min_samples=7"
+    assert "set by var dbscan_eps=0.8" in selected["selection_reason"]
+
+
+def test_configured_linkage_is_used(blobs, feature_frame):
+    X, _ = blobs
+    config = {"algorithm": "agglomerative", "linkage": "average", "k_max": 5}
+    candidates, model, _ = _run(feature_frame(X), config)
+    assert candidates["parameters"].unique().to_list() == ["linkage=average"]
+    assert model["algorithm"].unique().to_list() == ["agglomerative"]
