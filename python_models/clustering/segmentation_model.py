@@ -12,7 +12,7 @@ def previous_version(dbt, session):
     exists = session.execute(
         "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
         [this.schema, this.identifier],
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     return session.sql(f"select * from {this}").pl() if exists else None
 
 

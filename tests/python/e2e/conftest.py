@@ -68,8 +68,9 @@ def run_dbt(
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }
     args = [str(DBT), command, "--project-dir", str(REPO), "--profiles-dir", str(REPO)]
-    if variables:
-        args += ["--vars", json.dumps(variables)]
+    # Campaign exports go to the run's own folder, never to the developer's exports/.
+    variables = {"exports_path": str(workdir / "exports"), **(variables or {})}
+    args += ["--vars", json.dumps(variables)]
     args += extra_args or []
     result = subprocess.run(args, cwd=REPO, env=env, capture_output=True, text=True, timeout=900)
     run = DbtRun(workdir, result)

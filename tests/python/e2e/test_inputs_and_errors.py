@@ -73,7 +73,7 @@ def test_user_errors_fail_with_a_message_naming_the_fix(tmp_path: Path, variable
         spreadsheet = tmp_path / "customers.xlsx"
         spreadsheet.write_bytes(b"PK not a csv")
         variables = {"customers_path": str(spreadsheet)}
-    run = run_dbt(tmp_path, command="run", variables=variables,
+    run = run_dbt(tmp_path, command="build", variables=variables,
                   extra_args=["--select", "+int_customer_features_scaled"], check=False)
     assert run.result.returncode != 0
     assert expected in run.output
@@ -88,7 +88,7 @@ def test_user_errors_fail_with_a_message_naming_the_fix(tmp_path: Path, variable
     ],
 )
 def test_bad_clustering_vars_fail_with_the_var_named(tmp_path: Path, variables, expected):
-    run = run_dbt(tmp_path, command="run", variables=variables,
+    run = run_dbt(tmp_path, command="build", variables=variables,
                   extra_args=["--select", "+segmentation_search"], check=False)
     assert run.result.returncode != 0
     assert expected in run.output
