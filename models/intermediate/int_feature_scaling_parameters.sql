@@ -3,6 +3,7 @@
     SimpleImputer(strategy="median") followed by StandardScaler (population std) or MinMaxScaler. -#}
 {%- set features = segmentation_features() -%}
 {%- set method = scaling_method() -%}
+{%- do validate_clustering_vars() -%}
 
 with
 
