@@ -37,19 +37,37 @@ def _check_requested(frame: pl.DataFrame, features: Sequence[str], id_column: st
         )
 
 
+def sort_by_id(frame: pl.DataFrame, id_column: str = "customer_id") -> pl.DataFrame:
+    """Return ``frame`` sorted by id: numerically when every id is an integer, else as text.
+
+    Numeric order keeps source files such as the Kaggle Mall file (ids 1..200) in file order, so
+    seeded algorithms see the rows in the order published results were computed in; ties such as
+    ``"7"`` and ``"007"`` fall back to text order. The order depends only on the set of ids, never
+    on the input row order.
+    """
+    as_int = frame[id_column].cast(pl.Int64, strict=False)
+    if frame.height and as_int.null_count() == 0:
+        return (
+            frame.with_columns(as_int.alias("__id_number"))
+            .sort("__id_number", id_column)
+            .drop("__id_number")
+        )
+    return frame.sort(id_column)
+
+
 def prepare_matrix(
     frame: pl.DataFrame,
     features: Sequence[str] | None,
     id_column: str = "customer_id",
     drop_constant: bool = True,
 ) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """Return ``(ids, X, kept_features)`` with rows sorted by id.
+    """Return ``(ids, X, kept_features)`` with rows sorted by id (see :func:`sort_by_id`).
 
     ``ids`` is an object array of id strings, ``X`` a C-contiguous float64 array of shape
     ``(n_rows, len(kept_features))``. ``features=None`` means every numeric column except the id.
     Constant features (when there are at least 2 rows) and all-null features are dropped with a
-    warning; remaining nulls or non-finite
-    values, duplicate ids or a missing id column raise :class:`ValueError`. Scoring passes
+    warning; remaining nulls or non-finite values, duplicate ids or a missing id column raise
+    :class:`ValueError`. Scoring passes
     ``drop_constant=False``: a feature the model uses is kept even if constant in the new rows.
     A frame with zero rows returns empty arrays and the requested features unchanged.
     """
@@ -69,9 +87,12 @@ def prepare_matrix(
     if frame.height == 0:
         return np.empty(0, dtype=object), np.empty((0, len(requested))), requested
 
-    subset = frame.select(
-        pl.col(id_column).cast(pl.Utf8), *[pl.col(n).cast(pl.Float64) for n in requested]
-    ).sort(id_column)
+    subset = sort_by_id(
+        frame.select(
+            pl.col(id_column).cast(pl.Utf8), *[pl.col(n).cast(pl.Float64) for n in requested]
+        ),
+        id_column,
+    )
     if subset[id_column].null_count():
         raise ValueError(f"{subset[id_column].null_count()} rows have a null {id_column}.")
     if subset[id_column].n_unique() != subset.height:

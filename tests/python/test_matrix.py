@@ -23,6 +23,15 @@ def test_rows_sorted_by_id_and_features_in_requested_order():
     assert X.dtype == np.float64 and X.flags.c_contiguous
 
 
+def test_integer_ids_sort_numerically_other_ids_as_text():
+    numeric = pl.DataFrame({"customer_id": ["10", "2", "007", "1", "7"], "x": [1.0, 2, 3, 4, 5]})
+    ids, X, _ = prepare_matrix(numeric, ["x"])
+    assert list(ids) == ["1", "2", "007", "7", "10"]
+    np.testing.assert_array_equal(X[:, 0], [4.0, 2.0, 3.0, 5.0, 1.0])
+    text = pl.DataFrame({"customer_id": ["10", "2", "a1"], "x": [1.0, 2.0, 3.0]})
+    assert list(prepare_matrix(text, ["x"])[0]) == ["10", "2", "a1"]
+
+
 def test_no_features_means_all_numeric_columns():
     frame = _frame(x=[2.0, 3.0, 1.0], label=["p", "q", "r"], n=[1, 5, 2])
     _, _, kept = prepare_matrix(frame, None)

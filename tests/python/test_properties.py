@@ -66,9 +66,17 @@ def test_every_customer_gets_exactly_one_known_segment(X, algorithm):
 
 
 @SETTINGS
-@given(X=matrices(), algorithm=ALGORITHMS, shuffle_seed=st.integers(0, 1000))
-def test_segment_ids_do_not_depend_on_input_row_order(X, algorithm, shuffle_seed):
-    ids = [f"{i:03d}-{(i * 7919) % 101}" for i in range(X.shape[0])]
+@given(
+    X=matrices(),
+    algorithm=ALGORITHMS,
+    shuffle_seed=st.integers(0, 1000),
+    integer_ids=st.booleans(),
+)
+def test_segment_ids_do_not_depend_on_input_row_order(X, algorithm, shuffle_seed, integer_ids):
+    if integer_ids:
+        ids = [str((i * 7919) % 100003) for i in range(X.shape[0])]
+    else:
+        ids = [f"{i:03d}-{(i * 7919) % 101}" for i in range(X.shape[0])]
     frame = _frame(X, ids)
     shuffled = frame.sample(fraction=1.0, shuffle=True, seed=shuffle_seed)
     first_model, first = _segments(frame, _config(algorithm))
