@@ -46,9 +46,14 @@
     end
 {%- endmacro %}
 
-{% macro row_as_json(relation_alias) -%}
-    {#- The whole input row as JSON text, so a rejected row keeps every value it arrived with. -#}
-    cast(to_json({{ relation_alias }}) as varchar)
+{% macro row_as_struct(relation_alias) -%}
+    {#- The whole input row as one value (DuckDB: a table alias used as a column is a struct). -#}
+    {{ relation_alias }}
+{%- endmacro %}
+
+{% macro struct_as_json(expression) -%}
+    {#- A row kept by row_as_struct as JSON text, so a rejected row keeps every value it arrived with. -#}
+    cast(to_json({{ expression }}) as varchar)
 {%- endmacro %}
 
 {% macro mapped_column(mapping, standard_name) -%}

@@ -17,7 +17,7 @@ rejected as (
         raw_spending_score,
         raw_signup_date,
         raw_marketing_opt_in,
-        raw_record,
+        {{ struct_as_json('source_row') }} as raw_record,
         rejection_reason
     from base_customers
     where rejection_reason is not null

@@ -22,7 +22,7 @@ reasons as (
         base_orders.raw_amount,
         base_orders.category,
         base_orders.channel,
-        base_orders.raw_record,
+        {{ struct_as_json('base_orders.source_row') }} as raw_record,
         coalesce(
             base_orders.rejection_reason,
             case when customers.customer_id is null

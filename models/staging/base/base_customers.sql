@@ -23,7 +23,7 @@ numbered as (
 
     select
         row_number() over () as source_row_number,
-        {{ row_as_json('source') }} as raw_record,
+        {{ row_as_struct('source') }} as source_row,
         source.*
     from source
 
@@ -33,7 +33,7 @@ parsed as (
 
     select
         source_row_number,
-        raw_record,
+        source_row,
         {{ text_value(mapped_column(columns, 'customer_id')) }} as customer_id,
         {{ text_value(mapped_column(columns, 'gender')) }} as raw_gender,
         {{ text_value(mapped_column(columns, 'age')) }} as raw_age,
@@ -85,6 +85,36 @@ checked as (
         ), '') as rejection_reason
     from parsed
 
+),
+
+final as (
+
+    select
+        source_row_number,
+        -- The input row as it arrived; the *_rejected models turn it into JSON text (doing that
+        -- for every row of a large input would be slow).
+        source_row,
+        customer_id,
+        raw_gender,
+        raw_age,
+        raw_annual_income_k,
+        raw_spending_score,
+        raw_signup_date,
+        raw_marketing_opt_in,
+        gender,
+        age,
+        annual_income_k,
+        spending_score,
+        signup_date,
+        email,
+        marketing_opt_in,
+        {%- for column in extras %}
+        {{ adapter.quote(normalize_column_name(column)) }},
+        {%- endfor %}
+        id_occurrence,
+        rejection_reason
+    from checked
+
 )
 
-select * from checked
+select * from final

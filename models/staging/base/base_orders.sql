@@ -19,7 +19,7 @@ numbered as (
 
     select
         row_number() over () as source_row_number,
-        {{ row_as_json('source') }} as raw_record,
+        {{ row_as_struct('source') }} as source_row,
         source.*
     from source
 
@@ -29,7 +29,7 @@ parsed as (
 
     select
         source_row_number,
-        raw_record,
+        source_row,
         {%- if 'order_id' in columns %}
         {{ text_value(mapped_column(columns, 'order_id')) }} as order_id,
         {%- else %}
@@ -53,7 +53,7 @@ parsed as (
     -- Customers-only input: no orders, and so no behaviour features.
     select
         cast(null as bigint) as source_row_number,
-        cast(null as varchar) as raw_record,
+        cast(null as varchar) as source_row,
         cast(null as varchar) as order_id,
         cast(null as varchar) as customer_id,
         cast(null as varchar) as raw_order_date,
@@ -93,6 +93,27 @@ checked as (
         ), '') as rejection_reason
     from occurrences
 
+),
+
+final as (
+
+    select
+        source_row_number,
+        -- The input row as it arrived; the *_rejected models turn it into JSON text (doing that
+        -- for every row of a large input would be slow).
+        source_row,
+        order_id,
+        customer_id,
+        raw_order_date,
+        raw_amount,
+        order_date,
+        amount,
+        category,
+        channel,
+        id_occurrence,
+        rejection_reason
+    from checked
+
 )
 
-select * from checked
+select * from final
