@@ -26,7 +26,7 @@
     {%- if n_clusters != 'auto' and not (_is_int(n_clusters) and n_clusters | int >= 1) -%}
         {{ _fail_var('n_clusters', var('n_clusters'), "use auto or a whole number of segments >= 1") }}
     {%- endif -%}
-    {%- for name, minimum in [('k_min', 2), ('k_max', 2), ('random_seed', 0), ('n_init', 1), ('sample_size', 100)] -%}
+    {%- for name, minimum in [('k_min', 2), ('k_max', 2), ('random_seed', 0), ('n_init', 1), ('sample_size', 100), ('tsne_sample_size', 0), ('linkage_sample_size', 2)] -%}
         {%- if not _is_int(var(name)) or (var(name) | int) < minimum -%}
             {{ _fail_var(name, var(name), "use a whole number >= " ~ minimum) }}
         {%- endif -%}

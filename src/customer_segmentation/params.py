@@ -43,7 +43,7 @@ class SegmentationParams:
     covariance_type: str = "full"
     dbscan_eps: float | None = None
     dbscan_min_samples: int | None = None
-    tsne_sample_size: int = 3000
+    tsne_sample_size: int = 2000
     linkage_sample_size: int = 2000
 
 

@@ -21,7 +21,7 @@ def test_empty_config_gives_documented_defaults():
     assert (params.random_seed, params.n_init, params.sample_size) == (42, 10, 20000)
     assert (params.linkage, params.covariance_type) == ("ward", "full")
     assert (params.dbscan_eps, params.dbscan_min_samples) == (None, None)
-    assert (params.tsne_sample_size, params.linkage_sample_size) == (3000, 2000)
+    assert (params.tsne_sample_size, params.linkage_sample_size) == (2000, 2000)
 
 
 def test_params_are_frozen():
