@@ -27,9 +27,23 @@ def generate(customers: int, orders: int, folder: Path, seed: int) -> float:
         return 0.0
     started = time.perf_counter()
     subprocess.run(
-        [sys.executable, "-m", "customer_segmentation.synth", "--customers", str(customers),
-         "--orders", str(orders), "--seed", str(seed), "--format", "parquet", "--out", str(folder),
-         "--truth", str(folder / "truth.parquet")],
+        [
+            sys.executable,
+            "-m",
+            "customer_segmentation.synth",
+            "--customers",
+            str(customers),
+            "--orders",
+            str(orders),
+            "--seed",
+            str(seed),
+            "--format",
+            "parquet",
+            "--out",
+            str(folder),
+            "--truth",
+            str(folder / "truth.parquet"),
+        ],
         check=True,
     )
     return time.perf_counter() - started
@@ -39,16 +53,28 @@ def dbt_build(folder: Path, database: Path, extra_vars: dict[str, object]) -> tu
     """Run dbt build on the bench inputs; returns (seconds, peak RSS of dbt in MiB)."""
     if database.exists():
         database.unlink()
-    env = {**os.environ, "DBT_DUCKDB_PATH": str(database),
-           "DBT_TARGET_PATH": str(folder / "target"), "DBT_LOG_PATH": str(folder / "logs")}
+    env = {
+        **os.environ,
+        "DBT_DUCKDB_PATH": str(database),
+        "DBT_TARGET_PATH": str(folder / "target"),
+        "DBT_LOG_PATH": str(folder / "logs"),
+    }
     variables = {
         "customers_path": str(folder / "demo_customers.parquet"),
         "orders_path": str(folder / "demo_orders.parquet"),
         "exports_path": str(folder / "exports"),
         **extra_vars,
     }
-    command = [str(Path(sys.executable).parent / "dbt"), "build", "--profiles-dir", str(PROJECT),
-               "--project-dir", str(PROJECT), "--vars", json.dumps(variables)]
+    command = [
+        str(Path(sys.executable).parent / "dbt"),
+        "build",
+        "--profiles-dir",
+        str(PROJECT),
+        "--project-dir",
+        str(PROJECT),
+        "--vars",
+        json.dumps(variables),
+    ]
     started = time.perf_counter()
     result = subprocess.run(command, env=env, capture_output=True, text=True)
     seconds = time.perf_counter() - started
@@ -80,10 +106,11 @@ def main(argv: list[str] | None = None) -> int:
     folder.mkdir(parents=True, exist_ok=True)
     print(f"bench: {args.customers:,} customers, {args.orders:,} orders, {os.cpu_count()} cores")
     generation = generate(args.customers, args.orders, folder, args.seed)
-    seconds, peak = dbt_build(folder, folder / "bench.duckdb", {"cluster_algorithm": args.algorithm})
+    settings = {"cluster_algorithm": args.algorithm}
+    seconds, peak = dbt_build(folder, folder / "bench.duckdb", settings)
     print(f"bench: generate inputs      {generation:8.1f} s")
     print(f"bench: dbt build (all)      {seconds:8.1f} s   peak RSS {peak:,} MiB")
-    print(f"bench: slowest nodes of {len(json.loads((folder / 'target' / 'run_results.json').read_text())['results'])}:")
+    print("bench: slowest dbt nodes:")
     for name, node_seconds in slowest_nodes(folder, 12):
         print(f"bench:   {name:<60} {node_seconds:7.2f} s")
     return 0

@@ -114,17 +114,50 @@ def docs_site_dir(tmp_path_factory: pytest.TempPathFactory, demo_build: DbtRun) 
     Works on a copy of the project so the developer's assets/ and target/ are left alone.
     """
     copy = tmp_path_factory.mktemp("docs_site") / "project"
-    shutil.copytree(REPO, copy, ignore=shutil.ignore_patterns(
-        ".venv", ".git", "target", "logs", "*.duckdb", "*.wal", "bench_data", "exports",
-        "__pycache__", ".pytest_cache", ".hypothesis", ".ruff_cache"))
+    shutil.copytree(
+        REPO,
+        copy,
+        ignore=shutil.ignore_patterns(
+            ".venv",
+            ".git",
+            "target",
+            "logs",
+            "*.duckdb",
+            "*.wal",
+            "bench_data",
+            "exports",
+            "__pycache__",
+            ".pytest_cache",
+            ".hypothesis",
+            ".ruff_cache",
+        ),
+    )
     env = {**os.environ, "DBT_DUCKDB_PATH": str(demo_build.database)}
     subprocess.run(
-        [sys.executable, "-m", "customer_segmentation.charts", "--database",
-         str(demo_build.database), "--out", str(copy / "assets")],
-        cwd=copy, env=env, check=True, capture_output=True, text=True, timeout=600)
+        [
+            sys.executable,
+            "-m",
+            "customer_segmentation.charts",
+            "--database",
+            str(demo_build.database),
+            "--out",
+            str(copy / "assets"),
+        ],
+        cwd=copy,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     result = subprocess.run(
         [str(DBT), "docs", "generate", "--project-dir", str(copy), "--profiles-dir", str(copy)],
-        cwd=copy, env=env, capture_output=True, text=True, timeout=600)
+        cwd=copy,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     if result.returncode != 0:
         pytest.fail(f"dbt docs generate failed:\n{result.stdout[-3000:]}{result.stderr[-2000:]}")
     return copy / "target"

@@ -33,8 +33,11 @@ def test_rows_in_equal_rows_kept_plus_rows_rejected(demo_build: DbtRun):
     assert kept + rejected == rows_in
     assert rejected > 0, "the demo ships dirty rows; none reached the quarantine"
     orders_in = len(read_csv(SEEDS / "demo_orders.csv"))
-    assert demo_build.scalar("select count(*) from stg_orders") + demo_build.scalar(
-        "select count(*) from orders_rejected") == orders_in
+    assert (
+        demo_build.scalar("select count(*) from stg_orders")
+        + demo_build.scalar("select count(*) from orders_rejected")
+        == orders_in
+    )
 
 
 def test_every_bad_input_row_is_quarantined_with_a_reason(demo_build: DbtRun):
@@ -50,8 +53,10 @@ def test_every_bad_input_row_is_quarantined_with_a_reason(demo_build: DbtRun):
             except ValueError:
                 return None
 
-        age, income, score = (number(row[c].strip()) if row[c].strip() else None
-                              for c in ("age", "annual_income_k", "spending_score"))
+        age, income, score = (
+            number(row[c].strip()) if row[c].strip() else None
+            for c in ("age", "annual_income_k", "spending_score")
+        )
         problems = []
         if not customer_id:
             problems.append("missing customer_id")
@@ -70,8 +75,9 @@ def test_every_bad_input_row_is_quarantined_with_a_reason(demo_build: DbtRun):
         if problems:
             expected_bad[row_number] = problems[0]
     assert expected_bad, "expected the demo seed to contain dirty rows"
-    rejected = dict(demo_build.query(
-        "select source_row_number, rejection_reason from customers_rejected"))
+    rejected = dict(
+        demo_build.query("select source_row_number, rejection_reason from customers_rejected")
+    )
     assert set(rejected) == set(expected_bad)
     for row_number, first_problem in expected_bad.items():
         assert first_problem in rejected[row_number]
@@ -98,8 +104,14 @@ def test_segments_recover_the_planted_personas(demo_build: DbtRun):
 
 def test_behaviour_features_are_built_from_orders(demo_build: DbtRun):
     columns = {row[0] for row in demo_build.query("describe int_customer_features")}
-    assert {"recency_days", "frequency", "monetary", "avg_order_value", "tenure_days",
-            "online_share"} <= columns
+    assert {
+        "recency_days",
+        "frequency",
+        "monetary",
+        "avg_order_value",
+        "tenure_days",
+        "online_share",
+    } <= columns
     assert any(c.startswith("share_") for c in columns)
     # monetary reconciles with the valid orders, customer by customer
     mismatches = demo_build.scalar("""
@@ -114,10 +126,23 @@ def test_behaviour_features_are_built_from_orders(demo_build: DbtRun):
 def test_public_tables_exist_with_their_key_columns(demo_build: DbtRun):
     contract = {
         "customer_segments": {"customer_id", "segment_id", "segment_name"},
-        "segment_profiles": {"segment_id", "segment_name", "segment_description",
-                             "customer_count", "customer_share"},
-        "segmentation_candidates": {"algorithm", "n_clusters", "inertia", "silhouette",
-                                    "calinski_harabasz", "davies_bouldin", "bic", "is_selected"},
+        "segment_profiles": {
+            "segment_id",
+            "segment_name",
+            "segment_description",
+            "customer_count",
+            "customer_share",
+        },
+        "segmentation_candidates": {
+            "algorithm",
+            "n_clusters",
+            "inertia",
+            "silhouette",
+            "calinski_harabasz",
+            "davies_bouldin",
+            "bic",
+            "is_selected",
+        },
         "segment_centroids": {"segment_id", "feature_name", "centroid_scaled", "centroid_value"},
         "feature_scaling": {"feature_name", "method", "center", "scale"},
         "customers_rejected": {"rejection_reason", "raw_record"},
@@ -125,7 +150,9 @@ def test_public_tables_exist_with_their_key_columns(demo_build: DbtRun):
     for table, key_columns in contract.items():
         columns = {row[0] for row in demo_build.query(f"describe {table}")}
         assert key_columns <= columns, f"{table} lacks {key_columns - columns}"
-    features = [r[0] for r in demo_build.query(
-        "select feature_name from feature_scaling order by feature_order")]
+    features = [
+        r[0]
+        for r in demo_build.query("select feature_name from feature_scaling order by feature_order")
+    ]
     profile_columns = {row[0] for row in demo_build.query("describe segment_profiles")}
     assert {f"avg_{f}" for f in features} <= profile_columns

@@ -20,19 +20,23 @@ def test_customers_only_parquet_builds_without_behaviour_features(tmp_path: Path
     with duckdb.connect() as connection:
         connection.execute(
             f"copy (select * from read_csv('{SEEDS / 'demo_customers.csv'}', all_varchar = true)) "
-            f"to '{customers}' (format parquet)")
+            f"to '{customers}' (format parquet)"
+        )
     run = run_dbt(tmp_path / "run", variables={"customers_path": str(customers)})
     columns = {row[0] for row in run.query("describe int_customer_features")}
     assert "recency_days" not in columns and "frequency" not in columns
     assert run.scalar("select count(*) from stg_orders") == 0
     assert run.scalar("select count(*) from customer_segments") == run.scalar(
-        "select count(*) from stg_customers")
+        "select count(*) from stg_customers"
+    )
 
 
 def test_orders_only_input_segments_the_customers_found_in_orders(tmp_path: Path):
     run = run_dbt(tmp_path, variables={"orders_path": str(SEEDS / "demo_orders.csv")})
-    features = [row[0] for row in run.query(
-        "select feature_name from feature_scaling order by feature_order")]
+    features = [
+        row[0]
+        for row in run.query("select feature_name from feature_scaling order by feature_order")
+    ]
     assert features == ["recency_days", "frequency", "monetary"]
     distinct_ids = run.scalar("select count(distinct customer_id) from stg_orders")
     assert run.scalar("select count(*) from customer_segments") == distinct_ids
@@ -47,12 +51,15 @@ def test_a_users_own_columns_work_through_vars(tmp_path: Path):
         writer.writerow(["Client Ref", "Years", "Loyalty Points"])
         for i in range(60):
             writer.writerow([f"X{i:03d}", 20 + (i % 3) * 20, 100 + (i % 3) * 900 + i])
-    run = run_dbt(tmp_path / "run", variables={
-        "customers_path": str(path),
-        "customer_columns": {"customer_id": "Client Ref", "age": "Years"},
-        "segmentation_features": ["age", "loyalty_points"],
-        "n_clusters": 3,
-    })
+    run = run_dbt(
+        tmp_path / "run",
+        variables={
+            "customers_path": str(path),
+            "customer_columns": {"customer_id": "Client Ref", "age": "Years"},
+            "segmentation_features": ["age", "loyalty_points"],
+            "n_clusters": 3,
+        },
+    )
     assert run.scalar("select count(*) from customer_segments") == 60
     assert run.scalar("select count(distinct segment_id) from customer_segments") == 3
 
@@ -73,8 +80,13 @@ def test_user_errors_fail_with_a_message_naming_the_fix(tmp_path: Path, variable
         spreadsheet = tmp_path / "customers.xlsx"
         spreadsheet.write_bytes(b"PK not a csv")
         variables = {"customers_path": str(spreadsheet)}
-    run = run_dbt(tmp_path, command="build", variables=variables,
-                  extra_args=["--select", "+int_customer_features_scaled"], check=False)
+    run = run_dbt(
+        tmp_path,
+        command="build",
+        variables=variables,
+        extra_args=["--select", "+int_customer_features_scaled"],
+        check=False,
+    )
     assert run.result.returncode != 0
     assert expected in run.output
     assert "Traceback" not in run.output
@@ -90,8 +102,13 @@ def test_user_errors_fail_with_a_message_naming_the_fix(tmp_path: Path, variable
     ],
 )
 def test_bad_clustering_vars_fail_with_the_var_named(tmp_path: Path, variables, expected):
-    run = run_dbt(tmp_path, command="build", variables=variables,
-                  extra_args=["--select", "+segmentation_search"], check=False)
+    run = run_dbt(
+        tmp_path,
+        command="build",
+        variables=variables,
+        extra_args=["--select", "+segmentation_search"],
+        check=False,
+    )
     assert run.result.returncode != 0
     assert expected in run.output
     assert "Fix:" in run.output
@@ -103,6 +120,10 @@ def test_dbt_run_empty_builds_typed_empty_tables(tmp_path: Path):
     run_dbt(tmp_path, command="seed")
     run = run_dbt(tmp_path, command="run", extra_args=["--empty"])
     assert run.scalar("select count(*) from customer_segments") == 0
-    types = dict(run.query("select column_name, data_type from information_schema.columns "
-                           "where table_name = 'segment_assignments'"))
+    types = dict(
+        run.query(
+            "select column_name, data_type from information_schema.columns "
+            "where table_name = 'segment_assignments'"
+        )
+    )
     assert types["segment_id"] == "BIGINT" and types["customer_id"] == "VARCHAR"

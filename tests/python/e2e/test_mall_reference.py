@@ -15,8 +15,15 @@ from .conftest import DbtRun, run_dbt
 pytestmark = pytest.mark.dbt
 
 PUBLISHED_SILHOUETTES = {
-    2: 0.2969, 3: 0.4676, 4: 0.4932, 5: 0.5539, 6: 0.5398,
-    7: 0.5288, 8: 0.4548, 9: 0.4561, 10: 0.4411,
+    2: 0.2969,
+    3: 0.4676,
+    4: 0.4932,
+    5: 0.5539,
+    6: 0.5398,
+    7: 0.5288,
+    8: 0.4548,
+    9: 0.4561,
+    10: 0.4411,
 }
 
 
@@ -32,19 +39,26 @@ def test_k5_unscaled_matches_published_inertia_silhouette_and_sizes(mall_income_
     assert (algorithm, k) == ("kmeans", 5)
     assert inertia == pytest.approx(44448.455, abs=1e-3)
     assert silhouette == pytest.approx(0.5539, abs=1e-3)
-    sizes = [row[0] for row in mall_income_score_k5.query(
-        "select count(*) from customer_segments group by segment_id order by 1 desc")]
+    sizes = [
+        row[0]
+        for row in mall_income_score_k5.query(
+            "select count(*) from customer_segments group by segment_id order by 1 desc"
+        )
+    ]
     assert sizes == [81, 39, 35, 23, 22]
 
 
 def test_k5_centres_match_published_centres(mall_income_score_k5: DbtRun):
     rows = mall_income_score_k5.query(
-        "select segment_id, feature_name, centroid_value from segment_centroids")
+        "select segment_id, feature_name, centroid_value from segment_centroids"
+    )
     centres = {}
     for segment_id, feature, value in rows:
         centres.setdefault(segment_id, {})[feature] = value
     found = sorted((c["annual_income_k"], c["spending_score"]) for c in centres.values())
-    published = sorted([(55.30, 49.52), (86.54, 82.13), (88.20, 17.11), (26.30, 20.91), (25.73, 79.36)])
+    published = sorted(
+        [(55.30, 49.52), (86.54, 82.13), (88.20, 17.11), (26.30, 20.91), (25.73, 79.36)]
+    )
     for (income, score), (published_income, published_score) in zip(found, published, strict=True):
         assert income == pytest.approx(published_income, abs=0.006)
         assert score == pytest.approx(published_score, abs=0.006)
@@ -53,28 +67,39 @@ def test_k5_centres_match_published_centres(mall_income_score_k5: DbtRun):
 def test_every_mall_customer_is_segmented_and_none_rejected(mall_income_score_k5: DbtRun):
     assert mall_income_score_k5.scalar("select count(*) from customer_segments") == 200
     assert mall_income_score_k5.scalar("select count(*) from customers_rejected") == 0
-    assert mall_income_score_k5.scalar(
-        "select count(distinct customer_id) from customer_segments") == 200
+    assert (
+        mall_income_score_k5.scalar("select count(distinct customer_id) from customer_segments")
+        == 200
+    )
 
 
 def test_sql_scoring_equals_python_assignment_for_every_customer(mall_income_score_k5: DbtRun):
     disagreements = mall_income_score_k5.scalar(
         "select count(*) from customer_segments as python_side "
         "full join customer_segments_scored as sql_side using (customer_id) "
-        "where python_side.segment_id is distinct from sql_side.segment_id")
+        "where python_side.segment_id is distinct from sql_side.segment_id"
+    )
     assert disagreements == 0
 
 
-def test_auto_k_picks_five_and_records_the_published_silhouette_curve(tmp_path: Path, mall_csv: Path):
-    run = run_dbt(tmp_path, variables={
-        "customers_path": str(mall_csv),
-        "segmentation_features": ["annual_income_k", "spending_score"],
-        "scaling": "none",
-        "n_clusters": "auto",
-    })
+def test_auto_k_picks_five_and_records_the_published_silhouette_curve(
+    tmp_path: Path, mall_csv: Path
+):
+    run = run_dbt(
+        tmp_path,
+        variables={
+            "customers_path": str(mall_csv),
+            "segmentation_features": ["annual_income_k", "spending_score"],
+            "scaling": "none",
+            "n_clusters": "auto",
+        },
+    )
     assert selected(run)[:2] == ("kmeans", 5)
-    curve = dict(run.query(
-        "select n_clusters, silhouette from segmentation_candidates where algorithm = 'kmeans'"))
+    curve = dict(
+        run.query(
+            "select n_clusters, silhouette from segmentation_candidates where algorithm = 'kmeans'"
+        )
+    )
     for k, published in PUBLISHED_SILHOUETTES.items():
         assert curve[k] == pytest.approx(published, abs=1e-3), f"silhouette at k={k}"
     reason = run.scalar("select selection_reason from segmentation_candidates where is_selected")
@@ -82,23 +107,29 @@ def test_auto_k_picks_five_and_records_the_published_silhouette_curve(tmp_path: 
 
 
 def test_auto_k_picks_six_on_age_income_score(tmp_path: Path, mall_csv: Path):
-    run = run_dbt(tmp_path, variables={
-        "customers_path": str(mall_csv),
-        "segmentation_features": ["age", "annual_income_k", "spending_score"],
-        "scaling": "none",
-    })
+    run = run_dbt(
+        tmp_path,
+        variables={
+            "customers_path": str(mall_csv),
+            "segmentation_features": ["age", "annual_income_k", "spending_score"],
+            "scaling": "none",
+        },
+    )
     algorithm, k, _, silhouette = selected(run)
     assert (algorithm, k) == ("kmeans", 6)
     assert silhouette == pytest.approx(0.4523, abs=1e-3)
 
 
 def test_standardised_k5_matches_published_figures(tmp_path: Path, mall_csv: Path):
-    run = run_dbt(tmp_path, variables={
-        "customers_path": str(mall_csv),
-        "segmentation_features": ["annual_income_k", "spending_score"],
-        "scaling": "standard",
-        "n_clusters": 5,
-    })
+    run = run_dbt(
+        tmp_path,
+        variables={
+            "customers_path": str(mall_csv),
+            "segmentation_features": ["annual_income_k", "spending_score"],
+            "scaling": "standard",
+            "n_clusters": 5,
+        },
+    )
     _, k, inertia, silhouette = selected(run)
     assert k == 5
     assert inertia == pytest.approx(65.568, abs=1e-3)
@@ -106,13 +137,16 @@ def test_standardised_k5_matches_published_figures(tmp_path: Path, mall_csv: Pat
 
 
 def test_agglomerative_ward_k5_standardised_silhouette(tmp_path: Path, mall_csv: Path):
-    run = run_dbt(tmp_path, variables={
-        "customers_path": str(mall_csv),
-        "segmentation_features": ["annual_income_k", "spending_score"],
-        "scaling": "standard",
-        "cluster_algorithm": "agglomerative",
-        "n_clusters": 5,
-    })
+    run = run_dbt(
+        tmp_path,
+        variables={
+            "customers_path": str(mall_csv),
+            "segmentation_features": ["annual_income_k", "spending_score"],
+            "scaling": "standard",
+            "cluster_algorithm": "agglomerative",
+            "n_clusters": 5,
+        },
+    )
     algorithm, k, _, silhouette = selected(run)
     assert (algorithm, k) == ("agglomerative", 5)
     assert silhouette == pytest.approx(0.5538, abs=1e-3)
@@ -129,16 +163,23 @@ def test_old_genre_variant_with_padded_ids_gives_the_same_segments(
         variant.append(f"{int(customer_id):04d},{rest}")
     path = tmp_path / "Mall_Customers_genre.csv"
     path.write_text("\n".join(variant))  # LF, no newline at the end, as that variant ships
-    run = run_dbt(tmp_path / "run", variables={
-        "customers_path": str(path),
-        "segmentation_features": ["annual_income_k", "spending_score"],
-        "scaling": "none",
-        "n_clusters": 5,
-    })
+    run = run_dbt(
+        tmp_path / "run",
+        variables={
+            "customers_path": str(path),
+            "segmentation_features": ["annual_income_k", "spending_score"],
+            "scaling": "none",
+            "n_clusters": 5,
+        },
+    )
     assert run.scalar("select min(customer_id) from customer_segments") == "0001"
     assert run.scalar("select count(*) from stg_customers where gender is null") == 0
-    sizes = [row[0] for row in run.query(
-        "select count(*) from customer_segments group by segment_id order by 1 desc")]
+    sizes = [
+        row[0]
+        for row in run.query(
+            "select count(*) from customer_segments group by segment_id order by 1 desc"
+        )
+    ]
     assert sizes == [81, 39, 35, 23, 22]
 
 

@@ -5,58 +5,18 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import json
 import math
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pytest
 
+from .conftest import REPO, DbtRun
+
 pytestmark = pytest.mark.dbt
 
-REPO = Path(__file__).resolve().parents[2]
-DBT = Path(sys.executable).parent / "dbt"
-MALL_CSV = REPO.parent / "shared" / "data" / "mall_customers" / "Mall_Customers.csv"
-MALL_VARS = {
-    "customers_path": str(MALL_CSV),
-    "segmentation_features": ["annual_income_k", "spending_score"],
-    "scaling": "none",
-    "n_clusters": 5,
-}
 TRUTHY = {"true", "t", "1", "yes", "y"}
-
-
-def dbt_build(workdir: Path, variables: dict[str, Any] | None = None) -> Path:
-    """`dbt build` into workdir/warehouse.duckdb (exports in workdir/exports); returns the file."""
-    workdir.mkdir(parents=True, exist_ok=True)
-    database = workdir / "warehouse.duckdb"
-    env = {
-        **os.environ,
-        "DBT_DUCKDB_PATH": str(database),
-        "DBT_TARGET_PATH": str(workdir / "target"),
-        "DBT_LOG_PATH": str(workdir / "logs"),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
-    all_vars = {"exports_path": str(workdir / "exports"), **(variables or {})}
-    args = [
-        str(DBT),
-        "build",
-        "--project-dir",
-        str(REPO),
-        "--profiles-dir",
-        str(REPO),
-        "--vars",
-        json.dumps(all_vars),
-    ]
-    result = subprocess.run(args, cwd=REPO, env=env, capture_output=True, text=True, timeout=1200)
-    if result.returncode != 0:
-        tail = "\n".join((result.stdout + result.stderr).splitlines()[-60:])
-        pytest.fail(f"dbt build failed (exit {result.returncode}):\n{tail}")
-    return database
 
 
 def query(database: Path, sql: str) -> list[tuple[Any, ...]]:
@@ -71,15 +31,15 @@ def holdout_draw(campaign_id: str, customer_id: str, seed: int = 42) -> float:
 
 
 @pytest.fixture(scope="module")
-def mall_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    if not MALL_CSV.exists():
-        pytest.skip(f"Kaggle Mall Customers file not found at {MALL_CSV}")
-    return dbt_build(tmp_path_factory.mktemp("mall_marketing"), MALL_VARS)
+def mall_build(mall_income_score_k5: DbtRun) -> Path:
+    """The shared Mall build (Income + Score, unscaled, k=5); its exports sit beside the file."""
+    return mall_income_score_k5.database
 
 
 @pytest.fixture(scope="module")
-def demo_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return dbt_build(tmp_path_factory.mktemp("demo_marketing"))
+def demo_build(demo_build: DbtRun) -> Path:
+    """The shared demo build, as its DuckDB file."""
+    return demo_build.database
 
 
 def classic_group(income: float, score: float) -> str:

@@ -1,0 +1,71 @@
+"""New customers are scored in SQL from the stored model, without rerunning the Python fit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from .conftest import run_dbt
+
+pytestmark = pytest.mark.dbt
+
+
+def test_new_customers_get_the_nearest_fitted_centroid_without_a_refit(
+    tmp_path: Path, mall_csv: Path
+):
+    lines = mall_csv.read_text().splitlines()
+    customers = tmp_path / "customers.csv"
+    customers.write_text("\n".join(lines[:151]) + "\n")  # header + the first 150 customers
+    variables = {
+        "customers_path": str(customers),
+        "n_clusters": 5,
+        "segmentation_features": ["age", "annual_income_k", "spending_score"],
+    }
+    fitted = run_dbt(tmp_path / "run", variables=variables)
+    before = dict(fitted.query("select customer_id, segment_id from customer_segments_scored"))
+    version = fitted.scalar("select distinct model_version from customer_segments_scored")
+    fitted_model = fitted.query("select count(*), max(algorithm) from segmentation_model")
+    assert len(before) == 150
+
+    customers.write_text("\n".join(lines) + "\n")  # 50 customers arrive
+    scored = run_dbt(
+        tmp_path / "run",
+        command="run",
+        variables=variables,
+        extra_args=["--selector", "score_new_customers"],
+    )
+    assert scored.query("select count(*), max(algorithm) from segmentation_model") == fitted_model
+    after = dict(scored.query("select customer_id, segment_id from customer_segments_scored"))
+    assert len(after) == 200
+    assert {c: after[c] for c in before} == before
+    assert scored.scalar("select count(distinct model_version) from customer_segments_scored") == 1
+    assert scored.scalar("select max(model_version) from customer_segments_scored") == version
+
+    # Independent check of the 50 new customers, in numpy, from the stored model tables.
+    scaling = {
+        name: (center, scale)
+        for name, center, scale in scored.query(
+            "select feature_name, center, scale from feature_scaling"
+        )
+    }
+    features = sorted(scaling)
+    centroid_rows = scored.query(
+        "select segment_id, feature_name, centroid_scaled from segment_centroids"
+    )
+    segment_ids = sorted({row[0] for row in centroid_rows})
+    centroids = np.zeros((len(segment_ids), len(features)))
+    for segment_id, feature, value in centroid_rows:
+        centroids[segment_ids.index(segment_id), features.index(feature)] = value
+    new_ids = sorted(set(after) - set(before))
+    rows = scored.query(
+        f"select customer_id, {', '.join(features)} from int_customer_features "
+        f"where customer_id in ({', '.join(repr(c) for c in new_ids)}) order by customer_id"
+    )
+    for customer_id, *values in rows:
+        scaled = np.array(
+            [(v - scaling[f][0]) / scaling[f][1] for f, v in zip(features, values, strict=True)]
+        )
+        nearest = segment_ids[int(np.argmin(((centroids - scaled) ** 2).sum(axis=1)))]
+        assert after[customer_id] == nearest, customer_id
