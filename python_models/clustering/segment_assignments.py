@@ -8,5 +8,4 @@ def model(dbt, session):
     settings = dbt.config.get("segmentation")
     features = dbt.ref("int_customer_features_scaled").pl()
     fitted = dbt.ref("segmentation_model").pl()
-    feature_names = [name for name in features.columns if name != "customer_id"]
-    return api.assign_segments(features, fitted, {**settings, "features": feature_names})
+    return api.assign_segments(features, fitted, settings)

@@ -7,5 +7,4 @@ def model(dbt, session):
     dbt.config(materialized="table")
     settings = dbt.config.get("segmentation")
     features = dbt.ref("int_customer_features_scaled").pl()
-    feature_names = [name for name in features.columns if name != "customer_id"]
-    return api.build_linkage(features, {**settings, "features": feature_names})
+    return api.build_linkage(features, settings)

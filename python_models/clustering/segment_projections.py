@@ -8,5 +8,4 @@ def model(dbt, session):
     settings = dbt.config.get("segmentation")
     features = dbt.ref("int_customer_features_scaled").pl()
     assignments = dbt.ref("segment_assignments").pl()
-    feature_names = [name for name in features.columns if name != "customer_id"]
-    return api.project_customers(features, assignments, {**settings, "features": feature_names})
+    return api.project_customers(features, assignments, settings)

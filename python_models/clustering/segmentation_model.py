@@ -21,10 +21,9 @@ def model(dbt, session):
     settings = dbt.config.get("segmentation")
     features = dbt.ref("int_customer_features_scaled").pl()
     candidates = dbt.ref("segmentation_search").pl()
-    feature_names = [name for name in features.columns if name != "customer_id"]
     return api.fit_model(
         features,
         candidates,
         previous_version(dbt, session),
-        {**settings, "features": feature_names},
+        settings,
     )

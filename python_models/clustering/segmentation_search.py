@@ -10,5 +10,4 @@ def model(dbt, session):
     dbt.config(materialized="table")
     settings = dbt.config.get("segmentation")
     features = dbt.ref("int_customer_features_scaled").pl()
-    feature_names = [name for name in features.columns if name != "customer_id"]
-    return api.search_candidates(features, {**settings, "features": feature_names})
+    return api.search_candidates(features, settings)
