@@ -1,4 +1,6 @@
-"""Score customers against a fitted model, in row chunks (no n x n or n x k x d blow-ups).
+"""Scoring kernels over NumPy arrays, in row chunks (no n x n or n x k x d blow-ups).
+
+Each algorithm family (:mod:`customer_segmentation.estimators`) scores with one of them:
 
 * kmeans: nearest centroid by euclidean distance; ties go to the lowest segment id (centroids are
   kept in segment-id order and only a strictly smaller distance wins), the same rule as the SQL
@@ -11,15 +13,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 from scipy.linalg import solve_triangular
 from scipy.special import logsumexp
 from sklearn.neighbors import NearestNeighbors
-
-if TYPE_CHECKING:
-    from customer_segmentation.fitted_model import FittedModel
 
 CHUNK_ROWS = 131072
 
@@ -97,27 +94,3 @@ def nearest_exemplar(X: np.ndarray, exemplars: np.ndarray) -> np.ndarray:
             X[start : start + CHUNK_ROWS], return_distance=False
         )[:, 0]
     return out
-
-
-def assign(X: np.ndarray, model: FittedModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Return ``(segment_id, membership_probability, distance_to_centroid)`` for each row of ``X``.
-
-    ``X`` columns must be in ``model.features`` order.
-    """
-    n = X.shape[0]
-    ids = model.segment_ids
-    if n == 0:
-        return np.empty(0, dtype=np.int64), np.empty(0), np.empty(0)
-    prob = np.ones(n)
-    if model.algorithm == "kmeans":
-        index, distance = nearest_centroid(X, model.centroids)
-        return ids[index], prob, distance
-    if model.algorithm == "gmm":
-        index, prob = gmm_posterior(X, model.weights, model.centroids, model.covariances)
-    else:
-        nearest = nearest_exemplar(X, model.exemplars)
-        segment = model.exemplar_segments[nearest]
-        index = np.searchsorted(ids, segment)
-    offset = X - model.centroids[index]
-    distance = np.sqrt(np.einsum("ij,ij->i", offset, offset))
-    return ids[index], prob, distance

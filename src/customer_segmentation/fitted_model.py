@@ -1,4 +1,7 @@
-"""The fitted model as data (no pickle): fitting on everyone, and the long-format frame.
+"""The fitted model as data (no pickle): the arrays, and the long-format frame they travel in.
+
+Which arrays a model has depends on its algorithm family (see
+:mod:`customer_segmentation.estimators`); this module only stores and reads them.
 
 Frame rows (``MODEL_SCHEMA``): ``parameter`` is ``'centroid'`` (one row per segment x feature),
 ``'weight'`` (one row per segment; share of customers, or the mixture weight for GMM),
@@ -8,21 +11,10 @@ Frame rows (``MODEL_SCHEMA``): ``parameter`` is ``'centroid'`` (one row per segm
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
-from sklearn.cluster import KMeans
-
-from customer_segmentation.algorithms import (
-    agglomerative_labels,
-    dbscan_labels,
-    fit_gmm,
-    fit_kmeans,
-)
-from customer_segmentation.assignment import member_means, nearest_centroid
-from customer_segmentation.stable_ids import assign_ids
 
 MODEL_SCHEMA: dict[str, pl.DataType] = {
     "algorithm": pl.Utf8(),
@@ -33,8 +25,6 @@ MODEL_SCHEMA: dict[str, pl.DataType] = {
     "feature_name_2": pl.Utf8(),
     "value": pl.Float64(),
 }
-MAX_EXEMPLARS = 2000
-MAX_POLISH_ITERATIONS = 300
 NOISE_SEGMENT = 0
 
 
@@ -187,198 +177,3 @@ def _lookup(rows: pl.DataFrame, ids: np.ndarray) -> np.ndarray:
 def empty_model_frame() -> pl.DataFrame:
     """Return the 0-row model frame with ``MODEL_SCHEMA``."""
     return pl.DataFrame(schema=MODEL_SCHEMA)
-
-
-def polish_kmeans(X: np.ndarray, centres: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Return ``(centres, labels, kept)`` at a Lloyd fixed point, starting from ``centres``.
-
-    Alternates "centres = member means" and "labels = nearest centre" until no label changes, so
-    every centre is exactly its members' mean and every row's label is its nearest centre (first
-    centre on ties). Clusters that become empty are dropped; ``kept`` holds the indices of the
-    input centres that survive. If labels still change after ``MAX_POLISH_ITERATIONS`` a warning
-    is issued; labels are then still the nearest centres.
-    """
-    kept = np.arange(centres.shape[0])
-    labels, _ = nearest_centroid(X, centres)
-    for _ in range(MAX_POLISH_ITERATIONS):
-        means, counts = member_means(X, labels, centres.shape[0])
-        if (counts == 0).any():
-            keep = counts > 0
-            warnings.warn(
-                f"K-Means: {int((~keep).sum())} cluster(s) became empty and were dropped.",
-                stacklevel=2,
-            )
-            means, kept = means[keep], kept[keep]
-        new_labels, _ = nearest_centroid(X, means)
-        centres = means
-        if np.array_equal(new_labels, labels):
-            return centres, labels, kept
-        labels = new_labels
-    warnings.warn(
-        f"K-Means polishing stopped after {MAX_POLISH_ITERATIONS} iterations with labels still "
-        "changing; centroids may differ slightly from member means.",
-        stacklevel=2,
-    )
-    return centres, labels, kept
-
-
-def fit_kmeans_everyone(
-    X: np.ndarray, sample: np.ndarray, k: int, n_init: int, seed: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Return ``(centres, labels)`` of K-Means on all rows of ``X``, polished (see above).
-
-    Fits on ``X[sample]`` with ``n_init`` starts, refits on everyone from the best sample centres
-    (``n_init=1``), then runs :func:`polish_kmeans`.
-    """
-    centres = fit_kmeans(X[sample], k, n_init, seed).cluster_centers_
-    if sample.size < X.shape[0]:
-        centres = (
-            KMeans(n_clusters=centres.shape[0], init=centres, n_init=1, random_state=seed)
-            .fit(X)
-            .cluster_centers_
-        )
-    centres, labels, _ = polish_kmeans(X, centres)
-    return centres, labels
-
-
-def _previous_centroids(
-    previous: FittedModel | None,
-) -> tuple[np.ndarray, np.ndarray] | None:
-    if previous is None:
-        return None
-    real = previous.segment_ids != NOISE_SEGMENT
-    return previous.segment_ids[real], previous.centroids[real]
-
-
-def _sorted_by_id(ids: np.ndarray, *arrays: np.ndarray | None) -> list:
-    order = np.argsort(ids, kind="stable")
-    return [ids[order]] + [None if a is None else a[order] for a in arrays]
-
-
-def _exemplars(
-    X: np.ndarray, segments: np.ndarray, eligible: np.ndarray, seed: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Return up to ~``MAX_EXEMPLARS`` eligible rows, stratified by segment (>= 1 each), sorted."""
-    rng = np.random.default_rng(seed)
-    candidates = np.flatnonzero(eligible)
-    chosen = []
-    total = candidates.size
-    for segment in np.unique(segments[candidates]):
-        members = candidates[segments[candidates] == segment]
-        quota = min(members.size, max(1, int(MAX_EXEMPLARS * members.size / total)))
-        chosen.append(members if quota == members.size else rng.choice(members, quota, False))
-    rows = np.sort(np.concatenate(chosen))
-    order = np.lexsort([rows, segments[rows]])
-    rows = rows[order]
-    return X[rows], segments[rows]
-
-
-def build_model(
-    X: np.ndarray,
-    features: list[str],
-    sample: np.ndarray,
-    algorithm: str,
-    n_clusters: int,
-    parameters: dict[str, str],
-    n_init: int,
-    seed: int,
-    previous: FittedModel | None,
-) -> tuple[FittedModel, np.ndarray | None]:
-    """Fit ``algorithm`` and return ``(model, labels)`` with stable segment ids.
-
-    ``labels`` are the segment ids of every row of ``X`` for kmeans (fitted on everyone) and of
-    the sample rows for the sample-based methods (agglomerative, dbscan); ``None`` for gmm.
-    """
-    prev = _previous_centroids(previous)
-    names = tuple(features)
-    if algorithm == "kmeans":
-        return _kmeans_model(X, names, sample, n_clusters, n_init, seed, prev)
-    Xs = X[sample]
-    if algorithm == "gmm":
-        covariance_type = parameters.get("covariance_type", "full")
-        gmm = fit_gmm(Xs, n_clusters, covariance_type, n_init, seed)
-        covariances = _full_covariances(gmm.covariances_, covariance_type, gmm.means_)
-        ids = assign_ids(gmm.means_, gmm.weights_, prev)
-        ids, means, weights, covariances = _sorted_by_id(ids, gmm.means_, gmm.weights_, covariances)
-        return FittedModel("gmm", names, ids, means, weights, covariances), None
-    if algorithm == "agglomerative":
-        (labels,) = agglomerative_labels(Xs, [n_clusters], parameters.get("linkage", "ward"))
-        eligible = np.ones(labels.size, dtype=bool)
-    elif algorithm == "dbscan":
-        eps, min_samples = float(parameters["eps"]), int(float(parameters["min_samples"]))
-        labels, core = dbscan_labels(Xs, eps, min_samples)
-        eligible = core | (labels < 0)
-    else:
-        raise ValueError(f"Unknown algorithm {algorithm!r} in the selected candidate.")
-    return _exemplar_model(algorithm, names, Xs, labels, eligible, seed, prev)
-
-
-def _kmeans_model(
-    X: np.ndarray,
-    names: tuple[str, ...],
-    sample: np.ndarray,
-    k: int,
-    n_init: int,
-    seed: int,
-    prev: tuple[np.ndarray, np.ndarray] | None,
-) -> tuple[FittedModel, np.ndarray]:
-    """Return the K-Means model on everyone and each row's segment id.
-
-    After ids are assigned the centres are put in id order and polished once more, so that ties
-    in distance resolve to the lowest segment id exactly as scoring does.
-    """
-    centres, labels = fit_kmeans_everyone(X, sample, k, n_init, seed)
-    ids = assign_ids(centres, np.bincount(labels, minlength=centres.shape[0]), prev)
-    order = np.argsort(ids)
-    centres, labels, kept = polish_kmeans(X, centres[order])
-    ids = ids[order][kept]
-    weights = np.bincount(labels, minlength=ids.size) / X.shape[0]
-    return FittedModel("kmeans", names, ids, centres, weights), ids[labels]
-
-
-def _exemplar_model(
-    algorithm: str,
-    names: tuple[str, ...],
-    Xs: np.ndarray,
-    labels: np.ndarray,
-    eligible: np.ndarray,
-    seed: int,
-    prev: tuple[np.ndarray, np.ndarray] | None,
-) -> tuple[FittedModel, np.ndarray]:
-    """Return an agglomerative / DBSCAN model from sample labels (-1 = noise = segment 0).
-
-    Centroids and weights are member means and shares in the sample; exemplars are drawn from the
-    ``eligible`` rows (all rows, or DBSCAN core and noise points).
-    """
-    clustered = labels >= 0
-    clusters, codes = np.unique(labels[clustered], return_inverse=True)
-    means, counts = member_means(Xs[clustered], codes, clusters.size)
-    segments = np.full(labels.size, NOISE_SEGMENT, dtype=np.int64)
-    segments[clustered] = assign_ids(means, counts, prev)[codes]
-    segment_ids = np.unique(segments)
-    centroids, sizes = member_means(Xs, np.searchsorted(segment_ids, segments), segment_ids.size)
-    exemplars, exemplar_segments = _exemplars(Xs, segments, eligible, seed)
-    model = FittedModel(
-        algorithm,
-        names,
-        segment_ids.astype(np.int64),
-        centroids,
-        sizes / labels.size,
-        exemplars=exemplars,
-        exemplar_segments=exemplar_segments,
-    )
-    return model, segments
-
-
-def _full_covariances(
-    covariances: np.ndarray, covariance_type: str, means: np.ndarray
-) -> np.ndarray:
-    """Return ``(k, d, d)`` full covariance matrices for any sklearn ``covariance_type``."""
-    k, d = means.shape
-    if covariance_type == "full":
-        return np.asarray(covariances, dtype=float)
-    if covariance_type == "tied":
-        return np.repeat(np.asarray(covariances, dtype=float)[None, :, :], k, axis=0)
-    if covariance_type == "diag":
-        return np.stack([np.diag(row) for row in covariances])
-    return np.stack([np.eye(d) * value for value in covariances])

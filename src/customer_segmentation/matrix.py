@@ -11,6 +11,13 @@ import polars as pl
 FEATURES_VAR = "segmentation_features"
 
 
+def feature_columns(
+    frame: pl.DataFrame, features: Sequence[str] | None, id_column: str = "customer_id"
+) -> list[str]:
+    """Return the requested features, or every numeric column except the id when unset."""
+    return list(features) if features else _numeric_columns(frame, id_column)
+
+
 def _numeric_columns(frame: pl.DataFrame, id_column: str) -> list[str]:
     return [
         name
@@ -66,7 +73,8 @@ def prepare_matrix(
     ``ids`` is an object array of id strings, ``X`` a C-contiguous float64 array of shape
     ``(n_rows, len(kept_features))``. ``features=None`` means every numeric column except the id.
     Constant features (when there are at least 2 rows) and all-null features are dropped with a
-    warning; remaining nulls or non-finite values, duplicate ids or a missing id column raise
+    warning, except when every feature is constant (all customers identical): those are kept.
+    Remaining nulls or non-finite values, duplicate ids or a missing id column raise
     :class:`ValueError`. Scoring passes
     ``drop_constant=False``: a feature the model uses is kept even if constant in the new rows.
     A frame with zero rows returns empty arrays and the requested features unchanged.
@@ -76,7 +84,7 @@ def prepare_matrix(
             f"The feature table has no {id_column!r} column (columns: {frame.columns}). "
             f"Fix the upstream model so it returns {id_column!r}."
         )
-    requested = list(features) if features else _numeric_columns(frame, id_column)
+    requested = feature_columns(frame, features, id_column)
     _check_requested(frame, requested, id_column)
     if not requested:
         raise ValueError(
@@ -102,16 +110,25 @@ def prepare_matrix(
             "The feature table must have one row per customer."
         )
 
-    dropped = []
-    kept = []
-    for name in requested:
-        column = subset[name]
-        non_null = column.drop_nulls()
-        constant = drop_constant and subset.height > 1 and non_null.n_unique() <= 1
-        if non_null.len() == 0 or constant:
-            dropped.append(name)
-        else:
-            kept.append(name)
+    all_null = [name for name in requested if subset[name].drop_nulls().len() == 0]
+    constant = [
+        name
+        for name in requested
+        if name not in all_null
+        and drop_constant
+        and subset.height > 1
+        and subset[name].drop_nulls().n_unique() <= 1
+    ]
+    kept = [name for name in requested if name not in all_null and name not in constant]
+    if not kept and constant:
+        # Every customer looks the same: keep the features so they form one segment.
+        warnings.warn(
+            f"Every feature is constant ({constant}): all customers are identical and form "
+            "one segment.",
+            stacklevel=2,
+        )
+        kept, constant = constant, []
+    dropped = [name for name in requested if name in all_null or name in constant]
     if dropped:
         warnings.warn(
             f"Dropped constant or all-null feature(s) {dropped}: they cannot separate customers.",
@@ -119,8 +136,8 @@ def prepare_matrix(
         )
     if not kept:
         raise ValueError(
-            f"No usable features left: {dropped} are constant or all null. "
-            f"Fix var {FEATURES_VAR} to include at least one varying feature."
+            f"No usable features left: {dropped} are all null. "
+            f"Fix var {FEATURES_VAR} to include at least one feature with values."
         )
 
     for name in kept:

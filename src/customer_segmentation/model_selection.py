@@ -29,8 +29,9 @@ another method replaces it only when its silhouette beats K-Means' by more than 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score
@@ -50,6 +51,7 @@ class Choice:
     index: int
     reason: str
     others: dict[int, str]
+    fallback: bool = False
 
 
 def inertia(X: np.ndarray, labels: np.ndarray) -> float:
@@ -152,26 +154,43 @@ def _fmt(value: float | None) -> str:
     )
 
 
+def _pool(n: int, eligible: Sequence[bool] | None) -> tuple[list[int], bool]:
+    """Return the eligible indices, or every index with ``fallback=True`` when none is."""
+    pool = [i for i in range(n) if eligible is None or eligible[i]]
+    return (pool, False) if pool else (list(range(n)), True)
+
+
 def choose_k_by_silhouette(
-    ks: Sequence[int], silhouette: Sequence[float | None], inertias: Sequence[float]
+    ks: Sequence[int],
+    silhouette: Sequence[float | None],
+    inertias: Sequence[float],
+    eligible: Sequence[bool] | None = None,
 ) -> Choice:
-    """Apply the K rule (see module docstring) and return the chosen index with reasons."""
-    scored = [(i, s) for i, s in enumerate(silhouette) if s is not None]
+    """Apply the K rule (see module docstring) among the ``eligible`` candidates.
+
+    The elbow is found on the whole inertia curve but only wins if it is eligible. When no
+    candidate is eligible the rule runs on all of them and ``Choice.fallback`` is true.
+    """
+    pool, fallback = _pool(len(ks), eligible)
+    scored = [(i, silhouette[i]) for i in pool if silhouette[i] is not None]
     if not scored:
-        index = 0
-        return Choice(index, f"k={ks[0]}: the only usable candidate (silhouette undefined)", {})
+        index = pool[0]
+        return Choice(
+            index, f"k={ks[index]}: the only usable candidate (silhouette undefined)", {}, fallback
+        )
     best_index, best = max(scored, key=lambda item: (item[1], -ks[item[0]]))
     knee, _ = find_knee(ks, inertias, curve="convex", direction="decreasing")
     knee_index = next((i for i, k in enumerate(ks) if knee is not None and k == int(knee)), None)
     range_text = f"k={min(ks)}..{max(ks)}" if len(ks) > 1 else f"k={ks[0]}"
+    among = "" if fallback or len(pool) == len(ks) else "eligible "
     knee_sil = silhouette[knee_index] if knee_index is not None else None
     if knee_index == best_index:
         index = best_index
         reason = (
-            f"k={ks[index]}: highest silhouette ({_fmt(best)}) among {range_text}, "
+            f"k={ks[index]}: highest silhouette ({_fmt(best)}) among {among}{range_text}, "
             "and the elbow of the inertia curve is at the same k"
         )
-    elif knee_sil is not None and knee_sil >= best - KNEE_TOLERANCE:
+    elif knee_index in pool and knee_sil is not None and knee_sil >= best - KNEE_TOLERANCE:
         index = knee_index
         reason = (
             f"k={ks[index]}: elbow of the inertia curve; its silhouette {_fmt(knee_sil)} is within "
@@ -179,32 +198,51 @@ def choose_k_by_silhouette(
         )
     else:
         index = best_index
-        elbow = (
-            f"the elbow at k={ks[knee_index]} has silhouette {_fmt(knee_sil)}, more than "
-            f"{KNEE_TOLERANCE} lower"
-            if knee_index is not None
-            else "no elbow was found in the inertia curve"
+        if knee_index is None:
+            elbow = "no elbow was found in the inertia curve"
+        elif knee_index not in pool:
+            elbow = f"the elbow at k={ks[knee_index]} is not eligible"
+        else:
+            elbow = (
+                f"the elbow at k={ks[knee_index]} has silhouette {_fmt(knee_sil)}, more than "
+                f"{KNEE_TOLERANCE} lower"
+            )
+        reason = (
+            f"k={ks[index]}: highest silhouette ({_fmt(best)}) among {among}{range_text}; {elbow}"
         )
-        reason = f"k={ks[index]}: highest silhouette ({_fmt(best)}) among {range_text}; {elbow}"
     chosen = silhouette[index]
     others = {
         i: f"not selected: silhouette {_fmt(s)} vs {_fmt(chosen)} of k={ks[index]}"
         for i, s in enumerate(silhouette)
         if i != index
     }
-    return Choice(index, reason, others)
+    return Choice(index, reason, others, fallback)
 
 
-def choose_k_by_bic(ks: Sequence[int], bics: Sequence[float]) -> Choice:
-    """Return the candidate with the lowest BIC (ties: smaller k)."""
-    index = min(range(len(ks)), key=lambda i: (bics[i], ks[i]))
-    reason = f"k={ks[index]}: lowest BIC ({bics[index]:.1f}) among the Gaussian mixtures tried"
+def choose_k_by_bic(
+    ks: Sequence[int], bics: Sequence[float], eligible: Sequence[bool] | None = None
+) -> Choice:
+    """Return the eligible candidate with the lowest BIC (ties: smaller k)."""
+    pool, fallback = _pool(len(ks), eligible)
+    index = min(pool, key=lambda i: (bics[i], ks[i]))
+    among = "eligible " if not fallback and len(pool) < len(ks) else ""
+    reason = (
+        f"k={ks[index]}: lowest BIC ({bics[index]:.1f}) among the {among}Gaussian mixtures tried"
+    )
     others = {
-        i: f"not selected: BIC {bics[i]:.1f} > {bics[index]:.1f} of k={ks[index]}"
+        i: f"not selected: BIC {bics[i]:.1f} vs {bics[index]:.1f} of k={ks[index]}"
         for i in range(len(ks))
         if i != index
     }
-    return Choice(index, reason, others)
+    return Choice(index, reason, others, fallback)
+
+
+def parameters_text(parameters: Mapping[str, Any]) -> str:
+    """Return ``{"eps": 0.8, "min_samples": 7}`` as ``eps=0.8, min_samples=7`` for reasons."""
+    return ", ".join(
+        f"{key}={value:g}" if isinstance(value, float) else f"{key}={value}"
+        for key, value in parameters.items()
+    )
 
 
 def dbscan_ineligibility(n_clusters: int, noise_share: float) -> str | None:
@@ -222,15 +260,24 @@ def choose_dbscan(
     n_clusters: Sequence[int],
     noise_shares: Sequence[float],
     silhouette: Sequence[float | None],
+    eligible: Sequence[bool] | None = None,
 ) -> Choice:
-    """Pick the preferred (knee) eps if eligible, else the eligible one with the best silhouette."""
+    """Pick the preferred (knee) eps if eligible, else the eligible one with the best silhouette.
+
+    ``eligible`` adds a condition of the caller (the minimum segment share) to DBSCAN's own.
+    """
     problems = [dbscan_ineligibility(n, s) for n, s in zip(n_clusters, noise_shares, strict=True)]
-    eligible = [i for i, p in enumerate(problems) if p is None]
+    if eligible is not None:
+        problems = [
+            p or (None if ok else "a segment is below the minimum share")
+            for p, ok in zip(problems, eligible, strict=True)
+        ]
+    usable = [i for i, p in enumerate(problems) if p is None]
     if problems[preferred] is None:
         index = preferred
         reason = f"{labels_text[index]}: eps at the knee of the k-distance curve"
-    elif eligible:
-        index = max(eligible, key=lambda i: (silhouette[i] or -1.0, -i))
+    elif usable:
+        index = max(usable, key=lambda i: (silhouette[i] or -1.0, -i))
         reason = (
             f"{labels_text[index]}: best silhouette among eligible eps values; the knee eps "
             f"{problems[preferred]}"
@@ -245,23 +292,26 @@ def choose_dbscan(
         if i != index:
             why = problems[i] or f"silhouette {_fmt(silhouette[i])}, eps not at the knee"
             others[i] = f"not selected: {why}"
-    return Choice(index, reason, others)
+    return Choice(index, reason, others, not usable)
 
 
 def choose_algorithm(
     best: dict[str, tuple[float | None, int, float]],
+    problems: Mapping[str, str | None] | None = None,
 ) -> tuple[str, str, dict[str, str]]:
     """Apply the auto-algorithm rule to each method's ``(silhouette, n_clusters, noise_share)``.
 
-    Returns ``(algorithm, reason, reasons_for_the_other_algorithms)``.
+    ``problems`` says why a method's pick cannot be used (``None`` when it can); without it,
+    DBSCAN's own conditions apply. Returns ``(algorithm, reason, reasons_for_the_others)``.
     """
-    problems: dict[str, str | None] = {}
-    for name, (sil, k, noise) in best.items():
-        if name == "dbscan":
-            problems[name] = dbscan_ineligibility(k, noise)
-        else:
-            problems[name] = None
-        if problems[name] is None and sil is None:
+    if problems is None:
+        problems = {
+            name: dbscan_ineligibility(k, noise) if name == "dbscan" else None
+            for name, (_, k, noise) in best.items()
+        }
+    problems = dict(problems)
+    for name, (sil, _, _) in best.items():
+        if problems.get(name) is None and sil is None:
             problems[name] = "silhouette undefined"
     base = best.get("kmeans", (None, 0, 0.0))[0]
     baseline = base if base is not None else -1.0
@@ -270,19 +320,30 @@ def choose_algorithm(
         for name, (sil, _, _) in best.items()
         if name != "kmeans" and problems[name] is None and sil > baseline + AUTO_MARGIN
     ]
-    if "kmeans" in best and not challengers:
+    usable = [n for n in best if problems[n] is None]
+    if "kmeans" in best and not challengers and (problems["kmeans"] is None or not usable):
         chosen = "kmeans"
         reason = (
             f"kmeans kept (silhouette {_fmt(base)}): no other method beats it by more than "
             f"{AUTO_MARGIN}, and its centroids score new customers exactly in SQL"
         )
+        if problems["kmeans"] is not None:
+            reason = f"kmeans kept although {problems['kmeans']}: no method is eligible"
     else:
-        pool = challengers or [n for n in best if problems[n] is None] or list(best)
+        pool = challengers or usable or list(best)
         chosen = max(pool, key=lambda n: best[n][0] if best[n][0] is not None else -1.0)
-        reason = (
-            f"{chosen} chosen: silhouette {_fmt(best[chosen][0])} beats kmeans ({_fmt(base)}) "
-            f"by more than {AUTO_MARGIN}"
-        )
+        if challengers:
+            reason = (
+                f"{chosen} chosen: silhouette {_fmt(best[chosen][0])} beats kmeans "
+                f"({_fmt(base)}) by more than {AUTO_MARGIN}"
+            )
+        elif "kmeans" in best:
+            reason = (
+                f"{chosen} chosen (silhouette {_fmt(best[chosen][0])}): kmeans is ineligible "
+                f"({problems['kmeans']})"
+            )
+        else:
+            reason = f"{chosen} chosen: highest silhouette ({_fmt(best[chosen][0])})"
     others = {}
     for name, (sil, _, _) in best.items():
         if name == chosen:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import polars as pl
 import pytest
@@ -78,11 +80,16 @@ def test_candidate_table_for_auto_has_every_method_and_honest_columns(blobs, fea
         .str.starts_with("not selected")
         .all()
     )
-    dbscan = candidates.filter(pl.col("algorithm") == "dbscan")["parameters"].to_list()
-    eps = [float(p.split(",")[0].removeprefix("eps=")) for p in dbscan]
+    dbscan = [
+        json.loads(p)
+        for p in candidates.filter(pl.col("algorithm") == "dbscan")["parameters"].to_list()
+    ]
+    eps = [p["eps"] for p in dbscan]
     assert eps[0] == pytest.approx(0.75 * eps[1], rel=1e-5)
     assert eps[2] == pytest.approx(1.25 * eps[1], rel=1e-5)
-    assert all(p.endswith("min_samples=6") for p in dbscan)
+    assert all(p["min_samples"] == 6 for p in dbscan)
+    gmm_parameters = [json.loads(p) for p in gmm["parameters"].to_list()]
+    assert gmm_parameters[0] == {"covariance_type": "full", "n_components": 2}
 
 
 def test_explicit_algorithm_and_k_override_the_rules(blobs, feature_frame):
@@ -232,13 +239,13 @@ def test_explicit_dbscan_eps_is_selected_and_neighbours_recorded(blobs, feature_
     X, _ = blobs
     config = {"algorithm": "dbscan", "dbscan_eps": "0.8", "dbscan_min_samples": "7"}
     candidates = api.search_candidates(feature_frame(X), config)
-    assert candidates["parameters"].to_list() == [
-        "eps=0.6, min_samples=7",
-        "eps=0.8, min_samples=7",
-        "eps=1, min_samples=7",
+    assert [json.loads(p) for p in candidates["parameters"].to_list()] == [
+        {"eps": 0.6, "min_samples": 7},
+        {"eps": 0.8, "min_samples": 7},
+        {"eps": 1.0, "min_samples": 7},
     ]
     selected = candidates.filter(pl.col("is_selected")).row(0, named=True)
-    assert selected["parameters"] == "eps=0.8, min_samples=7"
+    assert json.loads(selected["parameters"]) == {"eps": 0.8, "min_samples": 7}
     assert "set by var dbscan_eps=0.8" in selected["selection_reason"]
 
 
@@ -246,5 +253,5 @@ def test_configured_linkage_is_used(blobs, feature_frame):
     X, _ = blobs
     config = {"algorithm": "agglomerative", "linkage": "average", "k_max": 5}
     candidates, model, _ = _run(feature_frame(X), config)
-    assert candidates["parameters"].unique().to_list() == ["linkage=average"]
+    assert candidates["parameters"].unique().to_list() == ['{"linkage": "average"}']
     assert model["algorithm"].unique().to_list() == ["agglomerative"]

@@ -13,7 +13,8 @@ from sklearn.mixture import GaussianMixture
 
 from customer_segmentation import api, assignment
 from customer_segmentation.algorithms import one_thread
-from customer_segmentation.fitted_model import FittedModel, polish_kmeans
+from customer_segmentation.estimators import polish_kmeans
+from customer_segmentation.fitted_model import FittedModel
 
 
 @pytest.fixture(scope="module")

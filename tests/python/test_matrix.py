@@ -56,9 +56,15 @@ def test_constant_and_all_null_features_are_dropped_with_warning():
     assert X.shape == (3, 1)
 
 
-def test_only_constant_features_is_an_error():
+def test_only_constant_features_are_kept_so_identical_customers_form_one_segment():
+    with pytest.warns(UserWarning, match="all customers are identical"):
+        _, X, kept = prepare_matrix(_frame(const=[4.0, 4.0, 4.0], other=[1.0, 1.0, 1.0]), None)
+    assert kept == ["const", "other"] and X.shape == (3, 2)
+
+
+def test_only_all_null_features_is_an_error():
     with pytest.warns(UserWarning), pytest.raises(ValueError, match="No usable features"):
-        prepare_matrix(_frame(const=[4.0, 4.0, 4.0]), ["const"])
+        prepare_matrix(_frame(empty=[None, None, None]), ["empty"])
 
 
 def test_constant_feature_kept_when_scoring():

@@ -68,13 +68,13 @@ def test_tsne_sample_is_reproducible(data, feature_frame):
     assert first.equals(api.project_customers(frame, _assignments(frame), config))
 
 
-def test_single_feature_projection_has_zero_second_dimension(feature_frame):
+def test_single_feature_gives_no_projection_and_says_why(feature_frame):
     frame = feature_frame(np.arange(10, dtype=float).reshape(-1, 1))
-    out = api.project_customers(frame, _assignments(frame), {"tsne_sample_size": 0})
-    assert out["method"].unique().to_list() == ["pca"]
-    assert (out["dim_2"] == 0.0).all()
-    assert out["explained_variance_ratio_1"][0] == pytest.approx(1.0)
-    assert out["explained_variance_ratio_2"][0] == 0.0
+    lines: list[str] = []
+    with pytest.warns(UserWarning, match=r"No 2-D projection: only 1 usable feature \(f0\)"):
+        out = api.project_customers(frame, _assignments(frame), {}, log=lines.append)
+    assert out.height == 0 and out.schema == pl.Schema(api.PROJECTION_SCHEMA)
+    assert any(line.startswith("WARNING: No 2-D projection") for line in lines)
 
 
 def test_customers_without_assignment_get_null_segment(data, feature_frame):

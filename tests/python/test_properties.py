@@ -10,7 +10,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from customer_segmentation import api
-from customer_segmentation.fitted_model import build_model
+from customer_segmentation.estimators import get
+from customer_segmentation.params import parse_params
 from customer_segmentation.sampling import sample_indices
 
 SETTINGS = settings(
@@ -96,7 +97,8 @@ def test_kmeans_scoring_the_training_set_returns_the_fitted_labels(X, k, sample_
     names = [f"f{j}" for j in range(X.shape[1])]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        model, labels = build_model(X, names, sample, "kmeans", k, {}, 2, 4, None)
+        params = parse_params({"n_init": 2, "random_seed": 4})
+        model, labels = get("kmeans").fit(X, tuple(names), sample, k, {}, params, None)
         out = api.assign_segments(_frame(X, ids), model.to_frame(), {})
     np.testing.assert_array_equal(out["segment_id"].to_numpy(), labels)
     sizes = np.bincount(labels, minlength=model.segment_ids.max() + 1)[model.segment_ids]

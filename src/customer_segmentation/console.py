@@ -1,0 +1,42 @@
+"""Say what the clustering step is doing, where the user sees it.
+
+Every api function takes an optional ``log`` callable (one line of text in, nothing out). The dbt
+Python models pass one that writes to dbt's console; elsewhere messages go to the standard
+``logging`` logger ``customer_segmentation``. The package never imports dbt.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+Log = Callable[[str], None]
+LOGGER = logging.getLogger("customer_segmentation")
+
+
+def resolve(log: Log | None) -> Log:
+    """Return ``log``, or the standard logger's ``info`` when it is ``None``."""
+    return log if log is not None else LOGGER.info
+
+
+@contextmanager
+def warnings_to(log: Log) -> Iterator[None]:
+    """Send every ``UserWarning`` raised inside the block to ``log`` too, then re-issue it.
+
+    Re-issuing keeps the Python behaviour (filters, ``pytest.warns``) while the console shows
+    the warning as a line starting with ``WARNING:``.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    for item in caught:
+        if issubclass(item.category, UserWarning):
+            log(f"WARNING: {item.message}")
+        warnings.warn_explicit(item.message, item.category, item.filename, item.lineno)
+
+
+def percent(share: float) -> str:
+    """Return ``0.02`` as ``2%`` and ``0.006`` as ``0.6%``."""
+    return f"{share * 100:.3g}%"
