@@ -3,8 +3,16 @@
 from customer_segmentation import api
 
 
+def console(message):
+    """Write one line to the dbt console (dbt runs Python models in-process)."""
+    from dbt_common.events.functions import fire_event
+    from dbt_common.events.types import Note
+
+    fire_event(Note(msg=f"segment_linkage: {message}"))
+
+
 def model(dbt, session):
     dbt.config(materialized="table")
     settings = dbt.config.get("segmentation")
     features = dbt.ref("int_customer_features_scaled").pl()
-    return api.build_linkage(features, settings)
+    return api.build_linkage(features, settings, log=console)

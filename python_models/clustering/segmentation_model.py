@@ -6,6 +6,14 @@ Reads its own previous version (if any) so that segment ids keep their meaning b
 from customer_segmentation import api
 
 
+def console(message):
+    """Write one line to the dbt console (dbt runs Python models in-process)."""
+    from dbt_common.events.functions import fire_event
+    from dbt_common.events.types import Note
+
+    fire_event(Note(msg=f"segmentation_model: {message}"))
+
+
 def previous_version(dbt, session):
     """The table this model wrote last time, or None on the first run."""
     this = dbt.this
@@ -26,4 +34,5 @@ def model(dbt, session):
         candidates,
         previous_version(dbt, session),
         settings,
+        log=console,
     )

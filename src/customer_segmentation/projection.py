@@ -19,7 +19,7 @@ def pca_2d(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
     Computed from the d x d covariance matrix (cheap for millions of rows). Each component's sign
     is fixed so its largest-magnitude loading is positive, making the output deterministic. With a
-    single feature the second coordinate and its ratio are 0.
+    single feature the second coordinate and its ratio are 0; identical rows are all at 0.
     """
     n, d = X.shape
     coords = np.zeros((n, 2))
@@ -27,6 +27,7 @@ def pca_2d(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if n == 0:
         return coords, ratios
     centred = X - X.mean(axis=0)
+    centred[:, np.ptp(X, axis=0) == 0] = 0.0  # a constant column is exactly 0, not mean noise
     covariance = centred.T @ centred / max(n - 1, 1)
     values, vectors = np.linalg.eigh(covariance)
     order = np.argsort(values)[::-1]
@@ -34,9 +35,9 @@ def pca_2d(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     signs = np.sign(vectors[np.argmax(np.abs(vectors), axis=0), np.arange(d)])
     vectors = vectors * np.where(signs == 0, 1.0, signs)
     m = min(2, d)
-    coords[:, :m] = centred @ vectors[:, :m]
     total = values.sum()
     if total > 0:
+        coords[:, :m] = centred @ vectors[:, :m]
         ratios[:m] = values[:m] / total
     return coords, ratios
 
