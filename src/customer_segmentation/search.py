@@ -97,6 +97,7 @@ def _row(labelled: alg.Labelled, Xs: np.ndarray, silhouette: float | None) -> di
         "noise_share": float(np.mean(labels < 0)),
         "requested_k": labelled.requested_k,
         "smallest_share": smallest_share(labels),
+        "labels": labels,
     }
 
 
@@ -174,7 +175,7 @@ class Search:
             for row in rows[name]:
                 self.log("  " + _describe(row))
         choices = {
-            name: self._choose_within(REGISTRY[name], rows[name], preferred[name])
+            name: self._choose_within(REGISTRY[name], rows[name], preferred[name], Xs)
             for name in wanted
         }
         chosen, algorithm_reason, other_algorithms = self._choose_algorithm(rows, choices)
@@ -187,7 +188,7 @@ class Search:
         return out
 
     def _choose_within(
-        self, family: Estimator, rows: list[dict[str, Any]], preferred: int
+        self, family: Estimator, rows: list[dict[str, Any]], preferred: int, Xs: np.ndarray
     ) -> ms.Choice:
         forced = overrides.forced_choice(family, rows, self.params, preferred)
         if forced is not None:
@@ -204,18 +205,57 @@ class Search:
             i: f"not eligible: {problems[i]}" if problems[i] else why
             for i, why in choice.others.items()
         }
-        reason = choice.reason
-        if choice.fallback and any(problems):
-            worst = problems[choice.index] or "a candidate fails its own conditions"
-            reason = f"no {family.name} candidate is eligible, best available: {reason} ({worst})"
-            warnings.warn(
-                f"{family.name}: no candidate of the searched range is eligible under "
-                f"min_segment_share {percent(self.min_share)}; using the best available "
-                f"({worst}). Widen k_min..k_max, lower min_segment_share, or check the features "
-                "for outliers.",
-                stacklevel=2,
-            )
-        return ms.Choice(choice.index, reason, others, choice.fallback)
+        if not (choice.fallback and any(problems)):
+            return ms.Choice(choice.index, choice.reason, others)
+        rescue = self._set_small_segments_aside(family, rows, preferred, Xs)
+        if rescue is not None:
+            choice = rescue
+        labels = rows[choice.index]["labels"]
+        small = float(np.mean((labels >= 0) & (self._usable(labels) < 0)))
+        reason = (
+            f"no {family.name} candidate is eligible (each has a segment below "
+            f"min_segment_share {percent(self.min_share)}); best available: {choice.reason}"
+            f"; {percent(small)} of customers are in segments below the minimum"
+        )
+        warnings.warn(
+            f"{family.name}: no candidate of the searched range is eligible under "
+            f"min_segment_share {percent(self.min_share)}; using the best available "
+            f"({problems[choice.index]}). Check the features for outliers (var outlier_fence, "
+            "feature_transforms), widen k_min..k_max or lower min_segment_share.",
+            stacklevel=2,
+        )
+        others = {
+            i: f"not eligible: {problems[i]}" if problems[i] else "not selected"
+            for i in range(len(rows))
+            if i != choice.index
+        }
+        return ms.Choice(choice.index, reason, others, True)
+
+    def _usable(self, labels: np.ndarray) -> np.ndarray:
+        """Return ``labels`` with segments below the minimum share (and noise) set to -1."""
+        names, counts = np.unique(labels[labels >= 0], return_counts=True)
+        small = names[counts < self.min_share * labels.size]
+        return np.where(np.isin(labels, small) | (labels < 0), -1, labels)
+
+    def _set_small_segments_aside(
+        self, family: Estimator, rows: list[dict[str, Any]], preferred: int, Xs: np.ndarray
+    ) -> ms.Choice | None:
+        """Return the family's pick when segments below the minimum share are set aside like
+        noise (they score 0 in the silhouette), or ``None`` when no candidate then has two
+        usable segments."""
+        usable = [self._usable(row["labels"]) for row in rows]
+        scores = ms.silhouettes(Xs, usable)
+        counts = [np.unique(labels[labels >= 0]).size for labels in usable]
+        eligible = [s is not None and c >= 2 for s, c in zip(scores, counts, strict=True)]
+        if not any(eligible):
+            return None
+        aside = [row | {"silhouette": score} for row, score in zip(rows, scores, strict=True)]
+        choice = family.choose(aside, preferred, eligible)
+        return ms.Choice(
+            choice.index,
+            f"{choice.reason} (silhouette with the small segments set aside like noise)",
+            choice.others,
+        )
 
     def _choose_algorithm(
         self, rows: dict[str, list[dict[str, Any]]], choices: dict[str, ms.Choice]

@@ -132,3 +132,36 @@ def test_knee_found_by_kneed_and_by_fallback():
     assert find_knee(range(7), [9.13, 8.13, 7.29, 6.07, 2.7, 0.41, 0.17]) == (3.0, "chord")
     assert find_knee([1, 2, 3, 4], [8, 6, 4, 2]) == (None, "none")
     assert find_knee([1, 2], [5, 1]) == (None, "none")
+
+
+def test_k_rule_skips_ineligible_candidates_and_an_ineligible_elbow():
+    ks = [2, 3, 4, 5, 6]
+    inertia = [100.0, 40.0, 30.0, 25.0, 22.0]
+    silhouette = [0.90, 0.52, 0.50, 0.519, 0.41]
+    choice = ms.choose_k_by_silhouette(ks, silhouette, inertia, [False, False, True, True, True])
+    assert ks[choice.index] == 5 and not choice.fallback
+    assert "among eligible" in choice.reason and "elbow at k=3 is not eligible" in choice.reason
+
+
+def test_k_rule_without_any_eligible_candidate_says_fallback():
+    choice = ms.choose_k_by_silhouette([2, 3, 4], [0.9, 0.5, 0.4], [9.0, 4.0, 3.0], [False] * 3)
+    assert choice.fallback and choice.index == 0
+
+
+def test_bic_rule_takes_lowest_eligible_bic():
+    choice = ms.choose_k_by_bic([2, 3, 4], [500.0, 420.0, 430.0], [True, False, True])
+    assert choice.index == 2 and "eligible" in choice.reason
+
+
+def test_auto_rule_replaces_an_ineligible_kmeans():
+    chosen, reason, others = ms.choose_algorithm(
+        {"kmeans": (0.60, 2, 0.0), "agglomerative": (0.45, 4, 0.0)},
+        {"kmeans": "smallest segment 0.4% < min_segment_share 2%", "agglomerative": None},
+    )
+    assert chosen == "agglomerative"
+    assert "kmeans is ineligible (smallest segment 0.4%" in reason
+    assert others["kmeans"].startswith("not selected: kmeans is ineligible")
+
+
+def test_parameters_text_is_readable():
+    assert ms.parameters_text({"eps": 0.8, "min_samples": 7}) == "eps=0.8, min_samples=7"
