@@ -40,12 +40,17 @@ def _frame(X: np.ndarray, ids: list[str]) -> pl.DataFrame:
     )
 
 
-def _segments(frame: pl.DataFrame, config: dict) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _run(frame: pl.DataFrame, config: dict) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         candidates = api.search_candidates(frame, config)
         model = api.fit_model(frame, candidates, None, config)
-        return model, api.assign_segments(frame, model, config)
+        return candidates, model, api.assign_segments(frame, model, config)
+
+
+def _segments(frame: pl.DataFrame, config: dict) -> tuple[pl.DataFrame, pl.DataFrame]:
+    _, model, assignments = _run(frame, config)
+    return model, assignments
 
 
 def _config(algorithm: str) -> dict:
@@ -80,10 +85,31 @@ def test_segment_ids_do_not_depend_on_input_row_order(X, algorithm, shuffle_seed
         ids = [f"{i:03d}-{(i * 7919) % 101}" for i in range(X.shape[0])]
     frame = _frame(X, ids)
     shuffled = frame.sample(fraction=1.0, shuffle=True, seed=shuffle_seed)
-    first_model, first = _segments(frame, _config(algorithm))
-    second_model, second = _segments(shuffled, _config(algorithm))
+    first_candidates, first_model, first = _run(frame, _config(algorithm))
+    second_candidates, second_model, second = _run(shuffled, _config(algorithm))
     assert first.equals(second)
     assert first_model.equals(second_model)
+    assert first_candidates.equals(second_candidates)
+
+
+@SETTINGS
+@given(
+    X=matrices(),
+    algorithm=ALGORITHMS,
+    sample_size=st.integers(3, 60),
+    min_share=st.sampled_from([0.0, 0.02, 0.3]),
+)
+def test_bit_identical_inputs_give_bit_identical_outputs(X, algorithm, sample_size, min_share):
+    """Search, fit and assign twice on copies of the same frame: every output is identical,
+    including with a sample smaller than the input and whatever the minimum segment share."""
+    ids = [f"c{i:04d}" for i in range(X.shape[0])]
+    config = _config(algorithm) | {"sample_size": sample_size, "min_segment_share": min_share}
+    first = _run(_frame(X, ids), config)
+    second = _run(_frame(X.copy(), list(ids)), config)
+    for a, b in zip(first, second, strict=True):
+        assert a.equals(b)
+    selected = first[0].filter(pl.col("is_selected"))
+    assert selected.height == 1
 
 
 @SETTINGS
