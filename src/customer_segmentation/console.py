@@ -23,18 +23,23 @@ def resolve(log: Log | None) -> Log:
 
 @contextmanager
 def warnings_to(log: Log) -> Iterator[None]:
-    """Send every ``UserWarning`` raised inside the block to ``log`` too, then re-issue it.
-
-    Re-issuing keeps the Python behaviour (filters, ``pytest.warns``) while the console shows
-    the warning as a line starting with ``WARNING:``.
+    """Send every ``UserWarning`` raised inside the block to ``log`` as it happens (a line
+    starting with ``WARNING:``), then re-issue it when the block ends, which keeps the Python
+    behaviour (filters, ``pytest.warns``).
     """
-    with warnings.catch_warnings(record=True) as caught:
+    caught: list[tuple] = []
+
+    def show(message, category, filename, lineno, file=None, line=None) -> None:
+        if issubclass(category, UserWarning):
+            log(f"WARNING: {message}")
+        caught.append((message, category, filename, lineno))
+
+    with warnings.catch_warnings():
         warnings.simplefilter("always")
+        warnings.showwarning = show
         yield
-    for item in caught:
-        if issubclass(item.category, UserWarning):
-            log(f"WARNING: {item.message}")
-        warnings.warn_explicit(item.message, item.category, item.filename, item.lineno)
+    for message, category, filename, lineno in caught:
+        warnings.warn_explicit(message, category, filename, lineno)
 
 
 def percent(share: float) -> str:

@@ -146,6 +146,11 @@ def separation_scores(X: np.ndarray, labels: np.ndarray) -> tuple[float | None, 
     return float(calinski_harabasz_score(Xc, lc)), float(davies_bouldin_score(Xc, lc))
 
 
+def format_score(value: float | None) -> str:
+    """Return a score with 4 decimals, or ``n/a``."""
+    return _fmt(value)
+
+
 def _fmt(value: float | None) -> str:
     return (
         "n/a"

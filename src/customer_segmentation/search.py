@@ -116,7 +116,7 @@ def _describe(row: dict[str, Any]) -> str:
     smallest = row["smallest_share"]
     parts = [
         f"{row['algorithm']} {label}: {row['n_clusters']} segments",
-        f"silhouette {ms._fmt(row['silhouette'])}",
+        f"silhouette {ms.format_score(row['silhouette'])}",
         f"smallest segment {'n/a' if smallest is None else percent(smallest)}",
     ]
     if row["bic"] is not None:
@@ -167,6 +167,7 @@ class Search:
         runs: dict[str, list[alg.Labelled]] = {}
         preferred: dict[str, int] = {}
         for name in wanted:
+            self.log(f"fitting {name} candidates on the sample")
             runs[name], preferred[name] = REGISTRY[name].candidates(Xs, ks, params)
         flat = [lab for name in wanted for lab in runs[name]]
         scores = iter(ms.silhouettes(Xs, [lab.labels for lab in flat]))
@@ -183,7 +184,7 @@ class Search:
         selected = out.filter(pl.col("is_selected")).row(0, named=True)
         self.log(
             f"chose {selected['algorithm']} with {selected['n_clusters']} segments, silhouette "
-            f"{ms._fmt(selected['silhouette'])}: {selected['selection_reason']}"
+            f"{ms.format_score(selected['silhouette'])}: {selected['selection_reason']}"
         )
         return out
 
@@ -332,4 +333,5 @@ class Search:
             "features": ",".join(self.features),
         }
         warnings.warn(reason, stacklevel=3)
+        self.log(f"chose one segment for everyone: {reason}")
         return pl.DataFrame([row], schema=CANDIDATES_SCHEMA)
