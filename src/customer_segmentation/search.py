@@ -144,6 +144,7 @@ class Search:
         self.min_share = min_share
         self.dropped = dropped
         self.log = log
+        self.rows: dict[str, list[dict[str, Any]]] = {}
 
     def run(self) -> pl.DataFrame:
         params = self.params
@@ -172,6 +173,7 @@ class Search:
         flat = [lab for name in wanted for lab in runs[name]]
         scores = iter(ms.silhouettes(Xs, [lab.labels for lab in flat]))
         rows = {name: [_row(lab, Xs, next(scores)) for lab in runs[name]] for name in wanted}
+        self.rows = rows
         for name in wanted:
             for row in rows[name]:
                 self.log("  " + _describe(row))

@@ -13,6 +13,7 @@ from customer_segmentation import api
 from customer_segmentation.estimators import get
 from customer_segmentation.params import parse_params
 from customer_segmentation.sampling import sample_indices
+from customer_segmentation.search import Search
 
 SETTINGS = settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -129,3 +130,31 @@ def test_kmeans_scoring_the_training_set_returns_the_fitted_labels(X, k, sample_
     np.testing.assert_array_equal(out["segment_id"].to_numpy(), labels)
     sizes = np.bincount(labels, minlength=model.segment_ids.max() + 1)[model.segment_ids]
     np.testing.assert_allclose(model.weights, sizes / X.shape[0])
+
+
+@SETTINGS
+@given(
+    X=matrices(),
+    algorithm=st.sampled_from(["kmeans", "agglomerative", "gmm"]),
+    min_share=st.sampled_from([0.05, 0.15, 0.3]),
+)
+def test_the_selected_candidate_is_eligible_whenever_one_is(X, algorithm, min_share):
+    """For the families whose only eligibility condition is the minimum share."""
+    names = [f"f{j}" for j in range(X.shape[1])]
+    params = parse_params(_config(algorithm))
+    search = Search(X, names, params, min_share, [], lambda line: None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        table = search.run()
+    assume(search.rows)
+    rows = [row for family in search.rows.values() for row in family]
+    selected = rows[table["is_selected"].to_list().index(True)]
+    reason = table.filter(pl.col("is_selected"))["selection_reason"].item()
+
+    def eligible(row: dict) -> bool:
+        return row["smallest_share"] is None or row["smallest_share"] >= min_share
+
+    if any(eligible(row) for row in rows):
+        assert eligible(selected), reason
+    else:
+        assert f"no {algorithm} candidate is eligible" in reason
