@@ -156,8 +156,13 @@ def assign_segments(
         ids, X, kept = prepare_matrix(features, order, ID, drop_constant=False)
     if kept != order:
         raise ValueError(f"Feature(s) {sorted(set(order) - set(kept))} are entirely null.")
-    algorithms = model["algorithm"].unique().to_list()
-    family = estimators.get(str(algorithms[0]) if len(algorithms) == 1 else str(algorithms))
+    algorithms = model["algorithm"].unique().sort().to_list()
+    if len(algorithms) != 1:
+        raise ValueError(
+            f"The model table must hold one algorithm, found {algorithms}. "
+            "Rebuild segmentation_model."
+        )
+    family = estimators.get(str(algorithms[0]))
     fitted = family.from_frame(model, order)
     with one_thread():
         segment, probability, distance = family.predict(X, fitted)

@@ -9,6 +9,7 @@ import polars as pl
 
 from customer_segmentation import estimators
 from customer_segmentation.fitted_model import NOISE_SEGMENT, FittedModel
+from customer_segmentation.params import SegmentationParams
 from customer_segmentation.search import decode_parameters
 
 
@@ -51,7 +52,7 @@ def fit_selected(
     features: list[str],
     sample: np.ndarray,
     row: dict,
-    params,
+    params: SegmentationParams,
     previous: tuple[np.ndarray, np.ndarray] | None,
 ) -> FittedModel:
     """Return the fitted model of candidate ``row`` (a row of the candidate table)."""
