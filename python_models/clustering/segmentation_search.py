@@ -18,4 +18,5 @@ def model(dbt, session):
     dbt.config(materialized="table")
     settings = dbt.config.get("segmentation")
     features = dbt.ref("int_customer_features_scaled").pl()
-    return api.search_candidates(features, settings, log=console)
+    scaling = dbt.ref("feature_scaling").pl()
+    return api.search_candidates(features, settings, log=console, scaling=scaling)

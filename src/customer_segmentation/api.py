@@ -68,17 +68,23 @@ def _by_name(X: np.ndarray, names: list[str]) -> tuple[np.ndarray, list[str]]:
 
 
 def search_candidates(
-    features: pl.DataFrame, config: Mapping[str, Any], log: console.Log | None = None
+    features: pl.DataFrame,
+    config: Mapping[str, Any],
+    log: console.Log | None = None,
+    scaling: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Return one row per algorithm x candidate tried (``CANDIDATES_SCHEMA``), one selected.
 
     Runs on a reproducible sample of at most ``sample_size`` rows; see
     :mod:`customer_segmentation.search` for the rules. The selected row's ``selection_reason``
-    states which rule chose it; ``parameters`` is JSON.
+    states which rule chose it; ``parameters`` is JSON. ``scaling`` (the feature scaling table,
+    optional) is only used to say how the features were prepared.
     """
     say = console.resolve(log)
     params = parse_params(config)
     min_share = overrides.min_segment_share(config)
+    if scaling is not None and scaling.height and "feature_name" in scaling.columns:
+        say(console.scaling_summary(scaling))
     with console.warnings_to(say):
         requested = feature_columns(features, params.features, ID)
         _, X, kept = prepare_matrix(features, params.features, ID)

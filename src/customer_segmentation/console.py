@@ -12,6 +12,8 @@ import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+import polars as pl
+
 Log = Callable[[str], None]
 LOGGER = logging.getLogger("customer_segmentation")
 
@@ -45,3 +47,26 @@ def warnings_to(log: Log) -> Iterator[None]:
 def percent(share: float) -> str:
     """Return ``0.02`` as ``2%`` and ``0.006`` as ``0.6%``."""
     return f"{share * 100:.3g}%"
+
+
+def scaling_summary(scaling: pl.DataFrame) -> str:
+    """Return one line saying how each feature was prepared in SQL (``feature_scaling`` rows).
+
+    Reads ``feature_name`` and ``method``, and ``transform``, ``clip_lower`` and ``clip_upper``
+    where the table has them; other columns are ignored.
+    """
+    parts = []
+    for row in scaling.sort("feature_name").iter_rows(named=True):
+        steps = []
+        if row.get("transform") not in (None, "none"):
+            steps.append(str(row["transform"]))
+        low, high = row.get("clip_lower"), row.get("clip_upper")
+        if low is not None or high is not None:
+            steps.append(f"clipped to [{_number(low)}, {_number(high)}]")
+        steps.append(f"{row.get('method', 'scaled')} scaling")
+        parts.append(f"{row['feature_name']}: {', '.join(steps)}")
+    return "features prepared in SQL: " + "; ".join(parts)
+
+
+def _number(value: float | None) -> str:
+    return "-inf" if value is None else f"{value:.4g}"

@@ -115,7 +115,8 @@ def _describe(row: dict[str, Any]) -> str:
         label = ms.parameters_text(row["parameters"])
     smallest = row["smallest_share"]
     parts = [
-        f"{row['algorithm']} {label}: {row['n_clusters']} segments",
+        f"{row['algorithm']} {label}: {row['n_clusters']} "
+        + ("segment" if row["n_clusters"] == 1 else "segments"),
         f"silhouette {ms.format_score(row['silhouette'])}",
         f"smallest segment {'n/a' if smallest is None else percent(smallest)}",
     ]
