@@ -106,13 +106,14 @@ checked as (
                     and parsed.source_row_number <> repeated_ids.first_row_number
                 then 'duplicate customer_id (the first row with this id is kept)' end,
             {{ number_problem('age', field.age, 'age_number') }},
-            case when age_number < 0 or age_number > 120 then 'age outside 0-120' end,
+            case when isfinite(age_number) and (age_number < 0 or age_number > 120) then 'age outside 0-120' end,
             {{ number_problem('annual_income_k', field.annual_income_k, 'annual_income_k_number') }},
-            case when annual_income_k_number < 0 then 'negative annual_income_k' end,
+            case when isfinite(annual_income_k_number) and annual_income_k_number < 0 then 'negative annual_income_k' end,
             {{ number_problem('income', field.income, 'income_number') }},
-            case when income_number < 0 then 'negative income' end,
+            case when isfinite(income_number) and income_number < 0 then 'negative income' end,
             {{ number_problem('spending_score', field.spending_score, 'spending_score_number') }},
-            case when spending_score_number < 1 or spending_score_number > 100
+            case when isfinite(spending_score_number)
+                    and (spending_score_number < 1 or spending_score_number > 100)
                 then 'spending_score outside 1-100' end,
             {{ date_problem('signup_date', field.signup_date, 'signup_date') }}
             {%- for column in extras %},
