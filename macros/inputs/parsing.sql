@@ -90,6 +90,11 @@
     hash({%- for column in input.columns -%}{{ quote_identifier(column) }}{{ ', ' if not loop.last }}{%- endfor -%})
 {%- endmacro %}
 
+{% macro line_check_hash(input) -%}
+    {#- A second hash of the same values (reversed order, salted), to confirm line_hash matches. -#}
+    hash('line check'{%- for column in input.columns | reverse -%}, {{ quote_identifier(column) }}{%- endfor -%})
+{%- endmacro %}
+
 {#- ---------------------------------------------------------------- values -#}
 
 {% macro text_value(expression) -%}
@@ -128,12 +133,23 @@
     case when isfinite({{ number }}) then {{ number }} end
 {%- endmacro %}
 
-{% macro number_problem(name, raw_expression, number) -%}
+{% macro is_blank(expression, data_type) -%}
+    {#- Typed columns are tested as they are (no text round trip); text is blank when empty. -#}
+    {%- if (data_type | string | upper) == 'VARCHAR' -%}
+        {{ text_value(expression) }} is null
+    {%- else -%}
+        {{ expression }} is null
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro number_problem(name, raw_expression, number, data_type='VARCHAR') -%}
     {#- The reason a cell is not a usable number, or null. NaN, Infinity and 1e309 (overflow)
         parse as doubles but are not finite. -#}
     case
+        {%- if not is_numeric_type(data_type) %}
         when {{ text_value(raw_expression) }} is not null and {{ number }} is null
             then {{ quote_literal(name ~ ' is not a number') }}
+        {%- endif %}
         when not isfinite({{ number }})
             then {{ quote_literal(name ~ ' is not a finite number') }}
     end
@@ -196,12 +212,12 @@
         configured format. Typed DATE / TIMESTAMP columns are used as they are. -#}
     {%- set data_type = input.types.get(source_column, 'VARCHAR') -%}
     {%- set configured = configured_date_formats() -%}
-    {%- if standard_name in configured -%}
-        cast(try_strptime({{ text_value(alias) }}, {{ quote_literal(configured[standard_name]) }}) as date)
-    {%- elif data_type == 'DATE' -%}
+    {%- if data_type == 'DATE' -%}
         {{ alias }}
     {%- elif data_type.startswith('TIMESTAMP') -%}
         cast({{ alias }} as date)
+    {%- elif standard_name in configured -%}
+        cast(try_strptime({{ text_value(alias) }}, {{ quote_literal(configured[standard_name]) }}) as date)
     {%- else -%}
         {{ date_with_format(text_value(alias), detect_date_format(standard_name, input, source_column)) }}
     {%- endif -%}
@@ -276,10 +292,12 @@
     cast({{ quote_literal(var('earliest_date', '1990-01-01')) }} as date)
 {%- endmacro %}
 
-{% macro date_problem(name, raw_expression, parsed) -%}
+{% macro date_problem(name, raw_expression, parsed, data_type='VARCHAR') -%}
     case
+        {%- if not ((data_type | string | upper) == 'DATE' or (data_type | string | upper).startswith('TIMESTAMP')) %}
         when {{ text_value(raw_expression) }} is not null and {{ parsed }} is null
             then {{ quote_literal(name ~ ' is not a date') }}
+        {%- endif %}
         when {{ parsed }} > {{ latest_plausible_date() }}
             then {{ quote_literal(name ~ (' after as_of_date' if var('as_of_date', none) is not none else ' in the future')) }}
         when {{ parsed }} < {{ earliest_plausible_date() }}

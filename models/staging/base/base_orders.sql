@@ -41,6 +41,7 @@ source as (
     select
         {{ input.row_number }} as source_row_number,
         {{ line_hash(input) }} as line_hash,
+        {{ line_check_hash(input) }} as check_hash,
         {{- select_source_columns(input) }}
     from {{ input.relation }}
 
@@ -49,21 +50,20 @@ source as (
 repeated_lines as (
 
     -- A line repeated in every column is a duplicate; lines that share only an order id are not.
-    -- An aggregate over the few lines that repeat, not a window over all of them.
+    -- An aggregate over two independent 64-bit hashes of each line (a second, narrow scan), not a
+    -- window over every line; the first line of each repeated set is kept.
     select
         line_hash,
-        order_key,
-        customer_key,
+        check_hash,
         min(source_row_number) as first_row_number
     from (
         select
             {{ input.row_number }} as source_row_number,
             {{ line_hash(input) }} as line_hash,
-            {{ text_value(quote_identifier(mapping['order_id']) if 'order_id' in mapping else "''") }} as order_key,
-            {{ text_value(quote_identifier(mapping['customer_id']) if 'customer_id' in mapping else "''") }} as customer_key
+            {{ line_check_hash(input) }} as check_hash
         from {{ input.relation }}
     ) as lines
-    group by line_hash, order_key, customer_key
+    group by line_hash, check_hash
     having count(*) > 1
 
 ),
@@ -121,17 +121,17 @@ checked as (
         nullif(concat_ws('; ',
             case when valued.order_id is null then 'missing order_id' end,
             case when valued.customer_id is null then 'missing customer_id' end,
-            case when {{ text_value(field.order_date) }} is null then 'missing order_date' end,
-            {{ date_problem('order_date', field.order_date, 'valued.order_date') }},
+            case when {{ is_blank(field.order_date, field_type.order_date) }} then 'missing order_date' end,
+            {{ date_problem('order_date', field.order_date, 'valued.order_date', field_type.order_date) }},
             {%- if value_from_lines %}
-            case when {{ text_value(field.quantity) }} is null then 'missing quantity' end,
-            case when {{ text_value(field.unit_price) }} is null then 'missing unit_price' end,
+            case when {{ is_blank(field.quantity, field_type.quantity) }} then 'missing quantity' end,
+            case when {{ is_blank(field.unit_price, field_type.unit_price) }} then 'missing unit_price' end,
             {%- else %}
-            case when {{ text_value(field.amount) }} is null then 'missing amount' end,
+            case when {{ is_blank(field.amount, field_type.amount) }} then 'missing amount' end,
             {%- endif %}
-            {{ number_problem('quantity', field.quantity, 'quantity_number') }},
-            {{ number_problem('unit_price', field.unit_price, 'unit_price_number') }},
-            {{ number_problem('amount', field.amount, 'amount_number') }},
+            {{ number_problem('quantity', field.quantity, 'quantity_number', field_type.quantity) }},
+            {{ number_problem('unit_price', field.unit_price, 'unit_price_number', field_type.unit_price) }},
+            {{ number_problem('amount', field.amount, 'amount_number', field_type.amount) }},
             case when isfinite(quantity_number) and isfinite(unit_price_number) and not isfinite(line_value)
                 then 'line value (quantity x unit_price) is not a finite number' end,
             case when repeated_lines.first_row_number is not null
@@ -145,8 +145,7 @@ checked as (
     from valued
     left join repeated_lines
         on valued.line_hash = repeated_lines.line_hash
-        and coalesce({{ text_value(field.order_id) if 'order_id' in mapping else "''" }}, '') = coalesce(repeated_lines.order_key, '')
-        and coalesce({{ text_value(field.customer_id) }}, '') = coalesce(repeated_lines.customer_key, '')
+        and valued.check_hash = repeated_lines.check_hash
     {%- if check_customers %}
     left join customers
         on valued.customer_id = customers.customer_id
