@@ -61,8 +61,18 @@ def write_invoice_export(path: Path) -> dict[str, int]:
             stock = f"{rng.integers(10000, 90000)}" + ("B" if rng.random() < 0.1 else "")
             quantity = int(rng.choice([1, 2, 3, 6, 12, 24]))
             price = float(rng.choice([0.42, 0.85, 1.25, 2.95, 4.95, 7.95]))
-            lines.append([invoice_no, stock, f"ITEM {stock}", str(quantity), invoice_date(moment),
-                          str(price), customer, country])
+            lines.append(
+                [
+                    invoice_no,
+                    stock,
+                    f"ITEM {stock}",
+                    str(quantity),
+                    invoice_date(moment),
+                    str(price),
+                    customer,
+                    country,
+                ]
+            )
         rows += lines
         if rng.random() < 0.1:  # cancelled later: C invoice, negative quantity
             cancelled = list(lines[0])
@@ -78,16 +88,24 @@ def write_invoice_export(path: Path) -> dict[str, int]:
 
     when = invoice_date(datetime(2011, 6, 15, 10, 30))
     # Two lines of one invoice equal in every mapped field but the product: both are kept.
-    plant("same_values_line_1", ["581000", "22720", "CAKE TIN", "2", when, "4.95", "12350", "France"])
-    plant("same_values_line_2", ["581000", "22722", "SPICE TIN", "2", when, "4.95", "12350", "France"])
+    plant(
+        "same_values_line_1", ["581000", "22720", "CAKE TIN", "2", when, "4.95", "12350", "France"]
+    )
+    plant(
+        "same_values_line_2", ["581000", "22722", "SPICE TIN", "2", when, "4.95", "12350", "France"]
+    )
     plant("repeated_line", ["581000", "22722", "SPICE TIN", "2", when, "4.95", "12350", "France"])
     plant("nan_price", ["581001", "22111", "X", "3", when, "NaN", "12351", "France"])
-    plant("infinite_quantity", ["581002", "22112", "X", "Infinity", when, "1.25", "12351", "France"])
+    plant(
+        "infinite_quantity", ["581002", "22112", "X", "Infinity", when, "1.25", "12351", "France"]
+    )
     plant("overflow_price", ["581003", "22113", "X", "1", when, "1e309", "12351", "France"])
     plant("order_2099", ["581004", "22114", "X", "1", "6/1/2099 10:00", "1.25", "12351", "France"])
     plant("order_1900", ["581005", "22115", "X", "1", "6/1/1900 10:00", "1.25", "12351", "France"])
     plant("zero_value", ["581006", "POST", "POSTAGE", "1", when, "0", "12351", "France"])
-    plant("negative_quantity_return", ["581007", "22116", "X", "-2", when, "1.25", "12352", "France"])
+    plant(
+        "negative_quantity_return", ["581007", "22116", "X", "-2", when, "1.25", "12352", "France"]
+    )
     plant("missing_customer", ["581008", "22117", "X", "1", when, "1.25", "", "France"])
     with path.open("w", newline="") as handle:
         writer = csv.writer(handle)
@@ -191,19 +209,35 @@ def test_planted_faults_are_rejected_with_their_reason(invoice_build):
     for kept_line in ("same_values_line_1", "same_values_line_2", "zero_value"):
         assert planted[kept_line] not in reasons
     raw = json.loads(
-        run.scalar(f"select raw_record from orders_rejected where source_row_number = {planted['nan_price']}")
+        run.scalar(
+            "select raw_record from orders_rejected "
+            f"where source_row_number = {planted['nan_price']}"
+        )
     )
     assert raw["UnitPrice"] == "NaN" and raw["InvoiceNo"] == "581001"
     # Kept lines carry no raw JSON; the m/d/yyyy h:mm date is read month first.
-    assert run.scalar("select count(*) from base_orders where rejection_reason is null and raw_record is not null") == 0
+    assert (
+        run.scalar(
+            "select count(*) from base_orders "
+            "where rejection_reason is null and raw_record is not null"
+        )
+        == 0
+    )
     returned = run.query(f"""
         select is_return, amount, quantity, order_date from stg_orders
-        where source_row_number in ({planted['negative_quantity_return']}, {planted['zero_value']})
+        where source_row_number in ({planted["negative_quantity_return"]}, {planted["zero_value"]})
         order by source_row_number
     """)
     assert returned == [(False, 0.0, 1.0, date(2011, 6, 15)), (True, 2.5, -2.0, date(2011, 6, 15))]
     columns = [row[0] for row in run.query("describe stg_orders")]
     assert columns[:9] == [
-        "order_id", "customer_id", "order_date", "quantity", "unit_price", "amount", "is_return",
-        "category", "channel",
+        "order_id",
+        "customer_id",
+        "order_date",
+        "quantity",
+        "unit_price",
+        "amount",
+        "is_return",
+        "category",
+        "channel",
     ]

@@ -35,15 +35,17 @@ def write_campaign_customers(path: Path) -> dict[str, int]:
     rows = []
     for i in range(N_CUSTOMERS):
         signup = date(2012, 7, 30) + timedelta(days=int(rng.integers(0, 700)))
-        rows.append([
-            str(5524 + i),
-            str(int(rng.integers(1940, 1996))),
-            str(int(rng.integers(20000, 110000))),
-            signup.strftime("%d-%m-%Y"),
-            str(int(rng.integers(0, 99))),
-            str(int(rng.integers(0, 1500))),
-            str(rng.choice(["Graduation", "PhD", "Master"])),
-        ])
+        rows.append(
+            [
+                str(5524 + i),
+                str(int(rng.integers(1940, 1996))),
+                str(int(rng.integers(20000, 110000))),
+                signup.strftime("%d-%m-%Y"),
+                str(int(rng.integers(0, 99))),
+                str(int(rng.integers(0, 1500))),
+                str(rng.choice(["Graduation", "PhD", "Master"])),
+            ]
+        )
     planted = {}
     for name, index, column, value in [
         ("income_overflow", 10, 2, "1e309"),
@@ -57,7 +59,9 @@ def write_campaign_customers(path: Path) -> dict[str, int]:
         planted[name] = index + 1
     with path.open("w", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["ID", "Year_Birth", "Income", "Dt_Customer", "Recency", "MntWines", "Education"])
+        writer.writerow(
+            ["ID", "Year_Birth", "Income", "Dt_Customer", "Recency", "MntWines", "Education"]
+        )
         writer.writerows(rows)
     return planted
 
@@ -68,8 +72,14 @@ def write_transaction_log(path: Path) -> list[list[str]]:
     for _ in range(600):
         day = date(1997, 1, 1) + timedelta(days=int(rng.integers(0, 540)))
         customer = str(5524 + int(rng.integers(0, N_CUSTOMERS + 20)))  # some unknown customers
-        rows.append([customer, day.strftime("%Y%m%d"), str(int(rng.integers(1, 5))),
-                     f"{rng.uniform(5, 90):.2f}"])
+        rows.append(
+            [
+                customer,
+                day.strftime("%Y%m%d"),
+                str(int(rng.integers(1, 5))),
+                f"{rng.uniform(5, 90):.2f}",
+            ]
+        )
     with path.open("w", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["customer_id", "date", "quantity", "value"])
@@ -103,7 +113,9 @@ def test_customer_cells_that_are_not_finite_numbers_or_plausible_dates_are_rejec
         "income is not a finite number",
     }
     # MntWines normalises to mnt_wines (camelCase split) or mntwines (older normalisation).
-    wines = run.scalar("select column_name from (describe stg_customers) where column_name like 'mnt%'")
+    wines = run.scalar(
+        "select column_name from (describe stg_customers) where column_name like 'mnt%'"
+    )
     assert reasons[planted["wines_nan"]] == f"{wines} is not a finite number"
     assert reasons[planted["recency_infinity"]] == "recency is not a finite number"
     assert reasons[planted["wines_text"]] == f"{wines} is not a number"
@@ -116,8 +128,15 @@ def test_stg_customers_has_a_fixed_schema_and_the_numeric_extras(campaign_build)
     run, _, _ = campaign_build
     columns = [row[0] for row in run.query("describe stg_customers")]
     assert columns[:9] == [
-        "customer_id", "gender", "age", "annual_income_k", "income", "spending_score",
-        "signup_date", "email", "marketing_opt_in",
+        "customer_id",
+        "gender",
+        "age",
+        "annual_income_k",
+        "income",
+        "spending_score",
+        "signup_date",
+        "email",
+        "marketing_opt_in",
     ]
     assert {"year_birth", "recency", "source_row_number"} <= set(columns)
     wines = next(c for c in columns if c.startswith("mnt"))
@@ -136,7 +155,9 @@ def test_a_transaction_log_with_yyyymmdd_dates_and_no_order_id(campaign_build):
         row[0] for row in run.query("select customer_id from customers_rejected")
     }
     expected_kept = [i + 1 for i, row in enumerate(log) if row[0] in known]
-    kept = run.query("select source_row_number, order_id, order_date, amount from stg_orders order by 1")
+    kept = run.query(
+        "select source_row_number, order_id, order_date, amount from stg_orders order by 1"
+    )
     assert [row[0] for row in kept] == expected_kept
     for row_number, order_id, order_date, amount in kept:
         source = log[row_number - 1]
@@ -167,29 +188,40 @@ def test_typed_parquet_columns_are_checked_without_a_text_round_trip(tmp_path: P
                     case range when 7 then date '2099-01-01' else date '2024-01-01' + range::int end
                         as order_date,
                     case range when 8 then 'nan'::double when 9 then -12.5 else 10.0 + range end
-                        as amount
+                        as amount,
+                    case range when 10 then ' Cancelled ' else 'complete' end as status
                 from range(90)
             ) to '{orders}' (format parquet)
         """)
     run = run_dbt(
         tmp_path / "run",
-        variables={"customers_path": str(customers), "orders_path": str(orders)},
+        variables={
+            "customers_path": str(customers),
+            "orders_path": str(orders),
+            "cancellation_column": "status",
+            "cancellation_values": ["cancelled"],
+        },
         extra_args=STAGING_SELECTION,
     )
-    customer_reasons = dict(run.query("select customer_id, rejection_reason from customers_rejected"))
+    customer_reasons = dict(
+        run.query("select customer_id, rejection_reason from customers_rejected")
+    )
     assert customer_reasons == {
         "K3": "age is not a finite number",
         "K4": "age is not a finite number",
         "K5": "loyalty_points is not a finite number",
     }
-    order_reasons = dict(run.query("select source_row_number, rejection_reason from orders_rejected"))
+    order_reasons = dict(
+        run.query("select source_row_number, rejection_reason from orders_rejected")
+    )
     unknown = "customer_id is not a valid customer (unknown or rejected)"
     assert order_reasons[8] == "order_date in the future"  # file row 7, numbered from 1
     assert order_reasons[9] == "amount is not a finite number"
     assert {k for k, v in order_reasons.items() if v == unknown} == {
         i + 1 for i in range(90) if i % 30 in (3, 4, 5) and i not in (7, 8)
     }
-    assert run.query("select amount, is_return from stg_orders where order_id = 'O9'") == [(12.5, True)]
+    returns = run.query("select order_id, amount from stg_orders where is_return order by order_id")
+    assert returns == [("O10", 20.0), ("O9", 12.5)]  # a negative amount; a cancelled status
     assert run.scalar("select count(*) from stg_orders") + len(order_reasons) == 90
 
 
@@ -199,7 +231,9 @@ def test_an_ambiguous_date_column_stops_with_samples_and_the_var_to_set(tmp_path
         writer = csv.writer(handle)
         writer.writerow(["order_id", "customer_id", "order_date", "amount"])
         for i in range(40):
-            writer.writerow([f"O{i}", f"K{i % 7}", f"{1 + i % 12:02d}/{1 + i % 9:02d}/2023", "10.5"])
+            writer.writerow(
+                [f"O{i}", f"K{i % 7}", f"{1 + i % 12:02d}/{1 + i % 9:02d}/2023", "10.5"]
+            )
     failed = run_dbt(
         tmp_path / "run",
         command="run",
@@ -216,5 +250,9 @@ def test_an_ambiguous_date_column_stops_with_samples_and_the_var_to_set(tmp_path
         variables={"orders_path": str(path), "date_formats": {"order_date": "%d/%m/%Y"}},
         extra_args=["--select", "base_orders"],
     )
-    assert settled.scalar("select order_date from base_orders where order_id = 'O1'") == date(2023, 2, 2)
-    assert settled.scalar("select order_date from base_orders where order_id = 'O12'") == date(2023, 4, 1)
+    assert settled.scalar("select order_date from base_orders where order_id = 'O1'") == date(
+        2023, 2, 2
+    )
+    assert settled.scalar("select order_date from base_orders where order_id = 'O12'") == date(
+        2023, 4, 1
+    )
