@@ -1,5 +1,101 @@
-{#- Small parsing helpers shared by the base models. Portable spellings via dbt's cross-database
-    macros where they exist; DuckDB-only syntax stays inside these macros. -#}
+{#- Parsing rules of the staging layer (README, "Staging: parsing rules"), one home for each:
+    - numbers: text or typed columns to double; only finite numbers pass (NaN, Infinity, 1e309 are
+      rejected with "<column> is not a finite number");
+    - dates: the format of each text date column is detected once, at compile time, from all its
+      distinct values (var date_formats sets it explicitly); implausible dates are rejected;
+    - order lines: line value, returns (negative quantity or value, cancellation prefix or status);
+    - the raw row as JSON, built only for rejected rows.
+    DuckDB-only syntax stays inside these macros. -#}
+
+{#- ---------------------------------------------------------------- inputs (h1's reader API) -#}
+
+{% macro staging_input(kind) %}
+    {#- Everything the base model needs to know about one input ('customers' or 'orders'):
+        relation (FROM-clause SQL), columns (names in order), types ({name: DuckDB type}) and
+        row_number (SQL numbering the rows from 1 in file order).
+        TODO(h1-files): switch to `input_relation(kind)` once h1's reader lands (one line). -#}
+    {%- set relation = input_relation(kind ~ '_path', 'demo_' ~ kind) -%}
+    {%- set columns = [] -%}
+    {%- set types = {} -%}
+    {%- if execute -%}
+        {%- set described = run_query("describe select * from " ~ relation) -%}
+        {%- for row in described.rows -%}
+            {%- do columns.append(row[0]) -%}
+            {%- do types.update({row[0]: row[1] | string | upper}) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{ return({'relation': relation, 'columns': columns, 'types': types,
+               'row_number': source_row_number_expression(relation)}) }}
+{% endmacro %}
+
+{% macro staging_column_mapping(kind, input, required) %}
+    {#- {standard_name: source column}; h1's synonyms plus the few staging needs that h1's
+        dictionary may lack (added only for names it does not have).
+        TODO(h1-files): `map_input_columns(kind, ...)` once h1's API lands (one line). -#}
+    {%- set synonyms = customer_column_synonyms() if kind == 'customers' else order_column_synonyms() -%}
+    {%- set merged = {} -%}
+    {%- do merged.update(synonyms) -%}
+    {%- for name, candidates in staging_extra_synonyms(kind).items() -%}
+        {%- if name not in merged -%}{%- do merged.update({name: candidates}) -%}{%- endif -%}
+    {%- endfor -%}
+    {%- set overrides_var = 'customer_columns' if kind == 'customers' else 'order_columns' -%}
+    {{ return(map_input_columns(input.relation, merged, overrides_var, required)) }}
+{% endmacro %}
+
+{% macro staging_extra_synonyms(kind) %}
+    {%- if kind == 'customers' -%}
+        {{ return({'income': ['income', 'yearly_income', 'household_income']}) }}
+    {%- else -%}
+        {{ return({
+            'quantity': ['quantity', 'qty', 'units', 'quantity_ordered'],
+            'unit_price': ['unit_price', 'unitprice', 'price', 'price_each', 'price_per_unit'],
+            'status': ['status', 'order_status'],
+        }) }}
+    {%- endif -%}
+{% endmacro %}
+
+{% macro source_row_number_expression(relation_sql) %}
+    {#- The reader's own row number where it has one (Parquet's file_row_number, single file),
+        else a row_number() in scan order. 1-based. -#}
+    {%- set lowered = relation_sql | string | lower -%}
+    {%- if lowered.startswith('read_parquet(') and '*' not in lowered and '?' not in lowered and '[' not in lowered -%}
+        {{ return('(file_row_number + 1)') }}
+    {%- endif -%}
+    {{ return('row_number() over ()') }}
+{% endmacro %}
+
+{% macro source_column_aliases(input) %}
+    {#- {source column: safe positional alias}: parsed columns never collide with input names. -#}
+    {%- set aliases = {} -%}
+    {%- for column in input.columns -%}{%- do aliases.update({column: 'src_' ~ loop.index0}) -%}{%- endfor -%}
+    {{ return(aliases) }}
+{% endmacro %}
+
+{% macro select_source_columns(input) -%}
+    {%- for column in input.columns %}
+        {{ quote_identifier(column) }} as src_{{ loop.index0 }},
+    {%- endfor -%}
+{%- endmacro %}
+
+{% macro raw_record_json(input) -%}
+    {#- The whole input row as JSON text, keys = the input's own headers. -#}
+    cast(to_json({
+    {%- for column in input.columns -%}
+        {{ quote_literal(column) }}: src_{{ loop.index0 }}{{ ', ' if not loop.last }}
+    {%- endfor -%}
+    }) as varchar)
+{%- endmacro %}
+
+{% macro line_hash(input) -%}
+    hash({%- for column in input.columns -%}{{ quote_identifier(column) }}{{ ', ' if not loop.last }}{%- endfor -%})
+{%- endmacro %}
+
+{% macro line_check_hash(input) -%}
+    {#- A second hash of the same values (reversed order, salted), to confirm line_hash matches. -#}
+    hash('line check'{%- for column in input.columns | reverse -%}, {{ quote_identifier(column) }}{%- endfor -%})
+{%- endmacro %}
+
+{#- ---------------------------------------------------------------- values -#}
 
 {% macro text_value(expression) -%}
     nullif(trim(cast({{ expression }} as varchar)), '')
@@ -18,16 +114,45 @@
     try_cast({{ expression }} as {{ data_type }})
 {%- endmacro %}
 
-{% macro parse_number(expression) -%}
-    {{ try_cast_value(text_value(expression), 'double') }}
+{% macro is_numeric_type(data_type) %}
+    {%- set base = (data_type | string | upper).split('(')[0] -%}
+    {{ return(base in ['TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'HUGEINT', 'UTINYINT', 'USMALLINT',
+                       'UINTEGER', 'UBIGINT', 'UHUGEINT', 'FLOAT', 'DOUBLE', 'REAL', 'DECIMAL', 'NUMERIC']) }}
+{% endmacro %}
+
+{% macro number_value(expression, data_type) -%}
+    {#- A double, finite or not (null when the text is no number). Typed columns: no text round trip. -#}
+    {%- if is_numeric_type(data_type) -%}
+        cast({{ expression }} as double)
+    {%- else -%}
+        {{ try_cast_value(text_value(expression), 'double') }}
+    {%- endif -%}
 {%- endmacro %}
 
-{% macro parse_date(expression) -%}
-    {{ try_cast_value(text_value(expression), 'date') }}
+{% macro finite_or_null(number) -%}
+    case when isfinite({{ number }}) then {{ number }} end
 {%- endmacro %}
 
-{% macro is_unparseable(expression, parsed) -%}
-    ({{ text_value(expression) }} is not null and {{ parsed }} is null)
+{% macro is_blank(expression, data_type) -%}
+    {#- Typed columns are tested as they are (no text round trip); text is blank when empty. -#}
+    {%- if (data_type | string | upper) == 'VARCHAR' -%}
+        {{ text_value(expression) }} is null
+    {%- else -%}
+        {{ expression }} is null
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro number_problem(name, raw_expression, number, data_type='VARCHAR') -%}
+    {#- The reason a cell is not a usable number, or null. NaN, Infinity and 1e309 (overflow)
+        parse as doubles but are not finite. -#}
+    case
+        {%- if not is_numeric_type(data_type) %}
+        when {{ text_value(raw_expression) }} is not null and {{ number }} is null
+            then {{ quote_literal(name ~ ' is not a number') }}
+        {%- endif %}
+        when not isfinite({{ number }})
+            then {{ quote_literal(name ~ ' is not a finite number') }}
+    end
 {%- endmacro %}
 
 {% macro parse_boolean(expression) -%}
@@ -46,37 +171,226 @@
     end
 {%- endmacro %}
 
-{% macro row_as_struct(relation_alias) -%}
-    {#- The whole input row as one value (DuckDB: a table alias used as a column is a struct). -#}
-    {{ relation_alias }}
-{%- endmacro %}
+{#- ---------------------------------------------------------------- dates -#}
 
-{% macro struct_as_json(expression) -%}
-    {#- A row kept by row_as_struct as JSON text, so a rejected row keeps every value it arrived with. -#}
-    cast(to_json({{ expression }}) as varchar)
-{%- endmacro %}
+{% macro date_format_candidates() %}
+    {#- Tried in this order; 'iso' is DuckDB's own timestamp cast (yyyy-mm-dd, yyyy/mm/dd, with or
+        without a time). Each strptime format is also tried with ' %H:%M' and ' %H:%M:%S' after it. -#}
+    {{ return(['iso', '%Y%m%d', '%d-%m-%Y', '%m-%d-%Y', '%d/%m/%Y', '%m/%d/%Y', '%d.%m.%Y',
+               '%d-%b-%Y', '%d %b %Y', '%b %d %Y']) }}
+{% endmacro %}
 
-{% macro mapped_column(mapping, standard_name) -%}
-    {%- if standard_name in mapping -%}
-        {{ adapter.quote(mapping[standard_name]) }}
+{% macro date_with_format(text_expression, date_format) -%}
+    {%- if date_format == 'iso' -%}
+        cast({{ try_cast_value(text_expression, 'timestamp') }} as date)
     {%- else -%}
-        cast(null as varchar)
+        cast(try_strptime({{ text_expression }}, [
+            {{- quote_literal(date_format) }}, {{ quote_literal(date_format ~ ' %H:%M') }},
+            {{ quote_literal(date_format ~ ' %H:%M:%S') -}}
+        ]) as date)
     {%- endif -%}
 {%- endmacro %}
 
-{% macro numeric_extra_columns(relation_sql, extras) %}
-    {#- The extra (non-standard) input columns whose every non-empty value is a number. -#}
-    {%- if not execute or extras | length == 0 -%}{{ return([]) }}{%- endif -%}
-    {%- set checks = [] -%}
-    {%- for column in extras -%}
-        {%- do checks.append(
-            "count(" ~ text_value(adapter.quote(column)) ~ ") > 0 and count(*) filter (where "
-            ~ is_unparseable(adapter.quote(column), parse_number(adapter.quote(column))) ~ ") = 0") -%}
+{% macro configured_date_formats() %}
+    {%- set formats = var('date_formats', {}) or {} -%}
+    {%- if formats is not mapping -%}
+        {{ exceptions.raise_compiler_error(
+            "var date_formats must be a mapping {column: format}, e.g. --vars '{date_formats: {order_date: \"%d/%m/%Y\"}}'.") }}
+    {%- endif -%}
+    {%- for name in formats -%}
+        {%- if name not in ['order_date', 'signup_date'] -%}
+            {{ exceptions.raise_compiler_error(
+                "var date_formats has an unknown key '" ~ name ~ "'. Accepted keys: order_date, signup_date. "
+                ~ "Example: --vars '{date_formats: {order_date: \"%d/%m/%Y\"}}'.") }}
+        {%- endif -%}
     {%- endfor -%}
-    {%- set row = run_query("select " ~ checks | join(', ') ~ " from " ~ relation_sql).rows[0] -%}
-    {%- set numeric = [] -%}
-    {%- for column in extras -%}
-        {%- if row[loop.index0] -%}{%- do numeric.append(column) -%}{%- endif -%}
-    {%- endfor -%}
-    {{ return(numeric) }}
+    {{ return(formats) }}
 {% endmacro %}
+
+{% macro parse_date_column(standard_name, input, source_column, alias) -%}
+    {#- SQL turning the input column (aliased `alias`) into a date, in the column's detected or
+        configured format. Typed DATE / TIMESTAMP columns are used as they are. -#}
+    {%- set data_type = input.types.get(source_column, 'VARCHAR') -%}
+    {%- set configured = configured_date_formats() -%}
+    {%- if data_type == 'DATE' -%}
+        {{ alias }}
+    {%- elif data_type.startswith('TIMESTAMP') -%}
+        cast({{ alias }} as date)
+    {%- elif standard_name in configured -%}
+        cast(try_strptime({{ text_value(alias) }}, {{ quote_literal(configured[standard_name]) }}) as date)
+    {%- else -%}
+        {{ date_with_format(text_value(alias), detect_date_format(standard_name, input, source_column)) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro detect_date_format(standard_name, input, source_column) %}
+    {#- One compile-time query over the column's distinct values counts the values each candidate
+        format reads; the format reading the most wins. A tie between formats that read some value
+        differently (01/02/2011: January or February?) stops the build with sample values. -#}
+    {%- if not execute -%}{{ return('iso') }}{%- endif -%}
+    {%- set candidates = date_format_candidates() -%}
+    {%- set column_sql = quote_identifier(source_column) -%}
+    {%- set counts = [] -%}
+    {%- for candidate in candidates -%}
+        {%- do counts.append("count(" ~ date_with_format('v', candidate) ~ ")") -%}
+    {%- endfor -%}
+    {%- set query -%}
+        with distinct_values as (
+            select distinct {{ text_value(column_sql) }} as v from {{ input.relation }}
+        )
+        select count(v), {{ counts | join(', ') }} from distinct_values
+    {%- endset -%}
+    {%- set row = run_query(query).rows[0] -%}
+    {%- set total = row[0] -%}
+    {%- if total == 0 -%}{{ return('iso') }}{%- endif -%}
+    {%- set best = [] -%}
+    {%- set top = [0] -%}
+    {%- for candidate in candidates -%}
+        {%- set matched = row[loop.index] -%}
+        {%- if matched > top[0] -%}
+            {%- do top.pop() -%}{%- do top.append(matched) -%}
+            {%- do best.clear() -%}{%- do best.append(candidate) -%}
+        {%- elif matched == top[0] and matched > 0 -%}
+            {%- do best.append(candidate) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- set fix = "Fix: set the format with --vars '{date_formats: {" ~ standard_name ~ ": \"%d/%m/%Y\"}}' (strftime codes)." -%}
+    {%- if best | length == 0 -%}
+        {%- set samples = run_query("select v from (select distinct " ~ text_value(column_sql) ~ " as v from "
+            ~ input.relation ~ ") where v is not null order by v limit 5").columns[0].values() -%}
+        {{ exceptions.raise_compiler_error(
+            "No known date format reads " ~ standard_name ~ " (column " ~ source_column ~ "); values such as "
+            ~ samples | join(', ') ~ ". " ~ fix) }}
+    {%- endif -%}
+    {%- if best | length > 1 -%}
+        {%- set disagreements = [] -%}
+        {%- for other in best[1:] -%}
+            {%- do disagreements.append(date_with_format('v', best[0]) ~ " is distinct from " ~ date_with_format('v', other)) -%}
+        {%- endfor -%}
+        {%- set samples = run_query("select v from (select distinct " ~ text_value(column_sql) ~ " as v from "
+            ~ input.relation ~ ") where " ~ disagreements | join(' or ') ~ " order by v limit 5").columns[0].values() -%}
+        {%- if samples | length > 0 -%}
+            {{ exceptions.raise_compiler_error(
+                "The date format of " ~ standard_name ~ " (column " ~ source_column ~ ") is ambiguous: "
+                ~ samples | join(', ') ~ " read as " ~ best | join(' or ') ~ " and no value settles it "
+                ~ "(a day above 12 would). " ~ fix | replace('%d/%m/%Y', best[0] if best[0] != 'iso' else '%Y-%m-%d')) }}
+        {%- endif -%}
+    {%- endif -%}
+    {{ return(best[0]) }}
+{% endmacro %}
+
+{% macro latest_plausible_date() -%}
+    {#- Dates after as_of_date (or after today when it is unset) cannot be real. -#}
+    {%- if var('as_of_date', none) is not none -%}
+        cast({{ quote_literal(var('as_of_date')) }} as date)
+    {%- else -%}
+        current_date
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro earliest_plausible_date() -%}
+    cast({{ quote_literal(var('earliest_date', '1990-01-01')) }} as date)
+{%- endmacro %}
+
+{% macro date_problem(name, raw_expression, parsed, data_type='VARCHAR') -%}
+    case
+        {%- if not ((data_type | string | upper) == 'DATE' or (data_type | string | upper).startswith('TIMESTAMP')) %}
+        when {{ text_value(raw_expression) }} is not null and {{ parsed }} is null
+            then {{ quote_literal(name ~ ' is not a date') }}
+        {%- endif %}
+        when {{ parsed }} > {{ latest_plausible_date() }}
+            then {{ quote_literal(name ~ (' after as_of_date' if var('as_of_date', none) is not none else ' in the future')) }}
+        when {{ parsed }} < {{ earliest_plausible_date() }}
+            then {{ quote_literal(name ~ ' before earliest_date') }}
+    end
+{%- endmacro %}
+
+{#- ---------------------------------------------------------------- extra numeric columns -#}
+
+{% macro numeric_extra_columns(input, mapping) %}
+    {#- The unmapped input columns that hold numbers: typed numeric columns, and text columns where
+        at least 99% of the non-empty values are numbers (NaN, Infinity and 1e309 count as numbers:
+        they are spelled as numbers, and their rows are rejected as not finite). The remaining
+        cells of such a column reject their rows ("<name> is not a number"). -#}
+    {%- if not execute -%}{{ return([]) }}{%- endif -%}
+    {%- set extras = [] -%}
+    {%- set text_extras = [] -%}
+    {%- for column in input.columns -%}
+        {%- if column not in mapping.values() -%}
+            {%- if is_numeric_type(input.types[column]) -%}
+                {%- do extras.append(column) -%}
+            {%- elif input.types[column] == 'VARCHAR' -%}
+                {%- do text_extras.append(column) -%}
+            {%- endif -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if text_extras | length > 0 -%}
+        {%- set checks = [] -%}
+        {%- for column in text_extras -%}
+            {%- set value = text_value(quote_identifier(column)) -%}
+            {%- do checks.append("count(" ~ value ~ ") > 0 and count(" ~ try_cast_value(value, 'double')
+                ~ ") >= 0.99 * count(" ~ value ~ ")") -%}
+        {%- endfor -%}
+        {%- set row = run_query("select " ~ checks | join(', ') ~ " from " ~ input.relation).rows[0] -%}
+        {%- for column in text_extras -%}
+            {%- if row[loop.index0] -%}{%- do extras.append(column) -%}{%- endif -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {#- keep file order -#}
+    {%- set ordered = [] -%}
+    {%- for column in input.columns -%}{%- if column in extras -%}{%- do ordered.append(column) -%}{%- endif -%}{%- endfor -%}
+    {{ return(ordered) }}
+{% endmacro %}
+
+{% macro extra_column_names(columns) %}
+    {#- {source column: normalised name}. Names taken by a stg_customers column, or by an earlier
+        extra, get a suffix (_2, _3, ...). -#}
+    {%- set taken = ['source_row_number', 'customer_id', 'gender', 'age', 'annual_income_k', 'income',
+                     'spending_score', 'signup_date', 'email', 'marketing_opt_in', 'is_female'] -%}
+    {%- set names = {} -%}
+    {%- for column in columns -%}
+        {%- set base = normalize_column_name(column) or 'column' -%}
+        {%- set name = [base] -%}
+        {%- for suffix in range(2, 100) -%}
+            {%- if name[0] in taken -%}{%- do name.pop() -%}{%- do name.append(base ~ '_' ~ suffix) -%}{%- endif -%}
+        {%- endfor -%}
+        {%- do taken.append(name[0]) -%}
+        {%- do names.update({column: name[0]}) -%}
+    {%- endfor -%}
+    {{ return(names) }}
+{% endmacro %}
+
+{% macro extra_column_prefix() %}
+    {#- base_customers names each extra numeric column extra__<name>; stg_customers strips it. -#}
+    {{ return('extra__') }}
+{% endmacro %}
+
+{#- ---------------------------------------------------------------- order lines and returns -#}
+
+{% macro cancellation_source_column(mapping, input) %}
+    {#- var cancellation_column: a standard name (status) or an input header; null when unset. -#}
+    {%- set name = var('cancellation_column', none) -%}
+    {%- if name is none or not execute -%}{{ return(none) }}{%- endif -%}
+    {%- if name in mapping -%}{{ return(mapping[name]) }}{%- endif -%}
+    {%- if name in input.columns -%}{{ return(name) }}{%- endif -%}
+    {{ exceptions.raise_compiler_error(
+        "var cancellation_column = '" ~ name ~ "' is not a column of the orders input. Columns found: "
+        ~ input.columns | join(', ') ~ ". Fix: --vars '{cancellation_column: \"<column>\", cancellation_values: [\"Cancelled\"]}'.") }}
+{% endmacro %}
+
+{% macro is_cancellation(order_id_expression, status_expression) -%}
+    {#- A line the user marks as a cancellation: an order id with var cancellation_prefix, or a
+        status (var cancellation_column) among var cancellation_values (compared trimmed, any case). -#}
+    {%- set conditions = [] -%}
+    {%- set prefix = var('cancellation_prefix', none) -%}
+    {%- if prefix is not none and (prefix | string) != '' -%}
+        {%- do conditions.append("starts_with(" ~ order_id_expression ~ ", " ~ quote_literal(prefix) ~ ")") -%}
+    {%- endif -%}
+    {%- set values = var('cancellation_values', []) or [] -%}
+    {%- if status_expression is not none and values | length > 0 -%}
+        {%- set literals = [] -%}
+        {%- for value in values -%}{%- do literals.append(quote_literal(value | string | lower)) -%}{%- endfor -%}
+        {%- do conditions.append("lower(" ~ text_value(status_expression) ~ ") in (" ~ literals | join(', ') ~ ")") -%}
+    {%- endif -%}
+    {%- if conditions | length == 0 -%}false{%- else -%}coalesce({{ conditions | join(' or ') }}, false){%- endif -%}
+{%- endmacro %}

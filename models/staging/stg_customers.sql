@@ -1,3 +1,13 @@
+{#- A view: a filter and a rename over base_customers, which did the parsing once. -#}
+{{ config(materialized='view') }}
+
+{%- set extras = [] -%}
+{%- if execute -%}
+    {%- for column in adapter.get_columns_in_relation(ref('base_customers')) -%}
+        {%- if column.name.startswith(extra_column_prefix()) -%}{%- do extras.append(column.name) -%}{%- endif -%}
+    {%- endfor -%}
+{%- endif %}
+
 with
 
 base_customers as (
@@ -6,17 +16,6 @@ base_customers as (
 
 ),
 
-{%- set extras = [] -%}
-{%- if execute -%}
-    {%- set standard = ['source_row_number', 'raw_record', 'customer_id', 'raw_gender', 'raw_age',
-        'raw_annual_income_k', 'raw_spending_score', 'raw_signup_date', 'raw_marketing_opt_in', 'gender',
-        'age', 'annual_income_k', 'spending_score', 'signup_date', 'email', 'marketing_opt_in',
-        'id_occurrence', 'rejection_reason'] -%}
-    {%- for column in adapter.get_columns_in_relation(ref('base_customers')) -%}
-        {%- if column.name not in standard -%}{%- do extras.append(column.name) -%}{%- endif -%}
-    {%- endfor -%}
-{%- endif %}
-
 valid_customers as (
 
     select
@@ -24,12 +23,13 @@ valid_customers as (
         gender,
         cast(age as integer) as age,
         annual_income_k,
+        income,
         cast(spending_score as integer) as spending_score,
         signup_date,
         email,
         marketing_opt_in,
         {%- for column in extras %}
-        {{ adapter.quote(column) }},
+        {{ quote_identifier(column) }} as {{ quote_identifier(column[extra_column_prefix() | length:]) }},
         {%- endfor %}
         source_row_number
     from base_customers

@@ -1,3 +1,6 @@
+{#- A view: a filter over base_orders, which parsed every line once and checked its customer. -#}
+{{ config(materialized='view') }}
+
 with
 
 base_orders as (
@@ -6,27 +9,22 @@ base_orders as (
 
 ),
 
-customers as (
-
-    select customer_id from {{ ref('stg_customers') }}
-
-),
-
-valid_orders as (
+kept_lines as (
 
     select
-        base_orders.order_id,
-        base_orders.customer_id,
-        base_orders.order_date,
-        base_orders.amount,
-        base_orders.category,
-        base_orders.channel,
-        base_orders.source_row_number
+        order_id,
+        customer_id,
+        order_date,
+        quantity,
+        unit_price,
+        amount,
+        is_return,
+        category,
+        channel,
+        source_row_number
     from base_orders
-    inner join customers
-        on base_orders.customer_id = customers.customer_id
-    where base_orders.rejection_reason is null
+    where rejection_reason is null
 
 )
 
-select * from valid_orders
+select * from kept_lines

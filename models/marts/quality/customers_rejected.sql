@@ -14,10 +14,11 @@ rejected as (
         raw_gender,
         raw_age,
         raw_annual_income_k,
+        raw_income,
         raw_spending_score,
         raw_signup_date,
         raw_marketing_opt_in,
-        {{ struct_as_json('source_row') }} as raw_record,
+        raw_record,
         rejection_reason
     from base_customers
     where rejection_reason is not null

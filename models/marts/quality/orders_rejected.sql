@@ -6,37 +6,21 @@ base_orders as (
 
 ),
 
-customers as (
-
-    select customer_id from {{ ref('stg_customers') }}
-
-),
-
-reasons as (
-
-    select
-        base_orders.source_row_number,
-        base_orders.order_id,
-        base_orders.customer_id,
-        base_orders.raw_order_date,
-        base_orders.raw_amount,
-        base_orders.category,
-        base_orders.channel,
-        {{ struct_as_json('base_orders.source_row') }} as raw_record,
-        coalesce(
-            base_orders.rejection_reason,
-            case when customers.customer_id is null
-                then 'customer_id is not a valid customer (unknown or rejected)' end
-        ) as rejection_reason
-    from base_orders
-    left join customers
-        on base_orders.customer_id = customers.customer_id
-
-),
-
 rejected as (
 
-    select * from reasons
+    select
+        source_row_number,
+        order_id,
+        customer_id,
+        raw_order_date,
+        raw_quantity,
+        raw_unit_price,
+        raw_amount,
+        category,
+        channel,
+        raw_record,
+        rejection_reason
+    from base_orders
     where rejection_reason is not null
 
 )

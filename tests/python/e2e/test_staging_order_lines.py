@@ -1,0 +1,243 @@
+"""Staging on a line-grain invoice export, checked against an independent pandas computation.
+
+The fixture is shaped like a public e-commerce export: one row per invoice line, `InvoiceNo` with
+`C` cancellations, `StockCode`, negative `Quantity` on returns, `InvoiceDate` as `m/d/yyyy h:mm`,
+`UnitPrice` (no amount column), `CustomerID` blank on about a quarter of the lines, `Country`; plus
+planted faults: NaN / Infinity / 1e309 cells, a 2099 and a 1900 order, a truly repeated line.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from .conftest import DbtRun, run_dbt
+
+pytestmark = pytest.mark.dbt
+
+STAGING_SELECTION = [
+    "--select",
+    "+stg_customers +stg_orders +customers_rejected +orders_rejected",
+    "--indirect-selection",
+    "cautious",
+]
+HEADER = [
+    "InvoiceNo",
+    "StockCode",
+    "Description",
+    "Quantity",
+    "InvoiceDate",
+    "UnitPrice",
+    "CustomerID",
+    "Country",
+]
+
+
+def invoice_date(moment: datetime) -> str:
+    return f"{moment.month}/{moment.day}/{moment.year} {moment.hour}:{moment.minute:02d}"
+
+
+def write_invoice_export(path: Path) -> dict[str, int]:
+    """Write the export; return the 1-based data-row numbers of the planted faults."""
+    rng = np.random.default_rng(2011)
+    customers = [str(12346 + i) for i in range(80)]
+    countries = ["United Kingdom", "France", "Germany", "EIRE"]
+    rows: list[list[str]] = []
+    for invoice in range(400):
+        invoice_no = str(536365 + invoice)
+        customer = str(rng.choice(customers)) if rng.random() > 0.25 else ""
+        moment = datetime(2011, 1, 4, 8, 0) + timedelta(
+            days=int(rng.integers(0, 330)), minutes=int(rng.integers(0, 600))
+        )
+        country = str(rng.choice(countries))
+        lines = []
+        for _ in range(int(rng.integers(1, 6))):
+            stock = f"{rng.integers(10000, 90000)}" + ("B" if rng.random() < 0.1 else "")
+            quantity = int(rng.choice([1, 2, 3, 6, 12, 24]))
+            price = float(rng.choice([0.42, 0.85, 1.25, 2.95, 4.95, 7.95]))
+            lines.append(
+                [
+                    invoice_no,
+                    stock,
+                    f"ITEM {stock}",
+                    str(quantity),
+                    invoice_date(moment),
+                    str(price),
+                    customer,
+                    country,
+                ]
+            )
+        rows += lines
+        if rng.random() < 0.1:  # cancelled later: C invoice, negative quantity
+            cancelled = list(lines[0])
+            cancelled[0] = "C" + invoice_no
+            cancelled[3] = str(-int(cancelled[3]))
+            cancelled[4] = invoice_date(moment + timedelta(days=2))
+            rows.append(cancelled)
+    planted: dict[str, int] = {}
+
+    def plant(name: str, row: list[str]) -> None:
+        rows.append(row)
+        planted[name] = len(rows)
+
+    when = invoice_date(datetime(2011, 6, 15, 10, 30))
+    # Two lines of one invoice equal in every mapped field but the product: both are kept.
+    plant(
+        "same_values_line_1", ["581000", "22720", "CAKE TIN", "2", when, "4.95", "12350", "France"]
+    )
+    plant(
+        "same_values_line_2", ["581000", "22722", "SPICE TIN", "2", when, "4.95", "12350", "France"]
+    )
+    plant("repeated_line", ["581000", "22722", "SPICE TIN", "2", when, "4.95", "12350", "France"])
+    plant("nan_price", ["581001", "22111", "X", "3", when, "NaN", "12351", "France"])
+    plant(
+        "infinite_quantity", ["581002", "22112", "X", "Infinity", when, "1.25", "12351", "France"]
+    )
+    plant("overflow_price", ["581003", "22113", "X", "1", when, "1e309", "12351", "France"])
+    plant("order_2099", ["581004", "22114", "X", "1", "6/1/2099 10:00", "1.25", "12351", "France"])
+    plant("order_1900", ["581005", "22115", "X", "1", "6/1/1900 10:00", "1.25", "12351", "France"])
+    plant("zero_value", ["581006", "POST", "POSTAGE", "1", when, "0", "12351", "France"])
+    plant(
+        "negative_quantity_return", ["581007", "22116", "X", "-2", when, "1.25", "12352", "France"]
+    )
+    plant("missing_customer", ["581008", "22117", "X", "1", when, "1.25", "", "France"])
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADER)
+        writer.writerows(rows)
+    return planted
+
+
+def expected_from_pandas(path: Path) -> pd.DataFrame:
+    """The same rules, written independently: a frame of every line with kept / return flags."""
+    lines = pd.read_csv(path, dtype=str, keep_default_na=False)
+    quantity = pd.to_numeric(lines["Quantity"], errors="coerce")
+    price = pd.to_numeric(lines["UnitPrice"], errors="coerce")
+    moment = pd.to_datetime(lines["InvoiceDate"], format="%m/%d/%Y %H:%M", errors="coerce")
+    plausible = (moment >= pd.Timestamp("1990-01-01")) & (moment.dt.date <= date.today())
+    finite = np.isfinite(quantity) & np.isfinite(price)
+    kept = (
+        finite
+        & plausible
+        & (lines["CustomerID"].str.strip() != "")
+        & ~lines.duplicated(keep="first")
+    )
+    value = quantity * price
+    is_return = lines["InvoiceNo"].str.startswith("C") | (quantity < 0) | (value < 0)
+    return pd.DataFrame(
+        {
+            "row": np.arange(1, len(lines) + 1),
+            "customer_id": lines["CustomerID"].str.strip(),
+            "kept": kept,
+            "is_return": is_return,
+            "value": value.abs(),
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def invoice_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[DbtRun, pd.DataFrame, dict]:
+    folder = tmp_path_factory.mktemp("invoice_export")
+    path = folder / "online_retail.csv"
+    planted = write_invoice_export(path)
+    run = run_dbt(
+        folder / "run",
+        variables={"orders_path": str(path), "cancellation_prefix": "C"},
+        extra_args=STAGING_SELECTION,
+    )
+    return run, expected_from_pandas(path), planted
+
+
+def test_every_line_is_accounted_for(invoice_build):
+    run, expected, _ = invoice_build
+    kept = run.scalar("select count(*) filter (where not is_return) from stg_orders")
+    returns = run.scalar("select count(*) filter (where is_return) from stg_orders")
+    rejected = run.scalar("select count(*) from orders_rejected")
+    assert kept + returns + rejected == len(expected)
+    assert run.scalar("select count(*) from base_orders") == len(expected)
+    rejected_rows = {r[0] for r in run.query("select source_row_number from orders_rejected")}
+    assert rejected_rows == set(expected.loc[~expected["kept"], "row"])
+    assert returns == int((expected["kept"] & expected["is_return"]).sum()) > 5
+
+
+def test_gross_purchases_and_line_counts_equal_pandas(invoice_build):
+    run, expected, _ = invoice_build
+    kept = expected[expected["kept"]]
+    purchases = kept[~kept["is_return"]].groupby("customer_id")["value"].agg(["sum", "count"])
+    returns = kept[kept["is_return"]].groupby("customer_id").size()
+    got = {
+        row[0]: row[1:]
+        for row in run.query("""
+            select customer_id,
+                sum(amount) filter (where not is_return),
+                count(*) filter (where not is_return),
+                count(*) filter (where is_return)
+            from stg_orders group by customer_id
+        """)
+    }
+    assert set(got) == set(kept["customer_id"])
+    for customer, (total, lines, return_lines) in got.items():
+        if customer in purchases.index:
+            assert total == pytest.approx(purchases.loc[customer, "sum"], abs=1e-9)
+            assert lines == purchases.loc[customer, "count"]
+        else:
+            assert lines == 0
+        assert return_lines == returns.get(customer, 0)
+    # Many lines share an invoice: one order, several kept lines, none rejected as a duplicate id.
+    assert run.scalar("select count(distinct order_id) from stg_orders") < run.scalar(
+        "select count(*) from stg_orders"
+    )
+    assert run.scalar("select count(*) from stg_customers") == kept["customer_id"].nunique()
+
+
+def test_planted_faults_are_rejected_with_their_reason(invoice_build):
+    run, _, planted = invoice_build
+    reasons = dict(run.query("select source_row_number, rejection_reason from orders_rejected"))
+    assert reasons[planted["repeated_line"]].startswith("duplicate line")
+    assert reasons[planted["nan_price"]] == "unit_price is not a finite number"
+    assert reasons[planted["infinite_quantity"]] == "quantity is not a finite number"
+    assert reasons[planted["overflow_price"]] == "unit_price is not a finite number"
+    assert reasons[planted["order_2099"]] == "order_date in the future"
+    assert reasons[planted["order_1900"]] == "order_date before earliest_date"
+    assert reasons[planted["missing_customer"]] == "missing customer_id"
+    for kept_line in ("same_values_line_1", "same_values_line_2", "zero_value"):
+        assert planted[kept_line] not in reasons
+    raw = json.loads(
+        run.scalar(
+            "select raw_record from orders_rejected "
+            f"where source_row_number = {planted['nan_price']}"
+        )
+    )
+    assert raw["UnitPrice"] == "NaN" and raw["InvoiceNo"] == "581001"
+    # Kept lines carry no raw JSON; the m/d/yyyy h:mm date is read month first.
+    assert (
+        run.scalar(
+            "select count(*) from base_orders "
+            "where rejection_reason is null and raw_record is not null"
+        )
+        == 0
+    )
+    returned = run.query(f"""
+        select is_return, amount, quantity, order_date from stg_orders
+        where source_row_number in ({planted["negative_quantity_return"]}, {planted["zero_value"]})
+        order by source_row_number
+    """)
+    assert returned == [(False, 0.0, 1.0, date(2011, 6, 15)), (True, 2.5, -2.0, date(2011, 6, 15))]
+    columns = [row[0] for row in run.query("describe stg_orders")]
+    assert columns[:9] == [
+        "order_id",
+        "customer_id",
+        "order_date",
+        "quantity",
+        "unit_price",
+        "amount",
+        "is_return",
+        "category",
+        "channel",
+    ]

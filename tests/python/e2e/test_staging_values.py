@@ -1,0 +1,258 @@
+"""Staging rules on customer tables and transaction logs as they arrive.
+
+- a marketing-campaign customer table (`ID`, `Year_Birth`, `Income`, `Dt_Customer` as dd-mm-yyyy,
+  `Recency`, `MntWines`, a text column) with NaN / Infinity / 1e309 cells and implausible dates,
+  next to a transaction log with `yyyymmdd` dates and no order id;
+- the same faults in typed Parquet columns (float NaN / inf, DATE);
+- a date column no value of which settles day-first or month-first.
+"""
+
+from __future__ import annotations
+
+import csv
+from datetime import date, timedelta
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pytest
+
+from .conftest import DbtRun, run_dbt
+
+pytestmark = pytest.mark.dbt
+
+STAGING_SELECTION = [
+    "--select",
+    "+stg_customers +stg_orders +customers_rejected +orders_rejected",
+    "--indirect-selection",
+    "cautious",
+]
+N_CUSTOMERS = 200
+
+
+def write_campaign_customers(path: Path) -> dict[str, int]:
+    rng = np.random.default_rng(14)
+    rows = []
+    for i in range(N_CUSTOMERS):
+        signup = date(2012, 7, 30) + timedelta(days=int(rng.integers(0, 700)))
+        rows.append(
+            [
+                str(5524 + i),
+                str(int(rng.integers(1940, 1996))),
+                str(int(rng.integers(20000, 110000))),
+                signup.strftime("%d-%m-%Y"),
+                str(int(rng.integers(0, 99))),
+                str(int(rng.integers(0, 1500))),
+                str(rng.choice(["Graduation", "PhD", "Master"])),
+            ]
+        )
+    planted = {}
+    for name, index, column, value in [
+        ("income_overflow", 10, 2, "1e309"),
+        ("wines_nan", 11, 5, "NaN"),
+        ("recency_infinity", 12, 4, "-Infinity"),
+        ("wines_text", 13, 5, "n/a"),
+        ("signup_2099", 14, 3, "01-03-2099"),
+        ("signup_1900", 15, 3, "01-03-1900"),
+    ]:
+        rows[index][column] = value
+        planted[name] = index + 1
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(
+            ["ID", "Year_Birth", "Income", "Dt_Customer", "Recency", "MntWines", "Education"]
+        )
+        writer.writerows(rows)
+    return planted
+
+
+def write_transaction_log(path: Path) -> list[list[str]]:
+    rng = np.random.default_rng(97)
+    rows = []
+    for _ in range(600):
+        day = date(1997, 1, 1) + timedelta(days=int(rng.integers(0, 540)))
+        customer = str(5524 + int(rng.integers(0, N_CUSTOMERS + 20)))  # some unknown customers
+        rows.append(
+            [
+                customer,
+                day.strftime("%Y%m%d"),
+                str(int(rng.integers(1, 5))),
+                f"{rng.uniform(5, 90):.2f}",
+            ]
+        )
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["customer_id", "date", "quantity", "value"])
+        writer.writerows(rows)
+    return rows
+
+
+@pytest.fixture(scope="module")
+def campaign_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[DbtRun, dict, list]:
+    folder = tmp_path_factory.mktemp("campaign")
+    planted = write_campaign_customers(folder / "marketing_campaign.csv")
+    log = write_transaction_log(folder / "transactions.csv")
+    run = run_dbt(
+        folder / "run",
+        variables={
+            "customers_path": str(folder / "marketing_campaign.csv"),
+            "orders_path": str(folder / "transactions.csv"),
+            "customer_columns": {"signup_date": "Dt_Customer"},
+        },
+        extra_args=STAGING_SELECTION,
+    )
+    return run, planted, log
+
+
+def test_customer_cells_that_are_not_finite_numbers_or_plausible_dates_are_rejected(campaign_build):
+    run, planted, _ = campaign_build
+    reasons = dict(run.query("select source_row_number, rejection_reason from customers_rejected"))
+    assert set(reasons) == set(planted.values())
+    assert reasons[planted["income_overflow"]] in {
+        "annual_income_k is not a finite number",
+        "income is not a finite number",
+    }
+    # MntWines normalises to mnt_wines (camelCase split) or mntwines (older normalisation).
+    wines = run.scalar(
+        "select column_name from (describe stg_customers) where column_name like 'mnt%'"
+    )
+    assert reasons[planted["wines_nan"]] == f"{wines} is not a finite number"
+    assert reasons[planted["recency_infinity"]] == "recency is not a finite number"
+    assert reasons[planted["wines_text"]] == f"{wines} is not a number"
+    assert reasons[planted["signup_2099"]] == "signup_date in the future"
+    assert reasons[planted["signup_1900"]] == "signup_date before earliest_date"
+    assert run.scalar("select count(*) from stg_customers") + len(planted) == N_CUSTOMERS
+
+
+def test_stg_customers_has_a_fixed_schema_and_the_numeric_extras(campaign_build):
+    run, _, _ = campaign_build
+    columns = [row[0] for row in run.query("describe stg_customers")]
+    assert columns[:9] == [
+        "customer_id",
+        "gender",
+        "age",
+        "annual_income_k",
+        "income",
+        "spending_score",
+        "signup_date",
+        "email",
+        "marketing_opt_in",
+    ]
+    assert {"year_birth", "recency", "source_row_number"} <= set(columns)
+    wines = next(c for c in columns if c.startswith("mnt"))
+    assert not {"education", "source_row", "raw_record", "rejection_reason"} & set(columns)
+    # dd-mm-yyyy read day first: the file's first customer, and no value read month first.
+    first = run.scalar("select signup_date from stg_customers where source_row_number = 1")
+    with open(Path(run.workdir).parent / "marketing_campaign.csv") as handle:
+        raw = list(csv.reader(handle))[1][3]
+    assert first.strftime("%d-%m-%Y") == raw
+    assert run.scalar(f"select count(*) from stg_customers where not isfinite({wines})") == 0
+
+
+def test_a_transaction_log_with_yyyymmdd_dates_and_no_order_id(campaign_build):
+    run, _, log = campaign_build
+    known = {str(5524 + i) for i in range(N_CUSTOMERS)} - {
+        row[0] for row in run.query("select customer_id from customers_rejected")
+    }
+    expected_kept = [i + 1 for i, row in enumerate(log) if row[0] in known]
+    kept = run.query(
+        "select source_row_number, order_id, order_date, amount from stg_orders order by 1"
+    )
+    assert [row[0] for row in kept] == expected_kept
+    for row_number, order_id, order_date, amount in kept:
+        source = log[row_number - 1]
+        assert order_id == str(row_number)
+        assert order_date.strftime("%Y%m%d") == source[1]
+        assert amount == pytest.approx(float(source[3]))
+    rejected = run.query("select distinct rejection_reason from orders_rejected")
+    assert rejected == [("customer_id is not a valid customer (unknown or rejected)",)]
+    assert len(kept) + run.scalar("select count(*) from orders_rejected") == len(log)
+    assert run.scalar("select count(*) from stg_orders where is_return") == 0
+
+
+def test_typed_parquet_columns_are_checked_without_a_text_round_trip(tmp_path: Path):
+    customers, orders = tmp_path / "customers.parquet", tmp_path / "orders.parquet"
+    with duckdb.connect() as connection:
+        connection.execute(f"""
+            copy (
+                select 'K' || range as customer_id,
+                    case range when 3 then 'nan'::double when 4 then 'inf'::double
+                        else 20 + range end as age,
+                    case range when 5 then '-inf'::double else range * 1.5 end as loyalty_points
+                from range(30)
+            ) to '{customers}' (format parquet)
+        """)
+        connection.execute(f"""
+            copy (
+                select 'O' || range as order_id, 'K' || (range % 30) as customer_id,
+                    case range when 7 then date '2099-01-01' else date '2024-01-01' + range::int end
+                        as order_date,
+                    case range when 8 then 'nan'::double when 9 then -12.5 else 10.0 + range end
+                        as amount,
+                    case range when 10 then ' Cancelled ' else 'complete' end as status
+                from range(90)
+            ) to '{orders}' (format parquet)
+        """)
+    run = run_dbt(
+        tmp_path / "run",
+        variables={
+            "customers_path": str(customers),
+            "orders_path": str(orders),
+            "cancellation_column": "status",
+            "cancellation_values": ["cancelled"],
+        },
+        extra_args=STAGING_SELECTION,
+    )
+    customer_reasons = dict(
+        run.query("select customer_id, rejection_reason from customers_rejected")
+    )
+    assert customer_reasons == {
+        "K3": "age is not a finite number",
+        "K4": "age is not a finite number",
+        "K5": "loyalty_points is not a finite number",
+    }
+    order_reasons = dict(
+        run.query("select source_row_number, rejection_reason from orders_rejected")
+    )
+    unknown = "customer_id is not a valid customer (unknown or rejected)"
+    assert order_reasons[8] == "order_date in the future"  # file row 7, numbered from 1
+    assert order_reasons[9] == "amount is not a finite number"
+    assert {k for k, v in order_reasons.items() if v == unknown} == {
+        i + 1 for i in range(90) if i % 30 in (3, 4, 5) and i not in (7, 8)
+    }
+    returns = run.query("select order_id, amount from stg_orders where is_return order by order_id")
+    assert returns == [("O10", 20.0), ("O9", 12.5)]  # a negative amount; a cancelled status
+    assert run.scalar("select count(*) from stg_orders") + len(order_reasons) == 90
+
+
+def test_an_ambiguous_date_column_stops_with_samples_and_the_var_to_set(tmp_path: Path):
+    path = tmp_path / "orders.csv"
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["order_id", "customer_id", "order_date", "amount"])
+        for i in range(40):
+            writer.writerow(
+                [f"O{i}", f"K{i % 7}", f"{1 + i % 12:02d}/{1 + i % 9:02d}/2023", "10.5"]
+            )
+    failed = run_dbt(
+        tmp_path / "run",
+        command="run",
+        variables={"orders_path": str(path)},
+        extra_args=["--select", "base_orders"],
+        check=False,
+    )
+    assert failed.result.returncode != 0
+    assert "order_date" in failed.output and "ambiguous" in failed.output
+    assert "01/04/2023" in failed.output and "date_formats" in failed.output
+    settled = run_dbt(
+        tmp_path / "run",
+        command="run",
+        variables={"orders_path": str(path), "date_formats": {"order_date": "%d/%m/%Y"}},
+        extra_args=["--select", "base_orders"],
+    )
+    assert settled.scalar("select order_date from base_orders where order_id = 'O1'") == date(
+        2023, 2, 2
+    )
+    assert settled.scalar("select order_date from base_orders where order_id = 'O12'") == date(
+        2023, 4, 1
+    )
