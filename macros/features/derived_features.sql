@@ -148,14 +148,14 @@
     {%- set requested = requested_derived_features() -%}
     {%- if not execute or requested | length == 0 -%}{{ return([]) }}{%- endif -%}
     {%- set state = namespace(columns=[], sql=relation_sql) -%}
-    {%- for column in query_columns(relation_sql) -%}
+    {%- for column in described_query_columns(relation_sql) -%}
         {%- do state.columns.append(column.name) -%}
     {%- endfor -%}
     {%- set validated = [] -%}
     {%- for name, expression in requested -%}
         {{ check_derived_expression(name, expression, state.columns) }}
         {%- set probe = "select (" ~ expression ~ ") as " ~ quote_identifier(name) ~ " from (" ~ state.sql ~ ") as derived_feature_input" -%}
-        {%- set data_type = query_columns(probe)[0].data_type -%}
+        {%- set data_type = described_query_columns(probe)[0].data_type -%}
         {%- if not modules.re.match('^(U?(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT)|FLOAT|DOUBLE|DECIMAL.*)$', data_type) -%}
             {{ _derived_feature_error(name, "= " ~ quote_literal(expression) ~ " is of type " ~ data_type ~ ", not a number.",
                 "make it numeric, e.g. cast(... as double) or case when ... then 1 else 0 end.") }}
@@ -184,7 +184,7 @@
     {{ return("select " ~ items | join(", ") ~ " from " ~ from_sql ~ " as " ~ alias) }}
 {% endmacro %}
 
-{% macro query_columns(select_sql) %}
+{% macro described_query_columns(select_sql) %}
     {#- [{name, data_type}] of a query, without running it (DuckDB's describe plans the query only). -#}
     {%- set described = run_query("describe " ~ select_sql) -%}
     {%- set columns = [] -%}

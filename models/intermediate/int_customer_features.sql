@@ -141,7 +141,7 @@ features as (
 {%- set derived = validated_derived_features("with " ~ feature_ctes ~ " select * from features") -%}
 {%- set columns = namespace(names=[]) -%}
 {%- if derived | length > 0 -%}
-    {%- for column in query_columns("with " ~ feature_ctes ~ " select * from features") -%}
+    {%- for column in described_query_columns("with " ~ feature_ctes ~ " select * from features") -%}
         {%- do columns.names.append(column.name) -%}
     {%- endfor -%}
 {%- endif %}
