@@ -14,11 +14,12 @@
     {%- endfor -%}
 {%- endif -%}
 {%- set as_of_date = var('as_of_date', none) -%}
-{%- if as_of_date is not none -%}
-    {%- if not modules.re.match('^[0-9]{4}-[0-9]{2}-[0-9]{2}$', as_of_date | string) -%}
+{%- if as_of_date is not none and execute -%}
+    {%- set parsed = run_query("select cast(try_strptime(" ~ quote_literal(as_of_date | string) ~ ", '%Y-%m-%d') as date)").columns[0].values()[0] -%}
+    {%- if parsed is none -%}
         {{ exceptions.raise_compiler_error("var as_of_date = " ~ quote_literal(as_of_date) ~ " is not a date. Fix: --vars '{as_of_date: 2024-12-31}' (yyyy-mm-dd), or leave it unset to use the day after the last purchase.") }}
     {%- endif -%}
-    {%- set as_of_date = modules.datetime.datetime.strptime(as_of_date | string, '%Y-%m-%d').date().isoformat() -%}
+    {%- set as_of_date = parsed.isoformat() -%}
 {%- endif -%}
 
 {%- set feature_ctes -%}
