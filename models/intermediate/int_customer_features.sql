@@ -69,8 +69,7 @@ return_lines as (
 ),
 
 reference_date as (
-
-    {%- if as_of_date is not none %}
+    {% if as_of_date is not none %}
     select cast({{ quote_literal(as_of_date) }} as date) as as_of_date
     {%- else %}
     -- The day after the last purchase in the data, so reruns on the same data are stable.
