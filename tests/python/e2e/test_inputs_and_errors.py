@@ -24,7 +24,8 @@ def test_customers_only_parquet_builds_without_behaviour_features(tmp_path: Path
         )
     run = run_dbt(tmp_path / "run", variables={"customers_path": str(customers)})
     # Fixed schema: the behaviour columns are there, with the values of "no purchases".
-    behaviour = "select max(frequency), max(monetary), count(recency_days) from int_customer_features"
+    behaviour = "select max(frequency), max(monetary), count(recency_days)"
+    behaviour += " from int_customer_features"
     assert run.query(behaviour) == [(0, 0.0, 0)]
     assert run.scalar("select count(*) from stg_orders") == 0
     assert run.scalar("select count(*) from customer_segments") == run.scalar(
