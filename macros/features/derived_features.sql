@@ -153,6 +153,9 @@
     {%- endfor -%}
     {%- set validated = [] -%}
     {%- for name, expression in requested -%}
+        {#- Checked here as far as parsing goes; a type error (e.g. text + 1) can only come from
+            DuckDB's binder below, as a database error: this line says which feature it was. -#}
+        {%- do log("derived_features: " ~ name ~ " = " ~ expression, info=true) -%}
         {{ check_derived_expression(name, expression, state.columns) }}
         {%- set probe = "select (" ~ expression ~ ") as " ~ quote_identifier(name) ~ " from (" ~ state.sql ~ ") as derived_feature_input" -%}
         {%- set data_type = described_query_columns(probe)[0].data_type -%}
