@@ -1,10 +1,46 @@
+{% macro max_category_shares() %}
+    {#- More categories than this get no share_<category> column of their own (a product-level
+        "category" would otherwise make thousands of columns); the biggest by purchase value win. -#}
+    {{ return(30) }}
+{% endmacro %}
+
 {% macro order_categories() %}
-    {#- The product categories present in stg_orders, as (value, column-safe name) pairs. -#}
-    {%- if not execute or not has_orders_input() -%}{{ return([]) }}{%- endif -%}
-    {%- set result = run_query("select distinct category from " ~ ref('stg_orders') ~ " where category is not null order by 1") -%}
-    {%- set categories = [] -%}
+    {#- The product categories of the purchases in stg_orders, as a list of {column, values}: column
+        is the feature name (share_<normalised category>), values the category texts it covers
+        (two spellings that normalise alike share one column). Empty at parse time or without orders. -#}
+    {%- if not execute -%}{{ return([]) }}{%- endif -%}
+    {%- set result = run_query(
+        "select category, sum(amount) as purchase_value from " ~ ref('stg_orders')
+        ~ " where category is not null" ~ (" and not is_return" if 'is_return' in order_line_columns() else "")
+        ~ " group by category order by purchase_value desc nulls last, category") -%}
+    {%- set by_column = {} -%}
+    {%- set ordered = [] -%}
     {%- for value in result.columns[0].values() -%}
-        {%- do categories.append((value, normalize_column_name(value))) -%}
+        {%- set column = 'share_' ~ (normalize_column_name(value) or 'blank') -%}
+        {%- if column not in by_column -%}
+            {%- do by_column.update({column: []}) -%}
+            {%- do ordered.append(column) -%}
+        {%- endif -%}
+        {%- do by_column[column].append(value) -%}
+    {%- endfor -%}
+    {%- if ordered | length > max_category_shares() -%}
+        {%- do log("Note: stg_orders has " ~ ordered | length ~ " categories; share_<category> features are made for the "
+            ~ max_category_shares() ~ " with the most purchase value only.", info=true) -%}
+    {%- endif -%}
+    {%- set categories = [] -%}
+    {%- for column in (ordered[:max_category_shares()] | sort) -%}
+        {%- do categories.append({'column': column, 'values': by_column[column]}) -%}
     {%- endfor -%}
     {{ return(categories) }}
+{% endmacro %}
+
+{% macro order_line_columns() %}
+    {#- The columns stg_orders has (lower case). Lets int_customer_features build on a staging
+        layer that does not have the line-grain columns (quantity, is_return) yet. -#}
+    {%- if not execute -%}{{ return([]) }}{%- endif -%}
+    {%- set names = [] -%}
+    {%- for column in adapter.get_columns_in_relation(ref('stg_orders')) -%}
+        {%- do names.append(column.name | lower) -%}
+    {%- endfor -%}
+    {{ return(names) }}
 {% endmacro %}

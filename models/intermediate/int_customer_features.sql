@@ -1,79 +1,173 @@
-{#- One row per valid customer: demographics, spending score, and (when orders exist) RFM
-    behaviour and preferences. Missing values stay null here; the scaling step imputes them
-    by a documented rule and counts them in feature_scaling. -#}
+{#- One row per valid customer. Fixed columns whatever the input: every stg_customers column,
+    is_female, purchase behaviour and returns from the order lines (0 / null without orders),
+    share_<category> per category found, then the derived_features of the var. Missing values stay
+    null here; the scaling step imputes them and counts them in feature_scaling.
+    Purchases are order lines that are not returns and have a positive amount; returns never count
+    as purchases (README: "Purchases and returns"). -#}
 {%- set categories = order_categories() -%}
+{%- set line_columns = order_line_columns() -%}
+{%- set customer_columns = [] -%}
+{%- if execute -%}
+    {%- for column in adapter.get_columns_in_relation(ref('stg_customers')) -%}
+        {#- The raw-row struct is bookkeeping; it must not leak into the features. -#}
+        {%- if column.name not in ['source_row', 'raw_record'] -%}{%- do customer_columns.append(column.name) -%}{%- endif -%}
+    {%- endfor -%}
+{%- endif -%}
+{%- set as_of_date = var('as_of_date', none) -%}
+{%- if as_of_date is not none and execute -%}
+    {%- set parsed = run_query("select cast(try_strptime(" ~ quote_literal(as_of_date | string) ~ ", '%Y-%m-%d') as date)").columns[0].values()[0] -%}
+    {%- if parsed is none -%}
+        {{ exceptions.raise_compiler_error("var as_of_date = " ~ quote_literal(as_of_date) ~ " is not a date. Fix: --vars '{as_of_date: 2024-12-31}' (yyyy-mm-dd), or leave it unset to use the day after the last purchase.") }}
+    {%- endif -%}
+    {%- set as_of_date = parsed.isoformat() -%}
+{%- endif -%}
 
-with
-
+{%- set feature_ctes -%}
 customers as (
 
     select * from {{ ref('stg_customers') }}
 
 ),
 
-{% if has_orders_input() -%}
 orders as (
 
     select * from {{ ref('stg_orders') }}
 
 ),
 
-reference_date as (
+order_lines as (
 
-    {%- if var('as_of_date', none) is not none %}
-    select cast('{{ var("as_of_date") }}' as date) as as_of_date
+    select
+        customer_id,
+        order_id,
+        order_date,
+        cast(amount as double) as amount,
+        category,
+        channel,
+        {%- if 'is_return' in line_columns %}
+        coalesce(is_return, false) as is_return
+        {%- else %}
+        -- This staging layer has no returns yet (amounts are >= 0): every line is a sale.
+        false as is_return
+        {%- endif %}
+    from orders
+
+),
+
+purchase_lines as (
+
+    select * from order_lines
+    where not is_return and amount > 0
+
+),
+
+return_lines as (
+
+    select * from order_lines
+    where is_return
+
+),
+
+reference_date as (
+    {% if as_of_date is not none %}
+    select cast({{ quote_literal(as_of_date) }} as date) as as_of_date
     {%- else %}
-    -- Recency is measured from the day after the last order in the data, so reruns are stable.
-    select {{ dbt.dateadd('day', 1, 'max(order_date)') }} as as_of_date from orders
+    -- The day after the last purchase in the data, so reruns on the same data are stable.
+    select cast({{ dbt.dateadd('day', 1, 'max(order_date)') }} as date) as as_of_date from purchase_lines
     {%- endif %}
 
 ),
 
-behaviour as (
+purchases as (
 
     select
-        orders.customer_id,
-        min(orders.order_date) as first_order_date,
-        max(orders.order_date) as last_order_date,
-        count(*) as frequency,
-        sum(orders.amount) as monetary,
-        avg(orders.amount) as avg_order_value,
-        {%- for value, name in categories %}
-        sum(case when orders.category = '{{ value }}' then orders.amount else 0 end)
-            / nullif(sum(orders.amount), 0) as {{ adapter.quote('share_' ~ name) }},
+        customer_id,
+        min(order_date) as first_purchase_date,
+        max(order_date) as last_purchase_date,
+        count(distinct order_id) as frequency,
+        sum(amount) as monetary,
+        {%- for category in categories %}
+        sum(case when category in (
+            {%- for value in category['values'] %}{{ quote_literal(value) }}{{ ", " if not loop.last }}{% endfor -%}
+        ) then amount else 0 end) as {{ quote_identifier(category['column'] ~ '_amount') }},
         {%- endfor %}
-        sum(case when orders.channel = 'online' then orders.amount else 0 end)
-            / nullif(sum(orders.amount), 0) as online_share
-    from orders
-    group by orders.customer_id
+        sum(case when channel = 'online' then amount else 0 end) as online_amount
+    from purchase_lines
+    group by customer_id
 
 ),
 
-{% endif -%}
+returns as (
+
+    select
+        customer_id,
+        count(distinct order_id) as return_count,
+        sum(amount) as return_amount
+    from return_lines
+    group by customer_id
+
+),
 
 features as (
 
     select
-        customers.*,
-        case customers.gender when 'Female' then 1 when 'Male' then 0 end as is_female
-        {%- if has_orders_input() %},
-        {{ dbt.datediff('behaviour.last_order_date', 'reference_date.as_of_date', 'day') }} as recency_days,
-        coalesce(behaviour.frequency, 0) as frequency,
-        coalesce(behaviour.monetary, 0) as monetary,
-        behaviour.avg_order_value,
-        {{ dbt.datediff('coalesce(customers.signup_date, behaviour.first_order_date)', 'reference_date.as_of_date', 'day') }} as tenure_days,
-        {%- for value, name in categories %}
-        behaviour.{{ adapter.quote('share_' ~ name) }},
+        {%- for column in customer_columns %}
+        customers.{{ quote_identifier(column) }},
         {%- endfor %}
-        behaviour.online_share
-        {%- endif %}
+        cast(case customers.gender when 'Female' then 1 when 'Male' then 0 end as integer) as is_female,
+        cast({{ dbt.datediff('purchases.last_purchase_date', 'reference_date.as_of_date', 'day') }} as integer) as recency_days,
+        cast(coalesce(purchases.frequency, 0) as integer) as frequency,
+        cast(coalesce(purchases.monetary, 0) as double) as monetary,
+        cast(purchases.monetary / nullif(purchases.frequency, 0) as double) as avg_order_value,
+        cast({{ dbt.datediff('coalesce(customers.signup_date, purchases.first_purchase_date)', 'reference_date.as_of_date', 'day') }} as integer) as tenure_days,
+        cast(coalesce(returns.return_count, 0) as integer) as return_count,
+        cast(coalesce(returns.return_amount, 0) as double) as return_amount,
+        cast(coalesce(returns.return_amount, 0) / nullif(purchases.monetary, 0) as double) as return_rate,
+        cast(purchases.online_amount / nullif(purchases.monetary, 0) as double) as online_share
+        {%- for category in categories %},
+        cast(purchases.{{ quote_identifier(category['column'] ~ '_amount') }} / nullif(purchases.monetary, 0) as double)
+            as {{ quote_identifier(category['column']) }}
+        {%- endfor %}
     from customers
-    {%- if has_orders_input() %}
     cross join reference_date
-    left join behaviour
-        on customers.customer_id = behaviour.customer_id
-    {%- endif %}
+    left join purchases
+        on customers.customer_id = purchases.customer_id
+    left join returns
+        on customers.customer_id = returns.customer_id
+
+)
+{%- endset -%}
+
+{%- set derived = validated_derived_features("with " ~ feature_ctes ~ " select * from features") -%}
+{%- set columns = namespace(names=[]) -%}
+{%- if derived | length > 0 -%}
+    {%- for column in described_query_columns("with " ~ feature_ctes ~ " select * from features") -%}
+        {%- do columns.names.append(column.name) -%}
+    {%- endfor -%}
+{%- endif %}
+
+with
+
+{{ feature_ctes }},
+
+{#- One step per derived feature, so a feature can use the ones defined before it. -#}
+{%- set previous = namespace(step='features') %}
+{%- for feature in derived %}
+
+derived_{{ loop.index }} as (
+
+    -- derived feature {{ feature.name }}
+    {{ derived_feature_select(columns.names, feature, previous.step, previous.step) }}
+
+),
+{%- set previous.step = 'derived_' ~ loop.index -%}
+{%- if not feature.replaces -%}{%- do columns.names.append(feature.name) -%}{%- endif -%}
+{%- endfor %}
+
+final as (
+
+    select * from {{ previous.step }}
 
 )
 
-select * from features
+select * from final

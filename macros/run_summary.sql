@@ -1,0 +1,83 @@
+{#- The few lines a user should read at the end of `dbt build` / `dbt run` (on-run-end hook in
+    dbt_project.yml): what happened to the input rows and what the segmentation chose. Reads only
+    tables this invocation built, so a partial run (`--select`) or `dbt seed` prints what it has
+    (or nothing) and never fails on a missing table. -#}
+
+{% macro run_summary(results) %}
+    {%- if not execute or flags.WHICH not in ['build', 'run'] -%}{{ return('') }}{%- endif -%}
+    {%- set built = {} -%}
+    {%- for result in results or [] -%}
+        {%- if result.node is defined and result.node.resource_type == 'model' and (result.status | string) in ['success', 'RunStatus.Success'] -%}
+            {%- do built.update({result.node.name: api.Relation.create(
+                database=result.node.database, schema=result.node.schema, identifier=result.node.alias)}) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- set lines = [] -%}
+    {%- if 'input_summary' in built -%}
+        {%- do lines.extend(_input_summary_lines(built['input_summary'])) -%}
+    {%- endif -%}
+    {%- if 'customer_segments' in built -%}
+        {%- set row = run_query("select count(*) as customers, count(distinct segment_id) as segments from " ~ built['customer_segments']).rows[0] -%}
+        {%- do lines.append("customers segmented: " ~ _thousands(row['customers']) ~ " in " ~ row['segments'] ~ " segments") -%}
+    {%- endif -%}
+    {%- if 'segmentation_candidates' in built -%}
+        {%- set chosen = run_query("select algorithm, n_clusters, silhouette from " ~ built['segmentation_candidates'] ~ " where is_selected limit 1").rows -%}
+        {%- if chosen | length > 0 -%}
+            {%- set silhouette = chosen[0]['silhouette'] -%}
+            {%- do lines.append("chosen: " ~ chosen[0]['algorithm'] ~ ", k=" ~ chosen[0]['n_clusters'] ~ ", silhouette "
+                ~ ('n/a' if silhouette is none else '%.3f' | format(silhouette | float))) -%}
+        {%- endif -%}
+    {%- endif -%}
+    {%- if lines | length > 0 -%}
+        {%- do log("Run summary", info=true) -%}
+        {%- for line in lines -%}{%- do log("  " ~ line, info=true) -%}{%- endfor -%}
+    {%- endif -%}
+    {{ return('') }}
+{% endmacro %}
+
+{% macro _input_summary_lines(relation) %}
+    {#- One line per input: rows read, kept, returns, rejected, and the top three rejection reasons. -#}
+    {%- set query -%}
+        with ranked as (
+            select
+                input,
+                outcome,
+                row_count,
+                sum(row_count) over (partition by input) as rows_read,
+                sum(case when outcome = 'kept' then row_count else 0 end) over (partition by input) as rows_kept,
+                sum(case when outcome = 'return' then row_count else 0 end) over (partition by input) as rows_returned,
+                sum(case when outcome like 'rejected: %' then row_count else 0 end) over (partition by input) as rows_rejected,
+                row_number() over (
+                    partition by input, outcome like 'rejected: %'
+                    order by row_count desc, outcome
+                ) as reason_rank
+            from {{ relation }}
+        )
+        select
+            input,
+            max(rows_read) as rows_read,
+            max(rows_kept) as rows_kept,
+            max(rows_returned) as rows_returned,
+            max(rows_rejected) as rows_rejected,
+            string_agg(
+                case when outcome like 'rejected: %' and reason_rank <= 3
+                    then substr(outcome, 11) || ' (' || row_count || ')' end,
+                '; ' order by reason_rank
+            ) as top_reasons
+        from ranked
+        group by input
+        order by input
+    {%- endset -%}
+    {%- set lines = [] -%}
+    {%- for row in run_query(query).rows -%}
+        {%- set line = row['input'] ~ ": " ~ _thousands(row['rows_read']) ~ " rows read, " ~ _thousands(row['rows_kept']) ~ " kept, "
+            ~ _thousands(row['rows_returned']) ~ " returns, " ~ _thousands(row['rows_rejected']) ~ " rejected" -%}
+        {%- if row['top_reasons'] -%}{%- set line = line ~ " (top reasons: " ~ row['top_reasons'] ~ ")" -%}{%- endif -%}
+        {%- do lines.append(line) -%}
+    {%- endfor -%}
+    {{ return(lines) }}
+{% endmacro %}
+
+{% macro _thousands(value) %}
+    {{ return('{:,}'.format(value | int)) }}
+{% endmacro %}
