@@ -1,17 +1,7 @@
 {#- The campaign contact lists as a marketing tool imports them: one row per campaign x contacted
-    customer (holdout left out), best-ranked first. dbt-duckdb's external materialization writes
-    the whole table to <exports_path>/campaign_export.parquet (the relation is a view on that file);
-    the post-hook writes one CSV and one Parquet file per active campaign to
-    <exports_path>/campaigns/<campaign_id>.csv|.parquet. The pre-hook creates the folder.
-    var exports_path defaults to "exports" (relative to the project root, where dbt runs). -#}
-{{
-    config(
-        materialized='external',
-        location="{{ var('exports_path', 'exports') }}/campaign_export.parquet",
-        pre_hook="{{ ensure_directory(exports_path()) }}",
-        post_hook="{{ export_campaign_files(this, ref('campaigns')) }}",
-    )
-}}
+    customer (holdout left out), best-ranked first, stamped with the run that exported them.
+    campaign_export_files writes it to <exports_path>/campaign_export.parquet and one CSV and one
+    Parquet file per active campaign under <exports_path>/campaigns/. -#}
 
 with
 
@@ -33,6 +23,12 @@ contactable_members as (
 
 ),
 
+export_run as (
+
+    select * from {{ ref('export_run') }}
+
+),
+
 final as (
 
     select
@@ -44,12 +40,15 @@ final as (
         campaign_targets.customer_id,
         contactable_members.email,
         campaign_targets.segment_id,
-        contactable_members.segment_name
+        contactable_members.segment_name,
+        export_run.exported_at,
+        export_run.run_id
     from campaign_targets
     inner join campaigns
         on campaign_targets.campaign_id = campaigns.campaign_id
     inner join contactable_members
         on campaign_targets.customer_id = contactable_members.customer_id
+    cross join export_run
     where not campaign_targets.is_holdout
 
 )
