@@ -344,14 +344,18 @@ def check(name: str, value: Any) -> Any:
     raise AssertionError(f"unknown kind {kind!r} for var {name}")
 
 
-def check_pairs(values: Mapping[str, Any]) -> None:
-    """Raise :class:`SettingError` when a lower-bound var exceeds its upper-bound var."""
+def check_pairs(values: Mapping[str, Any], raw: Mapping[str, Any] | None = None) -> None:
+    """Raise :class:`SettingError` when a lower-bound var exceeds its upper-bound var.
+
+    `values` are typed; the message shows the value as given in `raw` when there is one.
+    """
     for lower, upper in ORDERED_PAIRS:
         low, high = values.get(lower), values.get(upper)
         if isinstance(low, int | float) and isinstance(high, int | float) and low > high:
             setting = BY_NAME[lower]
             allowed = f"at most {upper} ({_fmt_number(high)})"
-            raise SettingError(message(lower, values[lower], allowed, example_text(setting)))
+            given = (raw or values).get(lower, setting.default)
+            raise SettingError(message(lower, given, allowed, example_text(setting)))
 
 
 def check_all(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -360,7 +364,7 @@ def check_all(values: Mapping[str, Any]) -> dict[str, Any]:
         setting.name: check(setting.name, values.get(setting.name, setting.default))
         for setting in SETTINGS
     }
-    check_pairs(typed)
+    check_pairs(typed, values)
     return typed
 
 
