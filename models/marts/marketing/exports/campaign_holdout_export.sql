@@ -23,12 +23,6 @@ contactable_members as (
 
 ),
 
-export_run as (
-
-    select * from {{ ref('export_run') }}
-
-),
-
 final as (
 
     select
@@ -38,14 +32,12 @@ final as (
         campaign_targets.customer_id,
         campaign_targets.segment_id,
         contactable_members.segment_name,
-        export_run.exported_at,
-        export_run.run_id
+        {{ export_stamp_columns() }}
     from campaign_targets
     inner join campaigns
         on campaign_targets.campaign_id = campaigns.campaign_id
     inner join contactable_members
         on campaign_targets.customer_id = contactable_members.customer_id
-    cross join export_run
     where campaign_targets.is_holdout
 
 )

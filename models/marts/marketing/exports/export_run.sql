@@ -1,15 +1,27 @@
-{#- One row: the dbt invocation that builds the exports and when it started. Every export file
-    carries these two values, and exports/manifest.json names the run its files belong to.
-    A view, so it is rendered by every run (a parse-time config would keep an old invocation id). -#}
-{{ config(materialized='view') }}
+{#- One row: the build that wrote the export files (run_id = dbt's invocation_id, exported_at =
+    its start, UTC) and how many rows it exported. Downstream of both export tables, so any build
+    that refreshes them refreshes this row too; exports/manifest.json names the same run. -#}
 
 with
+
+campaign_export as (
+
+    select * from {{ ref('campaign_export') }}
+
+),
+
+campaign_holdout_export as (
+
+    select * from {{ ref('campaign_holdout_export') }}
+
+),
 
 final as (
 
     select
-        {{ quote_literal(invocation_id) }} as run_id,
-        cast({{ quote_literal(run_started_at.strftime('%Y-%m-%d %H:%M:%S.%f')) }} as timestamp) as exported_at
+        {{ export_stamp_columns() }},
+        (select count(*) from campaign_export) as contact_rows,
+        (select count(*) from campaign_holdout_export) as holdout_rows
 
 )
 
