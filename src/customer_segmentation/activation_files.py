@@ -65,7 +65,9 @@ def file_names(campaign_ids: Iterable[str]) -> dict[str, str]:
         for campaign_id, stem in base.items()
     }
     if len({name.lower() for name in names.values()}) != len(names):  # an id spelled like a digest
-        names = {campaign_id: f"{stem}-{_digest(campaign_id)}" for campaign_id, stem in base.items()}
+        names = {
+            campaign_id: f"{stem}-{_digest(campaign_id)}" for campaign_id, stem in base.items()
+        }
     return names
 
 
@@ -85,7 +87,10 @@ def _write(frame: pl.DataFrame, path: Path, file_format: str, metadata: dict[str
     else:
         table = frame.to_arrow()
         table = table.replace_schema_metadata(
-            {**(table.schema.metadata or {}), **{k.encode(): v.encode() for k, v in metadata.items()}}
+            {
+                **(table.schema.metadata or {}),
+                **{k.encode(): v.encode() for k, v in metadata.items()},
+            }
         )
         pq.write_table(table, temporary)
     os.replace(temporary, path)
@@ -121,7 +126,10 @@ def write_campaign_files(
         ("campaign_holdout.parquet", None, "holdout", holdout),
     ]
     for campaign_id, stem in names.items():
-        for kind, frame, subfolder in (("contacts", contacts, "campaigns"), ("holdout", holdout, "holdout")):
+        for kind, frame, subfolder in (
+            ("contacts", contacts, "campaigns"),
+            ("holdout", holdout, "holdout"),
+        ):
             rows = frame.filter(pl.col("campaign_id") == campaign_id)
             for file_format in ("csv", "parquet"):
                 planned.append((f"{subfolder}/{stem}.{file_format}", campaign_id, kind, rows))

@@ -65,53 +65,408 @@ _SHARE = {"minimum": 0, "maximum": 1}
 
 SETTINGS: tuple[Setting, ...] = (
     # Inputs (h1-files, h8-parsing)
-    Setting("customers_path", "path", None, "data/customers.csv", "CSV or Parquet file of customers; null = the demo seed", "inputs", nullable=True, default_text="null (demo seed)"),
-    Setting("orders_path", "path", None, "data/orders.parquet", "CSV or Parquet file of orders; null = the demo seed", "inputs", nullable=True, default_text="null (demo seed)"),
-    Setting("customers_relation", "relation", None, "raw.customers", "`schema.table` already in the warehouse, instead of a file", "inputs", nullable=True),
-    Setting("orders_relation", "relation", None, "raw.orders", "`schema.table` already in the warehouse, instead of a file", "inputs", nullable=True),
-    Setting("customer_columns", "mapping", {}, {"customer_id": "Client Ref"}, "`{standard_name: \"Source Column\"}` for headers that are not recognised", "inputs"),
-    Setting("order_columns", "mapping", {}, {"order_date": "Invoice Date"}, "the same for orders", "inputs"),
-    Setting("csv_header", "choice", "auto", "false", "whether CSV files have a header row", "inputs", choices=("auto", "true", "false")),
-    Setting("csv_delimiter", "text", "auto", ";", "`auto`, a single character, or `whitespace` (runs of spaces/tabs)", "inputs", choices=("auto", "whitespace"), max_length=1),
-    Setting("encoding", "choice", "utf-8", "latin-1", "text encoding of CSV files", "inputs", choices=("utf-8", "latin-1", "utf-16")),
-    Setting("as_of_date", "date", None, "2024-12-31", "date recency and tenure are measured from; null = the day after the last order", "inputs", nullable=True),
-    Setting("earliest_date", "date", "1990-01-01", "2000-01-01", "order and signup dates before it are rejected", "inputs"),
-    Setting("date_formats", "mapping", {}, {"order_date": "%d/%m/%Y"}, "`{standard_column: strftime format}` for dates that are not ISO", "inputs"),
-    Setting("cancellation_prefix", "text", None, "C", "order ids starting with it are returns", "inputs", nullable=True, max_length=20),
-    Setting("cancellation_column", "text", None, "status", "a status column whose `cancellation_values` mean cancelled/returned", "inputs", nullable=True, max_length=MAX_TEXT_LENGTH),
-    Setting("cancellation_values", "name_list", [], ["cancelled", "returned"], "values of `cancellation_column` that mean cancelled/returned", "inputs"),
+    Setting(
+        "customers_path",
+        "path",
+        None,
+        "data/customers.csv",
+        "CSV or Parquet file of customers; null = the demo seed",
+        "inputs",
+        nullable=True,
+        default_text="null (demo seed)",
+    ),
+    Setting(
+        "orders_path",
+        "path",
+        None,
+        "data/orders.parquet",
+        "CSV or Parquet file of orders; null = the demo seed",
+        "inputs",
+        nullable=True,
+        default_text="null (demo seed)",
+    ),
+    Setting(
+        "customers_relation",
+        "relation",
+        None,
+        "raw.customers",
+        "`schema.table` already in the warehouse, instead of a file",
+        "inputs",
+        nullable=True,
+    ),
+    Setting(
+        "orders_relation",
+        "relation",
+        None,
+        "raw.orders",
+        "`schema.table` already in the warehouse, instead of a file",
+        "inputs",
+        nullable=True,
+    ),
+    Setting(
+        "customer_columns",
+        "mapping",
+        {},
+        {"customer_id": "Client Ref"},
+        '`{standard_name: "Source Column"}` for headers that are not recognised',
+        "inputs",
+    ),
+    Setting(
+        "order_columns",
+        "mapping",
+        {},
+        {"order_date": "Invoice Date"},
+        "the same for orders",
+        "inputs",
+    ),
+    Setting(
+        "csv_header",
+        "choice",
+        "auto",
+        "false",
+        "whether CSV files have a header row",
+        "inputs",
+        choices=("auto", "true", "false"),
+    ),
+    Setting(
+        "csv_delimiter",
+        "text",
+        "auto",
+        ";",
+        "`auto`, a single character, or `whitespace` (runs of spaces/tabs)",
+        "inputs",
+        choices=("auto", "whitespace"),
+        max_length=1,
+    ),
+    Setting(
+        "encoding",
+        "choice",
+        "utf-8",
+        "latin-1",
+        "text encoding of CSV files",
+        "inputs",
+        choices=("utf-8", "latin-1", "utf-16"),
+    ),
+    Setting(
+        "as_of_date",
+        "date",
+        None,
+        "2024-12-31",
+        "date recency and tenure are measured from; null = the day after the last order",
+        "inputs",
+        nullable=True,
+    ),
+    Setting(
+        "earliest_date",
+        "date",
+        "1990-01-01",
+        "2000-01-01",
+        "order and signup dates before it are rejected",
+        "inputs",
+    ),
+    Setting(
+        "date_formats",
+        "mapping",
+        {},
+        {"order_date": "%d/%m/%Y"},
+        "`{standard_column: strftime format}` for dates that are not ISO",
+        "inputs",
+    ),
+    Setting(
+        "cancellation_prefix",
+        "text",
+        None,
+        "C",
+        "order ids starting with it are returns",
+        "inputs",
+        nullable=True,
+        max_length=20,
+    ),
+    Setting(
+        "cancellation_column",
+        "text",
+        None,
+        "status",
+        "a status column whose `cancellation_values` mean cancelled/returned",
+        "inputs",
+        nullable=True,
+        max_length=MAX_TEXT_LENGTH,
+    ),
+    Setting(
+        "cancellation_values",
+        "name_list",
+        [],
+        ["cancelled", "returned"],
+        "values of `cancellation_column` that mean cancelled/returned",
+        "inputs",
+    ),
     # Features and scaling (h7-features, h4-segments)
-    Setting("derived_features", "mapping", {}, {"spend_per_visit": "monetary / nullif(frequency, 0)"}, "`{name: \"SQL expression over normalised columns\"}`", "features"),
-    Setting("segmentation_features", "name_list", "auto", ["age", "annual_income_k", "spending_score"], "feature columns to cluster on; `auto` = age, annual_income_k, spending_score where the input has them, else recency_days, frequency, monetary", "features", specials=("auto",)),
-    Setting("feature_transforms", "mapping", "auto", {"monetary": "log1p"}, "`auto` (log1p when skewness > `skew_threshold` and values >= 0), `none`, or `{feature: log1p|none}`", "features", specials=("auto", "none"), value_choices=("log1p", "none")),
-    Setting("skew_threshold", "number", 1.0, 2, "skewness above which `feature_transforms: auto` applies log1p", "features", minimum=0),
-    Setting("outlier_fence", "number", 3.0, 1.5, "clip beyond quartile -/+ fence x IQR after the transform; 0 = off", "features", minimum=0),
-    Setting("scaling", "choice", "standard", "robust", "`standard` (mean, population std), `minmax`, `robust` (median / IQR) or `none`", "features", choices=("standard", "minmax", "robust", "none")),
+    Setting(
+        "derived_features",
+        "mapping",
+        {},
+        {"spend_per_visit": "monetary / nullif(frequency, 0)"},
+        '`{name: "SQL expression over normalised columns"}`',
+        "features",
+    ),
+    Setting(
+        "segmentation_features",
+        "name_list",
+        "auto",
+        ["age", "annual_income_k", "spending_score"],
+        "feature columns to cluster on; `auto` = age, annual_income_k, spending_score where the "
+        "input has them, else recency_days, frequency, monetary",
+        "features",
+        specials=("auto",),
+    ),
+    Setting(
+        "feature_transforms",
+        "mapping",
+        "auto",
+        {"monetary": "log1p"},
+        "`auto` (log1p when skewness > `skew_threshold` and values >= 0), `none`, "
+        "or `{feature: log1p|none}`",
+        "features",
+        specials=("auto", "none"),
+        value_choices=("log1p", "none"),
+    ),
+    Setting(
+        "skew_threshold",
+        "number",
+        1.0,
+        2,
+        "skewness above which `feature_transforms: auto` applies log1p",
+        "features",
+        minimum=0,
+    ),
+    Setting(
+        "outlier_fence",
+        "number",
+        3.0,
+        1.5,
+        "clip beyond quartile -/+ fence x IQR after the transform; 0 = off",
+        "features",
+        minimum=0,
+    ),
+    Setting(
+        "scaling",
+        "choice",
+        "standard",
+        "robust",
+        "`standard` (mean, population std), `minmax`, `robust` (median / IQR) or `none`",
+        "features",
+        choices=("standard", "minmax", "robust", "none"),
+    ),
     # Clustering (h3-clustering)
-    Setting("cluster_algorithm", "choice", "kmeans", "auto", "`auto` or one algorithm", "clustering", choices=("auto", *ALGORITHMS)),
-    Setting("n_clusters", "integer", "auto", 5, "`auto` or the number of segments (at least 2: one segment is no segmentation)", "clustering", specials=("auto",), minimum=2),
-    Setting("k_min", "integer", 2, 3, "smallest k searched when `n_clusters` is `auto`", "clustering", minimum=2),
-    Setting("k_max", "integer", 10, 8, "largest k searched when `n_clusters` is `auto`", "clustering", minimum=2),
-    Setting("random_seed", "integer", 42, 7, "one seed for every random choice (samples, k-means inits, t-SNE)", "clustering", minimum=0, maximum=2**32 - 1),
-    Setting("n_init", "integer", 10, 20, "k-means / mixture restarts (scikit-learn's default runs once)", "clustering", minimum=1),
-    Setting("sample_size", "integer", 20000, 50000, "customers in the reproducible sample used for the K search, silhouettes and the O(n^2) methods", "clustering", minimum=100),
-    Setting("linkage", "choice", "ward", "average", "agglomerative linkage", "clustering", choices=("ward", "complete", "average", "single")),
-    Setting("covariance_type", "choice", "full", "diag", "Gaussian mixture covariance", "clustering", choices=("full", "tied", "diag", "spherical")),
-    Setting("dbscan_eps", "number", "auto", 0.5, "DBSCAN neighbourhood radius; `auto` = from the k-distance curve", "clustering", specials=("auto",), minimum=0, exclusive_minimum=True),
-    Setting("dbscan_min_samples", "integer", "auto", 10, "DBSCAN core point size; `auto` = max(5, 2 x features)", "clustering", specials=("auto",), minimum=1),
-    Setting("tsne_sample_size", "integer", 2000, 0, "customers drawn for the t-SNE picture (0 skips t-SNE)", "clustering", minimum=0),
-    Setting("linkage_sample_size", "integer", 2000, 500, "customers in the hierarchical clustering drawn as the dendrogram", "clustering", minimum=2),
-    Setting("min_segment_share", "number", 0.02, 0.05, "candidates with a smaller segment are not eligible; a smaller segment is a WARN", "clustering", **_SHARE),
+    Setting(
+        "cluster_algorithm",
+        "choice",
+        "kmeans",
+        "auto",
+        "`auto` or one algorithm",
+        "clustering",
+        choices=("auto", *ALGORITHMS),
+    ),
+    Setting(
+        "n_clusters",
+        "integer",
+        "auto",
+        5,
+        "`auto` or the number of segments (at least 2: one segment is no segmentation)",
+        "clustering",
+        specials=("auto",),
+        minimum=2,
+    ),
+    Setting(
+        "k_min",
+        "integer",
+        2,
+        3,
+        "smallest k searched when `n_clusters` is `auto`",
+        "clustering",
+        minimum=2,
+    ),
+    Setting(
+        "k_max",
+        "integer",
+        10,
+        8,
+        "largest k searched when `n_clusters` is `auto`",
+        "clustering",
+        minimum=2,
+    ),
+    Setting(
+        "random_seed",
+        "integer",
+        42,
+        7,
+        "one seed for every random choice (samples, k-means inits, t-SNE)",
+        "clustering",
+        minimum=0,
+        maximum=2**32 - 1,
+    ),
+    Setting(
+        "n_init",
+        "integer",
+        10,
+        20,
+        "k-means / mixture restarts (scikit-learn's default runs once)",
+        "clustering",
+        minimum=1,
+    ),
+    Setting(
+        "sample_size",
+        "integer",
+        20000,
+        50000,
+        "customers in the reproducible sample used for the K search, silhouettes and the "
+        "O(n^2) methods",
+        "clustering",
+        minimum=100,
+    ),
+    Setting(
+        "linkage",
+        "choice",
+        "ward",
+        "average",
+        "agglomerative linkage",
+        "clustering",
+        choices=("ward", "complete", "average", "single"),
+    ),
+    Setting(
+        "covariance_type",
+        "choice",
+        "full",
+        "diag",
+        "Gaussian mixture covariance",
+        "clustering",
+        choices=("full", "tied", "diag", "spherical"),
+    ),
+    Setting(
+        "dbscan_eps",
+        "number",
+        "auto",
+        0.5,
+        "DBSCAN neighbourhood radius; `auto` = from the k-distance curve",
+        "clustering",
+        specials=("auto",),
+        minimum=0,
+        exclusive_minimum=True,
+    ),
+    Setting(
+        "dbscan_min_samples",
+        "integer",
+        "auto",
+        10,
+        "DBSCAN core point size; `auto` = max(5, 2 x features)",
+        "clustering",
+        specials=("auto",),
+        minimum=1,
+    ),
+    Setting(
+        "tsne_sample_size",
+        "integer",
+        2000,
+        0,
+        "customers drawn for the t-SNE picture (0 skips t-SNE)",
+        "clustering",
+        minimum=0,
+    ),
+    Setting(
+        "linkage_sample_size",
+        "integer",
+        2000,
+        500,
+        "customers in the hierarchical clustering drawn as the dendrogram",
+        "clustering",
+        minimum=2,
+    ),
+    Setting(
+        "min_segment_share",
+        "number",
+        0.02,
+        0.05,
+        "candidates with a smaller segment are not eligible; a smaller segment is a WARN",
+        "clustering",
+        **_SHARE,
+    ),
     # Marketing (h4-segments)
-    Setting("segment_tier_threshold", "number", 0.5, 0.75, "abs(z) at which a segment is high / low on a feature (tiers, names)", "marketing", minimum=0, exclusive_minimum=True, maximum=10),
-    Setting("recommendation_min_lift", "number", 1.2, 1.5, "lift at which a segment over-indexes on a category", "marketing", minimum=0, exclusive_minimum=True),
-    Setting("retention_overdue_factor", "number", 2, 3, "silent longer than this x the segment's usual purchase interval = at risk", "marketing", minimum=0, exclusive_minimum=True),
-    Setting("retention_min_segment_index", "number", 1, 1.2, "segment mean spend / base mean spend for a \"valuable\" segment", "marketing", minimum=0),
-    Setting("exports_path", "path", "exports", "/data/crm/exports", "folder the campaign files and their manifest are written to", "marketing"),
+    Setting(
+        "segment_tier_threshold",
+        "number",
+        0.5,
+        0.75,
+        "abs(z) at which a segment is high / low on a feature (tiers, names)",
+        "marketing",
+        minimum=0,
+        exclusive_minimum=True,
+        maximum=10,
+    ),
+    Setting(
+        "recommendation_min_lift",
+        "number",
+        1.2,
+        1.5,
+        "lift at which a segment over-indexes on a category",
+        "marketing",
+        minimum=0,
+        exclusive_minimum=True,
+    ),
+    Setting(
+        "retention_overdue_factor",
+        "number",
+        2,
+        3,
+        "silent longer than this x the segment's usual purchase interval = at risk",
+        "marketing",
+        minimum=0,
+        exclusive_minimum=True,
+    ),
+    Setting(
+        "retention_min_segment_index",
+        "number",
+        1,
+        1.2,
+        'segment mean spend / base mean spend for a "valuable" segment',
+        "marketing",
+        minimum=0,
+    ),
+    Setting(
+        "exports_path",
+        "path",
+        "exports",
+        "/data/crm/exports",
+        "folder the campaign files and their manifest are written to",
+        "marketing",
+    ),
     # Health checks (h2-trust)
-    Setting("max_rejected_share", "number", 0.5, 0.2, "share of customer or order rows rejected above which the build fails", "health", **_SHARE),
-    Setting("warn_rejected_share", "number", 0.05, 0.01, "share of rows rejected above which the build warns", "health", **_SHARE),
-    Setting("max_noise_share", "number", 0.2, 0.3, "DBSCAN noise share above which the build warns", "health", **_SHARE),
+    Setting(
+        "max_rejected_share",
+        "number",
+        0.5,
+        0.2,
+        "share of customer or order rows rejected above which the build fails",
+        "health",
+        **_SHARE,
+    ),
+    Setting(
+        "warn_rejected_share",
+        "number",
+        0.05,
+        0.01,
+        "share of rows rejected above which the build warns",
+        "health",
+        **_SHARE,
+    ),
+    Setting(
+        "max_noise_share",
+        "number",
+        0.2,
+        0.3,
+        "DBSCAN noise share above which the build warns",
+        "health",
+        **_SHARE,
+    ),
 )
 
 BY_NAME: dict[str, Setting] = {setting.name: setting for setting in SETTINGS}
@@ -180,7 +535,9 @@ def _flow_yaml(value: Any) -> str:
     if isinstance(value, list | tuple):
         return "[" + ", ".join(_flow_yaml(item) for item in value) + "]"
     if isinstance(value, str):
-        needs_quotes = value == "" or any(ch in value for ch in ":{}[],#&*!|>'\"%@`") or value != value.strip()
+        needs_quotes = (
+            value == "" or any(ch in value for ch in ":{}[],#&*!|>'\"%@`") or value != value.strip()
+        )
         return json.dumps(value) if needs_quotes else value
     if value is None:
         return "null"
@@ -211,8 +568,10 @@ def _problem(setting: Setting, value: Any) -> SettingError:
 
 
 def _is_null(value: Any) -> bool:
-    return value is None or value == "" or (
-        isinstance(value, str) and value.strip().lower() in {"none", "null", "~"}
+    return (
+        value is None
+        or value == ""
+        or (isinstance(value, str) and value.strip().lower() in {"none", "null", "~"})
     )
 
 
@@ -230,13 +589,12 @@ def _as_number(value: Any) -> float | None:
 
 
 def _in_range(setting: Setting, number: float) -> bool:
-    if setting.minimum is not None:
-        if number < setting.minimum or (setting.exclusive_minimum and number == setting.minimum):
-            return False
-    if setting.maximum is not None:
-        if number > setting.maximum or (setting.exclusive_maximum and number == setting.maximum):
-            return False
-    return True
+    low, high = setting.minimum, setting.maximum
+    too_low = low is not None and (number < low or (setting.exclusive_minimum and number == low))
+    too_high = high is not None and (
+        number > high or (setting.exclusive_maximum and number == high)
+    )
+    return not (too_low or too_high)
 
 
 def _valid_date(text: str) -> bool:
@@ -264,7 +622,11 @@ def check(name: str, value: Any) -> Any:
     if _is_null(value):
         if setting.nullable:
             return None
-        if setting.kind in {"mapping", "name_list"} and value is None and setting.default in ({}, []):
+        if (
+            setting.kind in {"mapping", "name_list"}
+            and value is None
+            and setting.default in ({}, [])
+        ):
             return type(setting.default)()
         raise _problem(setting, value)
     if isinstance(value, str) and value.strip().lower() in setting.specials:
@@ -314,7 +676,12 @@ def check(name: str, value: Any) -> Any:
             raise _problem(setting, value)
         result = {}
         for key, item in value.items():
-            if not isinstance(key, str) or not _printable(key) or not isinstance(item, str | int | float) or isinstance(item, bool):
+            if (
+                not isinstance(key, str)
+                or not _printable(key)
+                or not isinstance(item, str | int | float)
+                or isinstance(item, bool)
+            ):
                 raise _problem(setting, value)
             text = str(item)
             if setting.value_choices:
@@ -327,7 +694,9 @@ def check(name: str, value: Any) -> Any:
         return result
     if kind == "name_list":
         if isinstance(value, str):
-            items = [part.strip().strip("'\"").strip() for part in value.strip().strip("[]").split(",")]
+            items = [
+                part.strip().strip("'\"").strip() for part in value.strip().strip("[]").split(",")
+            ]
             items = [item for item in items if item]
         elif isinstance(value, list | tuple):
             items = [item.strip() if isinstance(item, str) else item for item in value]
@@ -411,8 +780,8 @@ def macro_text() -> str:
         raise AssertionError("the schema text would break the Jinja block")
     return (
         "{#- GENERATED by `python -m customer_segmentation.settings_schema --write-macro` from\n"
-        "    src/customer_segmentation/settings_schema.py. Do not edit: change the schema and regenerate\n"
-        "    (a test fails when this file is out of date). -#}\n\n"
+        "    src/customer_segmentation/settings_schema.py. Do not edit: change the schema and\n"
+        "    regenerate (a test fails when this file is out of date). -#}\n\n"
         "{% macro var_schema() %}\n"
         "{%- set schema_json -%}\n"
         f"{payload}\n"
@@ -429,7 +798,9 @@ def readme_rows() -> str:
         default = setting.default_text or (
             "null" if setting.default is None else f"`{_flow_yaml(setting.default)}`"
         )
-        rows.append(f"| `{setting.name}` | {default} | {allowed_text(setting)} | {setting.meaning} |")
+        rows.append(
+            f"| `{setting.name}` | {default} | {allowed_text(setting)} | {setting.meaning} |"
+        )
     return "\n".join(rows)
 
 

@@ -28,7 +28,9 @@ def test_names_are_sanitised_unique_and_stable():
 
 
 def _frames(campaigns: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
-    contacts = pl.DataFrame({"campaign_id": campaigns, "customer_id": [f"c{i}" for i in range(len(campaigns))]})
+    contacts = pl.DataFrame(
+        {"campaign_id": campaigns, "customer_id": [f"c{i}" for i in range(len(campaigns))]}
+    )
     return contacts, contacts.head(0)
 
 
@@ -43,11 +45,15 @@ def test_second_run_removes_only_what_the_first_run_listed(tmp_path: Path):
     (folder / "campaigns" / "mine.csv").write_text("not ours\n")
 
     contacts, holdout = _frames(["C01"])
-    files = write_campaign_files(contacts, holdout, ["C01"], folder, "run-2", first_time + dt.timedelta(days=1))
+    files = write_campaign_files(
+        contacts, holdout, ["C01"], folder, "run-2", first_time + dt.timedelta(days=1)
+    )
     left = sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
     assert left == sorted(files["path"].to_list() + ["manifest.json", "campaigns/mine.csv"])
     manifest = json.loads((folder / "manifest.json").read_text())
-    assert manifest["run_id"] == "run-2" and {f["path"] for f in manifest["files"]} == set(files["path"])
+    assert manifest["run_id"] == "run-2" and {f["path"] for f in manifest["files"]} == set(
+        files["path"]
+    )
     assert pq.read_schema(folder / "campaigns" / "C01.parquet").metadata[b"run_id"] == b"run-2"
 
 
@@ -56,7 +62,9 @@ def test_a_manifest_pointing_outside_the_folder_removes_nothing_outside(tmp_path
     folder.mkdir()
     outside = tmp_path / "precious.csv"
     outside.write_text("keep\n")
-    (folder / "manifest.json").write_text(json.dumps({"files": [{"path": "../precious.csv"}, {"path": str(outside)}]}))
+    (folder / "manifest.json").write_text(
+        json.dumps({"files": [{"path": "../precious.csv"}, {"path": str(outside)}]})
+    )
     contacts, holdout = _frames([])
     files = write_campaign_files(contacts, holdout, [], folder, "run-1", dt.datetime(2025, 1, 1))
     assert outside.exists()

@@ -116,6 +116,8 @@ def test_invalid_values_give_one_line_naming_var_value_allowed_and_example(name,
 
 
 def test_ordered_pairs_are_checked():
-    with pytest.raises(schema.SettingError, match="var warn_rejected_share = 0.6 .* at most max_rejected_share"):
+    with pytest.raises(
+        schema.SettingError, match="var warn_rejected_share = 0.6 .* at most max_rejected_share"
+    ):
         schema.check_all({"warn_rejected_share": 0.6})
     assert schema.check_all({"k_min": 4, "k_max": 4})["k_min"] == 4

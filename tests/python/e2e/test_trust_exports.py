@@ -20,8 +20,18 @@ pytestmark = pytest.mark.dbt
 
 HOSTILE = "../x'; drop table y; --"
 IGNORE = shutil.ignore_patterns(
-    ".venv", ".git", "target", "logs", "*.duckdb", "*.wal", "bench_data", "__pycache__",
-    ".pytest_cache", ".hypothesis", ".ruff_cache", "assets",
+    ".venv",
+    ".git",
+    "target",
+    "logs",
+    "*.duckdb",
+    "*.wal",
+    "bench_data",
+    "__pycache__",
+    ".pytest_cache",
+    ".hypothesis",
+    ".ruff_cache",
+    "assets",
 )
 
 
@@ -32,9 +42,20 @@ def dbt_build(project: Path, workdir: Path, exports: Path, select: str) -> DbtRu
         "DBT_TARGET_PATH": str(workdir / "target"),
         "DBT_LOG_PATH": str(workdir / "logs"),
     }
-    args = [str(DBT), "build", "--project-dir", str(project), "--profiles-dir", str(project),
-            "--vars", json.dumps({"exports_path": str(exports)}),
-            "--select", select, "--indirect-selection", "cautious"]
+    args = [
+        str(DBT),
+        "build",
+        "--project-dir",
+        str(project),
+        "--profiles-dir",
+        str(project),
+        "--vars",
+        json.dumps({"exports_path": str(exports)}),
+        "--select",
+        select,
+        "--indirect-selection",
+        "cautious",
+    ]
     result = subprocess.run(args, cwd=project, env=env, capture_output=True, text=True, timeout=900)
     run = DbtRun(workdir, result)
     if result.returncode != 0 or "PASS=" not in run.output:
@@ -76,31 +97,46 @@ def test_exports_follow_the_campaigns_of_each_build(tmp_path: Path):
     assert files_under(exports) == listed | {"manifest.json"}
     assert {"campaigns/C03.csv", "holdout/C03.parquet", "campaign_export.parquet"} <= listed
     hostile = [path for path in listed if "drop_table_y" in path]
-    assert len(hostile) == 4 and all(path.split("/")[1].startswith("x_drop_table_y_--") for path in hostile)
+    assert len(hostile) == 4 and all(
+        path.split("/")[1].startswith("x_drop_table_y_--") for path in hostile
+    )
     assert files_under(project) == project_files  # nothing written next to the project or above
     assert sorted(p.name for p in tmp_path.iterdir()) == ["o'brien exports", "project", "work"]
     run_id = manifest["run_id"]
     for path in ["campaigns/C01.csv", "campaigns/C01.parquet", "holdout/C01.csv"]:
-        frame = pl.read_csv(exports / path) if path.endswith(".csv") else pl.read_parquet(exports / path)
+        frame = (
+            pl.read_csv(exports / path)
+            if path.endswith(".csv")
+            else pl.read_parquet(exports / path)
+        )
         assert frame.height > 0 and set(frame["run_id"]) == {run_id}, path
         assert frame["exported_at"].null_count() == 0
     assert "email" not in pl.read_parquet(exports / "holdout/C01.parquet").columns
     contacts = pl.read_parquet(exports / "campaign_export.parquet")
-    assert contacts.height == first.scalar("select count(*) from campaign_targets where not is_holdout")
+    assert contacts.height == first.scalar(
+        "select count(*) from campaign_targets where not is_holdout"
+    )
 
     # C03 is switched off and the hostile campaign removed; a file of someone else's stays.
     (exports / "campaigns" / "notes.txt").write_text("a marketer's own file\n")
-    edit_campaigns(project, lambda rows: [
-        dict(row, is_active="false") if row["campaign_id"] == "C03" else row
-        for row in rows if row["campaign_id"] != HOSTILE
-    ])
+    edit_campaigns(
+        project,
+        lambda rows: [
+            dict(row, is_active="false") if row["campaign_id"] == "C03" else row
+            for row in rows
+            if row["campaign_id"] != HOSTILE
+        ],
+    )
     dbt_build(project, workdir, exports, "campaigns+")
     second = json.loads((exports / "manifest.json").read_text())
     assert second["run_id"] != run_id
     left = files_under(exports)
     assert not any("C03" in path or "drop_table" in path for path in left)
     assert "campaigns/notes.txt" in left
-    assert left == {entry["path"] for entry in second["files"]} | {"manifest.json", "campaigns/notes.txt"}
+    assert left == {entry["path"] for entry in second["files"]} | {
+        "manifest.json",
+        "campaigns/notes.txt",
+    }
 
     # Every campaign empty: files with a header and no rows, and no all-null row in the Parquet.
     edit_campaigns(project, lambda rows: [dict(row, target_segment_ids="999") for row in rows])

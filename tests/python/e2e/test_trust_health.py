@@ -17,7 +17,13 @@ from .conftest import run_dbt
 pytestmark = pytest.mark.dbt
 
 HEADER = "CustomerID,Gender,Age,Annual Income (k$),Spending Score (1-100)"
-SELECT = ["--select", "+campaign_export_files customers_rejected customer_segments feature_scaling segmentation_candidates", "--indirect-selection", "cautious"]
+SELECT = [
+    "--select",
+    "+campaign_export_files customers_rejected customer_segments feature_scaling "
+    "segmentation_candidates",
+    "--indirect-selection",
+    "cautious",
+]
 
 
 def customers_csv(path: Path, good: int, bad: int, seed: int = 3) -> Path:
@@ -33,7 +39,7 @@ def customers_csv(path: Path, good: int, bad: int, seed: int = 3) -> Path:
     for j in range(bad):
         kind = j % 3
         if kind == 0:
-            lines.append(f",Female,30,40,50")  # the id column is empty
+            lines.append(",Female,30,40,50")  # the id column is empty
         elif kind == 1:
             lines.append(f"{9000 + j},Male,400,40,50")  # an impossible age
         else:
@@ -56,14 +62,26 @@ def test_75_percent_rejected_fails_names_the_reasons_and_builds_nothing_downstre
     assert counts["ERROR"] >= 1 and counts["SKIP"] > 10
     assert re.search(r"FAIL \d+ customer_rows_rejected_over_max_share", run.output)
     # the reasons, with counts, are in the console next to the failure
-    findings = [line for line in run.output.splitlines() if "health customer_rows_rejected_over_max_rejected_share" in line]
+    findings = [
+        line
+        for line in run.output.splitlines()
+        if "health customer_rows_rejected_over_max_rejected_share" in line
+    ]
     assert len(findings) == 3, run.output[-3000:]
-    assert "75.0% of customer rows rejected (150 of 200; limit max_rejected_share = 0.5)" in findings[0]
+    assert (
+        "75.0% of customer rows rejected (150 of 200; limit max_rejected_share = 0.5)"
+        in findings[0]
+    )
     assert "(50 rows)" in findings[0]
     # segments, campaign lists and exports of this run are not produced; the quarantine is
     tables = {row[0] for row in run.query("select table_name from information_schema.tables")}
     assert {"customers_rejected", "stg_customers"} <= tables, tables
-    assert not tables & {"int_customer_features", "customer_segments", "campaign_targets", "campaign_export"}
+    assert not tables & {
+        "int_customer_features",
+        "customer_segments",
+        "campaign_targets",
+        "campaign_export",
+    }
     assert not (tmp_path / "exports" / "manifest.json").exists()
 
 
@@ -73,7 +91,14 @@ def test_8_percent_rejected_builds_with_one_warn(tmp_path: Path):
     counts = summary(run.output)
     assert counts["WARN"] == 1 and counts["ERROR"] == 0, run.output[-3000:]
     assert re.search(r"WARN \d+ customer_rows_rejected_over_warn_share", run.output)
-    for quiet in ["segment_smaller_than_min_share", "feature_dropped", "single_segment", "noise_over_max_share"]:
+    for quiet in [
+        "segment_smaller_than_min_share",
+        "feature_dropped",
+        "single_segment",
+        "noise_over_max_share",
+    ]:
         assert re.search(rf"PASS {quiet} ", run.output), quiet  # ran, and found nothing
-    assert "8.0% of customer rows rejected (24 of 300; limit warn_rejected_share = 0.05)" in run.output
+    assert (
+        "8.0% of customer rows rejected (24 of 300; limit warn_rejected_share = 0.05)" in run.output
+    )
     assert run.scalar("select count(distinct segment_id) from customer_segments") == 3

@@ -119,19 +119,48 @@ def test_jinja_and_python_agree_on_every_case(tmp_path: Path):
     ("command", "variables", "expected"),
     [
         ("build", {"n_clusters": 1}, python_message({"n_clusters": 1})),
-        ("run", {"recommendation_min_lift": "0 or true"}, python_message({"recommendation_min_lift": "0 or true"})),
+        (
+            "run",
+            {"recommendation_min_lift": "0 or true"},
+            python_message({"recommendation_min_lift": "0 or true"}),
+        ),
         ("seed", {"random_seed": 99999999999}, python_message({"random_seed": 99999999999})),
-        ("test", {"retention_overdue_factor": -5}, python_message({"retention_overdue_factor": -5})),
-        ("docs generate", {"segment_tier_threshold": "abc"}, python_message({"segment_tier_threshold": "abc"})),
+        (
+            "test",
+            {"retention_overdue_factor": -5},
+            python_message({"retention_overdue_factor": -5}),
+        ),
+        (
+            "docs generate",
+            {"segment_tier_threshold": "abc"},
+            python_message({"segment_tier_threshold": "abc"}),
+        ),
     ],
 )
-def test_every_dbt_command_stops_before_building_anything(tmp_path: Path, command, variables, expected):
+def test_every_dbt_command_stops_before_building_anything(
+    tmp_path: Path, command, variables, expected
+):
     if command == "docs generate":  # run_dbt takes a one-word command
-        env = {**os.environ, "DBT_DUCKDB_PATH": str(tmp_path / "warehouse.duckdb"),
-               "DBT_TARGET_PATH": str(tmp_path / "target"), "DBT_LOG_PATH": str(tmp_path / "logs")}
-        args = [str(DBT), "docs", "generate", "--project-dir", str(REPO), "--profiles-dir", str(REPO),
-                "--vars", json.dumps(variables)]
-        result = subprocess.run(args, cwd=REPO, env=env, capture_output=True, text=True, timeout=900)
+        env = {
+            **os.environ,
+            "DBT_DUCKDB_PATH": str(tmp_path / "warehouse.duckdb"),
+            "DBT_TARGET_PATH": str(tmp_path / "target"),
+            "DBT_LOG_PATH": str(tmp_path / "logs"),
+        }
+        args = [
+            str(DBT),
+            "docs",
+            "generate",
+            "--project-dir",
+            str(REPO),
+            "--profiles-dir",
+            str(REPO),
+            "--vars",
+            json.dumps(variables),
+        ]
+        result = subprocess.run(
+            args, cwd=REPO, env=env, capture_output=True, text=True, timeout=900
+        )
         run = DbtRun(tmp_path, result)
     else:
         run = run_dbt(tmp_path, command, variables, check=False)
