@@ -102,3 +102,38 @@ def test_8_percent_rejected_builds_with_one_warn(tmp_path: Path):
         "8.0% of customer rows rejected (24 of 300; limit warn_rejected_share = 0.05)" in run.output
     )
     assert run.scalar("select count(distinct segment_id) from customer_segments") == 3
+
+
+def test_noise_and_a_dropped_feature_are_warnings_that_name_them(tmp_path: Path):
+    rng = random.Random(5)
+    lines = [HEADER + ",Loyalty Points"]
+    centres = [(25, 20, 80), (45, 85, 20), (60, 55, 50)]
+    for i in range(300):
+        if i < 210:
+            age, income, score = centres[i % 3]
+            row = (
+                age + rng.randint(-2, 2),
+                income + rng.randint(-3, 3),
+                score + rng.randint(-3, 3),
+            )
+        else:  # scattered customers that belong to no group
+            row = (rng.randint(18, 70), rng.randint(15, 140), rng.randint(1, 99))
+        gender = rng.choice(["Male", "Female"])
+        lines.append(f"{i + 1:04d},{gender},{row[0]},{row[1]},{row[2]},5")
+    csv = tmp_path / "customers.csv"
+    csv.write_text("\r\n".join(lines) + "\r\n")
+    variables = {
+        "customers_path": str(csv),
+        "cluster_algorithm": "dbscan",
+        "dbscan_eps": 0.3,
+        "dbscan_min_samples": 8,
+        "segmentation_features": ["age", "annual_income_k", "spending_score", "loyalty_points"],
+    }
+    run = run_dbt(tmp_path, "build", variables, SELECT)
+    assert summary(run.output)["ERROR"] == 0
+    assert re.search(r"WARN \d+ noise_over_max_share", run.output), run.output[-3000:]
+    assert re.search(r"WARN 1 feature_dropped", run.output)
+    assert "health feature_dropped: feature loyalty_points was requested" in run.output
+    noise = run.scalar("select avg(is_noise::int) from customer_segments")
+    assert noise > 0.2
+    assert f"{100 * noise:.1f}%" in run.output
