@@ -4,8 +4,10 @@
     findings are also logged, so the reasons stand in the console next to dbt's WARN/FAIL line. -#}
 
 {% macro health_report(name, sql) -%}
-    {#- Returns `sql`; when dbt executes the test, logs each finding it returns. -#}
-    {%- if execute -%}
+    {#- Returns `sql`; when dbt runs the test (build, test), logs each finding it returns. Not
+        under compile or docs generate, which render tests too but must not query tables that
+        may not exist yet. -#}
+    {%- if execute and flags.WHICH in ['build', 'test', 'retry'] -%}
         {%- set found = run_query('select finding from (' ~ sql ~ ') as findings') -%}
         {%- for row in found.rows -%}
             {%- do log('health ' ~ name ~ ': ' ~ row[0], info=true) -%}

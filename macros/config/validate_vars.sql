@@ -16,7 +16,7 @@
 {%- endmacro %}
 
 {% macro var_message(name, value, allowed, example) -%}
-    {{- return('var ' ~ name ~ ' = ' ~ _shown(value) ~ ' is not valid: allowed ' ~ allowed ~ '. Fix, for example: ' ~ example) -}}
+    {{- return('var ' ~ name ~ ' = ' ~ _shown(value) ~ ' is not valid: allowed ' ~ allowed ~ '. Fix: e.g. ' ~ example) -}}
 {%- endmacro %}
 
 {% macro _is_null(value) -%}

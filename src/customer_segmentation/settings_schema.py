@@ -560,7 +560,7 @@ def shown(value: Any) -> str:
 
 def message(name: str, value: Any, allowed: str, example: str) -> str:
     """The one line every invalid var produces (Python and Jinja build the same text)."""
-    return f"var {name} = {shown(value)} is not valid: allowed {allowed}. Fix, for example: {example}"
+    return f"var {name} = {shown(value)} is not valid: allowed {allowed}. Fix: e.g. {example}"
 
 
 def _problem(setting: Setting, value: Any) -> SettingError:

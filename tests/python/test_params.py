@@ -92,7 +92,7 @@ def test_bad_value_names_var_value_allowed_and_example(key, value, var_name):
     message = str(error.value)
     assert message.startswith(f"var {var_name} = ")
     assert str(value) in message
-    assert "allowed" in message and f"Fix, for example: --vars '{{{var_name}: " in message
+    assert "allowed" in message and f"Fix: e.g. --vars '{{{var_name}: " in message
     assert "\n" not in message
 
 

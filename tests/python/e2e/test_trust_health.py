@@ -137,3 +137,18 @@ def test_noise_and_a_dropped_feature_are_warnings_that_name_them(tmp_path: Path)
     noise = run.scalar("select avg(is_noise::int) from customer_segments")
     assert noise > 0.2
     assert f"{100 * noise:.1f}%" in run.output
+
+
+def test_a_header_only_file_fails_with_no_valid_customers(tmp_path: Path):
+    csv = customers_csv(tmp_path / "customers.csv", good=0, bad=0)
+    run = run_dbt(
+        tmp_path,
+        "build",
+        {"customers_path": str(csv)},
+        ["--select", "+int_customer_features", "--indirect-selection", "cautious"],
+        check=False,
+    )
+    assert run.result.returncode != 0
+    assert re.search(r"FAIL 1 no_valid_customers", run.output), run.output[-3000:]
+    assert "health no_valid_customers: no valid customers: 0 customer rows read" in run.output
+    assert re.search(r"SKIP relation \S*int_customer_features", run.output)
