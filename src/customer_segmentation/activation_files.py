@@ -119,6 +119,11 @@ def write_campaign_files(
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
+    order = ["campaign_id", "priority_rank"]
+    contacts, holdout = (
+        frame.sort(order) if set(order) <= set(frame.columns) else frame
+        for frame in (contacts, holdout)
+    )
     metadata = {"run_id": str(run_id), "exported_at": exported_at.isoformat()}
     names = file_names(campaign_ids)
     planned: list[tuple[str, str | None, str, pl.DataFrame]] = [
