@@ -72,15 +72,16 @@
     {%- set spec = schema.settings[name] -%}
     {%- set bad = {'value': none, 'problem': var_message(name, value, spec.allowed, spec.example)} -%}
     {%- set kind = spec.kind -%}
+    {#- Words first: `none` is a choice of scaling and a special of feature_transforms, not null. -#}
+    {%- if value is string and (value.strip().lower() in spec.specials or (kind == 'choice' and value.strip().lower() in spec.choices)) -%}
+        {{ return({'value': value.strip().lower(), 'problem': ''}) }}
+    {%- endif -%}
     {%- if _is_null(value) -%}
         {%- if spec.nullable -%}{{ return({'value': none, 'problem': ''}) }}{%- endif -%}
         {%- if kind in ['mapping', 'name_list'] and value is none and (spec.default == {} or spec.default == []) -%}
             {{ return({'value': ({} if kind == 'mapping' else []), 'problem': ''}) }}
         {%- endif -%}
         {{ return(bad) }}
-    {%- endif -%}
-    {%- if value is string and value.strip().lower() in spec.specials -%}
-        {{ return({'value': value.strip().lower(), 'problem': ''}) }}
     {%- endif -%}
     {%- if kind in ['integer', 'number'] -%}
         {%- set number = _as_number(value, patterns) -%}

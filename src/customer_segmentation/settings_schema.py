@@ -619,6 +619,12 @@ def check(name: str, value: Any) -> Any:
     for a name that has no schema entry.
     """
     setting = BY_NAME[name]
+    # Words first: `none` is a choice of scaling and a special of feature_transforms, not null.
+    word = value.strip().lower() if isinstance(value, str) else None
+    if word is not None and (
+        word in setting.specials or (setting.kind == "choice" and word in setting.choices)
+    ):
+        return word
     if _is_null(value):
         if setting.nullable:
             return None
@@ -629,8 +635,6 @@ def check(name: str, value: Any) -> Any:
         ):
             return type(setting.default)()
         raise _problem(setting, value)
-    if isinstance(value, str) and value.strip().lower() in setting.specials:
-        return value.strip().lower()
     kind = setting.kind
     if kind in {"integer", "number"}:
         number = _as_number(value)

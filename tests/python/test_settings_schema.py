@@ -70,6 +70,9 @@ def test_algorithms_come_from_the_schema():
         ("cancellation_values", None, []),
         ("as_of_date", "2024-02-29", "2024-02-29"),
         ("as_of_date", None, None),
+        ("scaling", "none", "none"),
+        ("scaling", " None ", "none"),
+        ("feature_transforms", "none", "none"),
     ],
 )
 def test_valid_values_come_back_typed(name, value, typed):
@@ -103,6 +106,8 @@ def test_valid_values_come_back_typed(name, value, typed):
         ("feature_transforms", {"monetary": "sqrt"}),
         ("segmentation_features", []),
         ("segmentation_features", "  "),
+        ("scaling", None),
+        ("exports_path", "null"),
     ],
 )
 def test_invalid_values_give_one_line_naming_var_value_allowed_and_example(name, value):

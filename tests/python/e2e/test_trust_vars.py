@@ -49,6 +49,8 @@ CASES: list[dict] = [
     {"covariance_type": "banded"},
     {"scaling": "robust"},
     {"scaling": "zscore"},
+    {"scaling": "none"},
+    {"scaling": None},
     {"csv_header": True},
     {"csv_header": "maybe"},
     {"csv_delimiter": "\t"},
@@ -113,6 +115,7 @@ def test_jinja_and_python_agree_on_every_case(tmp_path: Path):
     assert not mismatches, mismatches
     invalid = sum(1 for index in results if results[index])
     assert 30 <= invalid < len(CASES)  # the corpus holds both kinds
+    assert results[CASES.index({"scaling": "none"})] == ""  # a choice named none is not null
 
 
 @pytest.mark.parametrize(
