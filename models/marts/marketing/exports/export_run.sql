@@ -22,6 +22,10 @@ final as (
         {{ export_stamp_columns() }},
         (select count(*) from campaign_export) as contact_rows,
         (select count(*) from campaign_holdout_export) as holdout_rows
+    {%- if flags.EMPTY %}
+    -- dbt run --empty: no real run to export, so campaign_export_files keeps the previous files
+    where false
+    {%- endif %}
 
 )
 
