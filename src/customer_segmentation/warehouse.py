@@ -1,9 +1,15 @@
-"""Preflight for the DuckDB file: fail early, in words, when dbt could not open it.
+"""The one home of the DuckDB lock check: fail early, in words, when the file cannot be opened.
 
 DuckDB allows one writing process per file. When a notebook, a SQL client or another dbt run holds
-the file, dbt-duckdb stops with a Python stack trace; `make build` runs this check first so the
-user reads which file, which process, and what to do. Tooling only: the clustering modules never
-import duckdb.
+the file, dbt-duckdb would stop with three Python stack traces. Two callers use
+:func:`lock_problem`:
+
+- plain dbt: ``profiles.yml`` loads this module as a dbt-duckdb plugin; dbt-duckdb calls
+  :meth:`Plugin.update_connection_config` right before it opens the file, and the plugin raises a
+  ``DbtRuntimeError`` with the sentence below, which dbt prints without a traceback;
+- ``make`` (``python -m customer_segmentation.warehouse``), before dbt starts.
+
+Tooling only: the clustering modules never import duckdb.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import os
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 DEFAULT_DATABASE = "customer_segmentation.duckdb"
 
@@ -26,6 +33,11 @@ def lock_problem(path: Path) -> str | None:
     """A sentence saying why `path` cannot be opened for writing, or None when it can."""
     import duckdb
 
+    if path.is_dir():
+        return (
+            f"The DuckDB file {path} is a folder. "
+            "Fix: point DBT_DUCKDB_PATH at a file (it is created when missing)."
+        )
     if path.parent and not path.parent.exists():
         return (
             f"The folder of the DuckDB file {path} does not exist. "
@@ -56,6 +68,33 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {problem}", file=sys.stderr)
         return 2
     return 0
+
+
+try:
+    from dbt.adapters.duckdb.plugins import BasePlugin
+except ImportError:  # the package without dbt-duckdb: the `make` preflight still works
+    BasePlugin = object
+
+_CHECKED: set[str] = set()
+
+
+class Plugin(BasePlugin):
+    """dbt-duckdb plugin (``plugins: [{module: customer_segmentation.warehouse}]`` in profiles.yml).
+
+    Checks the file once per dbt process, before the first connection: dbt reopens the file for
+    every node, and one open + close per node would cost time for a case that arises at start.
+    """
+
+    def update_connection_config(self, creds: Any, config: dict[str, Any]) -> None:
+        path = str(getattr(creds, "path", "") or "")
+        if not path or path == ":memory:" or path.startswith("md:") or path in _CHECKED:
+            return
+        problem = lock_problem(Path(path))
+        if problem:
+            from dbt_common.exceptions import DbtRuntimeError
+
+            raise DbtRuntimeError(problem)
+        _CHECKED.add(path)
 
 
 if __name__ == "__main__":

@@ -67,7 +67,7 @@ def test_features_as_list_and_as_jinja_rendered_list_string():
 
 
 @pytest.mark.parametrize(
-    ("key", "value", "expected_fix"),
+    ("key", "value", "var_name"),
     [
         ("algorithm", "kmedoids", "cluster_algorithm"),
         ("n_clusters", "five", "n_clusters"),
@@ -75,29 +75,37 @@ def test_features_as_list_and_as_jinja_rendered_list_string():
         ("n_clusters", "2.5", "n_clusters"),
         ("k_min", "1", "k_min"),
         ("random_seed", "-3", "random_seed"),
+        ("random_seed", "99999999999", "random_seed"),
         ("n_init", "0", "n_init"),
         ("linkage", "centroid", "linkage"),
         ("covariance_type", "banded", "covariance_type"),
         ("dbscan_eps", "-0.1", "dbscan_eps"),
+        ("dbscan_eps", "inf", "dbscan_eps"),
         ("dbscan_min_samples", "many", "dbscan_min_samples"),
         ("sample_size", True, "sample_size"),
+        ("min_segment_share", "1.5", "min_segment_share"),
     ],
 )
-def test_bad_value_names_key_value_and_fix(key, value, expected_fix):
+def test_bad_value_names_var_value_allowed_and_example(key, value, var_name):
     with pytest.raises(ValueError) as error:
         parse_params({key: value})
     message = str(error.value)
-    assert repr(key) in message
-    assert repr(value) in message
-    assert "allowed" in message
-    assert f"set var {expected_fix}" in message or f"set config key {expected_fix}" in message
+    assert message.startswith(f"var {var_name} = ")
+    assert str(value) in message
+    assert "allowed" in message and f"Fix: e.g. --vars '{{{var_name}: " in message
+    assert "\n" not in message
 
 
-def test_bad_algorithm_lists_allowed_values():
-    with pytest.raises(ValueError, match="auto, kmeans, agglomerative, dbscan, gmm"):
+def test_bad_algorithm_lists_allowed_values_from_the_schema():
+    with pytest.raises(ValueError, match="`auto`, `kmeans`, `agglomerative`, `gmm`, `dbscan`"):
         parse_params({"algorithm": "spectral"})
 
 
 def test_k_max_below_k_min_is_rejected():
-    with pytest.raises(ValueError, match="k_max"):
+    with pytest.raises(ValueError, match="var k_min = 6 .* at most k_max \\(4\\)"):
         parse_params({"k_min": 6, "k_max": "4"})
+
+
+def test_shares_for_the_clustering_are_parsed():
+    params = parse_params({"min_segment_share": "0.05", "max_noise_share": 0.3})
+    assert (params.min_segment_share, params.max_noise_share) == (0.05, 0.3)

@@ -43,3 +43,8 @@ def test_a_file_locked_by_another_process_is_reported_with_its_pid(tmp_path: Pat
         holder.wait()
     time.sleep(0.1)
     assert warehouse.main(["--database", str(path)]) == 0
+
+
+def test_a_folder_given_as_the_file_is_named(tmp_path: Path):
+    problem = warehouse.lock_problem(tmp_path)
+    assert problem and "is a folder" in problem and "DBT_DUCKDB_PATH" in problem

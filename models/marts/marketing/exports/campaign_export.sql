@@ -1,17 +1,7 @@
 {#- The campaign contact lists as a marketing tool imports them: one row per campaign x contacted
-    customer (holdout left out), best-ranked first. dbt-duckdb's external materialization writes
-    the whole table to <exports_path>/campaign_export.parquet (the relation is a view on that file);
-    the post-hook writes one CSV and one Parquet file per active campaign to
-    <exports_path>/campaigns/<campaign_id>.csv|.parquet. The pre-hook creates the folder.
-    var exports_path defaults to "exports" (relative to the project root, where dbt runs). -#}
-{{
-    config(
-        materialized='external',
-        location="{{ var('exports_path', 'exports') }}/campaign_export.parquet",
-        pre_hook="{{ ensure_directory(exports_path()) }}",
-        post_hook="{{ export_campaign_files(this, ref('campaigns')) }}",
-    )
-}}
+    customer (holdout left out), best-ranked first, stamped with the run that exported them.
+    campaign_export_files writes it to <exports_path>/campaign_export.parquet and one CSV and one
+    Parquet file per active campaign under <exports_path>/campaigns/. -#}
 
 with
 
@@ -44,7 +34,8 @@ final as (
         campaign_targets.customer_id,
         contactable_members.email,
         campaign_targets.segment_id,
-        contactable_members.segment_name
+        contactable_members.segment_name,
+        {{ export_stamp_columns() }}
     from campaign_targets
     inner join campaigns
         on campaign_targets.campaign_id = campaigns.campaign_id

@@ -1,0 +1,94 @@
+{#- SQL of the health tests in tests/health/ (one home; each test file is a config line and a
+    call). A health test returns one row per thing a user must see, with counts and reasons in
+    a `finding` column; dbt turns rows into WARN or ERROR by the test's severity. At run time the
+    findings are also logged, so the reasons stand in the console next to dbt's WARN/FAIL line. -#}
+
+{% macro health_report(name, sql) -%}
+    {#- Returns `sql`; when dbt runs the test (build, test), logs each finding it returns. Not
+        under compile or docs generate, which render tests too but must not query tables that
+        may not exist yet. -#}
+    {%- if execute and flags.WHICH in ['build', 'test', 'retry'] -%}
+        {%- set found = run_query('select finding from (' ~ sql ~ ') as findings') -%}
+        {%- for row in found.rows -%}
+            {%- do log('health ' ~ name ~ ': ' ~ row[0], info=true) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{- return(sql) -}}
+{%- endmacro %}
+
+{% macro rejected_share_check(input_name, base_model, kept_model, above_var, up_to_var=none) -%}
+    {#- One row per top rejection reason (at most 5) when the share of `input_name` rows rejected
+        in `base_model` (one row per input line, rejection_reason null when kept) is above var
+        `above_var` (and at most var `up_to_var`, when given). Refs `kept_model` too, so dbt build
+        holds everything downstream of the kept rows until this test passes, while the quarantine
+        (customers_rejected, orders_rejected) still builds for inspection. -#}
+    {%- set above = setting(above_var) -%}
+    {%- set up_to = setting(up_to_var) if up_to_var else none -%}
+    {%- set sql -%}
+with
+
+input_rows as (
+
+    select rejection_reason from {{ ref(base_model) }}
+
+),
+
+kept_rows as (
+
+    select count(*) as rows_kept from {{ ref(kept_model) }}
+
+),
+
+totals as (
+
+    select
+        count(*) as rows_read,
+        count(rejection_reason) as rows_rejected,
+        count(rejection_reason) / nullif(count(*), 0) as rejected_share
+    from input_rows
+
+),
+
+reasons as (
+
+    select
+        rejection_reason,
+        count(*) as reason_rows,
+        row_number() over (order by count(*) desc, rejection_reason) as reason_rank
+    from input_rows
+    where rejection_reason is not null
+    group by rejection_reason
+
+),
+
+final as (
+
+    select
+        {{ quote_literal(input_name) }} as input_name,
+        totals.rows_read,
+        totals.rows_rejected,
+        kept_rows.rows_kept,
+        round(totals.rejected_share, 4) as rejected_share,
+        reasons.reason_rank,
+        reasons.rejection_reason,
+        reasons.reason_rows,
+        printf(
+            '%.1f%% of %s rows rejected (%d of %d; limit {{ above_var }} = %s); reason %d: %s (%d rows). Fix: see {{ base_model }} where rejection_reason is not null (a wrong column mapping rejects most rows: var {{ "customer_columns" if input_name == "customer" else "order_columns" }}), or raise var {{ above_var }}.',
+            100 * totals.rejected_share, {{ quote_literal(input_name) }}, totals.rows_rejected, totals.rows_read,
+            {{ quote_literal(above) }}, reasons.reason_rank, reasons.rejection_reason, reasons.reason_rows
+        ) as finding
+    from totals
+    cross join kept_rows
+    inner join reasons
+        on reasons.reason_rank <= 5
+    where totals.rejected_share > {{ above }}
+    {%- if up_to is not none %}
+        and totals.rejected_share <= {{ up_to }}
+    {%- endif %}
+
+)
+
+select * from final
+    {%- endset -%}
+    {{- return(health_report(input_name ~ '_rows_rejected_over_' ~ above_var, sql)) -}}
+{%- endmacro %}

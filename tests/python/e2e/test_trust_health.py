@@ -1,0 +1,154 @@
+"""Health tests speak in dbt's own terms: a useless run fails and stops, a doubtful one warns.
+
+Fixtures are generated here, shaped like a real customers export (Kaggle-style headers, CRLF):
+three clear groups, plus rejected rows (no id, an age of 400, text in the income column).
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from pathlib import Path
+
+import pytest
+
+from .conftest import run_dbt
+
+pytestmark = pytest.mark.dbt
+
+HEADER = "CustomerID,Gender,Age,Annual Income (k$),Spending Score (1-100)"
+SELECT = [
+    "--select",
+    "+campaign_export_files customers_rejected customer_segments feature_scaling "
+    "segmentation_candidates",
+    "--indirect-selection",
+    "cautious",
+]
+
+
+def customers_csv(path: Path, good: int, bad: int, seed: int = 3) -> Path:
+    rng = random.Random(seed)
+    centres = [(25, 20, 80), (45, 85, 20), (60, 55, 50)]
+    lines = [HEADER]
+    for i in range(good):
+        age, income, score = centres[i % 3]
+        lines.append(
+            f"{i + 1:04d},{rng.choice(['Male', 'Female'])},{age + rng.randint(-4, 4)},"
+            f"{income + rng.randint(-6, 6)},{score + rng.randint(-6, 6)}"
+        )
+    for j in range(bad):
+        kind = j % 3
+        if kind == 0:
+            lines.append(",Female,30,40,50")  # the id column is empty
+        elif kind == 1:
+            lines.append(f"{9000 + j},Male,400,40,50")  # an impossible age
+        else:
+            lines.append(f"{9000 + j},Male,30,n/a,50")  # text where income belongs
+    path.write_text("\r\n".join(lines) + "\r\n")
+    return path
+
+
+def summary(output: str) -> dict[str, int]:
+    found = re.search(r"Done\. PASS=(\d+) WARN=(\d+) ERROR=(\d+) SKIP=(\d+)", output)
+    assert found, output[-3000:]
+    return dict(zip(["PASS", "WARN", "ERROR", "SKIP"], map(int, found.groups()), strict=True))
+
+
+def test_75_percent_rejected_fails_names_the_reasons_and_builds_nothing_downstream(tmp_path: Path):
+    csv = customers_csv(tmp_path / "customers.csv", good=50, bad=150)
+    run = run_dbt(tmp_path, "build", {"customers_path": str(csv)}, SELECT, check=False)
+    assert run.result.returncode != 0
+    counts = summary(run.output)
+    assert counts["ERROR"] >= 1 and counts["SKIP"] > 10
+    assert re.search(r"FAIL \d+ customer_rows_rejected_over_max_share", run.output)
+    # the reasons, with counts, are in the console next to the failure
+    findings = [
+        line
+        for line in run.output.splitlines()
+        if "health customer_rows_rejected_over_max_rejected_share" in line
+    ]
+    assert len(findings) == 3, run.output[-3000:]
+    assert (
+        "75.0% of customer rows rejected (150 of 200; limit max_rejected_share = 0.5)"
+        in findings[0]
+    )
+    assert "(50 rows)" in findings[0]
+    # segments, campaign lists and exports of this run are not produced; the quarantine is
+    tables = {row[0] for row in run.query("select table_name from information_schema.tables")}
+    assert {"customers_rejected", "stg_customers"} <= tables, tables
+    assert not tables & {
+        "int_customer_features",
+        "customer_segments",
+        "campaign_targets",
+        "campaign_export",
+    }
+    assert not (tmp_path / "exports" / "manifest.json").exists()
+
+
+def test_8_percent_rejected_builds_with_one_warn(tmp_path: Path):
+    csv = customers_csv(tmp_path / "customers.csv", good=276, bad=24)
+    run = run_dbt(tmp_path, "build", {"customers_path": str(csv), "n_clusters": 3}, SELECT)
+    counts = summary(run.output)
+    assert counts["WARN"] == 1 and counts["ERROR"] == 0, run.output[-3000:]
+    assert re.search(r"WARN \d+ customer_rows_rejected_over_warn_share", run.output)
+    for quiet in [
+        "segment_smaller_than_min_share",
+        "feature_dropped",
+        "single_segment",
+        "noise_over_max_share",
+    ]:
+        assert re.search(rf"PASS {quiet} ", run.output), quiet  # ran, and found nothing
+    assert (
+        "8.0% of customer rows rejected (24 of 300; limit warn_rejected_share = 0.05)" in run.output
+    )
+    assert run.scalar("select count(distinct segment_id) from customer_segments") == 3
+
+
+def test_noise_and_a_dropped_feature_are_warnings_that_name_them(tmp_path: Path):
+    rng = random.Random(5)
+    lines = [HEADER + ",Loyalty Points"]
+    centres = [(25, 20, 80), (45, 85, 20), (60, 55, 50)]
+    for i in range(300):
+        if i < 210:
+            age, income, score = centres[i % 3]
+            row = (
+                age + rng.randint(-2, 2),
+                income + rng.randint(-3, 3),
+                score + rng.randint(-3, 3),
+            )
+        else:  # scattered customers that belong to no group
+            row = (rng.randint(18, 70), rng.randint(15, 140), rng.randint(1, 99))
+        gender = rng.choice(["Male", "Female"])
+        lines.append(f"{i + 1:04d},{gender},{row[0]},{row[1]},{row[2]},5")
+    csv = tmp_path / "customers.csv"
+    csv.write_text("\r\n".join(lines) + "\r\n")
+    variables = {
+        "customers_path": str(csv),
+        "cluster_algorithm": "dbscan",
+        "dbscan_eps": 0.3,
+        "dbscan_min_samples": 8,
+        "segmentation_features": ["age", "annual_income_k", "spending_score", "loyalty_points"],
+    }
+    run = run_dbt(tmp_path, "build", variables, SELECT)
+    assert summary(run.output)["ERROR"] == 0
+    assert re.search(r"WARN \d+ noise_over_max_share", run.output), run.output[-3000:]
+    assert re.search(r"WARN 1 feature_dropped", run.output)
+    assert "health feature_dropped: feature loyalty_points was requested" in run.output
+    noise = run.scalar("select avg(is_noise::int) from customer_segments")
+    assert noise > 0.2
+    assert f"{100 * noise:.1f}%" in run.output
+
+
+def test_a_header_only_file_fails_with_no_valid_customers(tmp_path: Path):
+    csv = customers_csv(tmp_path / "customers.csv", good=0, bad=0)
+    run = run_dbt(
+        tmp_path,
+        "build",
+        {"customers_path": str(csv)},
+        ["--select", "+int_customer_features", "--indirect-selection", "cautious"],
+        check=False,
+    )
+    assert run.result.returncode != 0
+    assert re.search(r"FAIL 1 no_valid_customers", run.output), run.output[-3000:]
+    assert "health no_valid_customers: no valid customers: 0 customer rows read" in run.output
+    assert re.search(r"SKIP relation \S*int_customer_features", run.output)

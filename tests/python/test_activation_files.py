@@ -1,0 +1,72 @@
+"""Campaign files: sanitised unique names, stale files removed only when the manifest owns them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import polars as pl
+import pyarrow.parquet as pq
+
+from customer_segmentation.activation_files import file_names, write_campaign_files
+
+HOSTILE = "../x'; drop table y; --"
+
+
+def test_names_are_sanitised_unique_and_stable():
+    names = file_names(["C01", "a b", "a_b", "A_B", HOSTILE, "..", ""])
+    assert names["C01"] == "C01"
+    assert len({name.lower() for name in names.values()}) == len(names)
+    for campaign_id, name in names.items():
+        assert all(ch.isalnum() or ch in "_-." for ch in name), name
+        assert not name.startswith("."), name
+        assert name != "" and "/" not in name
+        if campaign_id != "C01":
+            assert name.rsplit("-", 1)[1].isalnum() and len(name.rsplit("-", 1)[1]) == 8
+    assert file_names(["a b", "C01"]) == {"a b": names["a b"], "C01": "C01"}
+
+
+def _frames(campaigns: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    contacts = pl.DataFrame(
+        {"campaign_id": campaigns, "customer_id": [f"c{i}" for i in range(len(campaigns))]}
+    )
+    return contacts, contacts.head(0)
+
+
+def test_second_run_removes_only_what_the_first_run_listed(tmp_path: Path):
+    folder = tmp_path / "o'brien exports"
+    first_time = dt.datetime(2025, 1, 1, 12, 0)
+    contacts, holdout = _frames(["C01", "C02", HOSTILE])
+    write_campaign_files(contacts, holdout, ["C01", "C02", HOSTILE], folder, "run-1", first_time)
+    hostile_files = [p for p in folder.rglob("*") if p.is_file() and "drop_table" in p.name]
+    assert len(hostile_files) == 4  # contacts + holdout, csv + parquet, all inside the folder
+    assert all(folder.resolve() in p.resolve().parents for p in hostile_files)
+    (folder / "campaigns" / "mine.csv").write_text("not ours\n")
+
+    contacts, holdout = _frames(["C01"])
+    files = write_campaign_files(
+        contacts, holdout, ["C01"], folder, "run-2", first_time + dt.timedelta(days=1)
+    )
+    left = sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
+    assert left == sorted(files["path"].to_list() + ["manifest.json", "campaigns/mine.csv"])
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["run_id"] == "run-2" and {f["path"] for f in manifest["files"]} == set(
+        files["path"]
+    )
+    assert pq.read_schema(folder / "campaigns" / "C01.parquet").metadata[b"run_id"] == b"run-2"
+
+
+def test_a_manifest_pointing_outside_the_folder_removes_nothing_outside(tmp_path: Path):
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    outside = tmp_path / "precious.csv"
+    outside.write_text("keep\n")
+    (folder / "manifest.json").write_text(
+        json.dumps({"files": [{"path": "../precious.csv"}, {"path": str(outside)}]})
+    )
+    contacts, holdout = _frames([])
+    files = write_campaign_files(contacts, holdout, [], folder, "run-1", dt.datetime(2025, 1, 1))
+    assert outside.exists()
+    combined = pl.read_parquet(folder / "campaign_export.parquet")
+    assert combined.height == 0 and files["row_count"].to_list() == [0, 0]
