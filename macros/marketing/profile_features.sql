@@ -59,3 +59,12 @@
         else regexp_replace(format('{:.1f}', cast({{ expression }} as double)), '\.0$', '')
     end
 {%- endmacro %}
+
+{% macro random_seed_setting() %}
+    {#- var random_seed as the integer text it is hashed with (holdout draws). TODO(h2-trust): setting('random_seed'). -#}
+    {%- set seed = numeric_setting('random_seed', 42, minimum=0) -%}
+    {%- if seed != (seed | int) or seed > 4294967295 -%}
+        {{ exceptions.raise_compiler_error("var random_seed = " ~ var('random_seed') ~ " must be a whole number from 0 to 4294967295. Fix: --vars '{random_seed: 42}'.") }}
+    {%- endif -%}
+    {{ return(seed | int | string) }}
+{% endmacro %}
