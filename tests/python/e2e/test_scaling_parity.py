@@ -52,9 +52,16 @@ def reference(raw: np.ndarray, method: str, transforms: str, fence: float):
 
 @pytest.mark.parametrize(
     ("method", "transforms", "fence"),
-    [("standard", "auto", 3.0), ("minmax", "auto", 1.0), ("robust", "auto", 0.5), ("none", "none", 0)],
+    [
+        ("standard", "auto", 3.0),
+        ("minmax", "auto", 1.0),
+        ("robust", "auto", 0.5),
+        ("none", "none", 0),
+    ],
 )
-def test_sql_scaling_matches_scikit_learn(tmp_path: Path, method: str, transforms: str, fence: float):
+def test_sql_scaling_matches_scikit_learn(
+    tmp_path: Path, method: str, transforms: str, fence: float
+):
     run = run_dbt(
         tmp_path,
         command="build",

@@ -70,7 +70,9 @@ def two_builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[DbtRun, DbtRun
 
 def test_scaling_parameters_are_bit_identical(two_builds):
     first, second = two_builds
-    sql = "select * exclude (feature_order) from int_feature_scaling_parameters order by feature_name"
+    sql = (
+        "select * exclude (feature_order) from int_feature_scaling_parameters order by feature_name"
+    )
     rows = first.query(sql)
     assert rows == second.query(sql)  # exact equality of doubles, not approx
     transforms = first.query("select distinct transform from int_feature_scaling_parameters")
