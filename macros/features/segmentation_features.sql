@@ -46,7 +46,7 @@
             {%- for name in feature_set -%}{%- if name in numeric -%}{%- do present.append(name) -%}{%- endif -%}{%- endfor -%}
             {%- if present and chosen.features is none -%}
                 {%- set counts = [] -%}
-                {%- for name in present -%}{%- do counts.append("count(" ~ adapter.quote(name) ~ ")") -%}{%- endfor -%}
+                {%- for name in present -%}{%- do counts.append("count(" ~ quote_identifier(name) ~ ")") -%}{%- endfor -%}
                 {%- set row = run_query("select count(*), " ~ counts | join(', ') ~ " from " ~ relation).rows[0] -%}
                 {%- set with_data = [] -%}
                 {#- With no rows at all (dbt run --empty) the first set present is used as is. -#}
