@@ -72,7 +72,7 @@
 {% macro scaling_method() %}
     {%- set method = var('scaling', 'standard') | string | trim | lower -%}
     {%- if method not in ['standard', 'minmax', 'robust', 'none'] -%}
-        {{ exceptions.raise_compiler_error("var scaling = " ~ quote_literal(var('scaling')) ~ " is not supported. Fix: use standard, minmax, robust or none.") }}
+        {{ exceptions.raise_compiler_error("var scaling = " ~ quote_literal(var('scaling')) ~ " is not supported. Fix: use standard, minmax or none, or robust (median / IQR).") }}
     {%- endif -%}
     {{ return(method) }}
 {% endmacro %}
