@@ -216,3 +216,63 @@ def test_sql_scoring_equals_python_for_every_customer(skewed_build: DbtRun):
             or scored.is_outlier is distinct from customer_segments.is_outlier"""
     )
     assert mismatches == 0
+
+
+def test_one_absurd_income_is_clipped_not_a_segment(tmp_path: Path):
+    """The marketing-campaign case: one income of 666,666 among ordinary incomes."""
+    rng = np.random.default_rng(3)
+    rows = [
+        [
+            f"M{number:04d}",
+            "Female",
+            int(rng.integers(18, 70)),
+            int(rng.normal(60, 20)) + 15,
+            int(rng.integers(1, 101)),
+            "2024-01-01",
+            f"m{number}@example.com",
+            "true",
+        ]
+        for number in range(1, 301)
+    ]
+    rows.append(["M-ABSURD", "Male", 40, 666666, 50, "2024-01-01", "absurd@example.com", "true"])
+    customers_csv = tmp_path / "customers.csv"
+    with customers_csv.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(
+            [
+                "customer_id",
+                "gender",
+                "age",
+                "annual_income_k",
+                "spending_score",
+                "signup_date",
+                "email",
+                "marketing_opt_in",
+            ]
+        )
+        writer.writerows(rows)
+    run = run_dbt(
+        tmp_path,
+        variables={"customers_path": str(customers_csv), "k_max": 6, "n_init": 3},
+        extra_args=["--select", "+customer_segments", "--exclude", "test_type:data"],
+    )
+    is_outlier, outlier_features, segment_size = run.query(
+        """
+        select is_outlier, outlier_features,
+            count(*) over (partition by segment_id) as segment_size
+        from customer_segments
+        qualify customer_id = 'M-ABSURD'"""
+    )[0]
+    assert is_outlier and outlier_features == "annual_income_k"
+    transform, clip_upper = run.query(
+        "select transform, clip_upper from int_feature_scaling_parameters"
+        " where feature_name = 'annual_income_k'"
+    )[0]
+    assert transform == "log1p" and clip_upper < np.log1p(1000)
+    assert segment_size >= 0.02 * 301
+    assert (
+        run.scalar(
+            "select min(c) from (select count(*) c from customer_segments group by segment_id)"
+        )
+        > 1
+    )
