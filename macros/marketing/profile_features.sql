@@ -23,13 +23,25 @@
 {% endmacro %}
 
 {% macro segment_tier_threshold() %}
-    {#- |z| at or above which a segment is high / low on a feature (var segment_tier_threshold). -#}
-    {%- set threshold = var('segment_tier_threshold', 0.5) -%}
-    {%- if threshold is string -%}{%- set threshold = threshold | float -%}{%- endif -%}
-    {%- if threshold <= 0 -%}
-        {{ exceptions.raise_compiler_error("var segment_tier_threshold = " ~ threshold ~ " must be positive (default 0.5 standard deviations).") }}
+    {#- t in var segment_tier_threshold: tiers cut at the Phi(t) / 1 - Phi(t) percentiles. -#}
+    {%- set threshold = numeric_setting('segment_tier_threshold', 0.5, strictly_above=0) -%}
+    {%- if threshold > 3 -%}
+        {{ exceptions.raise_compiler_error("var segment_tier_threshold = " ~ threshold ~ " is out of range (must be above 0 and at most 3; default 0.5). Fix: --vars '{segment_tier_threshold: 0.5}'.") }}
     {%- endif -%}
     {{ return(threshold) }}
+{% endmacro %}
+
+{% macro segment_tier_band() %}
+    {#- {lower, upper}: the percentiles of the customer base where tiers change, Phi(-t) and Phi(t)
+        for t = segment_tier_threshold (Phi = standard normal CDF; erf by Abramowitz-Stegun 7.1.26,
+        error < 2e-7). t = 0.5 gives 0.3085 / 0.6915. -#}
+    {%- set t = segment_tier_threshold() -%}
+    {%- set y = t / 1.4142135623730951 -%}
+    {%- set k = 1 / (1 + 0.3275911 * y) -%}
+    {%- set poly = k * (0.254829592 + k * (-0.284496736 + k * (1.421413741 + k * (-1.453152027 + k * 1.061405429)))) -%}
+    {%- set erf = 1 - poly * (2.718281828459045 ** (-(y * y))) -%}
+    {%- set upper = 0.5 * (1 + erf) -%}
+    {{ return({'lower': 1 - upper, 'upper': upper}) }}
 {% endmacro %}
 
 {% macro note_when_no_orders(model_name) %}
@@ -37,4 +49,22 @@
     {%- if execute and not has_orders_input() -%}
         {%- do log("Note: " ~ model_name ~ " needs orders; the input has customers only (var orders_path unset while customers_path is set), so it builds empty.", info=true) -%}
     {%- endif -%}
+{% endmacro %}
+
+{% macro readable_number(expression) -%}
+    {#- A number as a marketer writes it: whole above 10 ("16", "1240"), one decimal below ("0.4"). -#}
+    case
+        when {{ expression }} is null or isnan({{ expression }}) then 'n/a'
+        when abs({{ expression }}) >= 9.95 then cast(cast(round({{ expression }}) as bigint) as varchar)
+        else regexp_replace(format('{:.1f}', cast({{ expression }} as double)), '\.0$', '')
+    end
+{%- endmacro %}
+
+{% macro random_seed_setting() %}
+    {#- var random_seed as the integer text it is hashed with (holdout draws). TODO(h2-trust): setting('random_seed'). -#}
+    {%- set seed = numeric_setting('random_seed', 42, minimum=0) -%}
+    {%- if seed != (seed | int) or seed > 4294967295 -%}
+        {{ exceptions.raise_compiler_error("var random_seed = " ~ var('random_seed') ~ " must be a whole number from 0 to 4294967295. Fix: --vars '{random_seed: 42}'.") }}
+    {%- endif -%}
+    {{ return(seed | int | string) }}
 {% endmacro %}

@@ -21,18 +21,18 @@ customer_features as (
 
 ),
 
-base_customers as (
+customers_rejected as (
 
-    select * from {{ ref('base_customers') }}
+    select * from {{ ref('customers_rejected') }}
 
 ),
 
 rejected_ids as (
 
+    -- A customer id that also has a rejected input row (e.g. a conflicting duplicate) is not contacted.
     select distinct customer_id
-    from base_customers
-    where rejection_reason is not null
-        and customer_id is not null
+    from customers_rejected
+    where customer_id is not null
 
 ),
 
@@ -45,6 +45,7 @@ percentiles as (
         assignments.is_noise,
         customer_features.email,
         customer_features.marketing_opt_in,
+        {#- TODO(h7-features): drop this branch once int_customer_features always has the behaviour columns. #}
         {%- if has_orders_input() %}
         case when customer_features.monetary is null then 0.5 else percent_rank() over (
             partition by customer_features.monetary is null

@@ -5,7 +5,6 @@
 
 with
 
-{% if has_orders_input() -%}
 customer_segments as (
 
     select * from {{ ref('customer_segments') }}
@@ -71,19 +70,6 @@ final as (
     where candidate_rank = 1
 
 )
-{%- else %}
-final as (
 
-    select
-        cast(null as varchar) as customer_id,
-        cast(null as bigint) as segment_id,
-        cast(null as varchar) as recommended_category,
-        cast(null as double) as segment_penetration,
-        cast(null as double) as segment_lift,
-        cast(null as boolean) as is_over_indexed
-    where 1 = 0
-
-)
-{%- endif %}
 
 select * from final

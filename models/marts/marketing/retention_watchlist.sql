@@ -5,11 +5,12 @@
     value at risk = the customer's annualised spend (monetary x 365 / max(tenure_days, 365)). Empty on
     customers-only input (no orders). -#}
 {{ note_when_no_orders('retention_watchlist') }}
-{%- set overdue_factor = var('retention_overdue_factor', 2) -%}
-{%- set min_segment_index = var('retention_min_segment_index', 1) -%}
+{%- set overdue_factor = numeric_setting('retention_overdue_factor', 2, strictly_above=0) -%}
+{%- set min_segment_index = numeric_setting('retention_min_segment_index', 1, minimum=0) -%}
 
 with
 
+{# TODO(h7-features): drop this branch once int_customer_features always has the behaviour columns. #}
 {% if has_orders_input() -%}
 customer_segments as (
 

@@ -1,12 +1,11 @@
 {#- One row per segment x product category: how much more (or less) likely the segment's customers
     are to buy the category than the whole base (lift), and which categories it over-indexes on.
-    Empty on customers-only input (no orders). -#}
+    Empty when the input has no orders (stg_orders is then empty). -#}
 {{ note_when_no_orders('segment_recommendations') }}
-{%- set min_lift = var('recommendation_min_lift', 1.2) -%}
+{%- set min_lift = numeric_setting('recommendation_min_lift', 1.2, minimum=0) -%}
 
 with
 
-{% if has_orders_input() -%}
 customer_segments as (
 
     select * from {{ ref('customer_segments') }}
@@ -124,24 +123,6 @@ final as (
     from measured
 
 )
-{%- else %}
-final as (
 
-    select
-        cast(null as bigint) as segment_id,
-        cast(null as varchar) as category,
-        cast(null as bigint) as buyers,
-        cast(null as double) as spend,
-        cast(null as double) as penetration,
-        cast(null as double) as base_penetration,
-        cast(null as double) as lift,
-        cast(null as double) as spend_share,
-        cast(null as double) as spend_lift,
-        cast(null as boolean) as is_over_indexed,
-        cast(null as bigint) as lift_rank
-    where 1 = 0
-
-)
-{%- endif %}
 
 select * from final

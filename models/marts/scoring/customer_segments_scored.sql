@@ -59,6 +59,7 @@ final as (
         assigned.customer_id,
         assigned.segment_id,
         assigned.distance_to_centroid,
+        assigned.is_outlier,
         current_version.model_version,
         current_timestamp as scored_at
     from assigned

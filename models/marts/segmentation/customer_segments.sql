@@ -1,3 +1,5 @@
+{%- set features = segmentation_features() -%}
+
 with
 
 assignments as (
@@ -9,6 +11,12 @@ assignments as (
 segment_names as (
 
     select * from {{ ref('int_segment_names') }}
+
+),
+
+outlier_flags as (
+
+    {{ customer_outlier_flags(ref('int_customer_features'), features, ref('int_feature_scaling_parameters')) }}
 
 ),
 
@@ -27,10 +35,14 @@ final as (
         assignments.membership_probability,
         assignments.distance_to_centroid,
         assignments.is_noise,
+        coalesce(outlier_flags.is_outlier, false) as is_outlier,
+        outlier_flags.outlier_features,
         fitted_model.algorithm
     from assignments
     inner join segment_names
         on assignments.segment_id = segment_names.segment_id
+    left join outlier_flags
+        on assignments.customer_id = outlier_flags.customer_id
     cross join fitted_model
 
 )

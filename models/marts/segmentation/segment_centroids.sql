@@ -20,8 +20,12 @@ centroids as (
         scaling.feature_order,
         fitted_model.algorithm,
         fitted_model.value as centroid_scaled,
-        -- Back to the feature's own units: value = scaled * scale + center.
-        fitted_model.value * scaling.scale + scaling.center as centroid_value
+        -- Back to the feature's own units: undo the scaling, then the transform (log1p -> expm1).
+        -- A clipped feature's centre is on the clipped scale.
+        case
+            when scaling.transform = 'log1p' then exp(fitted_model.value * scaling.scale + scaling.center) - 1
+            else fitted_model.value * scaling.scale + scaling.center
+        end as centroid_value
     from fitted_model
     inner join scaling
         on fitted_model.feature_name = scaling.feature_name

@@ -1,6 +1,7 @@
-{#- One row per segment: size and share; mean, median, index, z-score and tier of every profiled
-    feature in its own units (columns avg_/median_/index_/z_/tier_<feature>); gender mix; and, when
-    orders exist, revenue share, top categories and preferred channel (null without orders). -#}
+{#- One row per segment: size and share; mean, median, index, z-score, percentile and tier of every
+    profiled feature in its own units (columns avg_/median_/index_/z_/pct_/tier_<feature>); gender mix;
+    and, when the input has orders, revenue share, top categories and preferred channel (null when
+    there are no orders at all). -#}
 {%- set features = profile_features() -%}
 
 with
@@ -29,13 +30,17 @@ segment_names as (
 
 ),
 
-{% if has_orders_input() -%}
 orders as (
 
     select * from {{ ref('stg_orders') }}
 
 ),
-{%- endif %}
+
+order_input as (
+
+    select count(*) > 0 as has_orders from orders
+
+),
 
 segment_sizes as (
 
@@ -60,18 +65,18 @@ features_wide as (
     select
         segment_id{{ ',' if features }}
         {%- for feature in features %}
-        max(case when feature_name = '{{ feature.name }}' then segment_mean end) as {{ adapter.quote('avg_' ~ feature.name) }},
-        max(case when feature_name = '{{ feature.name }}' then segment_median end) as {{ adapter.quote('median_' ~ feature.name) }},
-        max(case when feature_name = '{{ feature.name }}' then feature_index end) as {{ adapter.quote('index_' ~ feature.name) }},
-        max(case when feature_name = '{{ feature.name }}' then z_score end) as {{ adapter.quote('z_' ~ feature.name) }},
-        max(case when feature_name = '{{ feature.name }}' then tier end) as {{ adapter.quote('tier_' ~ feature.name) }}{{ ',' if not loop.last }}
+        max(case when feature_name = {{ quote_literal(feature.name) }} then segment_mean end) as {{ quote_identifier('avg_' ~ feature.name) }},
+        max(case when feature_name = {{ quote_literal(feature.name) }} then segment_median end) as {{ quote_identifier('median_' ~ feature.name) }},
+        max(case when feature_name = {{ quote_literal(feature.name) }} then feature_index end) as {{ quote_identifier('index_' ~ feature.name) }},
+        max(case when feature_name = {{ quote_literal(feature.name) }} then z_score end) as {{ quote_identifier('z_' ~ feature.name) }},
+        max(case when feature_name = {{ quote_literal(feature.name) }} then percentile end) as {{ quote_identifier('pct_' ~ feature.name) }},
+        max(case when feature_name = {{ quote_literal(feature.name) }} then tier end) as {{ quote_identifier('tier_' ~ feature.name) }}{{ ',' if not loop.last }}
         {%- endfor %}
     from feature_tiers
     group by segment_id
 
 ),
 
-{% if has_orders_input() -%}
 segment_orders as (
 
     select
@@ -135,15 +140,17 @@ channel_ranks as (
 
 order_profile as (
 
+    -- Customers-only input (no orders at all): the order columns stay, null.
     select
         segment_sizes.segment_id,
-        coalesce(segment_revenue.order_count, 0) as order_count,
-        coalesce(segment_revenue.revenue, 0) as revenue,
-        coalesce(segment_revenue.revenue, 0)
-            / nullif(sum(coalesce(segment_revenue.revenue, 0)) over (), 0) as revenue_share,
+        case when order_input.has_orders then coalesce(segment_revenue.order_count, 0) end as order_count,
+        case when order_input.has_orders then coalesce(segment_revenue.revenue, 0) end as revenue,
+        case when order_input.has_orders then coalesce(segment_revenue.revenue, 0)
+            / nullif(sum(coalesce(segment_revenue.revenue, 0)) over (), 0) end as revenue_share,
         top_categories.top_categories,
         channel_ranks.channel as preferred_channel
     from segment_sizes
+    cross join order_input
     left join segment_revenue
         on segment_sizes.segment_id = segment_revenue.segment_id
     left join top_categories
@@ -153,21 +160,7 @@ order_profile as (
         and channel_ranks.channel_rank = 1
 
 ),
-{%- else %}
-order_profile as (
 
-    -- Customers-only input: no order figures (the columns stay, null).
-    select
-        segment_id,
-        cast(null as bigint) as order_count,
-        cast(null as double) as revenue,
-        cast(null as double) as revenue_share,
-        cast(null as varchar) as top_categories,
-        cast(null as varchar) as preferred_channel
-    from segment_sizes
-
-),
-{%- endif %}
 
 final as (
 
@@ -180,11 +173,12 @@ final as (
         segment_sizes.customer_count,
         segment_sizes.customer_count * 1.0 / sum(segment_sizes.customer_count) over () as customer_share,
         {%- for feature in features %}
-        features_wide.{{ adapter.quote('avg_' ~ feature.name) }},
-        features_wide.{{ adapter.quote('median_' ~ feature.name) }},
-        features_wide.{{ adapter.quote('index_' ~ feature.name) }},
-        features_wide.{{ adapter.quote('z_' ~ feature.name) }},
-        features_wide.{{ adapter.quote('tier_' ~ feature.name) }},
+        features_wide.{{ quote_identifier('avg_' ~ feature.name) }},
+        features_wide.{{ quote_identifier('median_' ~ feature.name) }},
+        features_wide.{{ quote_identifier('index_' ~ feature.name) }},
+        features_wide.{{ quote_identifier('z_' ~ feature.name) }},
+        features_wide.{{ quote_identifier('pct_' ~ feature.name) }},
+        features_wide.{{ quote_identifier('tier_' ~ feature.name) }},
         {%- endfor %}
         segment_sizes.female_share,
         segment_sizes.male_share,

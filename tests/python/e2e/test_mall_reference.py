@@ -118,6 +118,10 @@ def test_auto_k_picks_six_on_age_income_score(tmp_path: Path, mall_csv: Path):
     algorithm, k, _, silhouette = selected(run)
     assert (algorithm, k) == ("kmeans", 6)
     assert silhouette == pytest.approx(0.4523, abs=1e-3)
+    # The published figures hold because the default transforms and fence leave Mall alone: no
+    # feature is skewed beyond skew_threshold (Age 0.48, Income 0.32, Score -0.05), none clipped.
+    scaling = run.query("select transform, skewness, outlier_count from feature_scaling")
+    assert all(t == "none" and abs(skew) < 1.0 and n == 0 for t, skew, n in scaling), scaling
 
 
 def test_standardised_k5_matches_published_figures(tmp_path: Path, mall_csv: Path):
