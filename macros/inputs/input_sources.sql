@@ -127,19 +127,20 @@
     {{ return(modules.re.sub('([\\[*?])', '[\\1]', path)) }}
 {% endmacro %}
 
-{% macro csv_settings() %}
-    {#- The csv_header / csv_delimiter / encoding vars, checked and normalised. -#}
-    {%- set header = var('csv_header', 'auto') | string | lower -%}
+{% macro csv_settings(overrides=none) %}
+    {#- The csv_header / csv_delimiter / encoding vars (or `overrides` of them), checked and normalised. -#}
+    {%- set given = overrides or {} -%}
+    {%- set header = given.get('csv_header', var('csv_header', 'auto')) | string | lower -%}
     {%- if header not in ['auto', 'true', 'false'] -%}
         {{ exceptions.raise_compiler_error("var csv_header = " ~ quote_literal(header) ~ " is not allowed. Fix: use auto, true or false, e.g. --vars '{csv_header: false}'.") }}
     {%- endif -%}
-    {%- set delimiter = var('csv_delimiter', 'auto') | string -%}
+    {%- set delimiter = given.get('csv_delimiter', var('csv_delimiter', 'auto')) | string -%}
     {%- set aliases = {'tab': '\t', '\\t': '\t', 'comma': ',', 'semicolon': ';', 'pipe': '|', 'space': 'whitespace', 'spaces': 'whitespace'} -%}
     {%- set delimiter = aliases.get(delimiter | lower, delimiter) -%}
     {%- if delimiter not in ['auto', 'whitespace'] and (delimiter | length != 1 or delimiter in ['"', '\n', '\r']) -%}
         {{ exceptions.raise_compiler_error("var csv_delimiter = " ~ quote_literal(delimiter) ~ " is not allowed. Fix: use auto, whitespace (runs of spaces or tabs), tab, or a single character such as ';'.") }}
     {%- endif -%}
-    {%- set encoding = var('encoding', 'utf-8') | string | lower -%}
+    {%- set encoding = given.get('encoding', var('encoding', 'utf-8')) | string | lower -%}
     {%- set encoding = {'utf8': 'utf-8', 'latin1': 'latin-1', 'iso-8859-1': 'latin-1', 'utf16': 'utf-16'}.get(encoding, encoding) -%}
     {%- if encoding not in ['utf-8', 'latin-1', 'utf-16'] -%}
         {{ exceptions.raise_compiler_error("var encoding = " ~ quote_literal(encoding) ~ " is not allowed. Fix: use utf-8, latin-1 or utf-16.") }}
@@ -154,26 +155,20 @@
         ~ quote_literal(encoding) ~ options ~ ")") -}}
 {% endmacro %}
 
-{% macro input_file_plan(kind) %}
-    {#- How to read <kind>_path: {format, path, pattern, mode, delimiter, header, names, encoding}.
-        Decided from the first lines of the file; stops with one line for a file that cannot be used. -#}
+{% macro input_file_plan(kind, path=none, settings=none) %}
+    {#- How to read <kind>_path (or `path`): {format, path, pattern, mode, delimiter, header, names,
+        encoding}. Decided from the first lines of the file; stops with one line for a file that
+        cannot be used. `settings` overrides the csv_header / csv_delimiter / encoding vars. -#}
     {%- set kind = input_kind(kind) -%}
     {%- set path_var = input_kinds()[kind].path_var -%}
-    {%- set path = var(path_var) | string -%}
+    {%- set path = (var(path_var) if path is none else path) | string -%}
     {%- set pattern = escape_glob(path) -%}
     {%- set lowered = path | lower -%}
     {%- set stem = lowered[:-3] if lowered.endswith('.gz') else lowered -%}
-    {%- if stem.endswith('.parquet') or stem.endswith('.pq') -%}
-        {%- set plan = {'format': 'parquet', 'path': path, 'pattern': pattern, 'kind': kind} -%}
-    {%- elif stem.endswith('.csv') or stem.endswith('.tsv') or stem.endswith('.txt') or stem.endswith('.tab') or stem.endswith('.dat') -%}
-        {%- set plan = {'format': 'csv', 'path': path, 'pattern': pattern, 'kind': kind, 'mode': 'delimited',
-                        'delimiter': ',', 'header': true, 'names': [], 'encoding': 'utf-8'} -%}
-    {%- else -%}
-        {{ exceptions.raise_compiler_error(
-            "var " ~ path_var ~ " = " ~ quote_literal(path) ~ " is neither a CSV (.csv, .tsv, .txt, optionally .gz) nor a Parquet "
-            ~ "(.parquet) file. Fix: convert the file or rename it with the right extension.") }}
-    {%- endif -%}
+    {%- set plan = {'format': 'csv', 'path': path, 'pattern': pattern, 'kind': kind, 'mode': 'delimited',
+                    'delimiter': ',', 'header': true, 'names': [], 'encoding': 'utf-8'} -%}
     {%- if not execute -%}{{ return(plan) }}{%- endif -%}
+
 
     {%- set sizes = run_query("select size from read_blob(" ~ quote_literal(pattern) ~ ")").columns[0].values() | list -%}
     {%- if sizes | length == 0 -%}
@@ -193,12 +188,21 @@
             "var " ~ path_var ~ " points to " ~ quote_literal(path) ~ ", which is empty (0 bytes). "
             ~ "Fix: export the data again, or point " ~ path_var ~ " at the file that holds it.") }}
     {%- endif -%}
+
+    {%- if stem.endswith('.parquet') or stem.endswith('.pq') -%}
+        {%- set plan = {'format': 'parquet', 'path': path, 'pattern': pattern, 'kind': kind} -%}
+    {%- elif stem.endswith('.csv') or stem.endswith('.tsv') or stem.endswith('.txt') or stem.endswith('.tab') or stem.endswith('.dat') -%}
+        {%- do plan.update({'format': 'csv'}) -%}
+    {%- else -%}
+        {{ exceptions.raise_compiler_error(
+            "var " ~ path_var ~ " = " ~ quote_literal(path) ~ " is neither a CSV (.csv, .tsv, .txt, optionally .gz) nor a Parquet "
+            ~ "(.parquet) file. Fix: convert the file or rename it with the right extension.") }}
+    {%- endif -%}
     {%- if plan.format == 'parquet' -%}{{ return(plan) }}{%- endif -%}
-    {{ return(csv_file_plan(plan, path_var)) }}
+    {{ return(csv_file_plan(plan, path_var, csv_settings(settings))) }}
 {% endmacro %}
 
-{% macro csv_file_plan(plan, path_var) %}
-    {%- set settings = csv_settings() -%}
+{% macro csv_file_plan(plan, path_var, settings) %}
     {%- set re = modules.re -%}
     {%- set encoding_hint = "Fix: set the file's encoding, e.g. --vars '{encoding: latin-1}' (or utf-16)." -%}
     {%- set sample = run_query("select line from " ~ read_lines_sql(plan.pattern, settings.encoding, 0, ', ignore_errors = true') ~ " limit 200").columns[0].values() | list -%}
@@ -342,11 +346,17 @@
         last read on this connection could not use; an empty select for other inputs. -#}
     {%- set kind = input_kind(kind) -%}
     {%- set spec = input_kinds()[kind] -%}
-    {%- set empty = "select cast(null as bigint) as line_number, cast(null as varchar) as raw_line, cast(null as varchar) as rejection_reason where false" -%}
-    {%- if not execute or input_var_is_set(spec.relation_var) or not input_var_is_set(spec.path_var) -%}{{ return(empty) }}{%- endif -%}
-    {%- set plan = input_file_plan(kind) -%}
-    {%- if plan.format != 'csv' -%}{{ return(empty) }}{%- endif -%}
-    {%- set tables = rejects_tables(kind) -%}
+    {%- if not execute or input_var_is_set(spec.relation_var) or not input_var_is_set(spec.path_var) -%}{{ return(no_unreadable_lines()) }}{%- endif -%}
+    {{ return(unreadable_lines_sql(input_file_plan(kind))) }}
+{% endmacro %}
+
+{% macro no_unreadable_lines() %}
+    {{ return("select cast(null as bigint) as line_number, cast(null as varchar) as raw_line, cast(null as varchar) as rejection_reason where false") }}
+{% endmacro %}
+
+{% macro unreadable_lines_sql(plan) %}
+    {%- if plan.format != 'csv' -%}{{ return(no_unreadable_lines()) }}{%- endif -%}
+    {%- set tables = rejects_tables(plan.kind) -%}
     {%- set expected = plan.names | length -%}
     {%- set reader_rejects -%}
         select
@@ -363,7 +373,11 @@
                 else 'unreadable line: ' || lower(error_type)
             end) as rejection_reason
         from {{ tables.errors }}
-        where scan_id = (select max(scan_id) from {{ tables.scans }})
+        where scan_id = (
+            -- DuckDB records a scan only when it rejected something: the last one of this file.
+            select max(scan_id) from {{ tables.scans }}
+            where file_path in ({{ quote_literal(plan.path) }}, {{ quote_literal(plan.pattern) }})
+        )
         group by line
     {%- endset -%}
     {%- if plan.mode == 'whitespace' -%}
@@ -404,21 +418,37 @@
     {{ return(statement) }}
 {% endmacro %}
 
-{% macro check_input_file(kind='customers') %}
-    {#- dbt run-operation check_input_file --args '{kind: customers}': how <kind>_path will be read
-        (delimiter, header, columns) and the lines the reader cannot use, before a build. -#}
+{% macro check_input_file(kind='customers', path=none, settings=none) %}
+    {#- dbt run-operation check_input_file --args '{kind: customers}': how <kind>_path (or `path`,
+        read with `settings` {csv_header, csv_delimiter, encoding} instead of the vars) will be read,
+        and the lines the reader cannot use, before a build. -#}
     {%- set kind = input_kind(kind) -%}
-    {%- set plan = input_file_plan(kind) -%}
-    {%- do print(kind ~ ': ' ~ plan.format ~ ((', ' ~ plan.mode ~ ', delimiter ' ~ quote_literal(plan.delimiter) ~ ', header ' ~ plan.header
+    {%- set plan = input_file_plan(kind, path, settings) -%}
+    {%- set relation = read_input_file(plan) -%}
+    {%- do print('file: ' ~ plan.path) -%}
+    {%- do print('read as: ' ~ plan.format ~ ((', ' ~ plan.mode ~ ', delimiter ' ~ quote_literal(plan.delimiter) ~ ', header ' ~ plan.header
         ~ ', encoding ' ~ plan.encoding) if plan.format == 'csv' else '')) -%}
-    {%- set read = run_query("select count(*) from " ~ input_relation(kind)) -%}
+    {%- set described = run_query("describe select * from " ~ relation).columns[0].values() | list -%}
+    {%- do print('columns: ' ~ described | join(' | ')) -%}
+    {#- Materialise every column: a bare count(*) skips the checks on values (encoding). -#}
+    {%- do run_query("create or replace temp table input_file_check as select * from " ~ relation) -%}
+    {%- set read = run_query("select count(*) from input_file_check") -%}
     {%- do print('rows read: ' ~ read.columns[0].values()[0]) -%}
-    {%- do print('columns: ' ~ input_columns(kind) | join(' | ')) -%}
+    {%- set mapping = map_input_columns(relation, customer_column_synonyms() if kind == 'customers' else order_column_synonyms(), input_kinds()[kind].columns_var, []) -%}
+    {%- do print('mapped: ' ~ mapping | dictsort | map('join', ' <- ') | join(', ')) -%}
     {%- if plan.format == 'csv' -%}
-        {%- set unreadable = run_query(unreadable_input_lines(kind) ~ " order by line_number") -%}
+        {%- set unreadable = run_query(unreadable_lines_sql(plan) ~ " order by line_number") -%}
         {%- do print('unreadable lines: ' ~ unreadable.rows | length) -%}
         {%- for row in unreadable.rows -%}
             {%- do print('line ' ~ row[0] ~ ': ' ~ row[2] ~ ': ' ~ row[1]) -%}
         {%- endfor -%}
     {%- endif -%}
+{% endmacro %}
+
+{% macro check_input_files(files, kind='customers') %}
+    {#- check_input_file for a list of {path, csv_header, csv_delimiter, encoding}: one dbt call, many files. -#}
+    {%- for file in files -%}
+        {%- do print('=== ' ~ loop.index) -%}
+        {%- do check_input_file(file.get('kind', kind), file.path, file) -%}
+    {%- endfor -%}
 {% endmacro %}
