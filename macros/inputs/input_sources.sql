@@ -156,6 +156,12 @@
 {% endmacro %}
 
 {% macro input_file_plan(kind, path=none, settings=none) %}
+    {%- set plan = input_file_plan_or_problem(kind, path, settings) -%}
+    {%- if plan.problem -%}{{ exceptions.raise_compiler_error(plan.problem) }}{%- endif -%}
+    {{ return(plan) }}
+{% endmacro %}
+
+{% macro input_file_plan_or_problem(kind, path=none, settings=none) %}
     {#- How to read <kind>_path (or `path`): {format, path, pattern, mode, delimiter, header, names,
         encoding}. Decided from the first lines of the file; stops with one line for a file that
         cannot be used. `settings` overrides the csv_header / csv_delimiter / encoding vars. -#}
@@ -169,24 +175,24 @@
                     'delimiter': ',', 'header': true, 'names': [], 'encoding': 'utf-8'} -%}
     {%- if not execute -%}{{ return(plan) }}{%- endif -%}
 
-
     {%- set sizes = run_query("select size from read_blob(" ~ quote_literal(pattern) ~ ")").columns[0].values() | list -%}
     {%- if sizes | length == 0 -%}
-        {%- set is_directory = run_query("select count(*) from glob(" ~ quote_literal(pattern ~ '/') ~ ")").columns[0].values()[0] > 0 -%}
+        {#- glob lists files only, except that 'dir/**/' lists the folder itself, even empty. -#}
+        {%- set is_directory = run_query("select count(*) from (select 1 from glob(" ~ quote_literal(pattern.rstrip('/') ~ '/**/') ~ ") limit 1)").columns[0].values()[0] > 0 -%}
         {%- if is_directory -%}
-            {{ exceptions.raise_compiler_error(
+            {{ return({'problem':
                 "var " ~ path_var ~ " points to " ~ quote_literal(path) ~ ", which is a directory. "
-                ~ "Fix: name one file in it, e.g. --vars '{" ~ path_var ~ ": " ~ path.rstrip('/') ~ "/" ~ kind ~ ".csv}'.") }}
+                ~ "Fix: name one file in it, e.g. --vars '{" ~ path_var ~ ": " ~ path.rstrip('/') ~ "/" ~ kind ~ ".csv}'."}) }}
         {%- endif -%}
-        {{ exceptions.raise_compiler_error(
+        {{ return({'problem':
             "var " ~ path_var ~ " points to " ~ quote_literal(path) ~ ", which does not exist. "
             ~ "Relative paths resolve against the project folder (where dbt runs). "
-            ~ "Fix: pass an existing CSV or Parquet file, e.g. --vars '{" ~ path_var ~ ": /full/path/file.csv}'.") }}
+            ~ "Fix: pass an existing CSV or Parquet file, e.g. --vars '{" ~ path_var ~ ": /full/path/file.csv}'."}) }}
     {%- endif -%}
     {%- if sizes[0] == 0 -%}
-        {{ exceptions.raise_compiler_error(
+        {{ return({'problem':
             "var " ~ path_var ~ " points to " ~ quote_literal(path) ~ ", which is empty (0 bytes). "
-            ~ "Fix: export the data again, or point " ~ path_var ~ " at the file that holds it.") }}
+            ~ "Fix: export the data again, or point " ~ path_var ~ " at the file that holds it."}) }}
     {%- endif -%}
 
     {%- if stem.endswith('.parquet') or stem.endswith('.pq') -%}
@@ -194,9 +200,9 @@
     {%- elif stem.endswith('.csv') or stem.endswith('.tsv') or stem.endswith('.txt') or stem.endswith('.tab') or stem.endswith('.dat') -%}
         {%- do plan.update({'format': 'csv'}) -%}
     {%- else -%}
-        {{ exceptions.raise_compiler_error(
+        {{ return({'problem':
             "var " ~ path_var ~ " = " ~ quote_literal(path) ~ " is neither a CSV (.csv, .tsv, .txt, optionally .gz) nor a Parquet "
-            ~ "(.parquet) file. Fix: convert the file or rename it with the right extension.") }}
+            ~ "(.parquet) file. Fix: convert the file or rename it with the right extension."}) }}
     {%- endif -%}
     {%- if plan.format == 'parquet' -%}{{ return(plan) }}{%- endif -%}
     {{ return(csv_file_plan(plan, path_var, csv_settings(settings))) }}
@@ -211,9 +217,9 @@
         {%- if line is not none and (line | trim) != '' -%}{%- do lines.append(line.replace('\ufeff', '')) -%}{%- endif -%}
     {%- endfor -%}
     {%- if lines | length == 0 or '\x00' in lines[0] -%}
-        {{ exceptions.raise_compiler_error(
+        {{ return({'problem':
             "var " ~ path_var ~ ": " ~ quote_literal(plan.path) ~ " cannot be read as " ~ settings.encoding
-            ~ " text (no readable line at its start). " ~ encoding_hint) }}
+            ~ " text (no readable line at its start). " ~ encoding_hint}) }}
     {%- endif -%}
 
     {#- The delimiter: the candidate found the same number of times on most sample lines. -#}
@@ -280,9 +286,9 @@
         {%- set has_header = settings.header == 'true' -%}
     {%- endif -%}
     {%- if has_header and lines | length == 1 -%}
-        {{ exceptions.raise_compiler_error(
+        {{ return({'problem':
             "var " ~ path_var ~ ": " ~ quote_literal(plan.path) ~ " has a header line and no data rows. "
-            ~ "Fix: export the data again; if that line is data, not a header, set --vars '{csv_header: false}'.") }}
+            ~ "Fix: export the data again; if that line is data, not a header, set --vars '{csv_header: false}'."}) }}
     {%- endif -%}
 
     {#- Column names: the header's (blank -> columnN, repeats -> name_2), else column0, column1, ... -#}
@@ -423,9 +429,13 @@
         read with `settings` {csv_header, csv_delimiter, encoding} instead of the vars) will be read,
         and the lines the reader cannot use, before a build. -#}
     {%- set kind = input_kind(kind) -%}
-    {%- set plan = input_file_plan(kind, path, settings) -%}
+    {%- set plan = input_file_plan_or_problem(kind, path, settings) -%}
+    {%- do print('file: ' ~ (path if path is not none else var(input_kinds()[kind].path_var))) -%}
+    {%- if plan.problem -%}
+        {%- do print('problem: ' ~ plan.problem) -%}
+        {{ return(none) }}
+    {%- endif -%}
     {%- set relation = read_input_file(plan) -%}
-    {%- do print('file: ' ~ plan.path) -%}
     {%- do print('read as: ' ~ plan.format ~ ((', ' ~ plan.mode ~ ', delimiter ' ~ quote_literal(plan.delimiter) ~ ', header ' ~ plan.header
         ~ ', encoding ' ~ plan.encoding) if plan.format == 'csv' else '')) -%}
     {%- set described = run_query("describe select * from " ~ relation).columns[0].values() | list -%}
