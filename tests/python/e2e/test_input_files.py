@@ -219,7 +219,8 @@ def test_file_shapes_are_read_and_bad_lines_reported(tmp_path: Path):
         12: "var customers_path points to '{}', which is empty (0 bytes)."
         " Fix: export the data again",
         13: "var customers_path: '{}' has a header line and no data rows."
-        " Fix: export the data again; if that line is data, not a header, set --vars '{{csv_header: false}}'.",
+        " Fix: export the data again; if that line is data, not a header,"
+        " set --vars '{{csv_header: false}}'.",
         14: "var customers_path: '{}' cannot be read as utf-8 text (no readable line at its start)."
         " Fix: set the file's encoding, e.g. --vars '{{encoding: latin-1}}' (or utf-16).",
         15: "var customers_path points to '{}', which does not exist.",
