@@ -88,7 +88,15 @@ def test_host_project_segments_its_own_warehouse_table(tmp_path: Path):
 
     deps = dbt(host, "deps")
     assert deps.returncode == 0, deps.stdout[-2000:]
-    build = dbt(host, "build", "--select", "+customer_segments", "host_shop")
+    build = dbt(
+        host,
+        "build",
+        "--select",
+        "+customer_segments",
+        "host_shop",
+        "--indirect-selection",
+        "cautious",
+    )
     output = build.stdout + build.stderr
     assert build.returncode == 0, output[-4000:]
     assert "depends on the root project node" not in output
