@@ -37,6 +37,8 @@ models:
 seeds:
   customer_segmentation:
     +schema: segments
+    campaigns:
+      +enabled: false  # the host's own seeds/campaigns.csv replaces it
 """
 
 HOST_PROFILE = """\
@@ -71,6 +73,14 @@ def test_host_project_segments_its_own_warehouse_table(tmp_path: Path):
     (host / "profiles.yml").write_text(HOST_PROFILE.format(database=json.dumps(str(database))))
     (host / "packages.yml").write_text(f"packages:\n  - local: {json.dumps(str(REPO))}\n")
     (host / "models" / "stg_customers.sql").write_text("select 1 as host_column\n")
+    (host / "seeds").mkdir()
+    header = (REPO / "seeds" / "campaigns.csv").read_text().splitlines()[0].split(",")
+    campaign = {"campaign_id": "HOST1", "campaign_name": "Host VIP", "channel": "email"}
+    campaign |= {"offer": "Host offer", "target_feature_1": "annual_income_k"}
+    campaign |= {"target_tier_1": "high", "priority": "1", "holdout_share": "0.1"}
+    campaign |= {"is_exclusive": "true", "is_active": "true", "target_at_risk_only": "false"}
+    row = [campaign.get(column, "") for column in header]
+    (host / "seeds" / "campaigns.csv").write_text(",".join(header) + "\n" + ",".join(row) + "\n")
     with duckdb.connect(str(database)) as connection:
         connection.execute("create schema raw")
         connection.execute(
@@ -112,9 +122,14 @@ def test_host_project_segments_its_own_warehouse_table(tmp_path: Path):
             ).fetchall()
         )
         host_model = connection.execute("select * from main.stg_customers").fetchall()
+        campaigns = connection.execute(
+            "select distinct campaign_id from main_segments.campaign_targets"
+        ).fetchall()
     assert segmented[0] == 300 and segmented[1] >= 2
     # The package builds in its own schema; the host's stg_customers is untouched; no demo seed.
-    assert relations["main"] == ["stg_customers"] and host_model == [(1,)]
+    assert relations["main"] == ["campaigns", "stg_customers"] and host_model == [(1,)]
+    # The package's ref('campaigns') found the host's seed: its copy is disabled.
+    assert campaigns == [("HOST1",)]
     assert relations["raw"] == ["customers"]
     assert "demo_customers" not in relations["main_segments"]
     manifest = json.loads((host / "target" / "manifest.json").read_text())
