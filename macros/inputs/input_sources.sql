@@ -462,6 +462,9 @@
         ~ ', encoding ' ~ plan.encoding) if plan.format == 'csv' else '')) -%}
     {%- set described = run_query("describe select * from " ~ relation).columns[0].values() | list -%}
     {%- do print('columns: ' ~ described | join(' | ')) -%}
+    {%- set normalised = [] -%}
+    {%- for column in described -%}{%- do normalised.append(normalize_column_name(column)) -%}{%- endfor -%}
+    {%- do print('normalised: ' ~ normalised | join(' | ')) -%}
     {#- Materialise every column: a bare count(*) skips the checks on values (encoding). -#}
     {%- do run_query("create or replace temp table input_file_check as select * from " ~ relation) -%}
     {%- set read = run_query("select count(*) from input_file_check") -%}

@@ -163,10 +163,12 @@ def test_file_shapes_are_read_and_bad_lines_reported(tmp_path: Path):
     assert "delimiter '\t', header True" in tsv and "rows read: 30" in tsv
     # Plain income keeps its units; camelCase headers are split when normalised downstream.
     assert "customer_id <- ID, income <- Income" in tsv and "annual_income_k" not in tsv
+    assert "normalised: id | year_birth | education | income | mnt_wines | num_web_purchases" in tsv
 
     headed = section(out, 2)
     assert "whitespace" in headed and "header True" in headed and "rows read: 30" in headed
     assert "columns: CustomerID | Gender | Age | Score" in headed
+    assert "normalised: customer_id | gender | age | score" in headed
     assert "spending_score <- Score" in headed
 
     bare = section(out, 3)
