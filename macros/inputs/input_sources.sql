@@ -275,11 +275,12 @@
         {%- endif -%}
     {%- endif -%}
 
-    {#- Header or not: auto = a first line with no number in it is a header. -#}
+    {#- Header or not: auto = a first line with no number or date in it is a header. -#}
     {%- if settings.header == 'auto' -%}
         {%- set numeric = [] -%}
         {%- for value in first -%}
-            {%- if re.match('^\\s*[-+]?(\\d+([.,]\\d*)?|[.,]\\d+)([eE][-+]?\\d+)?\\s*$', value) -%}{%- do numeric.append(value) -%}{%- endif -%}
+            {%- if re.match('^\\s*[-+]?(\\d+([.,]\\d*)?|[.,]\\d+)([eE][-+]?\\d+)?\\s*$', value)
+                or re.match('^\\s*\\d{1,4}[-/.]\\d{1,2}[-/.]\\d{1,4}', value) -%}{%- do numeric.append(value) -%}{%- endif -%}
         {%- endfor -%}
         {%- set has_header = numeric | length == 0 -%}
     {%- else -%}
