@@ -103,6 +103,7 @@ def test_host_project_segments_its_own_warehouse_table(tmp_path: Path):
         "build",
         "--select",
         "+customer_segments",
+        "+campaign_targets",
         "host_shop",
         "--indirect-selection",
         "cautious",
