@@ -312,3 +312,18 @@ def test_hostile_header_is_only_a_column_name(tmp_path: Path):
     assert existing <= allowed, existing - allowed
     for folder in (REPO, tmp_path, workdir, path.parent):
         assert not (folder / "leak.csv").exists()
+
+
+def test_a_relation_var_naming_no_table_stops_with_one_line(tmp_path: Path):
+    run = run_dbt(
+        tmp_path,
+        "compile",
+        {"customers_relation": "raw.customer's"},
+        ["--select", "base_customers"],
+        check=False,
+    )
+    assert run.result.returncode != 0
+    message = [line for line in run.output.splitlines() if "customers_relation names" in line]
+    assert message, run.output[-2000:]
+    assert "'raw.customer''s', which is not a table or view in the warehouse" in message[0]
+    assert "Fix: create it first, or correct the schema.table name." in message[0]
