@@ -1,72 +1,104 @@
-{#- Map whatever header an input file has onto the standard column names of DESIGN.md.
-    Headers are normalised (lower case, runs of non-alphanumerics -> '_'), then matched against
-    known synonyms; the customer_columns / order_columns vars override any match. -#}
+{#- Map whatever header an input has onto the standard column names of DESIGN.md.
+    Headers are normalised (camelCase split, lower case, runs of non-alphanumerics -> '_'), then
+    matched against known synonyms; the customer_columns / order_columns vars override any match.
+    Header text never becomes SQL here: it is only compared, and quote_identifier() quotes it
+    wherever a model selects it. -#}
 
 {% macro normalize_column_name(name) %}
-    {{ return(modules.re.sub('[^a-z0-9]+', '_', name | lower).strip('_')) }}
+    {#- 'MntWines' -> mnt_wines, 'NumWebPurchases' -> num_web_purchases, 'CustomerID' -> customer_id,
+        'Annual Income (k$)' -> annual_income_k, 'Year_Birth' -> year_birth. -#}
+    {%- set re = modules.re -%}
+    {%- set split = re.sub('([a-z0-9])([A-Z])', '\\1_\\2', name | string) -%}
+    {%- set split = re.sub('([A-Z]+)([A-Z][a-z])', '\\1_\\2', split) -%}
+    {{ return(re.sub('[^a-z0-9]+', '_', split | lower).strip('_')) }}
 {% endmacro %}
 
 {% macro customer_column_synonyms() %}
+    {#- Only headers that say thousands map to annual_income_k; a plain income keeps its own units.
+        A birth year or birth date is not standard: it stays an extra column (see derived_features). -#}
     {{ return({
-        'customer_id': ['customer_id', 'customerid', 'cust_id', 'client_id', 'user_id', 'id'],
+        'customer_id': ['customer_id', 'customerid', 'cust_id', 'client_id', 'user_id', 'customer_number', 'customer', 'id'],
         'gender': ['gender', 'genre', 'sex'],
         'age': ['age', 'age_years'],
-        'annual_income_k': ['annual_income_k', 'annual_income_k_usd', 'annual_income', 'income_k', 'income'],
+        'annual_income_k': ['annual_income_k', 'annual_income_k_usd', 'income_k', 'annual_income_000s', 'income_000s',
+                            'annual_income_thousands', 'income_thousands', 'income_in_thousands'],
+        'income': ['income', 'annual_income', 'yearly_income', 'household_income'],
         'spending_score': ['spending_score', 'spending_score_1_100', 'score'],
         'signup_date': ['signup_date', 'signup', 'created_at', 'first_seen', 'customer_since'],
-        'email': ['email', 'email_address'],
+        'email': ['email', 'email_address', 'e_mail'],
         'marketing_opt_in': ['marketing_opt_in', 'opt_in', 'accepts_marketing', 'marketing_consent'],
     }) }}
 {% endmacro %}
 
 {% macro order_column_synonyms() %}
     {{ return({
-        'order_id': ['order_id', 'orderid', 'invoice_no', 'invoiceno', 'invoice', 'id'],
-        'customer_id': ['customer_id', 'customerid', 'cust_id', 'client_id', 'user_id'],
-        'order_date': ['order_date', 'orderdate', 'invoice_date', 'invoicedate', 'date', 'created_at'],
-        'amount': ['amount', 'order_total', 'total', 'revenue', 'sales', 'value'],
+        'order_id': ['order_id', 'orderid', 'invoice_no', 'invoiceno', 'invoice', 'invoice_id', 'transaction_id', 'id'],
+        'customer_id': ['customer_id', 'customerid', 'cust_id', 'client_id', 'user_id', 'customer_number'],
+        'order_date': ['order_date', 'orderdate', 'invoice_date', 'invoicedate', 'transaction_date', 'date', 'created_at'],
+        'amount': ['amount', 'order_total', 'total', 'line_total', 'revenue', 'sales', 'value', 'order_value'],
+        'quantity': ['quantity', 'qty', 'units'],
+        'unit_price': ['unit_price', 'unitprice', 'price'],
+        'status': ['status', 'order_status'],
         'category': ['category', 'product_category'],
         'channel': ['channel', 'sales_channel'],
     }) }}
 {% endmacro %}
 
 {% macro input_column_names(relation_sql) %}
-    {#- The column names of an input, in file order (empty at parse time). -#}
+    {#- The column names of an input, in order (empty at parse time). Prefer input_columns(kind). -#}
     {%- if not execute -%}{{ return([]) }}{%- endif -%}
+    {%- if (relation_sql | string) in ['customers', 'orders'] -%}{{ return(input_columns(relation_sql)) }}{%- endif -%}
     {%- set described = run_query("describe select * from " ~ relation_sql) -%}
     {{ return(described.columns[0].values() | list) }}
 {% endmacro %}
 
-{% macro map_input_columns(relation_sql, synonyms, overrides_var, required) %}
-    {#- Returns {standard_name: source column name} for the standard columns found, and
-        fails with the columns seen and the var to set when a required one is missing. -#}
-    {%- set columns = input_column_names(relation_sql) -%}
+{% macro map_input_columns(kind, synonyms, overrides_var, required) %}
+    {#- {standard_name: source column name} for the standard columns found in input `kind`
+        ('customers' / 'orders'; a relation SQL string still works). Stops the build when the
+        overrides var has an unknown key or names a missing column, or a required column is absent. -#}
+    {%- set overrides = var(overrides_var, {}) or {} -%}
+    {%- if overrides is not mapping -%}
+        {{ exceptions.raise_compiler_error(
+            "var " ~ overrides_var ~ " must be a mapping {standard_name: \"Source Column\"}, got " ~ quote_literal(overrides)
+            ~ ". Fix: e.g. --vars '{" ~ overrides_var ~ ": {customer_id: \"Client Ref\"}}'.") }}
+    {%- endif -%}
+    {%- for key in overrides -%}
+        {%- if key not in synonyms -%}
+            {{ exceptions.raise_compiler_error(
+                "var " ~ overrides_var ~ " has the key " ~ quote_literal(key) ~ ", which is not a standard column. "
+                ~ "Accepted keys: " ~ synonyms.keys() | list | join(', ')
+                ~ ". Other columns need no mapping: they are carried through under their normalised names.") }}
+        {%- endif -%}
+    {%- endfor -%}
     {%- if not execute -%}
         {%- set parse_map = {} -%}
         {%- for name in synonyms -%}{%- do parse_map.update({name: name}) -%}{%- endfor -%}
         {{ return(parse_map) }}
     {%- endif -%}
-    {%- set overrides = var(overrides_var, {}) or {} -%}
+    {%- set columns = input_columns(kind) if (kind | string) in ['customers', 'orders'] else input_column_names(kind) -%}
     {%- set by_normalized = {} -%}
     {%- for column in columns -%}
         {%- do by_normalized.setdefault(normalize_column_name(column), column) -%}
     {%- endfor -%}
     {%- set mapping = {} -%}
-    {%- for standard, candidates in synonyms.items() -%}
-        {%- if standard in overrides -%}
-            {%- if overrides[standard] not in columns -%}
-                {{ exceptions.raise_compiler_error(
-                    "var " ~ overrides_var ~ " maps " ~ standard ~ " to '" ~ overrides[standard]
-                    ~ "', but the input has no such column. Columns found: " ~ columns | join(', ') ~ ".") }}
-            {%- endif -%}
-            {%- do mapping.update({standard: overrides[standard]}) -%}
+    {%- for standard, wanted in overrides.items() -%}
+        {%- set wanted = wanted | string -%}
+        {%- if wanted in columns -%}
+            {%- do mapping.update({standard: wanted}) -%}
+        {%- elif normalize_column_name(wanted) in by_normalized -%}
+            {%- do mapping.update({standard: by_normalized[normalize_column_name(wanted)]}) -%}
         {%- else -%}
-            {%- for candidate in candidates -%}
-                {%- if standard not in mapping and candidate in by_normalized and by_normalized[candidate] not in mapping.values() -%}
-                    {%- do mapping.update({standard: by_normalized[candidate]}) -%}
-                {%- endif -%}
-            {%- endfor -%}
+            {{ exceptions.raise_compiler_error(
+                "var " ~ overrides_var ~ " maps " ~ standard ~ " to " ~ quote_literal(wanted)
+                ~ ", but the input has no such column. Columns found: " ~ columns | join(', ') ~ ".") }}
         {%- endif -%}
+    {%- endfor -%}
+    {%- for standard, candidates in synonyms.items() -%}
+        {%- for candidate in candidates -%}
+            {%- if standard not in mapping and candidate in by_normalized and by_normalized[candidate] not in mapping.values() -%}
+                {%- do mapping.update({standard: by_normalized[candidate]}) -%}
+            {%- endif -%}
+        {%- endfor -%}
     {%- endfor -%}
     {%- for standard in required -%}
         {%- if standard not in mapping -%}
@@ -78,10 +110,10 @@
     {{ return(mapping) }}
 {% endmacro %}
 
-{% macro unmapped_columns(relation_sql, mapping) %}
+{% macro unmapped_columns(kind, mapping) %}
     {#- Input columns that are not standard ones: carried through as extra features. -#}
     {%- set extras = [] -%}
-    {%- for column in input_column_names(relation_sql) -%}
+    {%- for column in input_column_names(kind) -%}
         {%- if column not in mapping.values() -%}{%- do extras.append(column) -%}{%- endif -%}
     {%- endfor -%}
     {{ return(extras) }}

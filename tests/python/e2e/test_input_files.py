@@ -1,0 +1,329 @@
+"""Input files as they are downloaded, read by macros/inputs/input_sources.sql.
+
+One `dbt run-operation check_input_files` reads a dozen file shapes generated here (TSV, whitespace
+aligned with and without a header, Latin-1, UTF-16, gzip, BOM + CRLF, ragged rows, a hostile
+header, a path full of quotes and glob characters) and prints, per file, the plan, the columns,
+the rows read and every unreadable line with its reason; builds then check what only a build shows.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+from .conftest import REPO, run_dbt
+
+pytestmark = pytest.mark.dbt
+
+HOSTILE_HEADER = (
+    "x\" as varchar)), '')) from (select 1 as \"x\"); copy (select 1) to 'leak.csv'; --"
+)
+HOSTILE_DIR = "we'ird; -- dïr [1]*"
+HOSTILE_FILE = "o'brien ünï; --.csv"
+
+
+def customer_rows(count: int, prefix: str = "C") -> list[tuple[str, str, int, int, int]]:
+    return [
+        (f"{prefix}{i:04d}", "MF"[i % 2], 18 + i % 50, 15 + (i * 7) % 120, 1 + (i * 13) % 99)
+        for i in range(count)
+    ]
+
+
+def write_shapes(folder: Path) -> list[dict]:
+    """Write one file per shape; return the check_input_files entries, in order."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = customer_rows(30)
+    files: list[dict] = []
+
+    tsv = folder / "campaign.tsv"
+    with tsv.open("w", newline="", encoding="utf-8") as handle:
+        handle.write("ID\tYear_Birth\tEducation\tIncome\tMntWines\tNumWebPurchases\n")
+        for i, row in enumerate(rows):
+            handle.write(f"{row[0]}\t{1950 + i}\t2n Cycle\t{52000 + i}\t{row[3]}\t{row[4]}\n")
+    files.append({"path": str(tsv)})
+
+    aligned = folder / "transactions_headed.txt"
+    with aligned.open("w", newline="", encoding="utf-8") as handle:
+        handle.write("CustomerID   Gender   Age     Score\r\n")
+        for row in rows:
+            handle.write(f"{row[0]:<12} {row[1]:<6} {row[2]:>5} {row[4]:>8}\r\n")
+    files.append({"path": str(aligned)})
+
+    bare = folder / "transactions.txt"
+    with bare.open("w", newline="", encoding="utf-8") as handle:
+        for row in rows:
+            handle.write(f"  {row[0]}  {row[2]:>4}   {row[3]:>6}\r\n")
+        handle.write("  X9999  20  30  40\r\n   \r\n\r\n")
+    files.append({"path": str(bare)})
+
+    latin = folder / "latin1.csv"
+    latin.write_bytes(
+        (
+            "id;Genre;Âge\n"
+            + "".join(f"L{i};{'Mâle' if i % 2 else 'Fémme'};{20 + i}\n" for i in range(25))
+        ).encode("latin-1")
+    )
+    files.append({"path": str(latin), "encoding": "latin-1"})
+
+    utf16 = folder / "utf16.csv"
+    utf16.write_bytes(
+        ("CustomerID,Age\r\n" + "".join(f"U{i},{30 + i}\r\n" for i in range(20))).encode("utf-16")
+    )
+    files.append({"path": str(utf16), "encoding": "utf-16"})
+
+    gz = folder / "customers.csv.gz"
+    with gzip.open(gz, "wt", newline="") as handle:
+        handle.write(
+            "CustomerID,Age,Spending Score (1-100)\n"
+            + "".join(f"G{i},{20 + i},{i + 1}\n" for i in range(22))
+        )
+    files.append({"path": str(gz)})
+
+    bom = folder / "bom_crlf.csv"
+    bom.write_bytes(
+        (
+            "\ufeffCustomerID,Annual Income (k$)\r\n"
+            + "".join(f"B{i},{40 + i}\r\n" for i in range(21))
+        ).encode()
+    )
+    files.append({"path": str(bom)})
+
+    ragged = folder / "ragged.csv"
+    lines = ["CustomerID,Gender,Age,Income (000s),Score"] + [
+        ",".join(map(str, row)) for row in rows
+    ]
+    ragged.write_bytes(
+        "\n".join(lines).encode() + b"\nR1,M,20\nR2,F,30,40,50,60\nR3,F,\xff\xfe,1,2\n  \n"
+    )
+    files.append({"path": str(ragged)})
+
+    hostile_dir = folder / HOSTILE_DIR
+    hostile_dir.mkdir()
+    hostile = hostile_dir / HOSTILE_FILE
+    with hostile.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["CustomerID", "Age", HOSTILE_HEADER])
+        writer.writerows([row[0], row[2], row[3]] for row in rows)
+    files.append({"path": str(hostile)})
+
+    headerless = folder / "headerless.csv"
+    headerless.write_text("".join(f"N{i},{20 + i},{i + 1}\n" for i in range(23)))
+    files.append({"path": str(headerless)})
+
+    # Files that cannot be used: each is one line naming the var and the fix.
+    (folder / "a folder").mkdir()
+    (folder / "empty.csv").write_bytes(b"")
+    (folder / "header_only.csv").write_bytes(b"CustomerID,Age\r\n")
+    (folder / "utf16_unset.csv").write_bytes("CustomerID,Âge\r\nU1,20\r\n".encode("utf-16"))
+    for name in ["a folder", "empty.csv", "header_only.csv", "utf16_unset.csv", "missing.csv"]:
+        files.append({"path": str(folder / name)})
+    return files
+
+
+def section(output: str, index: int) -> str:
+    return output.split(f"=== {index}\n")[1].split("\n=== ")[0]
+
+
+def run_operation(
+    workdir: Path, macro: str, args: dict, variables: dict | None = None, check: bool = True
+):
+    """`dbt run-operation` in workdir (the same workdir reuses dbt's parse between calls)."""
+    return run_dbt(
+        workdir, "run-operation", variables, [macro, "--args", json.dumps(args)], check=check
+    )
+
+
+def project_relations(run) -> tuple[set[str], set[str]]:
+    """(relations in the database, relations the project's nodes may create), lower-case names."""
+    existing = {
+        f"{schema}.{name}".lower()
+        for schema, name in run.query(
+            "select table_schema, table_name from information_schema.tables"
+        )
+    }
+    manifest = json.loads((run.workdir / "target" / "manifest.json").read_text())
+    allowed = {
+        f"{node['schema']}.{node.get('alias') or node['name']}".lower()
+        for node in manifest["nodes"].values()
+        if node["resource_type"] in {"model", "seed", "snapshot"}
+    }
+    return existing, allowed
+
+
+def test_file_shapes_are_read_and_bad_lines_reported(tmp_path: Path):
+    files = write_shapes(tmp_path / "files")
+    run = run_operation(tmp_path / "run", "check_input_files", {"files": files})
+    out = run.output.replace("\r", "")
+
+    tsv = section(out, 1)
+    assert "delimiter '\t', header True" in tsv and "rows read: 30" in tsv
+    # Plain income keeps its units; camelCase headers are split when normalised downstream.
+    assert "customer_id <- ID, income <- Income" in tsv and "annual_income_k" not in tsv
+    assert "normalised: id | year_birth | education | income | mnt_wines | num_web_purchases" in tsv
+
+    headed = section(out, 2)
+    assert "whitespace" in headed and "header True" in headed and "rows read: 30" in headed
+    assert "columns: CustomerID | Gender | Age | Score" in headed
+    assert "normalised: customer_id | gender | age | score" in headed
+    assert "spending_score <- Score" in headed
+
+    bare = section(out, 3)
+    assert "whitespace" in bare and "header False" in bare
+    assert "columns: column0 | column1 | column2" in bare and "rows read: 30" in bare
+    assert "unreadable lines: 1" in bare
+    assert (
+        "line 31: unreadable line: too many columns (expected 3, found 4):   X9999  20  30  40"
+        in bare
+    )
+
+    latin = section(out, 4)
+    assert (
+        "delimiter ';'" in latin
+        and "encoding latin-1" in latin
+        and "columns: id | Genre | Âge" in latin
+    )
+    assert "rows read: 25" in latin and "unreadable lines: 0" in latin
+
+    utf16 = section(out, 5)
+    assert "columns: CustomerID | Age" in utf16 and "rows read: 20" in utf16
+
+    gz = section(out, 6)
+    assert "rows read: 22" in gz and "spending_score <- Spending Score (1-100)" in gz
+
+    bom = section(out, 7)
+    assert "columns: CustomerID | Annual Income (k$)" in bom and "rows read: 21" in bom
+    assert "annual_income_k <- Annual Income (k$)" in bom
+
+    ragged = section(out, 8)
+    assert "rows read: 30" in ragged and "unreadable lines: 4" in ragged
+    assert "annual_income_k <- Income (000s)" in ragged
+    assert "line 32: unreadable line: too few columns (expected 5, found 3): R1,M,20" in ragged
+    assert (
+        "line 33: unreadable line: too many columns (expected 5, found 6): R2,F,30,40,50,60"
+        in ragged
+    )
+    assert "line 34: unreadable line: bytes that are not valid utf-8 (var encoding)" in ragged
+    assert "line 35: unreadable line: too few columns (expected 5, found 1)" in ragged
+
+    hostile = section(out, 9)
+    assert f"columns: CustomerID | Age | {HOSTILE_HEADER}" in hostile
+    assert "rows read: 30" in hostile and "unreadable lines: 0" in hostile
+
+    headerless = section(out, 10)
+    assert "header False" in headerless and "columns: column0 | column1 | column2" in headerless
+    assert "rows read: 23" in headerless and "unreadable lines: 0" in headerless
+    problems = {
+        11: "var customers_path points to '{}', which is a directory. Fix: name one file in it",
+        12: "var customers_path points to '{}', which is empty (0 bytes)."
+        " Fix: export the data again",
+        13: "var customers_path: '{}' has a header line and no data rows."
+        " Fix: export the data again; if that line is data, not a header,"
+        " set --vars '{{csv_header: false}}'.",
+        14: "var customers_path: '{}' cannot be read as utf-8 text (no readable line at its start)."
+        " Fix: set the file's encoding, e.g. --vars '{{encoding: latin-1}}' (or utf-16).",
+        15: "var customers_path points to '{}', which does not exist.",
+    }
+    for index, expected in problems.items():
+        assert f"problem: {expected.format(files[index - 1]['path'])}" in section(out, index)
+    for folder in (REPO, tmp_path, tmp_path / "run", Path.cwd()):
+        assert not (folder / "leak.csv").exists()
+
+
+def test_a_mapping_var_with_an_unknown_key_stops_listing_the_accepted_keys(tmp_path: Path):
+    path = tmp_path / "crm.csv"
+    path.write_text("CustomerID,Age\nA1,20\nA2,30\n")
+    run = run_operation(
+        tmp_path / "run",
+        "check_input_file",
+        {"path": str(path)},
+        {"customer_columns": {"customer_id": "CustomerID", "client_age": "Age"}},
+        check=False,
+    )
+    assert run.result.returncode != 0
+    message = [line for line in run.output.splitlines() if "client_age" in line]
+    assert message, run.output[-2000:]
+    assert (
+        "var customer_columns has the key 'client_age', which is not a standard column"
+        in message[0]
+    )
+    assert (
+        "Accepted keys: customer_id, gender, age, annual_income_k, income, spending_score"
+        in message[0]
+    )
+    assert "Traceback" not in run.output
+
+
+def test_kaggle_file_with_blank_crlf_lines_at_a_hostile_path(tmp_path: Path, mall_csv: Path):
+    """The Kaggle file plus two blank CRLF lines, in a folder and file named with quotes,
+    semicolons, comment markers, glob characters and unicode: 200 customers, nothing else
+    touched."""
+    folder = tmp_path / HOSTILE_DIR
+    folder.mkdir()
+    path = folder / HOSTILE_FILE
+    path.write_bytes(mall_csv.read_bytes().rstrip(b"\r\n") + b"\r\n\r\n\r\n")
+    run = run_dbt(
+        tmp_path / "run",
+        variables={"customers_path": str(path)},
+        extra_args=["--select", "+stg_customers", "--indirect-selection", "cautious"],
+    )
+    assert run.scalar("select count(*) from base_customers") == 200
+    assert run.scalar("select count(*) from stg_customers") == 200
+    assert run.scalar("select count(*) from stg_customers where annual_income_k is null") == 0
+    existing, allowed = project_relations(run)
+    assert existing <= allowed, existing - allowed
+    assert sorted(p.name for p in folder.iterdir()) == [HOSTILE_FILE]
+    assert not (REPO / "leak.csv").exists()
+
+
+BASE_MODELS_QUOTE_HEADERS = not any(
+    "adapter.quote(" in path.read_text()
+    for path in [REPO / "macros/inputs/parsing.sql", *(REPO / "models/staging").rglob("*.sql")]
+)
+
+
+@pytest.mark.xfail(
+    not BASE_MODELS_QUOTE_HEADERS,
+    reason="the base models still quote headers with adapter.quote(), which does not escape quotes "
+    "(h8-parsing switches them to quote_identifier); not run, because the header would run SQL",
+    run=False,
+    strict=True,
+)
+def test_hostile_header_is_only_a_column_name(tmp_path: Path):
+    path = tmp_path / "files" / "crm.csv"
+    path.parent.mkdir()
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["CustomerID", "Age", HOSTILE_HEADER])
+        writer.writerows([row[0], row[2], row[3]] for row in customer_rows(40))
+    workdir = tmp_path / "run"
+    run = run_dbt(
+        workdir,
+        variables={"customers_path": str(path)},
+        extra_args=["--select", "+stg_customers", "--indirect-selection", "cautious"],
+    )
+    assert run.scalar("select count(*) from stg_customers") == 40
+    columns = [row[0] for row in run.query("describe stg_customers")]
+    assert any(column.startswith("x_as_varchar") for column in columns), columns
+    existing, allowed = project_relations(run)
+    assert existing <= allowed, existing - allowed
+    for folder in (REPO, tmp_path, workdir, path.parent):
+        assert not (folder / "leak.csv").exists()
+
+
+def test_a_relation_var_naming_no_table_stops_with_one_line(tmp_path: Path):
+    run = run_dbt(
+        tmp_path,
+        "compile",
+        {"customers_relation": "raw.customer's"},
+        ["--select", "base_customers"],
+        check=False,
+    )
+    assert run.result.returncode != 0
+    message = [line for line in run.output.splitlines() if "customers_relation names" in line]
+    assert message, run.output[-2000:]
+    assert "'raw.customer''s', which is not a table or view in the warehouse" in message[0]
+    assert "Fix: create it first, or correct the schema.table name." in message[0]

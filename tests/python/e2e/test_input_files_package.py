@@ -1,0 +1,140 @@
+"""The project installed as a dbt package in a host project that points it at its own table.
+
+The host project is generated here: `packages.yml` with a `local:` path to this repository, a
+`raw.customers` table in the host's DuckDB file (named with `customers_relation`), and a host
+model called `stg_customers`, the name clash a real host project is likely to have.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from .conftest import DBT, REPO
+
+pytestmark = pytest.mark.dbt
+
+HOST_PROJECT = """\
+name: host_shop
+version: "1.0.0"
+config-version: 2
+profile: host_shop
+flags:
+  send_anonymous_usage_stats: false
+  # A package's ref('stg_customers') must find the package's own model, not the host's.
+  require_ref_searches_node_package_before_root: true
+vars:
+  customers_relation: raw.customers
+  exports_path: {exports}
+models:
+  customer_segmentation:
+    +schema: segments
+seeds:
+  customer_segmentation:
+    +schema: segments
+    campaigns:
+      +enabled: false  # the host's own seeds/campaigns.csv replaces it
+"""
+
+HOST_PROFILE = """\
+host_shop:
+  target: dev
+  outputs:
+    dev:
+      type: duckdb
+      path: {database}
+      threads: 2
+"""
+
+
+def dbt(host: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "DBT_TARGET_PATH": str(host / "target"),
+        "DBT_LOG_PATH": str(host / "logs"),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    command = [str(DBT), *args, "--project-dir", str(host), "--profiles-dir", str(host)]
+    return subprocess.run(command, cwd=host, env=env, capture_output=True, text=True, timeout=900)
+
+
+def test_host_project_segments_its_own_warehouse_table(tmp_path: Path):
+    host = tmp_path / "host"
+    (host / "models").mkdir(parents=True)
+    database = host / "warehouse.duckdb"
+    (host / "dbt_project.yml").write_text(
+        HOST_PROJECT.format(exports=json.dumps(str(tmp_path / "exports")))
+    )
+    (host / "profiles.yml").write_text(HOST_PROFILE.format(database=json.dumps(str(database))))
+    (host / "packages.yml").write_text(f"packages:\n  - local: {json.dumps(str(REPO))}\n")
+    (host / "models" / "stg_customers.sql").write_text("select 1 as host_column\n")
+    (host / "seeds").mkdir()
+    header = (REPO / "seeds" / "campaigns.csv").read_text().splitlines()[0].split(",")
+    campaign = {"campaign_id": "HOST1", "campaign_name": "Host VIP", "channel": "email"}
+    campaign |= {"offer": "Host offer", "target_feature_1": "annual_income_k"}
+    campaign |= {"target_tier_1": "high", "priority": "1", "holdout_share": "0.1"}
+    campaign |= {"is_exclusive": "true", "is_active": "true", "target_at_risk_only": "false"}
+    row = [campaign.get(column, "") for column in header]
+    (host / "seeds" / "campaigns.csv").write_text(",".join(header) + "\n" + ",".join(row) + "\n")
+    with duckdb.connect(str(database)) as connection:
+        connection.execute("create schema raw")
+        connection.execute(
+            """
+            create table raw.customers as
+            select
+                'H' || lpad(cast(i as varchar), 4, '0') as "CustomerID",
+                case when i % 2 = 0 then 'Female' else 'Male' end as "Gender",
+                18 + i % 50 as "Age",
+                15 + (i * 7) % 120 as "Annual Income (k$)",
+                1 + (i * 13) % 99 as "Spending Score (1-100)"
+            from range(300) as numbers(i)
+            """
+        )
+
+    deps = dbt(host, "deps")
+    assert deps.returncode == 0, deps.stdout[-2000:]
+    build = dbt(
+        host,
+        "build",
+        "--select",
+        "+customer_segments",
+        "+campaign_targets",
+        "host_shop",
+        "--indirect-selection",
+        "cautious",
+    )
+    output = build.stdout + build.stderr
+    assert build.returncode == 0, output[-4000:]
+    assert "depends on the root project node" not in output
+
+    with duckdb.connect(str(database), read_only=True) as connection:
+        segmented = connection.execute(
+            "select count(*), count(distinct segment_id) from main_segments.customer_segments"
+        ).fetchone()
+        relations = dict(
+            connection.execute(
+                "select table_schema, list(table_name order by table_name) "
+                "from information_schema.tables group by all"
+            ).fetchall()
+        )
+        host_model = connection.execute("select * from main.stg_customers").fetchall()
+        campaigns = connection.execute(
+            "select distinct campaign_id from main_segments.campaign_targets"
+        ).fetchall()
+    assert segmented[0] == 300 and segmented[1] >= 2
+    # The package builds in its own schema; the host's stg_customers is untouched; no demo seed.
+    assert relations["main"] == ["campaigns", "stg_customers"] and host_model == [(1,)]
+    # The package's ref('campaigns') found the host's seed: its copy is disabled.
+    assert campaigns == [("HOST1",)]
+    assert relations["raw"] == ["customers"]
+    assert "demo_customers" not in relations["main_segments"]
+    manifest = json.loads((host / "target" / "manifest.json").read_text())
+    base = manifest["nodes"]["model.customer_segmentation.base_customers"]
+    assert base["depends_on"]["nodes"] == ["source.customer_segmentation.customers_input.customers"]
+    source = manifest["sources"]["source.customer_segmentation.customers_input.customers"]
+    assert (source["schema"], source["identifier"]) == ("raw", "customers")
