@@ -12,9 +12,8 @@
 {% macro staging_input(kind) %}
     {#- Everything the base model needs to know about one input ('customers' or 'orders'):
         relation (FROM-clause SQL), columns (names in order), types ({name: DuckDB type}) and
-        row_number (SQL numbering the rows from 1 in file order).
-        TODO(h1-files): switch to `input_relation(kind)` once h1's reader lands (one line). -#}
-    {%- set relation = input_relation(kind ~ '_path', 'demo_' ~ kind) -%}
+        row_number (SQL numbering the rows from 1 in file order). -#}
+    {%- set relation = input_relation(kind) -%}
     {%- set columns = [] -%}
     {%- set types = {} -%}
     {%- if execute -%}
@@ -29,9 +28,8 @@
 {% endmacro %}
 
 {% macro staging_column_mapping(kind, input, required) %}
-    {#- {standard_name: source column}; h1's synonyms plus the few staging needs that h1's
-        dictionary may lack (added only for names it does not have).
-        TODO(h1-files): `map_input_columns(kind, ...)` once h1's API lands (one line). -#}
+    {#- {standard_name: source column}: the synonyms of macros/inputs/column_mapping.sql, plus any
+        staging needs that the dictionary lacks (added only for names it does not have). -#}
     {%- set synonyms = customer_column_synonyms() if kind == 'customers' else order_column_synonyms() -%}
     {%- set merged = {} -%}
     {%- do merged.update(synonyms) -%}
@@ -39,7 +37,7 @@
         {%- if name not in merged -%}{%- do merged.update({name: candidates}) -%}{%- endif -%}
     {%- endfor -%}
     {%- set overrides_var = 'customer_columns' if kind == 'customers' else 'order_columns' -%}
-    {{ return(map_input_columns(input.relation, merged, overrides_var, required)) }}
+    {{ return(map_input_columns(kind, merged, overrides_var, required)) }}
 {% endmacro %}
 
 {% macro staging_extra_synonyms(kind) %}

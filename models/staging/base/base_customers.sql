@@ -1,11 +1,12 @@
 {#- Every customer input row, numbered and parsed, with the reasons it cannot be used (null when it
     can). stg_customers keeps the good rows, customers_rejected the rest. Parsing rules:
     macros/inputs/parsing.sql and the README ("Staging: parsing rules").
-    TODO(h1-files): unreadable CSV lines (store_rejects) are appended here by h1's macro, as a
-    post-hook of this model: config(post_hook="{{ <h1 macro>('customers') }}"). -#}
+    Lines the CSV reader could not use (ragged, blank, bad bytes) are appended by the post-hook,
+    with their raw text and the reason (macros/inputs/input_sources.sql). -#}
+{{ config(post_hook="{{ insert_unreadable_lines('customers', raw_line_column='raw_record') }}") }}
 {%- set standard_fields = ['customer_id', 'gender', 'age', 'annual_income_k', 'income', 'spending_score',
                            'signup_date', 'email', 'marketing_opt_in'] -%}
-{%- if has_customers_input() -%}
+{%- if has_input('customers') -%}
     {%- set input = staging_input('customers') -%}
     {%- set mapping = staging_column_mapping('customers', input, ['customer_id']) -%}
     {%- set extras = numeric_extra_columns(input, mapping) -%}

@@ -1,12 +1,13 @@
 {#- Every order input line, numbered and parsed, with the reasons it cannot be used (null when it
     can). Lines, not orders: many lines may share an order id. Parsing rules: macros/inputs/parsing.sql
     and the README ("Staging: parsing rules").
-    TODO(h1-files): unreadable CSV lines (store_rejects) are appended here by h1's macro, as a
-    post-hook of this model: config(post_hook="{{ <h1 macro>('orders') }}"). -#}
+    Lines the CSV reader could not use (ragged, blank, bad bytes) are appended by the post-hook,
+    with their raw text and the reason (macros/inputs/input_sources.sql). -#}
+{{ config(post_hook="{{ insert_unreadable_lines('orders', raw_line_column='raw_record') }}") }}
 {%- set standard_fields = ['order_id', 'customer_id', 'order_date', 'quantity', 'unit_price', 'amount', 'category', 'channel'] -%}
-{%- set has_input = has_orders_input() -%}
-{%- set check_customers = has_customers_input() -%}
-{%- if has_input -%}
+{%- set orders_present = has_input('orders') -%}
+{%- set check_customers = has_input('customers') -%}
+{%- if orders_present -%}
     {%- set input = staging_input('orders') -%}
     {%- set mapping = staging_column_mapping('orders', input, ['customer_id', 'order_date']) -%}
     {%- if execute and 'amount' not in mapping and not ('quantity' in mapping and 'unit_price' in mapping) -%}
@@ -35,7 +36,7 @@
 
 with
 
-{% if has_input -%}
+{% if orders_present -%}
 source as (
 
     select

@@ -17,8 +17,7 @@ import pytest
 
 from .conftest import DbtRun, run_dbt
 
-# Header normalisation on this branch lower-cases and keeps words together (MntWines -> mntwines);
-# once camelCase splitting lands (MntWines -> mnt_wines) these names change with it.
+# Header normalisation splits camelCase: MntWines -> mnt_wines.
 SPEND_HEADERS = [
     "MntWines",
     "MntFruits",
@@ -27,7 +26,14 @@ SPEND_HEADERS = [
     "MntSweetProducts",
     "MntGoldProds",
 ]
-SPEND_COLUMNS = [header.lower() for header in SPEND_HEADERS]
+SPEND_COLUMNS = [
+    "mnt_wines",
+    "mnt_fruits",
+    "mnt_meat_products",
+    "mnt_fish_products",
+    "mnt_sweet_products",
+    "mnt_gold_prods",
+]
 DERIVED = {"age": "2014 - year_birth", "total_spend": " + ".join(SPEND_COLUMNS)}
 
 BEHAVIOUR_COLUMNS = [
@@ -199,12 +205,12 @@ def test_input_summary_adds_up_and_is_printed(marketing_build) -> None:
     ("expression", "message"),
     [
         (
-            "mntwines + no_such_column",
+            "mnt_wines + no_such_column",
             'uses column "no_such_column", which int_customer_features does not have.'
             " Columns available: customer_id",
         ),
-        ("mntwines; drop table stg_customers", "contains ';'"),
-        ("(select max(mntwines) from stg_customers)", "contains a subquery (select)"),
+        ("mnt_wines; drop table stg_customers", "contains ';'"),
+        ("(select max(mnt_wines) from stg_customers)", "contains a subquery (select)"),
     ],
 )
 def test_bad_derived_expression_stops_with_one_line(
