@@ -139,10 +139,12 @@ def test_noise_and_a_dropped_feature_are_warnings_that_name_them(tmp_path: Path)
     assert f"{100 * noise:.1f}%" in run.output
 
 
-def test_a_header_only_file_fails_with_no_valid_customers(tmp_path: Path):
-    csv = customers_csv(tmp_path / "customers.csv", good=0, bad=0)
+def test_no_valid_customers_fails_and_a_header_only_file_stops_before_building(tmp_path: Path):
+    """Every row rejected: the error test fails and nothing downstream is built. A file with a
+    header and no rows is caught earlier still, when the input is read."""
+    csv = customers_csv(tmp_path / "customers.csv", good=0, bad=6)
     run = run_dbt(
-        tmp_path,
+        tmp_path / "all_rejected",
         "build",
         {"customers_path": str(csv)},
         ["--select", "+int_customer_features", "--indirect-selection", "cautious"],
@@ -150,5 +152,17 @@ def test_a_header_only_file_fails_with_no_valid_customers(tmp_path: Path):
     )
     assert run.result.returncode != 0
     assert re.search(r"FAIL 1 no_valid_customers", run.output), run.output[-3000:]
-    assert "health no_valid_customers: no valid customers: 0 customer rows read" in run.output
+    assert "health no_valid_customers: no valid customers: 6 customer rows read" in run.output
     assert re.search(r"SKIP relation \S*int_customer_features", run.output)
+
+    header_only = customers_csv(tmp_path / "header_only.csv", good=0, bad=0)
+    run = run_dbt(
+        tmp_path / "header_only",
+        "build",
+        {"customers_path": str(header_only)},
+        ["--select", "+int_customer_features"],
+        check=False,
+    )
+    assert run.result.returncode != 0
+    assert "has a header line and no data rows" in run.output
+    assert "Traceback" not in run.output
