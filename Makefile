@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 
 .PHONY: build setup seed-demo dbt-build charts docs test test-fast lint bench clean
 
-build: setup dbt-build charts docs ## set up, build every model on the demo data, render charts, generate docs
+build: setup dbt-build docs ## set up, build every model on the demo data (charts included), generate docs
 
 setup: $(STAMP) ## create .venv with the pinned dependencies and the package (skipped when up to date)
 
@@ -24,7 +24,7 @@ dbt-build: $(STAMP) ## dbt build on the demo seeds (or whatever vars say)
 	@$(BIN)/python -m customer_segmentation.warehouse
 	$(DBT) build $(DBT_FLAGS) $(DBT_ARGS)
 
-charts: $(STAMP) ## render the Altair charts from the built tables into assets/
+charts: $(STAMP) ## re-render the charts from an already built DuckDB file (dbt build does it too)
 	$(BIN)/python -m customer_segmentation.charts
 
 docs: $(STAMP) ## dbt docs generate (serve with: .venv/bin/dbt docs serve --profiles-dir .)

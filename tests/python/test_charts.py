@@ -24,7 +24,7 @@ from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silho
 from sklearn.mixture import GaussianMixture
 
 from customer_segmentation import charts
-from customer_segmentation.charts import render
+from customer_segmentation.charts import in_build, render
 from customer_segmentation.charts._common import sample_rows
 
 duckdb = pytest.importorskip("duckdb")
@@ -199,6 +199,16 @@ def synthetic_tables(n_customers: int = 600, seed: int = 3) -> dict[str, pl.Data
         "segment_centroids": centroids,
         "segment_projections": pl.concat([pca_rows, tsne_rows]),
         "segment_linkage": linkage,
+        "base_customers": pl.DataFrame(
+            {
+                "customer_id": [*customer_id, None, "C00001"],
+                "rejection_reason": [None] * n_customers
+                + ["missing customer_id", "duplicate customer_id"],
+            }
+        ),
+        "base_orders": pl.DataFrame(
+            {"order_id": ["O1", "O2", "O3"], "rejection_reason": [None, None, "negative amount"]}
+        ),
     }
 
 
@@ -262,7 +272,23 @@ def _all_charts(tables, customers) -> dict[str, alt.TopLevelMixin]:
             tables["segment_centroids"], tables["segment_profiles"]
         ),
         "dendrogram": charts.dendrogram(tables["segment_linkage"], n_segments=4),
+        "input_rows": charts.input_outcomes(input_rows(tables)),
+        "silhouette": charts.silhouette_plot(
+            tables["int_customer_features_scaled"], tables["customer_segments"], FEATURES
+        ),
+        "segment_distances": charts.segment_distances(
+            tables["segment_centroids"], tables["segment_profiles"]
+        ),
     }
+
+
+def input_rows(tables) -> pl.DataFrame:
+    """Return the input_rows table the way the chart_renders model counts it (in DuckDB)."""
+    with duckdb.connect() as connection:
+        return in_build.input_rows(
+            connection.from_arrow(tables["base_customers"].to_arrow()),
+            connection.from_arrow(tables["base_orders"].to_arrow()),
+        )
 
 
 EXPECTED_TEXT = {
@@ -283,7 +309,10 @@ EXPECTED_TEXT = {
     "tsne_projection": ["t-SNE dimension 1"],
     "segment_sizes": ["Average Regulars", "Customers"],
     "centroid_heatmap": ["Annual income (k$)", "Careful Savers"],
-    "dendrogram": ["cut into 4 groups", "Distance at which groups merge"],
+    "dendrogram": ["cut into 4 groups", "Distance at which groups merge", "Group 1"],
+    "input_rows": ["customers: 602 rows read = 600 kept + 2 rejected", "missing customer_id"],
+    "silhouette": ["mean 0.", "Silhouette", "Careful Savers"],
+    "segment_distances": ["Closest pair:", "Young High Spenders"],
 }
 
 
