@@ -119,21 +119,26 @@ def load_tables(database: Path, schema: str = "main") -> dict[str, pl.DataFrame 
     except duckdb.Error as error:
         raise DatabaseProblem(f"DuckDB cannot open {database}: {error}") from None
     with connection:
-        present = {
-            row[0]
-            for row in connection.execute(
-                "select table_name from information_schema.tables where table_schema = ?",
-                [schema],
-            ).fetchall()
-        }
+        # Marts live in ``schema`` (main); staging and intermediate tables in their own schemas
+        # (var layer_schemas), so each table is looked up in ``schema`` first, then anywhere.
+        located: dict[str, str] = {}
+        for table_schema, table_name in connection.execute(
+            "select table_schema, table_name from information_schema.tables "
+            "order by table_schema = ? desc, table_schema",
+            [schema],
+        ).fetchall():
+            located.setdefault(table_name, table_schema)
+        present = set(located)
         tables = {
-            table: _read(connection, schema, table) if table in present else None
+            table: _read(connection, located[table], table) if table in present else None
             for table in TABLES
         }
         from customer_segmentation.charts.in_build import input_rows
 
         bases = {
-            name: connection.sql(f'select * from "{schema}"."{name}"') if name in present else None
+            name: connection.sql(f'select * from "{located[name]}"."{name}"')
+            if name in present
+            else None
             for name in ("base_customers", "base_orders")
         }
         rows = input_rows(bases["base_customers"], bases["base_orders"])
@@ -455,7 +460,9 @@ def main(argv: list[str] | None = None) -> int:
         "./customer_segmentation.duckdb)",
     )
     parser.add_argument("--out", type=Path, default=Path("assets"), help="folder for the charts")
-    parser.add_argument("--schema", default="main", help="schema holding the tables (main)")
+    parser.add_argument(
+        "--schema", default="main", help="schema searched first for each table (main)"
+    )
     parser.add_argument(
         "--max-svg-kb",
         type=int,
