@@ -101,7 +101,7 @@ def place_labels(
         cx, cy = to_px(row.x, row.y)
         text_w, text_h = 7.0 * len(str(row.segment_name)) + 6, 16.0
         choice = None
-        for distance in (18, 34, 52):
+        for distance in (18, 34, 52, 72, 96, 124, 156):
             for dx, dy in directions:
                 mx = cx + dx * (distance + text_w / 2 if dx else 0)
                 my = cy + dy * distance
