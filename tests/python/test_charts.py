@@ -555,6 +555,13 @@ def test_footer_grows_the_svg_and_names_the_build(tables):
     assert "Built 2026-01-02 03:04:05 UTC · dbt invocation inv-123 · algorithm kmeans" in (
         svg_text(after)
     )
+    # On a narrow chart the footer wraps, between words only: the id stays whole and readable.
+    narrow = '<svg xmlns="http://www.w3.org/2000/svg" width="120" height="80"></svg>'
+    long_id = "995da4ec-5a05-4579-8287-13461850d04e"
+    footer = f"Built 2026-11-29 00:52:42 UTC · dbt invocation {long_id} · algorithm kmeans · k 5"
+    wrapped = ET.fromstring(render.add_footer(narrow, footer))
+    assert len(list(wrapped.iter(f"{SVG_NS}tspan"))) > 1
+    assert footer in "".join(wrapped.itertext())
 
 
 def test_scatter_uses_the_features_that_separate_segments():

@@ -318,7 +318,8 @@ def add_footer(svg: str, text: str, font_size: int = 10) -> str:
     except (KeyError, ValueError):
         return svg
     per_line = max(40, int(max(width, 300) / (0.56 * font_size)))
-    lines = textwrap.wrap(text, per_line) or [text]
+    # Never break inside a word or at a hyphen: the invocation id must stay whole.
+    lines = textwrap.wrap(text, per_line, break_long_words=False, break_on_hyphens=False) or [text]
     strip = 6 + (font_size + 3) * len(lines)
     new_height = height + strip
     new_width = max(width, 300.0)
@@ -330,9 +331,11 @@ def add_footer(svg: str, text: str, font_size: int = 10) -> str:
         opening = re.sub(
             r'\bviewBox="[^"]*"', f'viewBox="{x0:g} {y0:g} {new_width:g} {new_height:g}"', opening
         )
+    last = len(lines) - 1
     spans = "".join(
         f'<tspan x="{0 if "viewBox" not in attributes else x0:g}" '
-        f'dy="{font_size + 3 if index else 0}">{escape(line)}</tspan>'
+        f'dy="{font_size + 3 if index else 0}">{escape(line)}{" " if index < last else ""}'
+        "</tspan>"
         for index, line in enumerate(lines)
     )
     origin_x = x0 if "viewBox" in attributes else 0
