@@ -1,18 +1,19 @@
 # The two commands: `make build` (set up + run on the demo data) and `make test`.
 # dbt always runs from this folder so the DuckDB path, module paths and assets resolve.
 
-PYTHON ?= python3.11
+PYTHON ?= $(shell command -v python3.11 || command -v python3.12 || command -v python3.13 || echo python3)
 VENV := .venv
 BIN := $(VENV)/bin
 DBT := $(BIN)/dbt
 DBT_FLAGS := --project-dir . --profiles-dir .
 STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
 
 .PHONY: build setup seed-demo dbt-build charts docs test test-fast lint bench clean
 
-build: setup dbt-build charts docs ## set up, build every model on the demo data, render charts, generate docs
+build: setup dbt-build docs ## set up, build every model on the demo data (charts included), generate docs
 
-setup: $(STAMP) ## create .venv with the pinned dependencies and the package (skipped when up to date)
+setup: $(STAMP) ## create .venv with the pinned runtime dependencies and the package (skipped when up to date)
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,11 +21,15 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $(STAMP)
 
+$(DEV_STAMP): $(STAMP) requirements-dev.lock ## the test tools (pytest, hypothesis, ruff), for make test / lint
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.lock
+	@touch $(DEV_STAMP)
+
 dbt-build: $(STAMP) ## dbt build on the demo seeds (or whatever vars say)
 	@$(BIN)/python -m customer_segmentation.warehouse
 	$(DBT) build $(DBT_FLAGS) $(DBT_ARGS)
 
-charts: $(STAMP) ## render the Altair charts from the built tables into assets/
+charts: $(STAMP) ## re-render the charts from an already built DuckDB file (dbt build does it too)
 	$(BIN)/python -m customer_segmentation.charts
 
 docs: $(STAMP) ## dbt docs generate (serve with: .venv/bin/dbt docs serve --profiles-dir .)
@@ -33,13 +38,13 @@ docs: $(STAMP) ## dbt docs generate (serve with: .venv/bin/dbt docs serve --prof
 seed-demo: $(STAMP) ## regenerate the committed demo seeds with the generator
 	$(BIN)/python -m customer_segmentation.synth --customers 3000 --seed 7 --format csv --out seeds --truth tests/data/demo_truth.csv --dirty-rows 12
 
-test: $(STAMP) ## every test: package unit tests, dbt end-to-end, docs in a browser
+test: $(DEV_STAMP) ## every test: package unit tests, dbt end-to-end, docs in a browser
 	$(BIN)/python -m pytest
 
-test-fast: $(STAMP) ## package unit tests only
+test-fast: $(DEV_STAMP) ## package unit tests only
 	$(BIN)/python -m pytest -m "not dbt and not browser"
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check src tests python_models
 	$(BIN)/ruff format --check src tests python_models
 

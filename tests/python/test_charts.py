@@ -24,7 +24,7 @@ from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silho
 from sklearn.mixture import GaussianMixture
 
 from customer_segmentation import charts
-from customer_segmentation.charts import render
+from customer_segmentation.charts import in_build, render, report
 from customer_segmentation.charts._common import sample_rows
 
 duckdb = pytest.importorskip("duckdb")
@@ -199,6 +199,16 @@ def synthetic_tables(n_customers: int = 600, seed: int = 3) -> dict[str, pl.Data
         "segment_centroids": centroids,
         "segment_projections": pl.concat([pca_rows, tsne_rows]),
         "segment_linkage": linkage,
+        "base_customers": pl.DataFrame(
+            {
+                "customer_id": [*customer_id, None, "C00001"],
+                "rejection_reason": [None] * n_customers
+                + ["missing customer_id", "duplicate customer_id"],
+            }
+        ),
+        "base_orders": pl.DataFrame(
+            {"order_id": ["O1", "O2", "O3"], "rejection_reason": [None, None, "negative amount"]}
+        ),
     }
 
 
@@ -262,7 +272,23 @@ def _all_charts(tables, customers) -> dict[str, alt.TopLevelMixin]:
             tables["segment_centroids"], tables["segment_profiles"]
         ),
         "dendrogram": charts.dendrogram(tables["segment_linkage"], n_segments=4),
+        "input_rows": charts.input_outcomes(input_rows(tables)),
+        "silhouette": charts.silhouette_plot(
+            tables["int_customer_features_scaled"], tables["customer_segments"], FEATURES
+        ),
+        "segment_distances": charts.segment_distances(
+            tables["segment_centroids"], tables["segment_profiles"]
+        ),
     }
+
+
+def input_rows(tables) -> pl.DataFrame:
+    """Return the input_rows table the way the chart_renders model counts it (in DuckDB)."""
+    with duckdb.connect() as connection:
+        return in_build.input_rows(
+            connection.from_arrow(tables["base_customers"].to_arrow()),
+            connection.from_arrow(tables["base_orders"].to_arrow()),
+        )
 
 
 EXPECTED_TEXT = {
@@ -283,7 +309,10 @@ EXPECTED_TEXT = {
     "tsne_projection": ["t-SNE dimension 1"],
     "segment_sizes": ["Average Regulars", "Customers"],
     "centroid_heatmap": ["Annual income (k$)", "Careful Savers"],
-    "dendrogram": ["cut into 4 groups", "Distance at which groups merge"],
+    "dendrogram": ["cut into 4 groups", "Distance at which groups merge", "Group 1"],
+    "input_rows": ["customers: 602 rows read = 600 kept + 2 rejected", "missing customer_id"],
+    "silhouette": ["mean 0.", "Silhouette", "Careful Savers"],
+    "segment_distances": ["Closest pair:", "Young High Spenders"],
 }
 
 
@@ -515,3 +544,119 @@ def test_charts_package_does_not_import_duckdb():
         if "import duckdb" in path.read_text(encoding="utf-8")
     ]
     assert importers == ["render.py"]
+
+
+def test_footer_grows_the_svg_and_names_the_build(tables):
+    svg = vlc.vegalite_to_svg(charts.segment_sizes(tables["segment_profiles"]).to_dict())
+    stamp = render.BuildStamp("inv-123", "2026-01-02 03:04:05", {"algorithm": "kmeans"})
+    stamped = render.add_footer(svg, stamp.footer())
+    before, after = ET.fromstring(svg), ET.fromstring(stamped)
+    assert float(after.attrib["height"]) > float(before.attrib["height"])
+    assert "Built 2026-01-02 03:04:05 UTC · dbt invocation inv-123 · algorithm kmeans" in (
+        svg_text(after)
+    )
+    # On a narrow chart the footer wraps, between words only: the id stays whole and readable.
+    narrow = '<svg xmlns="http://www.w3.org/2000/svg" width="120" height="80"></svg>'
+    long_id = "995da4ec-5a05-4579-8287-13461850d04e"
+    footer = f"Built 2026-11-29 00:52:42 UTC · dbt invocation {long_id} · algorithm kmeans · k 5"
+    wrapped = ET.fromstring(render.add_footer(narrow, footer))
+    assert len(list(wrapped.iter(f"{SVG_NS}tspan"))) > 1
+    assert footer in "".join(wrapped.itertext())
+
+
+def test_scatter_uses_the_features_that_separate_segments():
+    rng = np.random.default_rng(0)
+    segment = np.repeat(["A", "B", "C"], 200)
+    frame = pl.DataFrame(
+        {
+            "segment_name": segment,
+            "noise": rng.normal(size=600),
+            "weak": rng.normal(size=600) + (segment == "A") * 0.5,
+            "strong": rng.normal(size=600) + (segment == "B") * 6 - (segment == "C") * 6,
+        }
+    )
+    assert charts.separating_features(frame, ["noise", "weak", "strong"]) == [
+        "strong",
+        "weak",
+        "noise",
+    ]
+
+
+def test_centre_labels_do_not_overlap():
+    import pandas as pd
+
+    from customer_segmentation.charts.segments import place_labels
+
+    centres = pd.DataFrame(
+        {
+            "segment_name": [f"Segment name number {i}" for i in range(6)],
+            "x": [50.0] * 6,
+            "y": [50.0 + i for i in range(6)],
+        }
+    )
+    placed = place_labels(centres, [0, 100], [0, 100], 600, 420)
+    boxes = []
+    for row in placed.itertuples():
+        px, py = row.label_x / 100 * 600, (1 - row.label_y / 100) * 420
+        half = (7.0 * len(row.segment_name) + 6) / 2
+        boxes.append((px - half, py - 8, px + half, py + 8))
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert a[2] < b[0] or a[0] > b[2] or a[3] < b[1] or a[1] > b[3], (a, b)
+
+
+def test_in_build_render_with_one_feature_says_so_and_never_fails(tmp_path, tables):
+    """The chart_renders path on real DuckDB relations, with degenerate data (one feature)."""
+    one = dict(tables)
+    one["feature_scaling"] = tables["feature_scaling"].filter(pl.col("feature_order") == 1)
+    one["int_customer_features_scaled"] = tables["int_customer_features_scaled"].select(
+        "customer_id", FEATURES[0]
+    )
+    one["segment_centroids"] = tables["segment_centroids"].filter(
+        pl.col("feature_name") == FEATURES[0]
+    )
+    database = write_database(tmp_path / "one.duckdb", one)
+    assets = tmp_path / "assets"
+    settings = '{"cluster_algorithm": "kmeans", "n_clusters": 4}'
+    with duckdb.connect(str(database)) as connection:
+        connection.execute(
+            "create table build_context as select 'inv-42' as invocation_id, "
+            "timestamp '2026-01-02 03:04:05' as run_started_at, ? as assets_path, "
+            "? as settings_json",
+            [str(assets), settings],
+        )
+        relations = {name: connection.sql(f'select * from "{name}"') for name in one}
+        relations["build_context"] = connection.sql("select * from build_context")
+        result = in_build.render_charts(relations, tmp_path / "elsewhere")
+    by_name = result.set_index("chart_name")
+    assert set(by_name.index) == {c.name for c in render.CHART_FILES} | {"segment_explorer"}
+    assert (by_name["invocation_id"] == "inv-42").all()
+    assert by_name.loc["segment_scatter", "status"] == "not_available"
+    assert "at least two clustering features" in by_name.loc["segment_scatter", "note"]
+    assert by_name.loc["segment_explorer", "status"] == "not_available"
+    assert by_name.loc["segment_sizes", "status"] == "drawn"
+    assert by_name.loc["segment_sizes", "rows_drawn"] == 4
+    assert "failed" not in set(by_name["status"])
+    for name in ("segment_scatter", "segment_sizes"):
+        text = svg_text(_assert_svg_file(assets / f"{name}.svg"))
+        assert "dbt invocation inv-42" in text and "chosen kmeans k=4" in text
+
+
+def test_report_is_self_contained_and_escapes_names(tmp_path, tables):
+    tricky = dict(tables)
+    tricky["segment_profiles"] = tables["segment_profiles"].with_columns(
+        segment_name=pl.when(pl.col("segment_id") == 1)
+        .then(pl.lit("</script><b>x"))
+        .otherwise(pl.col("segment_name"))
+    )
+    tricky["customer_segments"] = tables["customer_segments"].with_columns(
+        segment_name=pl.when(pl.col("segment_id") == 1)
+        .then(pl.lit("</script><b>x"))
+        .otherwise(pl.col("segment_name"))
+    )
+    written = report.write_report(tricky, tmp_path, render.BuildStamp("inv-7", "2026-01-01", {}))
+    html = (tmp_path / "segment_explorer.html").read_text(encoding="utf-8")
+    assert written.status == "drawn" and written.rows_drawn > 600
+    assert "<script src" not in html and "cdn.jsdelivr" not in html
+    assert html.count("</script>") == 2  # the bundle's and ours: no name closes a tag early
+    assert "<\\/script><b>x" in html and "dbt invocation inv-7" in html

@@ -59,6 +59,8 @@ unioned as (
 final as (
 
     select
+        -- one key for reverse-ETL upserts; unique because (audience_id, customer_id) is (tested)
+        cast(audience_id || ':' || customer_id as varchar) as membership_key,
         cast(audience_id as varchar) as audience_id,
         cast(customer_id as varchar) as customer_id,
         cast(email as varchar) as email,

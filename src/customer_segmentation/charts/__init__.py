@@ -3,8 +3,10 @@
 Each function takes polars (or pandas) frames shaped like the project's tables and returns an Altair
 chart with its data inline. When the data cannot give a chart (a table not built yet, no t-SNE rows,
 a single feature) the function logs why and returns a small placeholder chart that says so;
-:func:`placeholder_reason` tells the two apart. :mod:`customer_segmentation.charts.render` reads the
-DuckDB file and writes every chart to ``assets/`` (``python -m customer_segmentation.charts``).
+:func:`placeholder_reason` tells the two apart. Inside `dbt build` the chart_renders model calls
+:func:`customer_segmentation.charts.in_build.render_charts`, which writes every chart (with the
+build's footer) and the interactive report into the asset folder; ``python -m
+customer_segmentation.charts`` does the same from a built DuckDB file, without the footer.
 """
 
 from customer_segmentation.charts._common import (
@@ -19,6 +21,7 @@ from customer_segmentation.charts.exploration import (
     correlation_heatmap,
     feature_boxplots,
     feature_histograms,
+    input_outcomes,
     pair_plot,
 )
 from customer_segmentation.charts.model_selection import elbow_curve, selection_indices
@@ -26,8 +29,11 @@ from customer_segmentation.charts.segments import (
     centroid_heatmap,
     dendrogram,
     pca_projection,
+    segment_distances,
     segment_scatter,
     segment_sizes,
+    separating_features,
+    silhouette_plot,
     tsne_projection,
 )
 
@@ -41,13 +47,17 @@ __all__ = [
     "feature_boxplots",
     "feature_histograms",
     "feature_label",
+    "input_outcomes",
     "pair_plot",
     "pca_projection",
     "placeholder",
     "placeholder_reason",
     "sample_rows",
+    "segment_distances",
     "segment_scatter",
     "segment_sizes",
     "selection_indices",
+    "separating_features",
+    "silhouette_plot",
     "tsne_projection",
 ]

@@ -196,7 +196,8 @@ def feature_boxplots(
         color = alt.Color("group:N", sort=order, legend=None, scale=alt.Scale(scheme="set2"))
         group_title = by.replace("_", " ").capitalize()
         heading = f"How each feature differs by {group_title.lower()}"
-    x = alt.X("group:N", sort=order, title=None, axis=alt.Axis(labelAngle=-30, labelLimit=140))
+    # Groups on the vertical axis, so long segment names are written in full, horizontally.
+    y = alt.Y("group:N", sort=order, title=None, axis=alt.Axis(labelLimit=0))
     tooltip = [
         alt.Tooltip("group:N", title=group_title),
         alt.Tooltip("customers:Q", title="Customers", format=",d"),
@@ -204,32 +205,34 @@ def feature_boxplots(
         alt.Tooltip("q1:Q", title="Lower quartile", format=",.4~g"),
         alt.Tooltip("q3:Q", title="Upper quartile", format=",.4~g"),
     ]
-    base = alt.Chart(data).encode(x=x)
+    base = alt.Chart(data).encode(y=y)
     whiskers = base.mark_rule(color="#666").encode(
-        y=alt.Y("low:Q", title=None, scale=alt.Scale(zero=False)), y2="high:Q"
+        x=alt.X("low:Q", title=None, scale=alt.Scale(zero=False)), x2="high:Q"
     )
-    boxes = base.mark_bar(size=18, stroke="#444", strokeWidth=0.5).encode(
-        y="q1:Q", y2="q3:Q", color=color, tooltip=tooltip
+    boxes = base.mark_bar(size=14, stroke="#444", strokeWidth=0.5).encode(
+        x="q1:Q", x2="q3:Q", color=color, tooltip=tooltip
     )
-    medians = base.mark_tick(color="#222", size=18, thickness=2).encode(y="median:Q")
+    medians = base.mark_tick(color="#222", size=14, thickness=2).encode(x="median:Q")
+    label_width = 7 * max(len(str(group)) for group in order)
+    panel_width = 220
+    columns = max(1, min(3, 900 // (panel_width + label_width + 20)))
     chart = (
         alt.layer(whiskers, boxes, medians)
-        .properties(width=max(120, 34 * len(order)), height=150)
+        .properties(width=panel_width, height=max(60, 22 * len(order)))
         .facet(
             facet=alt.Facet(
                 "feature:N", title=None, sort=feature_order, header=alt.Header(labelLimit=300)
             ),
-            columns=max(1, min(4, 760 // max(160, 34 * len(order)))),
+            columns=columns,
         )
-        .resolve_scale(y="independent")
-        .resolve_axis(x="independent")
+        .resolve_scale(x="independent")
         .properties(
             title=title(
                 heading,
                 [
                     "Boxes hold the middle half of customers, the dark line is the median;",
-                    "whiskers reach the furthest values within 1.5 box-heights (outliers not "
-                    "drawn).",
+                    "whiskers reach the furthest values within 1.5 box-widths "
+                    "(outliers not drawn).",
                 ],
             )
         )
@@ -394,7 +397,8 @@ def correlation_heatmap(features: Frame | None, columns: Sequence[str] | None = 
         color=alt.Color(
             "r:Q",
             title="Correlation",
-            scale=alt.Scale(scheme="redblue", domain=[-1, 1]),
+            # One colour meaning throughout: blue = below / negative, orange = above / positive.
+            scale=alt.Scale(scheme="blueorange", domain=[-1, 1], domainMid=0),
         ),
         tooltip=[
             alt.Tooltip("x:N", title="Feature"),
@@ -415,6 +419,73 @@ def correlation_heatmap(features: Frame | None, columns: Sequence[str] | None = 
                 "Correlation from -1 (one rises as the other falls) to +1 (they rise",
                 "together); 0 means no straight-line relation.",
             ],
+        ),
+    )
+    return style(chart)
+
+
+def _powers_of_ten(largest: int) -> list[int]:
+    """Return 0, 1, 10, 100, ... up to the first power of ten at or above ``largest``."""
+    values, power = [0, 1], 1
+    while power < largest:
+        power *= 10
+        values.append(power)
+    return values
+
+
+@chart_builder("Rows read, kept and rejected")
+def input_outcomes(rows: Frame | None) -> Chart:
+    """Return one bar per input x outcome (kept, or each rejection reason) with its row count.
+
+    ``rows`` has input, outcome, row_count (counted in SQL from base_customers / base_orders). The
+    subtitle states rows read = kept + rejected for each input.
+    """
+    frame = require(rows, "base_customers / base_orders", ["input", "outcome", "row_count"])
+    frame = frame.with_columns(
+        kind=pl.when(pl.col("outcome") == "kept").then(pl.lit("kept")).otherwise(pl.lit("rejected"))
+    ).sort(["input", "kind", "row_count"], descending=[False, False, True])
+    lines = []
+    for name in frame["input"].unique(maintain_order=True).to_list():
+        part = frame.filter(pl.col("input") == name)
+        kept = int(part.filter(pl.col("kind") == "kept")["row_count"].sum())
+        read = int(part["row_count"].sum())
+        lines.append(
+            f"{name}: {fmt_int(read)} rows read = {fmt_int(kept)} kept + "
+            f"{fmt_int(read - kept)} rejected ({(read - kept) / read:.1%})."
+        )
+    data = frame.with_columns(
+        label=pl.format("{}: {}", pl.col("input"), pl.col("outcome"))
+    ).to_pandas()
+    order = data["label"].tolist()
+    base = alt.Chart(data).encode(
+        y=alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=0)),
+        x=alt.X(
+            "row_count:Q",
+            title="Rows",
+            scale=alt.Scale(type="symlog"),
+            axis=alt.Axis(values=_powers_of_ten(int(frame["row_count"].max())), format=",d"),
+        ),
+    )
+    bars = base.mark_bar().encode(
+        color=alt.Color(
+            "kind:N",
+            title=None,
+            scale=alt.Scale(domain=["kept", "rejected"], range=["#8c8c8c", "#b2182b"]),
+        ),
+        tooltip=[
+            alt.Tooltip("input:N", title="Input"),
+            alt.Tooltip("outcome:N", title="Outcome"),
+            alt.Tooltip("row_count:Q", title="Rows", format=",d"),
+        ],
+    )
+    text = base.mark_text(align="left", dx=4, fontSize=11).encode(
+        text=alt.Text("row_count:Q", format=",d")
+    )
+    chart = alt.layer(bars, text).properties(
+        width=460,
+        height=max(60, 24 * len(order)),
+        title=title(
+            "Rows read, kept and rejected", [*lines, "Log-like scale: small counts stay visible."]
         ),
     )
     return style(chart)

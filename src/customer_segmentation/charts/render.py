@@ -20,8 +20,9 @@ import os
 import re
 import struct
 import sys
+import textwrap
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 
@@ -62,19 +63,22 @@ class ChartFile:
 
 
 CHART_FILES = (
+    ChartFile("input_rows", "rows read per input: kept, and rejected by reason"),
     ChartFile("feature_histograms", "distribution of every numeric feature"),
     ChartFile("feature_boxplots", "every numeric feature by gender"),
     ChartFile("correlations", "correlations between the numeric features"),
     ChartFile("pair_plot", "every pair of clustering features, coloured by segment"),
     ChartFile("elbow", "inertia by number of segments, the chosen one marked"),
     ChartFile("selection_indices", "silhouette, Calinski-Harabasz, Davies-Bouldin (and BIC)"),
-    ChartFile("segment_scatter", "customers on the first two features, segment centres"),
+    ChartFile("segment_scatter", "customers on the two features that separate segments best"),
     ChartFile("pca_projection", "customers on the first two principal components"),
     ChartFile("tsne_projection", "t-SNE map of a sample of customers"),
     ChartFile("segment_sizes", "customers per segment"),
     ChartFile("segment_boxplots", "every clustering feature by segment"),
     ChartFile("centroid_heatmap", "segment centres, segments x features"),
     ChartFile("dendrogram", "hierarchical merge tree of a sample, cut at the chosen number"),
+    ChartFile("silhouette", "per-customer silhouette by segment, on a fixed sample"),
+    ChartFile("segment_distances", "distances between segment centres"),
 )
 
 
@@ -115,17 +119,31 @@ def load_tables(database: Path, schema: str = "main") -> dict[str, pl.DataFrame 
     except duckdb.Error as error:
         raise DatabaseProblem(f"DuckDB cannot open {database}: {error}") from None
     with connection:
-        present = {
-            row[0]
-            for row in connection.execute(
-                "select table_name from information_schema.tables where table_schema = ?",
-                [schema],
-            ).fetchall()
-        }
-        return {
-            table: _read(connection, schema, table) if table in present else None
+        # Marts live in ``schema`` (main); staging and intermediate tables in their own schemas
+        # (var layer_schemas), so each table is looked up in ``schema`` first, then anywhere.
+        located: dict[str, str] = {}
+        for table_schema, table_name in connection.execute(
+            "select table_schema, table_name from information_schema.tables "
+            "order by table_schema = ? desc, table_schema",
+            [schema],
+        ).fetchall():
+            located.setdefault(table_name, table_schema)
+        present = set(located)
+        tables = {
+            table: _read(connection, located[table], table) if table in present else None
             for table in TABLES
         }
+        from customer_segmentation.charts.in_build import input_rows
+
+        bases = {
+            name: connection.sql(f'select * from "{located[name]}"."{name}"')
+            if name in present
+            else None
+            for name in ("base_customers", "base_orders")
+        }
+        rows = input_rows(bases["base_customers"], bases["base_orders"])
+        tables["input_rows"] = rows if rows.height else None
+        return tables
 
 
 NUMERIC_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT")
@@ -140,7 +158,15 @@ CUSTOMER_COLUMNS = {
 
 def _read(connection, schema: str, table: str) -> pl.DataFrame:
     """Read a table as polars; of the customer-grain tables only the columns the charts use."""
-    relation = connection.sql(f'select * from "{schema}"."{table}"')
+    return read_relation(connection.sql(f'select * from "{schema}"."{table}"'), table)
+
+
+def read_relation(relation, table: str) -> pl.DataFrame:
+    """Return a DuckDB relation as polars; of the customer-grain tables only the chart columns.
+
+    ``relation`` is any object with DuckDB's relation API (``columns``, ``dtypes``, ``select``,
+    ``pl``): a table read by the CLI or a ``dbt.ref`` inside the chart_renders model.
+    """
     if table in CUSTOMER_COLUMNS:
         keep = [
             name
@@ -148,7 +174,7 @@ def _read(connection, schema: str, table: str) -> pl.DataFrame:
             if name in CUSTOMER_COLUMNS[table]
             or (table == "int_customer_features" and str(dtype).startswith(NUMERIC_TYPES))
         ]
-        relation = relation.select(*[f'"{name}"' for name in keep])
+        relation = relation.select(*['"' + name.replace('"', '""') + '"' for name in keep])
     return relation.pl()
 
 
@@ -190,6 +216,7 @@ def chart_builders(tables: dict[str, pl.DataFrame | None]) -> dict[str, Callable
     profiles = tables.get("segment_profiles")
     names = profiles if profiles is not None else tables.get("customer_segments")
     builders: dict[str, Callable[[], Chart]] = {
+        "input_rows": lambda: exploration.input_outcomes(tables.get("input_rows")),
         "feature_histograms": lambda: exploration.feature_histograms(features),
         "feature_boxplots": lambda: exploration.feature_boxplots(features, by="gender"),
         "correlations": lambda: exploration.correlation_heatmap(features),
@@ -214,6 +241,14 @@ def chart_builders(tables: dict[str, pl.DataFrame | None]) -> dict[str, Callable
         ),
         "dendrogram": lambda: segments.dendrogram(
             tables.get("segment_linkage"), selected_segments(tables)
+        ),
+        "silhouette": lambda: segments.silhouette_plot(
+            tables.get("int_customer_features_scaled"),
+            tables.get("customer_segments"),
+            clustering,
+        ),
+        "segment_distances": lambda: segments.segment_distances(
+            tables.get("segment_centroids"), names
         ),
     }
     assert set(builders) == {chart.name for chart in CHART_FILES}
@@ -251,8 +286,110 @@ def _write(path: Path, content: str | bytes) -> None:
     partial.replace(path)
 
 
-def write_chart(chart: Chart, out_dir: Path, name: str, max_svg_bytes: int) -> str:
-    """Render ``chart`` to ``out_dir/name.svg`` (PNG inside when the SVG is too big).
+@dataclass(frozen=True)
+class BuildStamp:
+    """Which build drew a chart: printed in every chart's footer and kept in chart_renders."""
+
+    invocation_id: str
+    built_at: str
+    settings: dict[str, str] = field(default_factory=dict)
+
+    def footer(self) -> str:
+        """Return the footer line: build time, dbt invocation id and the key settings."""
+        parts = [f"Built {self.built_at} UTC", f"dbt invocation {self.invocation_id}"]
+        parts += [f"{key} {value}" for key, value in self.settings.items()]
+        return " · ".join(parts)
+
+
+_SVG_TAG = re.compile(r"<svg\b[^>]*>")
+
+
+def add_footer(svg: str, text: str, font_size: int = 10) -> str:
+    """Return ``svg`` with ``text`` written in small grey type in a strip added at the bottom.
+
+    Long footers wrap to the chart's width. The SVG's width, height and viewBox grow to fit.
+    """
+    tag = _SVG_TAG.search(svg)
+    if tag is None or not text:
+        return svg
+    attributes = dict(re.findall(r'\b(width|height|viewBox)="([^"]*)"', tag.group(0)))
+    try:
+        width, height = float(attributes["width"]), float(attributes["height"])
+    except (KeyError, ValueError):
+        return svg
+    per_line = max(40, int(max(width, 300) / (0.56 * font_size)))
+    # Never break inside a word or at a hyphen: the invocation id must stay whole.
+    lines = textwrap.wrap(text, per_line, break_long_words=False, break_on_hyphens=False) or [text]
+    strip = 6 + (font_size + 3) * len(lines)
+    new_height = height + strip
+    new_width = max(width, 300.0)
+    opening = tag.group(0)
+    for name, value in (("width", new_width), ("height", new_height)):
+        opening = re.sub(rf'\b{name}="[^"]*"', f'{name}="{value:g}"', opening, count=1)
+    if "viewBox" in attributes:
+        x0, y0, *_ = (float(number) for number in attributes["viewBox"].split())
+        opening = re.sub(
+            r'\bviewBox="[^"]*"', f'viewBox="{x0:g} {y0:g} {new_width:g} {new_height:g}"', opening
+        )
+    last = len(lines) - 1
+    spans = "".join(
+        f'<tspan x="{0 if "viewBox" not in attributes else x0:g}" '
+        f'dy="{font_size + 3 if index else 0}">{escape(line)}{" " if index < last else ""}'
+        "</tspan>"
+        for index, line in enumerate(lines)
+    )
+    origin_x = x0 if "viewBox" in attributes else 0
+    origin_y = y0 if "viewBox" in attributes else 0
+    footer = (
+        f'<g class="build-footer"><rect x="{origin_x:g}" y="{origin_y + height:g}" '
+        f'width="{new_width:g}" height="{strip:g}" fill="white"/>'
+        f'<text x="{origin_x:g}" y="{origin_y + height + 4 + font_size:g}" '
+        f'font-family="sans-serif" font-size="{font_size}" fill="#777">{spans}</text></g>'
+    )
+    closing = svg.rindex("</svg>")
+    return svg[: tag.start()] + opening + svg[tag.end() : closing] + footer + svg[closing:]
+
+
+@dataclass(frozen=True)
+class ChartResult:
+    """One chart written to the asset folder."""
+
+    chart_name: str
+    path: str
+    status: str  # drawn | not_available | failed
+    rows_drawn: int
+    note: str | None
+
+
+def rows_in(spec: dict) -> int:
+    """Return the number of data rows a Vega-Lite spec carries inline (what the chart draws)."""
+    total = sum(len(rows) for rows in (spec.get("datasets") or {}).values())
+
+    def walk(node) -> int:
+        if isinstance(node, dict):
+            found = (
+                len(node["data"]["values"])
+                if isinstance(node.get("data"), dict)
+                and isinstance(node["data"].get("values"), list)
+                else 0
+            )
+            return found + sum(walk(value) for key, value in node.items() if key != "data")
+        if isinstance(node, list):
+            return sum(walk(item) for item in node)
+        return 0
+
+    return total + walk(spec)
+
+
+def write_chart(
+    chart: Chart,
+    out_dir: Path,
+    name: str,
+    max_svg_bytes: int,
+    footer: str | None = None,
+) -> str:
+    """Render ``chart`` to ``out_dir/name.svg`` (PNG inside when the SVG is too big), with the
+    build footer at the bottom when ``footer`` is given.
 
     Returns the progress line: file, size, and what was written.
     """
@@ -269,12 +406,12 @@ def write_chart(chart: Chart, out_dir: Path, name: str, max_svg_bytes: int) -> s
                 break
         if len(wrapper) < svg_bytes:
             _write(png_path, png)
-            _write(svg_path, wrapper)
+            _write(svg_path, add_footer(wrapper, footer) if footer else wrapper)
             return (
                 f"{svg_path}  {_size(len(wrapper))}  as PNG at {scale:g}x (plain SVG would be "
                 f"{_size(svg_bytes)}), also {png_path} {_size(len(png))}"
             )
-    _write(svg_path, svg)
+    _write(svg_path, add_footer(svg, footer) if footer else svg)
     png_path.unlink(missing_ok=True)
     note = f"placeholder: {reason}" if reason else "chart"
     return f"{svg_path}  {_size(svg_bytes)}  {note}"
@@ -284,24 +421,32 @@ def render_all(
     tables: dict[str, pl.DataFrame | None],
     out_dir: Path,
     max_svg_bytes: int = DEFAULT_MAX_SVG_KB * 1000,
-) -> int:
+    stamp: BuildStamp | None = None,
+) -> list[ChartResult]:
     """Render every chart in CHART_FILES into ``out_dir``, printing one line per chart.
 
-    Returns the number of charts that failed with an error (each still gets a placeholder).
+    A chart that fails is logged and replaced by a placeholder that says so (status 'failed'), so
+    one broken chart never stops the others. Returns one ChartResult per chart.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
-    failures = 0
+    footer = stamp.footer() if stamp else None
+    results = []
     for name, build in chart_builders(tables).items():
         try:
             chart = build()
-            line = write_chart(chart, out_dir, name, max_svg_bytes)
+            line = write_chart(chart, out_dir, name, max_svg_bytes, footer)
+            reason = placeholder_reason(chart)
+            status, rows = ("not_available", 0) if reason else ("drawn", rows_in(chart.to_dict()))
+            note = reason
         except Exception as error:
-            failures += 1
             logger.exception("%s: the chart failed", name)
-            fallback = placeholder(name.replace("_", " "), f"the chart failed ({error})")
-            line = write_chart(fallback, out_dir, name, max_svg_bytes) + "  FAILED"
+            note = f"the chart failed ({error})"
+            fallback = placeholder(name.replace("_", " "), note)
+            line = write_chart(fallback, out_dir, name, max_svg_bytes, footer) + "  FAILED"
+            status, rows = "failed", 0
         print(line, flush=True)
-    return failures
+        results.append(ChartResult(name, str(out_dir / f"{name}.svg"), status, rows, note))
+    return results
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -318,7 +463,9 @@ def main(argv: list[str] | None = None) -> int:
         "./customer_segmentation.duckdb)",
     )
     parser.add_argument("--out", type=Path, default=Path("assets"), help="folder for the charts")
-    parser.add_argument("--schema", default="main", help="schema holding the tables (main)")
+    parser.add_argument(
+        "--schema", default="main", help="schema searched first for each table (main)"
+    )
     parser.add_argument(
         "--max-svg-kb",
         type=int,
@@ -333,7 +480,8 @@ def main(argv: list[str] | None = None) -> int:
     except DatabaseProblem as problem:
         print(f"error: {problem}", file=sys.stderr)
         return 2
-    failures = render_all(tables, args.out, args.max_svg_kb * 1000)
+    results = render_all(tables, args.out, args.max_svg_kb * 1000)
+    failures = sum(result.status == "failed" for result in results)
     if failures:
         print(f"error: {failures} chart(s) failed; see the messages above", file=sys.stderr)
         return 1

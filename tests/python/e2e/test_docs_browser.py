@@ -1,9 +1,10 @@
-"""The generated dbt docs site in a real browser: the overview shows its text and every chart.
+"""The docs site of a plain `dbt build` + `dbt docs generate` (no make), in headless Chromium.
 
-Needs a built site (target/index.html, target/catalog.json and the charts in target/assets/). The
-site comes from the ``docs_site_dir`` fixture when a conftest provides one (the end-to-end build),
-else from $SEGMENTATION_PROJECT_DIR or the repository root after `make build`; without a site, or
-without Debian's chromium, the tests are skipped with the reason.
+The project is copied to a temporary folder with its asset folder emptied, built and documented
+there, and served over HTTP. Every chart must be on its page and carry the footer of that build
+(its dbt invocation id); the interactive segment explorer must open from disk with the network
+blocked, and its segment selector must change the scatter. Without Debian's chromium the tests
+are skipped with the reason.
 """
 
 from __future__ import annotations
@@ -13,18 +14,22 @@ import http.server
 import json
 import os
 import re
+import shutil
 import subprocess
+import sys
 import threading
 import urllib.error
+import urllib.parse
 import urllib.request
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from html import unescape
 from pathlib import Path
 
+import duckdb
 import pytest
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.dbt]
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = (
@@ -37,48 +42,105 @@ CHROMIUM_FLAGS = (
     "--disable-sync",
     "--no-first-run",
 )
+# No network at all: every host resolves nowhere and any proxy use fails.
+OFFLINE_FLAGS = ("--proxy-server=127.0.0.1:9", "--host-resolver-rules=MAP * ~NOTFOUND")
 REPO_ROOT = Path(__file__).resolve().parents[3]
-# Text of docs/overview.md that must appear on the rendered overview page.
-OVERVIEW_TEXT = ("Customer segmentation in DuckDB", "This project groups customers into segments")
-# Charts the overview embeds (docs/overview.md); each must be served and be an SVG.
-OVERVIEW_CHARTS = {
-    "segment_scatter",
-    "elbow",
-    "selection_indices",
-    "segment_sizes",
-    "centroid_heatmap",
-    "segment_boxplots",
+DBT = Path(sys.executable).parent / "dbt"
+PROJECT = "model.customer_segmentation."
+# Where each chart is shown: the overview and the model pages (doc blocks in docs/charts.md).
+PAGES = {
+    "overview": {
+        "input_rows",
+        "elbow",
+        "selection_indices",
+        "silhouette",
+        "segment_scatter",
+        "segment_sizes",
+        "centroid_heatmap",
+        "segment_boxplots",
+        "segment_distances",
+    },
+    PROJECT + "int_customer_features": {"feature_histograms", "feature_boxplots", "correlations"},
+    PROJECT + "segmentation_candidates": {"elbow", "selection_indices"},
+    PROJECT + "customer_segments": {"segment_scatter", "pair_plot", "segment_sizes", "silhouette"},
+    PROJECT + "segment_centroids": {"centroid_heatmap", "segment_distances"},
+    PROJECT + "segment_projections": {"pca_projection", "tsne_projection"},
+    PROJECT + "segment_linkage": {"dendrogram"},
+    PROJECT + "audiences": {"segment_sizes"},
+    PROJECT + "segment_profiles": {"centroid_heatmap", "segment_sizes", "segment_boxplots"},
 }
-MODEL_ID = "model.customer_segmentation.customer_segments"
+OVERVIEW_TEXT = (
+    "Customer segmentation in DuckDB",
+    "1. The data: rows read, kept and rejected",
+    "2. How the number of segments and the method were chosen",
+    "3. The segments",
+    "4. What to do with them",
+)
+MODEL_ID = PROJECT + "customer_segments"
+_IGNORE_EVERYWHERE = shutil.ignore_patterns(
+    ".venv",
+    ".git",
+    "*.duckdb",
+    "*.wal",
+    "__pycache__",
+    ".pytest_cache",
+    ".hypothesis",
+    ".ruff_cache",
+)
+# Build output of the project folder itself (not models/marts/marketing/exports/, a model folder).
+_IGNORE_AT_ROOT = {"target", "logs", "exports", "bench_data"}
 
 
-def _site_from(directory: Path) -> Path | None:
-    """Return the folder holding index.html and catalog.json: ``directory`` or its target/."""
-    for candidate in (directory, directory / "target"):
-        if (candidate / "index.html").is_file() and (candidate / "catalog.json").is_file():
-            return candidate
-    return None
+def _ignore(directory: str, names: list[str]) -> set[str]:
+    ignored = set(_IGNORE_EVERYWHERE(directory, names))
+    if Path(directory) == REPO_ROOT:
+        ignored |= _IGNORE_AT_ROOT & set(names)
+    return ignored
 
 
 @pytest.fixture(scope="module")
-def site_dir(request) -> Path:
-    """The generated docs site: the docs_site_dir fixture if any, else a built project."""
-    try:
-        provided = Path(request.getfixturevalue("docs_site_dir"))
-    except pytest.FixtureLookupError:
-        provided = None
-    if provided is not None:
-        site = _site_from(provided)
-        if site is None:
-            pytest.fail(f"docs_site_dir {provided} has no index.html and catalog.json")
-        return site
-    project = Path(os.environ.get("SEGMENTATION_PROJECT_DIR") or REPO_ROOT)
-    site = _site_from(project)
-    if site is None:
-        pytest.skip(
-            f"no generated docs site under {project}/target (index.html + catalog.json): run "
-            "`make build` there, or set SEGMENTATION_PROJECT_DIR to a built project"
+def built_project(tmp_path_factory) -> tuple[Path, str]:
+    """A copy of the project (assets emptied) after plain `dbt build` and `dbt docs generate`.
+
+    Returns the copy's folder and the dbt invocation id of the build.
+    """
+    work = tmp_path_factory.mktemp("docs_build")
+    project = work / "project"
+    shutil.copytree(REPO_ROOT, project, ignore=_ignore)
+    for stale in (project / "assets").glob("*"):
+        if stale.name != ".gitkeep":
+            stale.unlink()
+    env = {
+        **os.environ,
+        "DBT_DUCKDB_PATH": str(work / "warehouse.duckdb"),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    env.pop("DBT_TARGET_PATH", None)
+    env.pop("DBT_LOG_PATH", None)
+    flags = ["--project-dir", str(project), "--profiles-dir", str(project)]
+    variables = ["--vars", json.dumps({"exports_path": str(work / "exports")})]
+    for command in (["build", *variables], ["docs", "generate", *variables]):
+        result = subprocess.run(
+            [str(DBT), *command, *flags],
+            cwd=project,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=1200,
         )
+        if result.returncode != 0:
+            pytest.fail(f"dbt {command[0]} failed:\n{result.stdout[-4000:]}{result.stderr[-2000:]}")
+    with duckdb.connect(str(work / "warehouse.duckdb"), read_only=True) as connection:
+        (invocation_id,) = connection.execute(
+            "select distinct invocation_id from chart_renders"
+        ).fetchone()
+    return project, invocation_id
+
+
+@pytest.fixture(scope="module")
+def site_dir(built_project) -> Path:
+    site = built_project[0] / "target"
+    assert (site / "index.html").is_file() and (site / "catalog.json").is_file()
     return site
 
 
@@ -136,34 +198,107 @@ def _fetch(url: str) -> tuple[int, str, bytes]:
         with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 (local server)
             return response.status, response.headers.get("Content-Type", ""), response.read()
     except urllib.error.HTTPError as error:
-        pytest.fail(
-            f"{url} answered HTTP {error.code}: the charts were not in assets/ when the docs were "
-            "generated (run `make charts` before `dbt docs generate`, as `make build` does)"
-        )
+        pytest.fail(f"{url} answered HTTP {error.code}: the file was not in the asset folder")
+
+
+def _charts_on(dom: str) -> set[str]:
+    return {
+        match.group(1)
+        for source in _image_sources(dom)
+        if (match := re.fullmatch(r"assets/([a-z_]+)\.svg", source))
+    }
+
+
+def _page_url(site_url: str, page: str) -> str:
+    return (
+        f"{site_url}/index.html#!/overview"
+        if page == "overview"
+        else (f"{site_url}/index.html#!/model/{page}")
+    )
 
 
 @pytest.fixture(scope="module")
 def overview_dom(chromium, site_url, tmp_path_factory) -> str:
-    return dump_dom(chromium, f"{site_url}/index.html#!/overview", tmp_path_factory.mktemp("dom"))
+    return dump_dom(chromium, _page_url(site_url, "overview"), tmp_path_factory.mktemp("dom"))
 
 
-def test_overview_shows_text_and_charts(overview_dom, site_url):
+def test_overview_tells_the_story_and_links_the_report(overview_dom, site_url):
     text = _visible_text(overview_dom)
-    for expected in OVERVIEW_TEXT:
-        assert expected in text, f"{expected!r} missing from the rendered overview page"
-    charts = {
-        match.group(1): source
-        for source in _image_sources(overview_dom)
-        if (match := re.fullmatch(r"assets/([a-z_]+)\.svg", source))
-    }
-    assert set(charts) >= OVERVIEW_CHARTS, f"images on the overview: {sorted(charts)}"
-    for name, source in charts.items():
-        status, content_type, body = _fetch(f"{site_url}/{source}")
-        assert status == 200, source
-        assert content_type.startswith("image/svg+xml"), (source, content_type)
+    positions = [text.find(expected) for expected in OVERVIEW_TEXT]
+    assert all(position >= 0 for position in positions), dict(
+        zip(OVERVIEW_TEXT, positions, strict=True)
+    )
+    assert positions == sorted(positions), "the overview sections are out of reading order"
+    assert re.search(r'href="assets/segment_explorer\.html"', overview_dom)
+    status, content_type, body = _fetch(f"{site_url}/assets/segment_explorer.html")
+    assert status == 200 and content_type.startswith("text/html")
+    assert b"vegaEmbed" in body and b"<script src=" not in body  # libraries inlined
+
+
+@pytest.mark.parametrize("page", sorted(PAGES))
+def test_every_chart_on_its_page_with_this_builds_footer(
+    chromium, site_url, site_dir, built_project, tmp_path_factory, page
+):
+    manifest = json.loads((site_dir / "manifest.json").read_text(encoding="utf-8"))
+    if (
+        page == PROJECT + "segment_profiles"
+        and "assets/centroid_heatmap.svg" not in (manifest["nodes"][page]["description"])
+    ):
+        pytest.xfail("segment_profiles' YAML (h4-segments) does not embed chart_segment_profiles")
+    dom = dump_dom(chromium, _page_url(site_url, page), tmp_path_factory.mktemp("page"))
+    shown = _charts_on(dom)
+    assert shown >= PAGES[page], f"missing on {page}: {sorted(PAGES[page] - shown)}"
+    _, invocation_id = built_project
+    for name in sorted(PAGES[page]):
+        status, content_type, body = _fetch(f"{site_url}/assets/{name}.svg")
+        assert status == 200 and content_type.startswith("image/svg+xml"), (name, content_type)
         root = ET.fromstring(body)
         assert root.tag == "{http://www.w3.org/2000/svg}svg", f"{name} is not an SVG"
         assert float(root.attrib["width"]) > 50 and float(root.attrib["height"]) > 50, name
+        footer = " ".join(
+            "".join(element.itertext())
+            for element in root.iter("{http://www.w3.org/2000/svg}text")
+            if "Built " in "".join(element.itertext())
+        )
+        assert f"dbt invocation {invocation_id}" in footer, f"{name}: footer {footer!r}"
+
+
+def test_pages_cover_every_chart(built_project):
+    from customer_segmentation.charts.render import CHART_FILES
+
+    assert {chart.name for chart in CHART_FILES} == set().union(*PAGES.values())
+
+
+def test_report_opens_offline_and_selector_changes_the_scatter(
+    chromium, site_dir, built_project, tmp_path_factory
+):
+    report = site_dir / "assets" / "segment_explorer.html"
+    _, invocation_id = built_project
+    assert invocation_id in report.read_text(encoding="utf-8")
+    with duckdb.connect(
+        str(built_project[0].parent / "warehouse.duckdb"), read_only=True
+    ) as connection:
+        segment = connection.execute(
+            "select segment_name from segment_profiles order by customer_count limit 1"
+        ).fetchone()[0]
+    doms = {}
+    for label, fragment in (("all", ""), ("one", "#segment=" + urllib.parse.quote(segment))):
+        result = _run_chromium(
+            chromium,
+            tmp_path_factory.mktemp("report"),
+            *OFFLINE_FLAGS,
+            "--virtual-time-budget=20000",
+            "--dump-dom",
+            report.as_uri() + fragment,
+        )
+        assert result.returncode == 0, result.stderr[-2000:]
+        doms[label] = result.stdout
+    for dom in doms.values():
+        assert 'data-ready="1"' in dom, "the report did not render offline"
+        assert dom.count("<path") > 500, "the scatter has no points"
+    faded = {label: dom.count('fill="#cfcfcf"') for label, dom in doms.items()}
+    assert faded["all"] == 0
+    assert faded["one"] > 100, "selecting a segment did not fade the other customers"
 
 
 def test_overview_screenshot(chromium, site_url, tmp_path_factory):
