@@ -39,12 +39,27 @@ class DbtRun:
     def output(self) -> str:
         return self.result.stdout + self.result.stderr
 
+    def connect(self) -> duckdb.DuckDBPyConnection:
+        """A read-only connection that finds tables of every layer without a schema name
+        (marts in main, staging and intermediate in their own schemas)."""
+        connection = duckdb.connect(str(self.database), read_only=True)
+        schemas = [
+            row[0]
+            for row in connection.execute(
+                "select schema_name from information_schema.schemata where catalog_name = current_database()"
+            ).fetchall()
+        ]
+        ordered = [name for name in ("main", "staging", "intermediate") if name in schemas]
+        ordered += sorted(set(schemas) - set(ordered) - {"information_schema", "pg_catalog"})
+        connection.execute(f"set search_path = '{','.join(ordered)}'")
+        return connection
+
     def query(self, sql: str) -> list[tuple[Any, ...]]:
-        with duckdb.connect(str(self.database), read_only=True) as connection:
+        with self.connect() as connection:
             return connection.execute(sql).fetchall()
 
     def frame(self, sql: str):
-        with duckdb.connect(str(self.database), read_only=True) as connection:
+        with self.connect() as connection:
             return connection.sql(sql).pl()
 
     def scalar(self, sql: str) -> Any:
@@ -69,7 +84,12 @@ def run_dbt(
     }
     args = [str(DBT), command, "--project-dir", str(REPO), "--profiles-dir", str(REPO)]
     # Campaign exports go to the run's own folder, never to the developer's exports/.
-    variables = {"exports_path": str(workdir / "exports"), **(variables or {})}
+    # Campaign exports and rendered charts go to the run's own folder, never into the project.
+    variables = {
+        "exports_path": str(workdir / "exports"),
+        "assets_path": str(workdir / "assets"),
+        **(variables or {}),
+    }
     args += ["--vars", json.dumps(variables)]
     args += extra_args or []
     result = subprocess.run(args, cwd=REPO, env=env, capture_output=True, text=True, timeout=900)
