@@ -23,12 +23,8 @@
 {% endmacro %}
 
 {% macro segment_tier_threshold() %}
-    {#- t in var segment_tier_threshold: tiers cut at the Phi(t) / 1 - Phi(t) percentiles. -#}
-    {%- set threshold = numeric_setting('segment_tier_threshold', 0.5, strictly_above=0) -%}
-    {%- if threshold > 3 -%}
-        {{ exceptions.raise_compiler_error("var segment_tier_threshold = " ~ threshold ~ " is out of range (must be above 0 and at most 3; default 0.5). Fix: --vars '{segment_tier_threshold: 0.5}'.") }}
-    {%- endif -%}
-    {{ return(threshold) }}
+    {#- t in var segment_tier_threshold, (0, 3] by the var schema: tiers cut at the Phi(t) / 1 - Phi(t) percentiles. -#}
+    {{ return(setting('segment_tier_threshold')) }}
 {% endmacro %}
 
 {% macro segment_tier_band() %}
@@ -59,12 +55,3 @@
         else regexp_replace(format('{:.1f}', cast({{ expression }} as double)), '\.0$', '')
     end
 {%- endmacro %}
-
-{% macro random_seed_setting() %}
-    {#- var random_seed as the integer text it is hashed with (holdout draws). TODO(h2-trust): setting('random_seed'). -#}
-    {%- set seed = numeric_setting('random_seed', 42, minimum=0) -%}
-    {%- if seed != (seed | int) or seed > 4294967295 -%}
-        {{ exceptions.raise_compiler_error("var random_seed = " ~ var('random_seed') ~ " must be a whole number from 0 to 4294967295. Fix: --vars '{random_seed: 42}'.") }}
-    {%- endif -%}
-    {{ return(seed | int | string) }}
-{% endmacro %}

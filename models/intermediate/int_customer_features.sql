@@ -13,14 +13,8 @@
         {%- if column.name not in ['source_row', 'raw_record'] -%}{%- do customer_columns.append(column.name) -%}{%- endif -%}
     {%- endfor -%}
 {%- endif -%}
-{%- set as_of_date = var('as_of_date', none) -%}
-{%- if as_of_date is not none and execute -%}
-    {%- set parsed = run_query("select cast(try_strptime(" ~ quote_literal(as_of_date | string) ~ ", '%Y-%m-%d') as date)").columns[0].values()[0] -%}
-    {%- if parsed is none -%}
-        {{ exceptions.raise_compiler_error("var as_of_date = " ~ quote_literal(as_of_date) ~ " is not a date. Fix: --vars '{as_of_date: 2024-12-31}' (yyyy-mm-dd), or leave it unset to use the day after the last purchase.") }}
-    {%- endif -%}
-    {%- set as_of_date = parsed.isoformat() -%}
-{%- endif -%}
+{#- A valid YYYY-MM-DD or none: checked by the var schema (validate_vars / setting). -#}
+{%- set as_of_date = setting('as_of_date') -%}
 
 {%- set feature_ctes -%}
 customers as (

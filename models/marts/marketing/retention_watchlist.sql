@@ -5,8 +5,8 @@
     value at risk = the customer's annualised spend (monetary x 365 / max(tenure_days, 365)). Empty on
     customers-only input (no orders). -#}
 {{ note_when_no_orders('retention_watchlist') }}
-{%- set overdue_factor = numeric_setting('retention_overdue_factor', 2, strictly_above=0) -%}
-{%- set min_segment_index = numeric_setting('retention_min_segment_index', 1, minimum=0) -%}
+{%- set overdue_factor = setting('retention_overdue_factor') -%}
+{%- set min_segment_index = setting('retention_min_segment_index') -%}
 
 with
 
