@@ -23,9 +23,8 @@
     {%- set numeric = [] -%}
     {%- set text = [] -%}
     {%- for column in adapter.get_columns_in_relation(relation) -%}
-        {%- if column.name in ['source_row_number'] -%}
-        {%- elif column.is_number() -%}{%- do numeric.append(column.name) -%}
-        {%- else -%}{%- do text.append(column.name) -%}
+        {%- if not column.is_number() -%}{%- do text.append(column.name) -%}
+        {%- elif column.name not in non_feature_columns() -%}{%- do numeric.append(column.name) -%}
         {%- endif -%}
     {%- endfor -%}
     {%- set requested = requested_features() -%}

@@ -1,15 +1,31 @@
 {#- The features profiled per segment: the segmentation features first (in their order), then every
-    other numeric column of int_customer_features (behaviour, preferences, extra input columns).
-    Returns a list of {name, label, is_clustered, order}. Empty at parse time. -#}
+    other numeric column of int_customer_features (behaviour, preferences, extra input columns)
+    that is not in non_feature_columns() and varies: a column that is null or one value for
+    everyone (the behaviour columns of a customers-only input are 0 / null) describes no segment.
+    is_female is left out (segment_profiles has the gender mix). Returns a list of
+    {name, label, is_clustered, order}. Empty at parse time. -#}
 {% macro profile_features() %}
     {%- if not execute -%}{{ return([]) }}{%- endif -%}
+    {%- set relation = ref('int_customer_features') -%}
     {%- set clustered = segmentation_features() -%}
-    {%- set others = [] -%}
-    {%- for column in adapter.get_columns_in_relation(ref('int_customer_features')) -%}
-        {%- if column.is_number() and column.name not in ['source_row_number', 'is_female'] and column.name not in clustered -%}
-            {%- do others.append(column.name) -%}
+    {%- set candidates = [] -%}
+    {%- for column in adapter.get_columns_in_relation(relation) -%}
+        {%- if column.is_number() and column.name not in non_feature_columns() + ['is_female'] and column.name not in clustered -%}
+            {%- do candidates.append(column.name) -%}
         {%- endif -%}
     {%- endfor -%}
+    {%- set others = [] -%}
+    {%- if candidates -%}
+        {%- set checks = [] -%}
+        {%- for name in candidates -%}
+            {%- do checks.append("coalesce(min(" ~ quote_identifier(name) ~ ") < max(" ~ quote_identifier(name) ~ "), false)") -%}
+        {%- endfor -%}
+        {%- set row = run_query("select count(*), " ~ checks | join(', ') ~ " from " ~ relation).rows[0] -%}
+        {%- for name in candidates -%}
+            {#- With no rows at all (dbt run --empty) every column is kept, so the schema is the full one. -#}
+            {%- if row[0] == 0 or row[loop.index] -%}{%- do others.append(name) -%}{%- endif -%}
+        {%- endfor -%}
+    {%- endif -%}
     {%- set features = [] -%}
     {%- for name in clustered + others -%}
         {%- do features.append({
