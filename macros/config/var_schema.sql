@@ -290,9 +290,10 @@
    "max_length": 4096,
    "value_choices": [
     "log1p",
-    "none"
+    "none",
+    "auto"
    ],
-   "allowed": "`auto` or `none` or a mapping {name: value} where each value is one of `log1p`, `none`",
+   "allowed": "`auto` or `none` or a mapping {name: value} where each value is one of `log1p`, `none`, `auto`",
    "example": "--vars '{feature_transforms: {monetary: log1p}}'"
   },
   "skew_threshold": {
@@ -584,12 +585,12 @@
    "specials": [],
    "choices": [],
    "minimum": 0,
-   "maximum": 10,
+   "maximum": 3,
    "exclusive_minimum": true,
    "exclusive_maximum": false,
    "max_length": 4096,
    "value_choices": [],
-   "allowed": "a number > 0 and <= 10",
+   "allowed": "a number > 0 and <= 3",
    "example": "--vars '{segment_tier_threshold: 0.75}'"
   },
   "recommendation_min_lift": {

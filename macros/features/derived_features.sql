@@ -16,14 +16,8 @@
 {% macro requested_derived_features() %}
     {#- The var as a list of (name, expression) pairs, in the order given; names and expression
         text checked here, the expressions themselves in validated_derived_features(). -#}
-    {%- set requested = var('derived_features', {}) -%}
-    {%- if requested is none or requested == '' -%}{{ return([]) }}{%- endif -%}
-    {%- if requested is string -%}{%- set requested = fromyaml(requested) -%}{%- endif -%}
-    {%- if requested is not mapping -%}
-        {{ exceptions.raise_compiler_error(
-            "var derived_features must be a mapping {name: \"SQL expression\"}, got: " ~ requested
-            ~ ". Fix: e.g. --vars '{derived_features: {age: \"2014 - year_birth\"}}'.") }}
-    {%- endif -%}
+    {#- A mapping of non-empty texts ({} when unset), checked by the var schema. -#}
+    {%- set requested = setting('derived_features') -%}
     {%- set pairs = [] -%}
     {%- for name, expression in requested.items() -%}
         {%- set name = name | string -%}

@@ -9,19 +9,10 @@
 {% endmacro %}
 
 {% macro requested_features() %}
-    {%- set requested = var('segmentation_features', 'auto') -%}
-    {%- if requested is string -%}
-        {%- if requested | trim | lower == 'auto' -%}{{ return('auto') }}{%- endif -%}
-        {%- set requested = requested.split(',') -%}
-    {%- endif -%}
-    {%- set cleaned = [] -%}
-    {%- for name in requested -%}
-        {%- if name | string | trim and (name | string | trim) not in cleaned -%}{%- do cleaned.append(name | string | trim) -%}{%- endif -%}
-    {%- endfor -%}
-    {%- if cleaned | length == 0 -%}
-        {{ exceptions.raise_compiler_error("var segmentation_features is empty. Fix: list feature columns, e.g. --vars '{segmentation_features: [annual_income_k, spending_score]}', or use auto.") }}
-    {%- endif -%}
-    {{ return(cleaned) }}
+    {#- 'auto' or the list of feature names (validated by the var schema: a non-empty list). -#}
+    {%- set requested = setting('segmentation_features') -%}
+    {%- if requested == 'auto' -%}{{ return('auto') }}{%- endif -%}
+    {{ return(requested) }}
 {% endmacro %}
 
 {% macro segmentation_features() %}
@@ -32,9 +23,8 @@
     {%- set numeric = [] -%}
     {%- set text = [] -%}
     {%- for column in adapter.get_columns_in_relation(relation) -%}
-        {%- if column.name in ['source_row_number'] -%}
-        {%- elif column.is_number() -%}{%- do numeric.append(column.name) -%}
-        {%- else -%}{%- do text.append(column.name) -%}
+        {%- if not column.is_number() -%}{%- do text.append(column.name) -%}
+        {%- elif column.name not in non_feature_columns() -%}{%- do numeric.append(column.name) -%}
         {%- endif -%}
     {%- endfor -%}
     {%- set requested = requested_features() -%}
@@ -70,60 +60,37 @@
 {% endmacro %}
 
 {% macro scaling_method() %}
-    {%- set method = var('scaling', 'standard') | string | trim | lower -%}
-    {%- if method not in ['standard', 'minmax', 'robust', 'none'] -%}
-        {{ exceptions.raise_compiler_error("var scaling = " ~ quote_literal(var('scaling')) ~ " is not supported. Fix: use standard, minmax or none, or robust (median / IQR).") }}
-    {%- endif -%}
-    {{ return(method) }}
-{% endmacro %}
-
-{% macro numeric_setting(name, default, minimum=none, strictly_above=none) %}
-    {#- A var that reaches SQL as a number: validated here, returned as a float.
-        TODO(h2-trust): replace with setting(name) once the shared var schema lands. -#}
-    {%- set raw = var(name, default) -%}
-    {%- set text = raw | string | trim -%}
-    {%- if raw is boolean or raw is none or not modules.re.fullmatch('[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?', text) -%}
-        {{ exceptions.raise_compiler_error("var " ~ name ~ " = " ~ quote_literal(raw) ~ " is not a number. Fix: --vars '{" ~ name ~ ": " ~ default ~ "}'.") }}
-    {%- endif -%}
-    {%- set value = text | float -%}
-    {%- if (minimum is not none and value < minimum) or (strictly_above is not none and value <= strictly_above) -%}
-        {{ exceptions.raise_compiler_error("var " ~ name ~ " = " ~ text ~ " is out of range (must be " ~ ("at least " ~ minimum if minimum is not none else "above " ~ strictly_above) ~ "). Fix: --vars '{" ~ name ~ ": " ~ default ~ "}'.") }}
-    {%- endif -%}
-    {{ return(value) }}
+    {#- standard | minmax | robust | none (var scaling, checked by the one validator). -#}
+    {{ return(setting('scaling')) }}
 {% endmacro %}
 
 {% macro skew_threshold() %}
-    {{ return(numeric_setting('skew_threshold', 1.0, minimum=0)) }}
+    {{ return(setting('skew_threshold')) }}
 {% endmacro %}
 
 {% macro outlier_fence() %}
     {#- Clip beyond Q1 - f x IQR / Q3 + f x IQR on the transformed scale; 0 turns the fence off. -#}
-    {{ return(numeric_setting('outlier_fence', 3.0, minimum=0)) }}
+    {{ return(setting('outlier_fence')) }}
 {% endmacro %}
 
 {% macro feature_transforms(features) %}
     {#- {feature: 'auto' | 'log1p' | 'none'} from var feature_transforms: auto (log1p when the
         feature is non-negative and its skewness exceeds skew_threshold), none, or a mapping
-        {feature: log1p | none}; features missing from the mapping stay auto. -#}
-    {%- set requested = var('feature_transforms', 'auto') -%}
-    {%- set allowed = ['auto', 'log1p', 'none'] -%}
+        {feature: log1p | none | auto}; features missing from the mapping stay auto. The values are
+        checked by the var schema; only the names depend on the data and are checked here. -#}
+    {%- set requested = setting('feature_transforms') -%}
     {%- set chosen = {} -%}
     {%- if requested is mapping -%}
-        {%- for name, transform in requested.items() -%}
+        {%- for name in requested -%}
             {%- if name not in features -%}
                 {{ exceptions.raise_compiler_error("var feature_transforms names " ~ quote_literal(name) ~ ", which is not a segmentation feature (" ~ features | join(', ') ~ "). Fix: drop it or correct the name.") }}
             {%- endif -%}
-            {%- if (transform | string | trim | lower) not in allowed -%}
-                {{ exceptions.raise_compiler_error("var feature_transforms sets " ~ quote_literal(name) ~ " to " ~ quote_literal(transform) ~ ". Fix: use log1p, none or auto, e.g. --vars '{feature_transforms: {monetary: log1p}}'.") }}
-            {%- endif -%}
         {%- endfor -%}
         {%- for name in features -%}
-            {%- do chosen.update({name: (requested.get(name, 'auto') | string | trim | lower)}) -%}
+            {%- do chosen.update({name: requested.get(name, 'auto')}) -%}
         {%- endfor -%}
-    {%- elif (requested | string | trim | lower) in ['auto', 'none'] -%}
-        {%- for name in features -%}{%- do chosen.update({name: requested | string | trim | lower}) -%}{%- endfor -%}
     {%- else -%}
-        {{ exceptions.raise_compiler_error("var feature_transforms = " ~ quote_literal(requested) ~ " is not supported. Fix: use auto, none, or a mapping such as --vars '{feature_transforms: {monetary: log1p, age: none}}'.") }}
+        {%- for name in features -%}{%- do chosen.update({name: requested}) -%}{%- endfor -%}
     {%- endif -%}
     {{ return(chosen) }}
 {% endmacro %}
@@ -165,6 +132,14 @@
         the values are sorted, then added in that order. (sum / avg / stddev_pop over doubles move by
         ~1e-14 between runs, enough for Ward linkage to flip near-tied merges.) -#}
     list_sum(list_sort(list(cast({{ expression }} as double))))
+{%- endmacro %}
+
+{% macro exact_sum(expression) -%}
+    {#- A sum of money that is the same whatever the row order or thread split: each value rounded to
+        6 decimals, added exactly in DECIMAL(38, 6), returned as double. Cheaper than ordered_sum:
+        1M customers x 10 lines, 0.8 s against 0.65 s for a plain double sum and 2.2 s for
+        list_sum(list_sort(list(x))). Values must stay below 1e32 in total. -#}
+    cast(sum(cast({{ expression }} as decimal(38, 6))) as double)
 {%- endmacro %}
 
 {% macro median_of(expression) -%}

@@ -1,15 +1,31 @@
 {#- The features profiled per segment: the segmentation features first (in their order), then every
-    other numeric column of int_customer_features (behaviour, preferences, extra input columns).
-    Returns a list of {name, label, is_clustered, order}. Empty at parse time. -#}
+    other numeric column of int_customer_features (behaviour, preferences, extra input columns)
+    that is not in non_feature_columns() and varies: a column that is null or one value for
+    everyone (the behaviour columns of a customers-only input are 0 / null) describes no segment.
+    is_female is left out (segment_profiles has the gender mix). Returns a list of
+    {name, label, is_clustered, order}. Empty at parse time. -#}
 {% macro profile_features() %}
     {%- if not execute -%}{{ return([]) }}{%- endif -%}
+    {%- set relation = ref('int_customer_features') -%}
     {%- set clustered = segmentation_features() -%}
-    {%- set others = [] -%}
-    {%- for column in adapter.get_columns_in_relation(ref('int_customer_features')) -%}
-        {%- if column.is_number() and column.name not in ['source_row_number', 'is_female'] and column.name not in clustered -%}
-            {%- do others.append(column.name) -%}
+    {%- set candidates = [] -%}
+    {%- for column in adapter.get_columns_in_relation(relation) -%}
+        {%- if column.is_number() and column.name not in non_feature_columns() + ['is_female'] and column.name not in clustered -%}
+            {%- do candidates.append(column.name) -%}
         {%- endif -%}
     {%- endfor -%}
+    {%- set others = [] -%}
+    {%- if candidates -%}
+        {%- set checks = [] -%}
+        {%- for name in candidates -%}
+            {%- do checks.append("coalesce(min(" ~ quote_identifier(name) ~ ") < max(" ~ quote_identifier(name) ~ "), false)") -%}
+        {%- endfor -%}
+        {%- set row = run_query("select count(*), " ~ checks | join(', ') ~ " from " ~ relation).rows[0] -%}
+        {%- for name in candidates -%}
+            {#- With no rows at all (dbt run --empty) every column is kept, so the schema is the full one. -#}
+            {%- if row[0] == 0 or row[loop.index] -%}{%- do others.append(name) -%}{%- endif -%}
+        {%- endfor -%}
+    {%- endif -%}
     {%- set features = [] -%}
     {%- for name in clustered + others -%}
         {%- do features.append({
@@ -23,12 +39,8 @@
 {% endmacro %}
 
 {% macro segment_tier_threshold() %}
-    {#- t in var segment_tier_threshold: tiers cut at the Phi(t) / 1 - Phi(t) percentiles. -#}
-    {%- set threshold = numeric_setting('segment_tier_threshold', 0.5, strictly_above=0) -%}
-    {%- if threshold > 3 -%}
-        {{ exceptions.raise_compiler_error("var segment_tier_threshold = " ~ threshold ~ " is out of range (must be above 0 and at most 3; default 0.5). Fix: --vars '{segment_tier_threshold: 0.5}'.") }}
-    {%- endif -%}
-    {{ return(threshold) }}
+    {#- t in var segment_tier_threshold, (0, 3] by the var schema: tiers cut at the Phi(t) / 1 - Phi(t) percentiles. -#}
+    {{ return(setting('segment_tier_threshold')) }}
 {% endmacro %}
 
 {% macro segment_tier_band() %}
@@ -59,12 +71,3 @@
         else regexp_replace(format('{:.1f}', cast({{ expression }} as double)), '\.0$', '')
     end
 {%- endmacro %}
-
-{% macro random_seed_setting() %}
-    {#- var random_seed as the integer text it is hashed with (holdout draws). TODO(h2-trust): setting('random_seed'). -#}
-    {%- set seed = numeric_setting('random_seed', 42, minimum=0) -%}
-    {%- if seed != (seed | int) or seed > 4294967295 -%}
-        {{ exceptions.raise_compiler_error("var random_seed = " ~ var('random_seed') ~ " must be a whole number from 0 to 4294967295. Fix: --vars '{random_seed: 42}'.") }}
-    {%- endif -%}
-    {{ return(seed | int | string) }}
-{% endmacro %}

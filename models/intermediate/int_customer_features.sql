@@ -3,7 +3,8 @@
     share_<category> per category found, then the derived_features of the var. Missing values stay
     null here; the scaling step imputes them and counts them in feature_scaling.
     Purchases are order lines that are not returns and have a positive amount; returns never count
-    as purchases (README: "Purchases and returns"). -#}
+    as purchases (README: "Purchases and returns"). Sums over lines are exact (exact_sum), so a
+    fresh build gives bit-identical monetary, avg_order_value, return_amount and shares. -#}
 {%- set categories = order_categories() -%}
 {%- set line_columns = order_line_columns() -%}
 {%- set customer_columns = [] -%}
@@ -13,14 +14,8 @@
         {%- if column.name not in ['source_row', 'raw_record'] -%}{%- do customer_columns.append(column.name) -%}{%- endif -%}
     {%- endfor -%}
 {%- endif -%}
-{%- set as_of_date = var('as_of_date', none) -%}
-{%- if as_of_date is not none and execute -%}
-    {%- set parsed = run_query("select cast(try_strptime(" ~ quote_literal(as_of_date | string) ~ ", '%Y-%m-%d') as date)").columns[0].values()[0] -%}
-    {%- if parsed is none -%}
-        {{ exceptions.raise_compiler_error("var as_of_date = " ~ quote_literal(as_of_date) ~ " is not a date. Fix: --vars '{as_of_date: 2024-12-31}' (yyyy-mm-dd), or leave it unset to use the day after the last purchase.") }}
-    {%- endif -%}
-    {%- set as_of_date = parsed.isoformat() -%}
-{%- endif -%}
+{#- A valid YYYY-MM-DD or none: checked by the var schema (validate_vars / setting). -#}
+{%- set as_of_date = setting('as_of_date') -%}
 
 {%- set feature_ctes -%}
 customers as (
@@ -41,7 +36,12 @@ order_lines as (
         customer_id,
         order_id,
         order_date,
-        cast(amount as double) as amount,
+        -- exact_sum works in DECIMAL(38, 6): a line beyond 1e26 cannot be real money.
+        case
+            when abs(amount) < 1e26 then cast(amount as double)
+            else error('order line ' || coalesce(cast(order_id as varchar), '?') || ' of customer ' || coalesce(cast(customer_id as varchar), '?') || ' has amount '
+                || cast(amount as varchar) || ', beyond 1e26. Fix: correct or remove the line in the orders input.')
+        end as amount,
         category,
         channel,
         {%- if 'is_return' in line_columns %}
@@ -85,13 +85,13 @@ purchases as (
         min(order_date) as first_purchase_date,
         max(order_date) as last_purchase_date,
         count(distinct order_id) as frequency,
-        sum(amount) as monetary,
+        {{ exact_sum('amount') }} as monetary,
         {%- for category in categories %}
-        sum(case when category in (
-            {%- for value in category['values'] %}{{ quote_literal(value) }}{{ ", " if not loop.last }}{% endfor -%}
-        ) then amount else 0 end) as {{ quote_identifier(category['column'] ~ '_amount') }},
+        {%- set literals = [] -%}
+        {%- for value in category['values'] -%}{%- do literals.append(quote_literal(value)) -%}{%- endfor %}
+        {{ exact_sum("case when category in (" ~ literals | join(', ') ~ ") then amount else 0 end") }} as {{ quote_identifier(category['column'] ~ '_amount') }},
         {%- endfor %}
-        sum(case when channel = 'online' then amount else 0 end) as online_amount
+        {{ exact_sum("case when channel = 'online' then amount else 0 end") }} as online_amount
     from purchase_lines
     group by customer_id
 
@@ -102,7 +102,7 @@ returns as (
     select
         customer_id,
         count(distinct order_id) as return_count,
-        sum(amount) as return_amount
+        {{ exact_sum('amount') }} as return_amount
     from return_lines
     group by customer_id
 

@@ -36,6 +36,13 @@ rejected_ids as (
 
 ),
 
+base as (
+
+    select coalesce(max(frequency), 0) > 0 as has_purchases
+    from customer_features
+
+),
+
 percentiles as (
 
     -- Over every segmented customer, before anyone is excluded, so scores do not depend on consent.
@@ -45,24 +52,30 @@ percentiles as (
         assignments.is_noise,
         customer_features.email,
         customer_features.marketing_opt_in,
-        {#- TODO(h7-features): drop this branch once int_customer_features always has the behaviour columns. #}
-        {%- if has_orders_input() %}
-        case when customer_features.monetary is null then 0.5 else percent_rank() over (
-            partition by customer_features.monetary is null
-            order by customer_features.monetary
-        ) end as value_percentile,
+        -- Value is spend when anyone in the base has purchases; on customers-only input (monetary 0
+        -- for everyone) the spending score stands in and recency is neutral.
+        case
+            when not base.has_purchases then case
+                when customer_features.spending_score is null then 0.5
+                else percent_rank() over (
+                    partition by customer_features.spending_score is null
+                    order by customer_features.spending_score
+                ) end
+            when customer_features.monetary is null then 0.5
+            else percent_rank() over (
+                partition by customer_features.monetary is null
+                order by customer_features.monetary
+            )
+        end as value_percentile,
         -- Most recent buyer = 1; customers who never ordered (null recency) = 0.
-        case when customer_features.recency_days is null then 0.0 else percent_rank() over (
-            partition by customer_features.recency_days is null
-            order by customer_features.recency_days desc
-        ) end as recency_percentile,
-        {%- else %}
-        case when customer_features.spending_score is null then 0.5 else percent_rank() over (
-            partition by customer_features.spending_score is null
-            order by customer_features.spending_score
-        ) end as value_percentile,
-        0.5 as recency_percentile,
-        {%- endif %}
+        case
+            when not base.has_purchases then 0.5
+            when customer_features.recency_days is null then 0.0
+            else percent_rank() over (
+                partition by customer_features.recency_days is null
+                order by customer_features.recency_days desc
+            )
+        end as recency_percentile,
         coalesce(assignments.membership_probability, 1.0) * (1 - case
             when assignments.distance_to_centroid is null then 0.5
             else percent_rank() over (
@@ -73,6 +86,7 @@ percentiles as (
     from assignments
     inner join customer_features
         on assignments.customer_id = customer_features.customer_id
+    cross join base
 
 ),
 

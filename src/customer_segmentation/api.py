@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from customer_segmentation import console, estimators, fitting, overrides
+from customer_segmentation import console, estimators, fitting
 from customer_segmentation.algorithms import one_thread
 from customer_segmentation.fitted_model import MODEL_SCHEMA, NOISE_SEGMENT, empty_model_frame
 from customer_segmentation.linkage import linkage_matrix
@@ -25,7 +25,7 @@ from customer_segmentation.matrix import feature_columns, prepare_matrix
 from customer_segmentation.params import parse_params
 from customer_segmentation.projection import PROJECTION_SCHEMA, project
 from customer_segmentation.sampling import sample_indices
-from customer_segmentation.search import ALGORITHM_ORDER, CANDIDATES_SCHEMA, Search
+from customer_segmentation.search import CANDIDATES_SCHEMA, Search
 
 ID = "customer_id"
 ASSIGNMENTS_SCHEMA: dict[str, pl.DataType] = {
@@ -43,7 +43,6 @@ LINKAGE_SCHEMA: dict[str, pl.DataType] = {
     "merged_size": pl.Int64(),
 }
 __all__ = [
-    "ALGORITHM_ORDER",
     "ASSIGNMENTS_SCHEMA",
     "CANDIDATES_SCHEMA",
     "LINKAGE_SCHEMA",
@@ -82,7 +81,6 @@ def search_candidates(
     """
     say = console.resolve(log)
     params = parse_params(config)
-    min_share = overrides.min_segment_share(config)
     if scaling is not None and scaling.height and "feature_name" in scaling.columns:
         say(console.scaling_summary(scaling))
     with console.warnings_to(say):
@@ -94,7 +92,7 @@ def search_candidates(
         dropped = [name for name in requested if name not in kept]
         X, kept = _by_name(X, kept)
         with one_thread():
-            return Search(X, kept, params, min_share, dropped, say).run()
+            return Search(X, kept, params, params.min_segment_share, dropped, say).run()
 
 
 def fit_model(

@@ -6,35 +6,11 @@ var decided.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from customer_segmentation import model_selection as ms
 from customer_segmentation.estimators import Estimator, get
 from customer_segmentation.params import SegmentationParams
-
-DEFAULT_MIN_SEGMENT_SHARE = 0.02
-
-
-def min_segment_share(config: Mapping[str, Any] | None) -> float:
-    """Return config key ``min_segment_share`` (var ``min_segment_share``) as a share in [0, 1).
-
-    Read here until the shared settings schema carries it; unset means the default 0.02.
-    """
-    value = (config or {}).get("min_segment_share")
-    if value is None or (isinstance(value, str) and value.strip().lower() in {"", "none", "null"}):
-        return DEFAULT_MIN_SEGMENT_SHARE
-    try:
-        share = float(value.strip() if isinstance(value, str) else value)
-    except (TypeError, ValueError):
-        share = float("nan")
-    if isinstance(value, bool) or not 0.0 <= share < 1.0:
-        raise ValueError(
-            f"Invalid value {value!r} for 'min_segment_share': allowed a number from 0 to below 1 "
-            "(a share of customers, e.g. 0.02; 0 turns the rule off). "
-            "Fix: set var min_segment_share to such a number."
-        )
-    return share
 
 
 def forced_choice(

@@ -28,6 +28,7 @@ from customer_segmentation.console import Log, percent
 from customer_segmentation.estimators import REGISTRY, Estimator
 from customer_segmentation.params import SegmentationParams
 from customer_segmentation.sampling import sample_indices
+from customer_segmentation.settings_schema import ALGORITHMS
 
 CANDIDATES_SCHEMA: dict[str, pl.DataType] = {
     "algorithm": pl.Utf8(),
@@ -45,7 +46,6 @@ CANDIDATES_SCHEMA: dict[str, pl.DataType] = {
     "sample_size": pl.Int64(),
     "features": pl.Utf8(),
 }
-ALGORITHM_ORDER = tuple(REGISTRY)
 
 
 def encode_parameters(parameters: dict[str, Any]) -> str:
@@ -161,7 +161,7 @@ class Search:
         if limit < 2:
             return self._single_segment(Xs, n_distinct)
         ks = k_range(params, limit, n_distinct, Xs.shape[0])
-        wanted = ALGORITHM_ORDER if params.algorithm == "auto" else (params.algorithm,)
+        wanted = ALGORITHMS if params.algorithm == "auto" else (params.algorithm,)
         self.log(
             f"trying {', '.join(wanted)} with k={ks[0]}..{ks[-1]}; candidates with a segment "
             f"below min_segment_share {percent(self.min_share)} are not eligible"

@@ -161,7 +161,8 @@ SETTINGS: tuple[Setting, ...] = (
         "date",
         "1990-01-01",
         "2000-01-01",
-        "order and signup dates before it are rejected",
+        "order and signup dates before it are rejected (so are dates after `as_of_date`, or after "
+        "today when it is unset)",
         "inputs",
     ),
     Setting(
@@ -169,7 +170,7 @@ SETTINGS: tuple[Setting, ...] = (
         "mapping",
         {},
         {"order_date": "%d/%m/%Y"},
-        "`{standard_column: strftime format}` for dates that are not ISO",
+        "`{order_date|signup_date: strftime format}`; unset = detected from the values",
         "inputs",
     ),
     Setting(
@@ -187,7 +188,8 @@ SETTINGS: tuple[Setting, ...] = (
         "text",
         None,
         "status",
-        "a status column whose `cancellation_values` mean cancelled/returned",
+        "a status column (standard name or input header) whose `cancellation_values` mark "
+        "cancelled/returned lines",
         "inputs",
         nullable=True,
         max_length=MAX_TEXT_LENGTH,
@@ -197,7 +199,7 @@ SETTINGS: tuple[Setting, ...] = (
         "name_list",
         [],
         ["cancelled", "returned"],
-        "values of `cancellation_column` that mean cancelled/returned",
+        "values of `cancellation_column` that mean cancelled/returned (compared trimmed, any case)",
         "inputs",
     ),
     # Features and scaling (h7-features, h4-segments)
@@ -225,17 +227,18 @@ SETTINGS: tuple[Setting, ...] = (
         "auto",
         {"monetary": "log1p"},
         "`auto` (log1p when skewness > `skew_threshold` and values >= 0), `none`, "
-        "or `{feature: log1p|none}`",
+        "or `{feature: log1p|none|auto}` (features not named stay `auto`)",
         "features",
         specials=("auto", "none"),
-        value_choices=("log1p", "none"),
+        value_choices=("log1p", "none", "auto"),
     ),
     Setting(
         "skew_threshold",
         "number",
         1.0,
         2,
-        "skewness above which `feature_transforms: auto` applies log1p",
+        "population skewness (after imputation) above which `feature_transforms: auto` applies "
+        "log1p",
         "features",
         minimum=0,
     ),
@@ -244,7 +247,7 @@ SETTINGS: tuple[Setting, ...] = (
         "number",
         3.0,
         1.5,
-        "clip beyond quartile -/+ fence x IQR after the transform; 0 = off",
+        "clip to [Q1 - f x IQR, Q3 + f x IQR] of the transformed values; 0 = off",
         "features",
         minimum=0,
     ),
@@ -253,7 +256,8 @@ SETTINGS: tuple[Setting, ...] = (
         "choice",
         "standard",
         "robust",
-        "`standard` (mean, population std), `minmax`, `robust` (median / IQR) or `none`",
+        "`standard` (mean / population std), `minmax` (min / range), `robust` (median / IQR) "
+        "or `none`, applied after the transform and the fence",
         "features",
         choices=("standard", "minmax", "robust", "none"),
     ),
@@ -386,7 +390,8 @@ SETTINGS: tuple[Setting, ...] = (
         "number",
         0.02,
         0.05,
-        "candidates with a smaller segment are not eligible; a smaller segment is a WARN",
+        "share of customers: a candidate whose smallest segment is below it is not eligible in the "
+        "search (0 = off); a final segment below it is a WARN",
         "clustering",
         **_SHARE,
     ),
@@ -396,11 +401,12 @@ SETTINGS: tuple[Setting, ...] = (
         "number",
         0.5,
         0.75,
-        "abs(z) at which a segment is high / low on a feature (tiers, names)",
+        "t: a segment is high on a feature when its median is at or above the Phi(t) percentile "
+        "of all customers, low at or below 1 - Phi(t) (0.5: 69th / 31st; tiers, names)",
         "marketing",
         minimum=0,
         exclusive_minimum=True,
-        maximum=10,
+        maximum=3,
     ),
     Setting(
         "recommendation_min_lift",

@@ -224,7 +224,7 @@ def test_missing_feature_and_bad_config_raise_clear_errors(feature_frame, blobs)
         api.search_candidates(feature_frame(X), {"features": "f0,recency_days"})
     with pytest.raises(ValueError, match="cluster_algorithm"):
         api.search_candidates(feature_frame(X), {"algorithm": "kmodes"})
-    with pytest.raises(ValueError, match="'k_max'"):
+    with pytest.raises(ValueError, match="var k_max = 'ten' is not valid"):
         api.search_candidates(feature_frame(X), {"k_max": "ten"})
 
 

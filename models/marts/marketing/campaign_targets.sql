@@ -157,7 +157,7 @@ holdout_drawn as (
 
     select
         *,
-        {{ stable_unit_interval("campaign_id || '|' || customer_id || '|' || " ~ quote_literal(random_seed_setting())) }} as holdout_draw
+        {{ stable_unit_interval("campaign_id || '|' || customer_id || '|' || " ~ quote_literal(setting('random_seed'))) }} as holdout_draw
     from capped
 
 ),

@@ -5,13 +5,11 @@
     value at risk = the customer's annualised spend (monetary x 365 / max(tenure_days, 365)). Empty on
     customers-only input (no orders). -#}
 {{ note_when_no_orders('retention_watchlist') }}
-{%- set overdue_factor = numeric_setting('retention_overdue_factor', 2, strictly_above=0) -%}
-{%- set min_segment_index = numeric_setting('retention_min_segment_index', 1, minimum=0) -%}
+{%- set overdue_factor = setting('retention_overdue_factor') -%}
+{%- set min_segment_index = setting('retention_min_segment_index') -%}
 
 with
 
-{# TODO(h7-features): drop this branch once int_customer_features always has the behaviour columns. #}
-{% if has_orders_input() -%}
 customer_segments as (
 
     select * from {{ ref('customer_segments') }}
@@ -127,25 +125,5 @@ final as (
     from at_risk
 
 )
-{%- else %}
-final as (
-
-    select
-        cast(null as varchar) as customer_id,
-        cast(null as bigint) as segment_id,
-        cast(null as varchar) as segment_name,
-        cast(null as bigint) as watch_rank,
-        cast(null as double) as value_at_risk,
-        cast(null as bigint) as recency_days,
-        cast(null as double) as usual_interval_days,
-        cast(null as double) as overdue_ratio,
-        cast(null as bigint) as frequency,
-        cast(null as double) as monetary,
-        cast(null as boolean) as is_contactable,
-        cast(null as varchar) as reason
-    where 1 = 0
-
-)
-{%- endif %}
 
 select * from final

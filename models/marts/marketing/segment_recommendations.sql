@@ -2,7 +2,7 @@
     are to buy the category than the whole base (lift), and which categories it over-indexes on.
     Empty when the input has no orders (stg_orders is then empty). -#}
 {{ note_when_no_orders('segment_recommendations') }}
-{%- set min_lift = numeric_setting('recommendation_min_lift', 1.2, minimum=0) -%}
+{%- set min_lift = setting('recommendation_min_lift') -%}
 
 with
 

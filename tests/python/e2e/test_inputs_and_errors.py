@@ -71,7 +71,7 @@ def test_a_users_own_columns_work_through_vars(tmp_path: Path):
     [
         ({"customers_path": "/nonexistent/customers.csv"}, "does not exist"),
         ({"customers_path": "WRONG_EXTENSION"}, "neither a CSV"),
-        ({"scaling": "zscore"}, "Fix: use standard, minmax or none"),
+        ({"scaling": "zscore"}, "var scaling = 'zscore' is not valid: allowed one of `standard`"),
         ({"segmentation_features": ["age", "shoe_size"]}, "Numeric features available"),
         ({"segmentation_features": ["gender"]}, "not numeric"),
         ({"customer_columns": {"customer_id": "Client Ref"}}, "has no such column"),

@@ -73,6 +73,24 @@ def test_every_mall_customer_is_segmented_and_none_rejected(mall_income_score_k5
     )
 
 
+def test_customers_only_profiles_leave_out_the_empty_behaviour_columns(
+    mall_income_score_k5: DbtRun,
+):
+    """Without orders the behaviour columns are 0 / null for everyone: no segment is described by
+    them (avg_frequency 0 everywhere), while unclustered columns that vary (age) stay profiled."""
+    columns = {row[0] for row in mall_income_score_k5.query("describe segment_profiles")}
+    assert {"avg_annual_income_k", "avg_spending_score", "avg_age"} <= columns
+    empty = {"frequency", "monetary", "recency_days", "return_count", "avg_order_value"}
+    assert not {f"avg_{name}" for name in empty} & columns
+    tiered = {
+        row[0]
+        for row in mall_income_score_k5.query(
+            "select distinct feature_name from int_segment_feature_tiers"
+        )
+    }
+    assert not empty & tiered
+
+
 def test_sql_scoring_equals_python_assignment_for_every_customer(mall_income_score_k5: DbtRun):
     disagreements = mall_income_score_k5.scalar(
         "select count(*) from customer_segments as python_side "

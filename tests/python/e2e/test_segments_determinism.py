@@ -16,9 +16,10 @@ from .conftest import REPO, DbtRun, run_dbt
 
 pytestmark = pytest.mark.dbt
 
-# monetary is left out: int_customer_features sums order amounts in double precision, so its
-# input values themselves move by ~1e-12 with the order of the rows (h7-features' model).
-FEATURES = ["age", "annual_income_k", "spending_score", "recency_days", "frequency"]
+# monetary included: int_customer_features sums order lines exactly (exact_sum), so it does not
+# move with the order of the rows (a double sum moved it by ~1e-12).
+FEATURES = ["age", "annual_income_k", "spending_score", "recency_days", "frequency", "monetary"]
+MONEY_COLUMNS = "^(monetary|avg_order_value|return_amount|return_rate|online_share|share_.*)$"
 
 
 def shuffled_copy(source: Path, target: Path, seed: int) -> Path:
@@ -70,6 +71,9 @@ def two_builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[DbtRun, DbtRun
 
 def test_scaling_parameters_are_bit_identical(two_builds):
     first, second = two_builds
+    money = f"select customer_id, columns('{MONEY_COLUMNS}') from int_customer_features order by 1"
+    assert first.query(money) == second.query(money)  # sums over shuffled lines, bit for bit
+    assert len(first.query(money)[0]) >= 6, "the money columns should all be compared"
     sql = (
         "select * exclude (feature_order) from int_feature_scaling_parameters order by feature_name"
     )
