@@ -653,6 +653,39 @@
    "allowed": "a file or folder path (no control characters)",
    "example": "--vars '{exports_path: /data/crm/exports}'"
   },
+  "assets_path": {
+   "kind": "path",
+   "default": "assets",
+   "nullable": false,
+   "specials": [],
+   "choices": [],
+   "minimum": null,
+   "maximum": null,
+   "exclusive_minimum": false,
+   "exclusive_maximum": false,
+   "max_length": 4096,
+   "value_choices": [],
+   "allowed": "a file or folder path (no control characters)",
+   "example": "--vars '{assets_path: docs/assets}'"
+  },
+  "layer_schemas": {
+   "kind": "choice",
+   "default": "true",
+   "nullable": false,
+   "specials": [],
+   "choices": [
+    "true",
+    "false"
+   ],
+   "minimum": null,
+   "maximum": null,
+   "exclusive_minimum": false,
+   "exclusive_maximum": false,
+   "max_length": 4096,
+   "value_choices": [],
+   "allowed": "one of `true`, `false`",
+   "example": "--vars '{layer_schemas: false}'"
+  },
   "max_rejected_share": {
    "kind": "number",
    "default": 0.5,
@@ -740,6 +773,8 @@
   "retention_overdue_factor",
   "retention_min_segment_index",
   "exports_path",
+  "assets_path",
+  "layer_schemas",
   "max_rejected_share",
   "warn_rejected_share",
   "max_noise_share"

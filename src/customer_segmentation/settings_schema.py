@@ -445,6 +445,24 @@ SETTINGS: tuple[Setting, ...] = (
         "folder the campaign files and their manifest are written to",
         "marketing",
     ),
+    # Docs and charts
+    Setting(
+        "assets_path",
+        "path",
+        "assets",
+        "docs/assets",
+        "folder chart_renders writes the charts and the explorer to (relative to the project)",
+        "docs",
+    ),
+    Setting(
+        "layer_schemas",
+        "choice",
+        "true",
+        "false",
+        "staging and intermediate models in their own schemas; false puts every model in the target schema",
+        "docs",
+        choices=("true", "false"),
+    ),
     # Health checks (h2-trust)
     Setting(
         "max_rejected_share",
