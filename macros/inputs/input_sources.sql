@@ -46,10 +46,6 @@
     {{ return(input_var_is_set(spec.relation_var) or input_var_is_set(spec.path_var) or not any_input_var_is_set()) }}
 {% endmacro %}
 
-{% macro has_customers_input() %}{{ return(has_input('customers')) }}{% endmacro %}
-
-{% macro has_orders_input() %}{{ return(has_input('orders')) }}{% endmacro %}
-
 {% macro input_relation(kind, demo_seed=none) %}
     {#- A FROM-clause expression for the raw input: a dbt source for <kind>_relation, the file of
         <kind>_path (CSV read as text, Parquet as stored), or the demo seed.

@@ -190,7 +190,7 @@
 {%- endmacro %}
 
 {% macro configured_date_formats() %}
-    {%- set formats = var('date_formats', {}) or {} -%}
+    {%- set formats = setting('date_formats') or {} -%}
     {%- if formats is not mapping -%}
         {{ exceptions.raise_compiler_error(
             "var date_formats must be a mapping {column: format}, e.g. --vars '{date_formats: {order_date: \"%d/%m/%Y\"}}'.") }}
@@ -279,15 +279,15 @@
 
 {% macro latest_plausible_date() -%}
     {#- Dates after as_of_date (or after today when it is unset) cannot be real. -#}
-    {%- if var('as_of_date', none) is not none -%}
-        cast({{ quote_literal(var('as_of_date')) }} as date)
+    {%- if setting('as_of_date') is not none -%}
+        cast({{ quote_literal(setting('as_of_date')) }} as date)
     {%- else -%}
         current_date
     {%- endif -%}
 {%- endmacro %}
 
 {% macro earliest_plausible_date() -%}
-    cast({{ quote_literal(var('earliest_date', '1990-01-01')) }} as date)
+    cast({{ quote_literal(setting('earliest_date')) }} as date)
 {%- endmacro %}
 
 {% macro date_problem(name, raw_expression, parsed, data_type='VARCHAR') -%}
@@ -297,7 +297,7 @@
             then {{ quote_literal(name ~ ' is not a date') }}
         {%- endif %}
         when {{ parsed }} > {{ latest_plausible_date() }}
-            then {{ quote_literal(name ~ (' after as_of_date' if var('as_of_date', none) is not none else ' in the future')) }}
+            then {{ quote_literal(name ~ (' after as_of_date' if setting('as_of_date') is not none else ' in the future')) }}
         when {{ parsed }} < {{ earliest_plausible_date() }}
             then {{ quote_literal(name ~ ' before earliest_date') }}
     end
@@ -367,12 +367,12 @@
 
 {% macro cancellation_source_column(mapping, input) %}
     {#- var cancellation_column: a standard name (status) or an input header; null when unset. -#}
-    {%- set name = var('cancellation_column', none) -%}
+    {%- set name = setting('cancellation_column') -%}
     {%- if name is none or not execute -%}{{ return(none) }}{%- endif -%}
     {%- if name in mapping -%}{{ return(mapping[name]) }}{%- endif -%}
     {%- if name in input.columns -%}{{ return(name) }}{%- endif -%}
     {{ exceptions.raise_compiler_error(
-        "var cancellation_column = '" ~ name ~ "' is not a column of the orders input. Columns found: "
+        "var cancellation_column = " ~ quote_literal(name) ~ " is not a column of the orders input. Columns found: "
         ~ input.columns | join(', ') ~ ". Fix: --vars '{cancellation_column: \"<column>\", cancellation_values: [\"Cancelled\"]}'.") }}
 {% endmacro %}
 
@@ -380,11 +380,11 @@
     {#- A line the user marks as a cancellation: an order id with var cancellation_prefix, or a
         status (var cancellation_column) among var cancellation_values (compared trimmed, any case). -#}
     {%- set conditions = [] -%}
-    {%- set prefix = var('cancellation_prefix', none) -%}
+    {%- set prefix = setting('cancellation_prefix') -%}
     {%- if prefix is not none and (prefix | string) != '' -%}
         {%- do conditions.append("starts_with(" ~ order_id_expression ~ ", " ~ quote_literal(prefix) ~ ")") -%}
     {%- endif -%}
-    {%- set values = var('cancellation_values', []) or [] -%}
+    {%- set values = setting('cancellation_values') or [] -%}
     {%- if status_expression is not none and values | length > 0 -%}
         {%- set literals = [] -%}
         {%- for value in values -%}{%- do literals.append(quote_literal(value | string | lower)) -%}{%- endfor -%}
