@@ -459,7 +459,8 @@ SETTINGS: tuple[Setting, ...] = (
         "choice",
         "true",
         "false",
-        "staging and intermediate models in their own schemas; false puts every model in the target schema",
+        "staging and intermediate models in their own schemas; false puts every model in the "
+        "target schema",
         "docs",
         choices=("true", "false"),
     ),

@@ -46,7 +46,8 @@ class DbtRun:
         schemas = [
             row[0]
             for row in connection.execute(
-                "select schema_name from information_schema.schemata where catalog_name = current_database()"
+                "select schema_name from information_schema.schemata "
+                "where catalog_name = current_database()"
             ).fetchall()
         ]
         ordered = [name for name in ("main", "staging", "intermediate") if name in schemas]
