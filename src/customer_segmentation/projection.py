@@ -8,6 +8,9 @@ import numpy as np
 from sklearn.manifold import TSNE
 
 MIN_TSNE_ROWS = 5
+TSNE_MAX_ITER = 500
+"""250 early-exaggeration iterations + 250 more: the picture of 2,000 customers is settled by then,
+at half the cost of scikit-learn's default 1,000 (about 3.7 s instead of 7.5 s of one core)."""
 
 
 def pca_2d(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -40,7 +43,9 @@ def pca_2d(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def tsne_2d(X: np.ndarray, seed: int) -> np.ndarray | None:
     """Return the t-SNE embedding of ``X`` (``None`` with a warning if there are too few rows).
 
-    Perplexity is ``min(30, (n - 1) / 3)``, initialisation PCA, ``random_state=seed``.
+    Perplexity is ``min(30, (n - 1) / 3)``, initialisation PCA, Barnes-Hut, ``TSNE_MAX_ITER``
+    iterations, ``random_state=seed``. Call it on one thread (``algorithms.one_thread()``, as
+    ``api.project_customers`` does): OpenMP threads spinning on a busy machine made it 5x slower.
     """
     n = X.shape[0]
     if n < MIN_TSNE_ROWS:
@@ -50,5 +55,12 @@ def tsne_2d(X: np.ndarray, seed: int) -> np.ndarray | None:
             )
         return None
     perplexity = float(min(30.0, (n - 1) / 3.0))
-    model = TSNE(n_components=2, perplexity=perplexity, init="pca", random_state=seed)
+    model = TSNE(
+        n_components=2,
+        perplexity=perplexity,
+        init="pca",
+        method="barnes_hut",
+        max_iter=TSNE_MAX_ITER,
+        random_state=seed,
+    )
     return model.fit_transform(X)
