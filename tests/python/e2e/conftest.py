@@ -1,7 +1,23 @@
 """Fixtures that run the real dbt project (dbt-duckdb, Python models and all) on temporary files.
 
 Each build gets its own DuckDB file, target/ and logs/ folders, so tests never touch the
-developer's `customer_segmentation.duckdb` and can run while `make build` output exists.
+developer's `customer_segmentation.duckdb` and can run while `make build` output exists, and
+tests can run in parallel (pytest-xdist workers each have their own temporary folders).
+
+Sharing a build: a `dbt build` costs 20-60 s, so tests that can check the same build should.
+Declare the build once as a fixture decorated with `@shared_build` (a session fixture, here or
+in your own test file) and request it from every test that reads it:
+
+    @shared_build
+    def mall_income_score_k5(tmp_path_factory, mall_csv) -> DbtRun:
+        return run_dbt(tmp_path_factory.mktemp("mall_k5"), variables={...})
+
+Under `pytest -n auto --dist loadgroup` every test that needs a shared build, directly or through
+another fixture, is put in the xdist group named after it, so each shared build runs once, on one
+worker, while unrelated tests run on the others. Without xdist it is a plain session fixture.
+A test that gets the build dynamically (`request.getfixturevalue`) says so with the marker
+`@pytest.mark.shared_build("demo_build")`, since collection cannot see that dependency.
+Never write into REPO from a test: copy the project first (see `docs_site_dir`).
 """
 
 from __future__ import annotations
@@ -11,6 +27,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -80,6 +97,27 @@ def run_dbt(
     return run
 
 
+SHARED_BUILDS: list[str] = []
+"""Names of the `@shared_build` fixtures, in declaration order (the first one a test uses names
+its xdist group)."""
+
+
+def shared_build(function: Callable[..., Any]) -> Any:
+    """Declare a session fixture holding a build shared by tests (see the module docstring)."""
+    SHARED_BUILDS.append(function.__name__)
+    return pytest.fixture(scope="session")(function)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Put each test that needs a shared build in that build's xdist group (one worker)."""
+    for item in items:
+        needed = [*getattr(item, "fixturenames", ())]
+        needed += [mark.args[0] for mark in item.iter_markers("shared_build") if mark.args]
+        group = next((name for name in SHARED_BUILDS if name in needed), None)
+        if group:
+            item.add_marker(pytest.mark.xdist_group(group))
+
+
 @pytest.fixture(scope="session")
 def mall_csv() -> Path:
     if not MALL_CSV.exists():
@@ -87,13 +125,13 @@ def mall_csv() -> Path:
     return MALL_CSV
 
 
-@pytest.fixture(scope="session")
+@shared_build
 def demo_build(tmp_path_factory: pytest.TempPathFactory) -> DbtRun:
     """`dbt build` of the whole project on the committed demo seeds."""
     return run_dbt(tmp_path_factory.mktemp("demo"))
 
 
-@pytest.fixture(scope="session")
+@shared_build
 def mall_income_score_k5(tmp_path_factory: pytest.TempPathFactory, mall_csv: Path) -> DbtRun:
     """The published setup: Income + Score, unscaled, K-Means with k=5."""
     return run_dbt(
