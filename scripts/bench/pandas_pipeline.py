@@ -9,6 +9,9 @@ segmentation features; K-Means for k = k_min..k_max fitted and scored (silhouett
 the final K-Means fit on everyone from the best k; the segment profile (size and feature means);
 and it writes the segments and the profile to Parquet.
 
+scikit-learn runs on one BLAS/OpenMP thread (`--threads`), the policy the package uses inside
+dbt: on a shared 2-core machine, spinning OpenMP threads made K-Means many times slower.
+
 Usage: python scripts/bench/pandas_pipeline.py CUSTOMERS.parquet ORDERS.parquet OUT_DIR
 """
 
@@ -25,6 +28,7 @@ from sklearn.impute import SimpleImputer
 from sklearn.metrics import silhouette_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_limits
 
 FEATURES = ["age", "annual_income_k", "spending_score"]
 
@@ -105,14 +109,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--k-max", type=int, default=10)
     parser.add_argument("--sample-size", type=int, default=10_000)
     parser.add_argument("--n-init", type=int, default=10)
+    parser.add_argument("--threads", type=int, default=1, help="BLAS/OpenMP threads (0 = all)")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     customers = clean_customers(pd.read_parquet(args.customers))
     orders = clean_orders(pd.read_parquet(args.orders))
     features = customer_features(customers, orders)
-    labels, search = segment(
-        features, args.seed, args.k_min, args.k_max, args.sample_size, args.n_init
-    )
+    with threadpool_limits(limits=args.threads or None):
+        labels, _ = segment(
+            features, args.seed, args.k_min, args.k_max, args.sample_size, args.n_init
+        )
     features["segment"] = labels
     numeric = features.select_dtypes("number").columns.drop("segment")
     profile = features.groupby("segment")[list(numeric)].mean()

@@ -363,7 +363,8 @@ def headline(args, report: Report) -> tuple[Dataset, Path, Build, dict[str, Any]
         "files and does the segmentation work: cleaning, features by groupby, category shares, "
         "median imputation and standard scaling, K-Means k=2..10 fitted and scored by silhouette "
         "on a 10,000-customer sample, the final fit on everyone, the profile; it does not build "
-        "the marketing marts, projections, dendrogram, exports or data tests. Runs alternate.",
+        "the marketing marts, projections, dendrogram, exports or data tests. Like the package "
+        "inside dbt, its scikit-learn part runs on one thread. Runs alternate.",
         "",
         "| run | dbt build (s) | dbt peak RSS (MiB) | pandas (s) | pandas peak RSS (MiB) |",
         "| --- | ---: | ---: | ---: | ---: |",

@@ -12,18 +12,22 @@ in your own test file) and request it from every test that reads it:
     def mall_income_score_k5(tmp_path_factory, mall_csv) -> DbtRun:
         return run_dbt(tmp_path_factory.mktemp("mall_k5"), variables={...})
 
-Under `pytest -n auto --dist loadgroup` every test that needs a shared build, directly or through
-another fixture, is put in the xdist group named after it, so each shared build runs once, on one
-worker, while unrelated tests run on the others. Without xdist it is a plain session fixture.
-A test that gets the build dynamically (`request.getfixturevalue`) says so with the marker
-`@pytest.mark.shared_build("demo_build")`, since collection cannot see that dependency.
+Without pytest-xdist it is a plain session fixture. Under `pytest -n auto` the first worker that
+needs it builds it while holding a file lock in the run's common temporary folder and stores the
+result there; the other workers wait for the lock and reuse that build instead of repeating it
+(so its return value must pickle, and tests must only read it: open DuckDB files read-only,
+copy what you would change). A failed or skipped build fails or skips its tests on every worker.
 Never write into REPO from a test: copy the project first (see `docs_site_dir`).
 """
 
 from __future__ import annotations
 
+import fcntl
+import functools
+import inspect
 import json
 import os
+import pickle
 import shutil
 import subprocess
 import sys
@@ -97,25 +101,43 @@ def run_dbt(
     return run
 
 
-SHARED_BUILDS: list[str] = []
-"""Names of the `@shared_build` fixtures, in declaration order (the first one a test uses names
-its xdist group)."""
-
-
 def shared_build(function: Callable[..., Any]) -> Any:
-    """Declare a session fixture holding a build shared by tests (see the module docstring)."""
-    SHARED_BUILDS.append(function.__name__)
-    return pytest.fixture(scope="session")(function)
+    """Declare a session fixture holding a build shared by tests and xdist workers (see above)."""
+    parameters = inspect.signature(function).parameters
+    asks_factory = "tmp_path_factory" in parameters
 
+    @functools.wraps(function)
+    def once_per_run(*args: Any, tmp_path_factory: pytest.TempPathFactory, **kwargs: Any) -> Any:
+        if asks_factory:
+            kwargs["tmp_path_factory"] = tmp_path_factory
+        if not os.environ.get("PYTEST_XDIST_WORKER"):
+            return function(*args, **kwargs)
+        shared = tmp_path_factory.getbasetemp().parent  # common to the run's workers
+        stored = shared / f"shared_build_{function.__name__}.pickle"
+        with (shared / f"shared_build_{function.__name__}.lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not stored.exists():
+                try:
+                    outcome = ("value", function(*args, **kwargs))
+                except pytest.skip.Exception as skipped:
+                    outcome = ("skip", str(skipped))
+                except BaseException as error:
+                    outcome = ("fail", f"{function.__name__} failed on another worker: {error}")
+                    stored.write_bytes(pickle.dumps(outcome))
+                    raise
+                stored.write_bytes(pickle.dumps(outcome))
+            kind, value = pickle.loads(stored.read_bytes())
+        if kind == "skip":
+            pytest.skip(value)
+        if kind == "fail":
+            pytest.fail(value, pytrace=False)
+        return value
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Put each test that needs a shared build in that build's xdist group (one worker)."""
-    for item in items:
-        needed = [*getattr(item, "fixturenames", ())]
-        needed += [mark.args[0] for mark in item.iter_markers("shared_build") if mark.args]
-        group = next((name for name in SHARED_BUILDS if name in needed), None)
-        if group:
-            item.add_marker(pytest.mark.xdist_group(group))
+    once_per_run.__signature__ = inspect.Signature(
+        [p for p in parameters.values() if p.name != "tmp_path_factory"]
+        + [inspect.Parameter("tmp_path_factory", inspect.Parameter.KEYWORD_ONLY)]
+    )
+    return pytest.fixture(scope="session", name=function.__name__)(once_per_run)
 
 
 @pytest.fixture(scope="session")
@@ -145,11 +167,12 @@ def mall_income_score_k5(tmp_path_factory: pytest.TempPathFactory, mall_csv: Pat
     )
 
 
-@pytest.fixture(scope="session")
+@shared_build
 def docs_site_dir(tmp_path_factory: pytest.TempPathFactory, demo_build: DbtRun) -> Path:
     """The docs site of the demo build: charts rendered, `dbt docs generate` run.
 
-    Works on a copy of the project so the developer's assets/ and target/ are left alone.
+    Works on a copy of the project and of the demo warehouse (`dbt docs generate` opens it for
+    writing), so the developer's files and other workers' readers are left alone.
     """
     copy = tmp_path_factory.mktemp("docs_site") / "project"
     shutil.copytree(
@@ -170,14 +193,15 @@ def docs_site_dir(tmp_path_factory: pytest.TempPathFactory, demo_build: DbtRun) 
             ".ruff_cache",
         ),
     )
-    env = {**os.environ, "DBT_DUCKDB_PATH": str(demo_build.database)}
+    database = shutil.copy(demo_build.database, copy / "docs_warehouse.duckdb")
+    env = {**os.environ, "DBT_DUCKDB_PATH": str(database)}
     subprocess.run(
         [
             sys.executable,
             "-m",
             "customer_segmentation.charts",
             "--database",
-            str(demo_build.database),
+            str(database),
             "--out",
             str(copy / "assets"),
         ],
