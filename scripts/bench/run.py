@@ -292,6 +292,7 @@ def growth_chart(rows: list[dict[str, Any]], out: Path) -> Path | None:
     )
     path = out / "growth.svg"
     chart.save(str(path))
+    chart.save(str(out / "growth.png"), scale_factor=2)
     return path
 
 
