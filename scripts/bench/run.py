@@ -404,7 +404,8 @@ def headline(args, report: Report) -> tuple[Dataset, Path, Build, dict[str, Any]
         ]
     lines += [
         "",
-        "### Every dbt node (run_results.json of the median dbt run)",
+        "### Every dbt node (run_results.json of the median dbt run; of an even number of "
+        "runs, the faster middle one, which is also the growth table's point)",
         "",
         *node_table(median_build.nodes),
     ]
