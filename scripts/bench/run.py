@@ -290,6 +290,7 @@ def growth_chart(rows: list[dict[str, Any]], out: Path) -> Path | None:
     chart = alt.hconcat(time_chart, memory_chart).properties(
         title="Growth: dbt build and its Python step against the number of customers"
     )
+    out.mkdir(parents=True, exist_ok=True)
     path = out / "growth.svg"
     chart.save(str(path))
     chart.save(str(out / "growth.png"), scale_factor=2)
