@@ -48,8 +48,8 @@ lint: $(DEV_STAMP)
 	$(BIN)/ruff check src tests python_models
 	$(BIN)/ruff format --check src tests python_models
 
-bench: $(STAMP) ## generate 1M customers / 10M orders and time the full dbt build
-	$(BIN)/python -m customer_segmentation.bench
+bench: $(STAMP) ## 1M customers: dbt build vs pandas, scoring 100k, growth; writes bench/results.md (try small: BENCH_ARGS="--customers 20000 --orders 200000 --sizes 5000,20000 --out /tmp/bench")
+	$(BIN)/python scripts/bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf target logs *.duckdb exports

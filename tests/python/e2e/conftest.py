@@ -1,16 +1,37 @@
 """Fixtures that run the real dbt project (dbt-duckdb, Python models and all) on temporary files.
 
 Each build gets its own DuckDB file, target/ and logs/ folders, so tests never touch the
-developer's `customer_segmentation.duckdb` and can run while `make build` output exists.
+developer's `customer_segmentation.duckdb` and can run while `make build` output exists, and
+tests can run in parallel (pytest-xdist workers each have their own temporary folders).
+
+Sharing a build: a `dbt build` costs 20-60 s, so tests that can check the same build should.
+Declare the build once as a fixture decorated with `@shared_build` (a session fixture, here or
+in your own test file) and request it from every test that reads it:
+
+    @shared_build
+    def mall_income_score_k5(tmp_path_factory, mall_csv) -> DbtRun:
+        return run_dbt(tmp_path_factory.mktemp("mall_k5"), variables={...})
+
+Without pytest-xdist it is a plain session fixture. Under `pytest -n auto` the first worker that
+needs it builds it while holding a file lock in the run's common temporary folder and stores the
+result there; the other workers wait for the lock and reuse that build instead of repeating it
+(so its return value must pickle, and tests must only read it: open DuckDB files read-only,
+copy what you would change). A failed or skipped build fails or skips its tests on every worker.
+Never write into REPO from a test: copy the project first (see `docs_site_dir`).
 """
 
 from __future__ import annotations
 
+import fcntl
+import functools
+import inspect
 import json
 import os
+import pickle
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -101,6 +122,45 @@ def run_dbt(
     return run
 
 
+def shared_build(function: Callable[..., Any]) -> Any:
+    """Declare a session fixture holding a build shared by tests and xdist workers (see above)."""
+    parameters = inspect.signature(function).parameters
+    asks_factory = "tmp_path_factory" in parameters
+
+    @functools.wraps(function)
+    def once_per_run(*args: Any, tmp_path_factory: pytest.TempPathFactory, **kwargs: Any) -> Any:
+        if asks_factory:
+            kwargs["tmp_path_factory"] = tmp_path_factory
+        if not os.environ.get("PYTEST_XDIST_WORKER"):
+            return function(*args, **kwargs)
+        shared = tmp_path_factory.getbasetemp().parent  # common to the run's workers
+        stored = shared / f"shared_build_{function.__name__}.pickle"
+        with (shared / f"shared_build_{function.__name__}.lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not stored.exists():
+                try:
+                    outcome = ("value", function(*args, **kwargs))
+                except pytest.skip.Exception as skipped:
+                    outcome = ("skip", str(skipped))
+                except BaseException as error:
+                    outcome = ("fail", f"{function.__name__} failed on another worker: {error}")
+                    stored.write_bytes(pickle.dumps(outcome))
+                    raise
+                stored.write_bytes(pickle.dumps(outcome))
+            kind, value = pickle.loads(stored.read_bytes())
+        if kind == "skip":
+            pytest.skip(value)
+        if kind == "fail":
+            pytest.fail(value, pytrace=False)
+        return value
+
+    once_per_run.__signature__ = inspect.Signature(
+        [p for p in parameters.values() if p.name != "tmp_path_factory"]
+        + [inspect.Parameter("tmp_path_factory", inspect.Parameter.KEYWORD_ONLY)]
+    )
+    return pytest.fixture(scope="session", name=function.__name__)(once_per_run)
+
+
 @pytest.fixture(scope="session")
 def mall_csv() -> Path:
     if not MALL_CSV.exists():
@@ -108,13 +168,13 @@ def mall_csv() -> Path:
     return MALL_CSV
 
 
-@pytest.fixture(scope="session")
+@shared_build
 def demo_build(tmp_path_factory: pytest.TempPathFactory) -> DbtRun:
     """`dbt build` of the whole project on the committed demo seeds."""
     return run_dbt(tmp_path_factory.mktemp("demo"))
 
 
-@pytest.fixture(scope="session")
+@shared_build
 def mall_income_score_k5(tmp_path_factory: pytest.TempPathFactory, mall_csv: Path) -> DbtRun:
     """The published setup: Income + Score, unscaled, K-Means with k=5."""
     return run_dbt(
@@ -128,11 +188,12 @@ def mall_income_score_k5(tmp_path_factory: pytest.TempPathFactory, mall_csv: Pat
     )
 
 
-@pytest.fixture(scope="session")
+@shared_build
 def docs_site_dir(tmp_path_factory: pytest.TempPathFactory, demo_build: DbtRun) -> Path:
     """The docs site of the demo build: charts rendered, `dbt docs generate` run.
 
-    Works on a copy of the project so the developer's assets/ and target/ are left alone.
+    Works on a copy of the project and of the demo warehouse (`dbt docs generate` opens it for
+    writing), so the developer's files and other workers' readers are left alone.
     """
     copy = tmp_path_factory.mktemp("docs_site") / "project"
     shutil.copytree(
@@ -153,14 +214,15 @@ def docs_site_dir(tmp_path_factory: pytest.TempPathFactory, demo_build: DbtRun) 
             ".ruff_cache",
         ),
     )
-    env = {**os.environ, "DBT_DUCKDB_PATH": str(demo_build.database)}
+    database = shutil.copy(demo_build.database, copy / "docs_warehouse.duckdb")
+    env = {**os.environ, "DBT_DUCKDB_PATH": str(database)}
     subprocess.run(
         [
             sys.executable,
             "-m",
             "customer_segmentation.charts",
             "--database",
-            str(demo_build.database),
+            str(database),
             "--out",
             str(copy / "assets"),
         ],

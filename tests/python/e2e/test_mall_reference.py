@@ -27,6 +27,12 @@ PUBLISHED_SILHOUETTES = {
 }
 
 
+# The published figures live in segmentation_candidates: build only what it needs (and the
+# tests whose every parent is built), not the marts, projections and exports downstream.
+UP_TO_CANDIDATES = ["--select", "+segmentation_candidates", "--indirect-selection", "cautious"]
+UP_TO_SEGMENTS = ["--select", "+customer_segments", "--indirect-selection", "cautious"]
+
+
 def selected(run: DbtRun) -> tuple:
     return run.query(
         "select algorithm, n_clusters, inertia, silhouette from segmentation_candidates "
@@ -111,6 +117,7 @@ def test_auto_k_picks_five_and_records_the_published_silhouette_curve(
             "scaling": "none",
             "n_clusters": "auto",
         },
+        extra_args=UP_TO_CANDIDATES,
     )
     assert selected(run)[:2] == ("kmeans", 5)
     curve = dict(
@@ -132,6 +139,7 @@ def test_auto_k_picks_six_on_age_income_score(tmp_path: Path, mall_csv: Path):
             "segmentation_features": ["age", "annual_income_k", "spending_score"],
             "scaling": "none",
         },
+        extra_args=UP_TO_CANDIDATES,
     )
     algorithm, k, _, silhouette = selected(run)
     assert (algorithm, k) == ("kmeans", 6)
@@ -151,6 +159,7 @@ def test_standardised_k5_matches_published_figures(tmp_path: Path, mall_csv: Pat
             "scaling": "standard",
             "n_clusters": 5,
         },
+        extra_args=UP_TO_CANDIDATES,
     )
     _, k, inertia, silhouette = selected(run)
     assert k == 5
@@ -168,6 +177,13 @@ def test_agglomerative_ward_k5_standardised_silhouette(tmp_path: Path, mall_csv:
             "cluster_algorithm": "agglomerative",
             "n_clusters": 5,
         },
+        extra_args=[
+            "--select",
+            "+segmentation_candidates",
+            "+segment_linkage",
+            "--indirect-selection",
+            "cautious",
+        ],
     )
     algorithm, k, _, silhouette = selected(run)
     assert (algorithm, k) == ("agglomerative", 5)
@@ -193,6 +209,7 @@ def test_old_genre_variant_with_padded_ids_gives_the_same_segments(
             "scaling": "none",
             "n_clusters": 5,
         },
+        extra_args=UP_TO_SEGMENTS,
     )
     assert run.scalar("select min(customer_id) from customer_segments") == "0001"
     assert run.scalar("select count(*) from stg_customers where gender is null") == 0
@@ -213,9 +230,14 @@ def test_segment_ids_survive_a_refit_with_another_seed(tmp_path: Path, mall_csv:
         "n_clusters": 5,
         "random_seed": 1,
     }
-    first = run_dbt(tmp_path, command="build", variables=variables)
+    first = run_dbt(tmp_path, command="build", variables=variables, extra_args=UP_TO_SEGMENTS)
     before = dict(first.query("select customer_id, segment_id from customer_segments"))
-    second = run_dbt(tmp_path, command="run", variables={**variables, "random_seed": 2})
+    second = run_dbt(
+        tmp_path,
+        command="run",
+        variables={**variables, "random_seed": 2},
+        extra_args=UP_TO_SEGMENTS,
+    )
     after = dict(second.query("select customer_id, segment_id from customer_segments"))
     same = sum(before[c] == after[c] for c in before) / len(before)
     print(f"share of customers keeping their segment id across seeds: {same:.3f}")

@@ -1,0 +1,571 @@
+"""`make bench`: time the project on generated data and write bench/results.md.
+
+Parts (each can be skipped so the bench can be tried small):
+1. headline: N customers / M orders (default 1M / 10M) as Parquet, default vars, full `dbt build`
+   (tests included), alternated with the pandas + scikit-learn script doing the same
+   segmentation work (scripts/bench/pandas_pipeline.py); medians of --runs runs each, the ratio,
+   and every dbt node's time from run_results.json of the median dbt run;
+2. scoring: --score-customers new customers (10 orders each) scored with
+   `dbt run --selector score_new_customers` against the model stored by the headline build;
+3. growth: one `dbt build` per --sizes customer count (10 orders each): time and peak memory,
+   the Python step's own cost (scripts/bench/python_step.py, the dbt Python models run outside
+   dbt on the built warehouse), a table and an Altair chart (bench/growth.svg).
+
+Generated inputs are cached under --folder (bench_data/ by default; delete it to regenerate).
+Figures only, no pass/fail: a busy machine makes them indicative. Example of a quick try:
+  make bench BENCH_ARGS="--customers 20000 --orders 200000 --sizes 5000,20000 --out /tmp/bench"
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import measure
+
+PROJECT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+DBT = Path(sys.executable).parent / "dbt"
+ORDERS_PER_CUSTOMER = 10
+ISSUE_TARGETS = "issue 10: build <= 30 s, peak <= 3 GB, <= 0.6x pandas; scoring 100k <= 5 s"
+
+
+@dataclass
+class Dataset:
+    customers: int
+    orders: int
+    folder: Path
+
+    @property
+    def customers_file(self) -> Path:
+        return self.folder / "demo_customers.parquet"
+
+    @property
+    def orders_file(self) -> Path:
+        return self.folder / "demo_orders.parquet"
+
+    @property
+    def label(self) -> str:
+        return f"{self.customers:,} customers / {self.orders:,} orders"
+
+
+@dataclass
+class Build:
+    """One measured dbt command on a dataset, with its node timings."""
+
+    measurement: measure.Measurement
+    nodes: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def seconds(self) -> float:
+        return self.measurement.seconds
+
+    @property
+    def peak_mib(self) -> float:
+        return self.measurement.peak_mib
+
+
+def log(message: str) -> None:
+    print(f"bench: {message}", flush=True)
+
+
+def dataset(root: Path, customers: int, orders: int, seed: int) -> Dataset:
+    """The Parquet inputs for this size, generated with the project's synth unless cached."""
+    data = Dataset(customers, orders, root / f"c{customers}_o{orders}_s{seed}")
+    if data.customers_file.exists() and data.orders_file.exists():
+        return data
+    log(f"generating {data.label} in {data.folder}")
+    data.folder.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "customer_segmentation.synth",
+            "--customers",
+            str(customers),
+            "--orders",
+            str(orders),
+            "--seed",
+            str(seed),
+            "--format",
+            "parquet",
+            "--out",
+            str(data.folder),
+            "--truth",
+            str(data.folder / "truth.parquet"),
+        ],
+        check=True,
+        cwd=PROJECT,
+    )
+    return data
+
+
+def dbt_env(workdir: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DBT_DUCKDB_PATH": str(workdir / "warehouse.duckdb"),
+        "DBT_TARGET_PATH": str(workdir / "target"),
+        "DBT_LOG_PATH": str(workdir / "logs"),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+
+
+def run_dbt(
+    workdir: Path, data: Dataset, args: list[str], extra_vars: dict[str, Any], fresh: bool
+) -> Build:
+    """Run one measured dbt command (fresh = on a new, empty warehouse file)."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    if fresh:
+        for name in ("warehouse.duckdb", "warehouse.duckdb.wal"):
+            (workdir / name).unlink(missing_ok=True)
+    variables = {
+        "customers_path": str(data.customers_file),
+        "orders_path": str(data.orders_file),
+        "exports_path": str(workdir / "exports"),
+        **extra_vars,
+    }
+    command = [str(DBT), *args, "--project-dir", str(PROJECT), "--profiles-dir", str(PROJECT)]
+    command += ["--vars", json.dumps(variables)]
+    result = measure.run(command, env=dbt_env(workdir), cwd=PROJECT)
+    if result.returncode != 0:
+        print("\n".join(result.output.splitlines()[-60:]), file=sys.stderr)
+        raise SystemExit(f"bench: dbt {args[0]} failed on {data.label} (output above)")
+    run_results = json.loads((workdir / "target" / "run_results.json").read_text())["results"]
+    nodes = [
+        {"node": r["unique_id"], "status": r["status"], "seconds": r["execution_time"]}
+        for r in run_results
+    ]
+    return Build(result, nodes)
+
+
+def python_step(workdir: Path) -> measure.Measurement:
+    """The dbt Python models run alone on a built warehouse (see python_step.py)."""
+    result = measure.run(
+        [
+            sys.executable,
+            str(HERE / "python_step.py"),
+            str(workdir / "warehouse.duckdb"),
+            str(workdir / "target"),
+            str(PROJECT),
+        ],
+        cwd=PROJECT,
+    )
+    if result.returncode != 0:
+        print(result.output[-4000:], file=sys.stderr)
+        raise SystemExit("bench: the Python step measurement failed (output above)")
+    return result
+
+
+def python_step_figures(result: measure.Measurement) -> dict[str, Any]:
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def pandas_run(data: Dataset, workdir: Path) -> measure.Measurement:
+    result = measure.run(
+        [
+            sys.executable,
+            str(HERE / "pandas_pipeline.py"),
+            str(data.customers_file),
+            str(data.orders_file),
+            str(workdir / "pandas_out"),
+        ],
+        cwd=PROJECT,
+    )
+    if result.returncode != 0:
+        print(result.output[-4000:], file=sys.stderr)
+        raise SystemExit("bench: the pandas script failed (output above)")
+    return result
+
+
+def median_of(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            model = line.split(":", 1)[1].strip()
+            break
+    memory_kib = int(Path("/proc/meminfo").read_text().split()[1])
+    return f"{model}, {os.cpu_count()} cores, {memory_kib / 2**20:.0f} GiB RAM"
+
+
+def load_average() -> str:
+    return " / ".join(f"{value:.1f}" for value in os.getloadavg())
+
+
+def node_table(nodes: list[dict[str, Any]]) -> list[str]:
+    """Markdown lines: every non-test node's time, then the tests summed with the slowest five."""
+    short = [
+        {**n, "name": n["node"].split(".", 2)[-1], "kind": n["node"].split(".")[0]} for n in nodes
+    ]
+    tests = sorted(
+        (n for n in short if n["kind"] in ("test", "unit_test")), key=lambda n: -n["seconds"]
+    )
+    others = sorted(
+        (n for n in short if n["kind"] not in ("test", "unit_test")), key=lambda n: -n["seconds"]
+    )
+    lines = ["| node | kind | seconds |", "| --- | --- | ---: |"]
+    lines += [f"| {n['name']} | {n['kind']} | {n['seconds']:.2f} |" for n in others]
+    lines.append(
+        f"| **{len(tests)} data and unit tests together** | test | "
+        f"{sum(n['seconds'] for n in tests):.2f} |"
+    )
+    lines += [f"| of which {n['name']} | test | {n['seconds']:.2f} |" for n in tests[:5]]
+    return lines
+
+
+def growth_chart(rows: list[dict[str, Any]], out: Path) -> Path | None:
+    """Altair chart of time and peak memory against customers; returns the SVG path."""
+    try:
+        import altair as alt
+        import pandas as pd
+    except ImportError:
+        return None
+    long = []
+    for row in rows:
+        long.append(
+            {
+                "customers": row["customers"],
+                "measure": "dbt build",
+                "unit": "seconds",
+                "value": row["seconds"],
+            }
+        )
+        long.append(
+            {
+                "customers": row["customers"],
+                "measure": "dbt build",
+                "unit": "peak MiB",
+                "value": row["peak_mib"],
+            }
+        )
+        if row.get("python_seconds") is not None:
+            long.append(
+                {
+                    "customers": row["customers"],
+                    "measure": "Python step alone",
+                    "unit": "seconds",
+                    "value": row["python_seconds"],
+                }
+            )
+            long.append(
+                {
+                    "customers": row["customers"],
+                    "measure": "Python step alone",
+                    "unit": "peak MiB",
+                    "value": row["python_peak_mib"],
+                }
+            )
+    frame = pd.DataFrame(long)
+    base = (
+        alt.Chart(frame)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("customers:Q", title="customers (10 orders each)"),
+            color=alt.Color("measure:N", title=None),
+        )
+    )
+    time_chart = (
+        base.transform_filter(alt.datum.unit == "seconds")
+        .encode(y=alt.Y("value:Q", title="wall time (s)"))
+        .properties(title="Time", width=320, height=220)
+    )
+    memory_chart = (
+        base.transform_filter(alt.datum.unit == "peak MiB")
+        .encode(y=alt.Y("value:Q", title="peak RSS (MiB)"))
+        .properties(title="Peak memory", width=320, height=220)
+    )
+    chart = alt.hconcat(time_chart, memory_chart).properties(
+        title="Growth: dbt build and its Python step against the number of customers"
+    )
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "growth.svg"
+    chart.save(str(path))
+    chart.save(str(out / "growth.png"), scale_factor=2)
+    return path
+
+
+class Report:
+    """The sections so far; rewrites results.md after each part (a partial bench still counts)."""
+
+    def __init__(self, out: Path, command: str):
+        self.out = out
+        self.path = out / "results.md"
+        self.started = dt.datetime.now(dt.UTC)
+        self.load_at_start = load_average()
+        self.header = [
+            "# Benchmark results",
+            "",
+            f"Measured {self.started:%Y-%m-%d %H:%M} UTC on {machine()} (`{command}`).",
+            "",
+        ]
+        self.sections: list[list[str]] = []
+
+    def add(self, lines: list[str]) -> None:
+        self.sections.append(lines)
+        for line in lines:
+            print(line)
+        self.write()
+
+    def write(self) -> None:
+        self.out.mkdir(parents=True, exist_ok=True)
+        footer = [
+            "",
+            "---",
+            f"Load average (1/5/15 min) at the start: {self.load_at_start}; at the last write: "
+            f"{load_average()}. Other jobs shared the machine, so the figures are indicative.",
+            "Peak memory is the larger of (a) the sum of VmRSS over the whole process tree, "
+            "sampled "
+            "every 50 ms from /proc, and (b) the exact peak RSS of the largest single process "
+            "(`getrusage(RUSAGE_CHILDREN)` of a wrapper that runs only that command). dbt-duckdb "
+            "runs DuckDB and the Python models inside the dbt process, so the tree is one process.",
+            f"Targets from {ISSUE_TARGETS}.",
+        ]
+        body = [line for section in self.sections for line in [*section, ""]]
+        self.path.write_text("\n".join(self.header + body + footer) + "\n")
+
+
+def headline(args, report: Report) -> tuple[Dataset, Path, Build, dict[str, Any] | None]:
+    data = dataset(args.folder, args.customers, args.orders, args.seed)
+    workdir = args.folder / "runs" / data.folder.name
+    builds: list[Build] = []
+    pandas_runs: list[measure.Measurement] = []
+    for index in range(args.runs):
+        log(f"run {index + 1}/{args.runs}: dbt build on {data.label}")
+        builds.append(run_dbt(workdir, data, ["build"], args.vars, fresh=True))
+        log(f"  {builds[-1].seconds:.1f} s, peak {builds[-1].peak_mib:,.0f} MiB")
+        shutil.copy(
+            workdir / "target" / "run_results.json", workdir / f"run_results_{index + 1}.json"
+        )
+        if not args.skip_pandas:
+            log(f"run {index + 1}/{args.runs}: pandas script on {data.label}")
+            pandas_runs.append(pandas_run(data, workdir))
+            log(f"  {pandas_runs[-1].seconds:.1f} s, peak {pandas_runs[-1].peak_mib:,.0f} MiB")
+    median_build = sorted(builds, key=lambda b: b.seconds)[(len(builds) - 1) // 2]
+    step = python_step_figures(python_step(workdir)) if not args.skip_python_step else None
+    dbt_seconds = median_of([b.seconds for b in builds])
+    dbt_peak = median_of([b.peak_mib for b in builds])
+    lines = [
+        f"## 1. Full `dbt build` against pandas + scikit-learn: {data.label}",
+        "",
+        "Default vars, every model, test, snapshot and export (`dbt build`), on a new DuckDB file "
+        "each run. The pandas script (`scripts/bench/pandas_pipeline.py`) reads the same Parquet "
+        "files and does the segmentation work: cleaning, features by groupby, category shares, "
+        "median imputation and standard scaling, K-Means k=2..10 fitted and scored by silhouette "
+        "on a 10,000-customer sample, the final fit on everyone, the profile; it does not build "
+        "the marketing marts, projections, dendrogram, exports or data tests. Like the package "
+        "inside dbt, its scikit-learn part runs on one thread. Runs alternate.",
+        "",
+        "| run | dbt build (s) | dbt peak RSS (MiB) | pandas (s) | pandas peak RSS (MiB) |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    for index, build in enumerate(builds):
+        pandas_cells = (
+            f"{pandas_runs[index].seconds:.1f} | {pandas_runs[index].peak_mib:,.0f}"
+            if pandas_runs
+            else "- | -"
+        )
+        lines.append(
+            f"| {index + 1} | {build.seconds:.1f} | {build.peak_mib:,.0f} | {pandas_cells} |"
+        )
+    if pandas_runs:
+        pandas_seconds = median_of([m.seconds for m in pandas_runs])
+        pandas_peak = median_of([m.peak_mib for m in pandas_runs])
+        lines.append(
+            f"| **median** | **{dbt_seconds:.1f}** | **{dbt_peak:,.0f}** | "
+            f"**{pandas_seconds:.1f}** | **{pandas_peak:,.0f}** |"
+        )
+        lines += [
+            "",
+            f"Ratio dbt / pandas (median wall time): **{dbt_seconds / pandas_seconds:.2f}** "
+            "(target <= 0.6).",
+        ]
+    else:
+        lines.append(f"| **median** | **{dbt_seconds:.1f}** | **{dbt_peak:,.0f}** | - | - |")
+    if step:
+        lines += [
+            "",
+            f"Python step alone (the dbt Python models run outside dbt on the built warehouse): "
+            f"{step['seconds']:.1f} s, peak RSS {step['peak_mib']:,.0f} MiB "
+            f"({step['baseline_mib']:,.0f} MiB after imports): "
+            + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in step["models"].items())
+            + ".",
+        ]
+    lines += [
+        "",
+        "### Every dbt node (run_results.json of the median dbt run; of an even number of "
+        "runs, the faster middle one, which is also the growth table's point)",
+        "",
+        *node_table(median_build.nodes),
+    ]
+    report.add(lines)
+    return data, workdir, median_build, step
+
+
+def scoring(args, report: Report, fitted: Path) -> None:
+    data = dataset(
+        args.folder, args.score_customers, args.score_customers * ORDERS_PER_CUSTOMER, args.seed + 1
+    )
+    workdir = args.folder / "runs" / f"score_{data.folder.name}"
+    if workdir.exists():
+        shutil.rmtree(workdir)
+    shutil.copytree(fitted, workdir, ignore=shutil.ignore_patterns("exports", "logs", "pandas_out"))
+    runs = []
+    for index in range(args.runs):
+        log(f"scoring run {index + 1}/{args.runs}: {data.label} against the stored model")
+        runs.append(
+            run_dbt(
+                workdir, data, ["run", "--selector", "score_new_customers"], args.vars, fresh=False
+            )
+        )
+        log(f"  {runs[-1].seconds:.1f} s")
+    with duckdb.connect(str(workdir / "warehouse.duckdb"), read_only=True) as connection:
+        scored = connection.execute("select count(*) from customer_segments_scored").fetchone()[0]
+    median = sorted(runs, key=lambda b: b.seconds)[(len(runs) - 1) // 2]
+    lines = [
+        f"## 2. Scoring new customers: {data.label}",
+        "",
+        f"`dbt run --selector score_new_customers` on a copy of the warehouse fitted in part 1, "
+        f"with these customers as input: {scored:,} customers scored, no refit.",
+        "",
+        "| run | wall time (s) | peak RSS (MiB) |",
+        "| --- | ---: | ---: |",
+        *[f"| {i + 1} | {b.seconds:.1f} | {b.peak_mib:,.0f} |" for i, b in enumerate(runs)],
+        f"| **median** | **{median_of([b.seconds for b in runs]):.1f}** | "
+        f"**{median_of([b.peak_mib for b in runs]):,.0f}** |",
+        "",
+        "| node | seconds |",
+        "| --- | ---: |",
+        *[f"| {n['node'].split('.', 2)[-1]} | {n['seconds']:.2f} |" for n in median.nodes],
+    ]
+    report.add(lines)
+
+
+def growth(
+    args, report: Report, known: dict[tuple[int, int], tuple[Build, dict[str, Any] | None]]
+) -> None:
+    rows = []
+    for customers in args.sizes:
+        orders = customers * ORDERS_PER_CUSTOMER
+        if (customers, orders) in known:
+            build, step = known[(customers, orders)]
+        else:
+            data = dataset(args.folder, customers, orders, args.seed)
+            workdir = args.folder / "runs" / data.folder.name
+            log(f"growth: dbt build on {data.label}")
+            build = run_dbt(workdir, data, ["build"], args.vars, fresh=True)
+            log(f"  {build.seconds:.1f} s, peak {build.peak_mib:,.0f} MiB")
+            step = None if args.skip_python_step else python_step_figures(python_step(workdir))
+        rows.append(
+            {
+                "customers": customers,
+                "orders": orders,
+                "seconds": build.seconds,
+                "peak_mib": build.peak_mib,
+                "python_seconds": step["seconds"] if step else None,
+                "python_peak_mib": step["peak_mib"] if step else None,
+            }
+        )
+    lines = [
+        f"## 3. Growth ({ORDERS_PER_CUSTOMER} orders per customer, one full `dbt build` each)",
+        "",
+        "| customers | orders | dbt build (s) | dbt peak RSS (MiB) | Python step alone (s) "
+        "| Python step peak RSS (MiB) |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for row in rows:
+        python_cells = (
+            f"{row['python_seconds']:.1f} | {row['python_peak_mib']:,.0f}"
+            if row["python_seconds"] is not None
+            else "- | -"
+        )
+        lines.append(
+            f"| {row['customers']:,} | {row['orders']:,} | {row['seconds']:.1f} | "
+            f"{row['peak_mib']:,.0f} | {python_cells} |"
+        )
+    if len(rows) >= 2:
+        first, last = rows[-2], rows[-1]
+        size = last["customers"] / first["customers"]
+        ratios = [
+            f"time x{last['seconds'] / first['seconds']:.2f}",
+            f"peak memory x{last['peak_mib'] / first['peak_mib']:.2f}",
+        ]
+        if last["python_peak_mib"] and first["python_peak_mib"]:
+            ratios.append(
+                f"Python step peak memory x{last['python_peak_mib'] / first['python_peak_mib']:.2f}"
+            )
+        lines += [
+            "",
+            f"From {first['customers']:,} to {last['customers']:,} customers (x{size:g}): "
+            + ", ".join(ratios)
+            + " (issue 10: time and memory within 4.5x for 4x the customers; the Python step's "
+            "memory within 1.2x).",
+        ]
+    chart = growth_chart(rows, args.out)
+    if chart:
+        lines += ["", f"![growth: time and peak memory against customers]({chart.name})"]
+    report.add(lines)
+
+
+def sizes(text: str) -> list[int]:
+    return [int(part.replace("_", "")) for part in text.split(",") if part.strip()]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=1_000_000, help="headline customers")
+    parser.add_argument("--orders", type=int, default=10_000_000, help="headline orders")
+    parser.add_argument("--runs", type=int, default=2, help="runs of each side (medians)")
+    parser.add_argument("--skip-pandas", action="store_true")
+    parser.add_argument("--skip-headline", action="store_true", help="growth and scoring only")
+    parser.add_argument("--skip-scoring", action="store_true")
+    parser.add_argument("--skip-python-step", action="store_true")
+    parser.add_argument("--score-customers", type=int, default=100_000)
+    parser.add_argument(
+        "--sizes",
+        type=sizes,
+        default=[100_000, 1_000_000, 4_000_000],
+        help="growth sizes in customers, comma separated ('' skips the growth part)",
+    )
+    parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--vars", type=json.loads, default={}, help="extra dbt vars as JSON")
+    parser.add_argument("--folder", type=Path, default=PROJECT / "bench_data")
+    parser.add_argument("--out", type=Path, default=PROJECT / "bench")
+    args = parser.parse_args(argv)
+    if args.customers < 1 or args.orders < 0 or args.runs < 1:
+        parser.error("--customers and --runs must be >= 1, --orders >= 0")
+    if args.skip_headline and not args.skip_scoring:
+        parser.error("scoring needs the model fitted by the headline build: add --skip-scoring")
+    args.folder = args.folder.resolve()
+    args.out = args.out.resolve()
+    command = "make bench" + (
+        f' BENCH_ARGS="{" ".join(argv or sys.argv[1:])}"' if (argv or sys.argv[1:]) else ""
+    )
+    report = Report(args.out, command)
+    log(f"{machine()}, load average {report.load_at_start}; writing {report.path}")
+    known = {}
+    if not args.skip_headline:
+        data, workdir, build, step = headline(args, report)
+        known[(data.customers, data.orders)] = (build, step)
+        if not args.skip_scoring:
+            scoring(args, report, workdir)
+    if args.sizes:
+        growth(args, report, known)
+    log(f"written {report.path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
