@@ -38,15 +38,15 @@ docs: $(STAMP) ## dbt docs generate (serve with: .venv/bin/dbt docs serve --prof
 seed-demo: $(STAMP) ## regenerate the committed demo seeds with the generator
 	$(BIN)/python -m customer_segmentation.synth --customers 3000 --seed 7 --format csv --out seeds --truth tests/data/demo_truth.csv --dirty-rows 12
 
-test: $(DEV_STAMP) ## every test: package unit tests, dbt end-to-end, docs in a browser
-	$(BIN)/python -m pytest
+test: $(DEV_STAMP) ## every test: package unit tests, dbt end-to-end, docs in a browser (one worker per core)
+	$(BIN)/python -m pytest -n auto
 
 test-fast: $(DEV_STAMP) ## package unit tests only
 	$(BIN)/python -m pytest -m "not dbt and not browser"
 
 lint: $(DEV_STAMP)
-	$(BIN)/ruff check src tests python_models
-	$(BIN)/ruff format --check src tests python_models
+	$(BIN)/ruff check src tests python_models scripts
+	$(BIN)/ruff format --check src tests python_models scripts
 
 bench: $(STAMP) ## 1M customers: dbt build vs pandas, scoring 100k, growth; writes bench/results.md (try small: BENCH_ARGS="--customers 20000 --orders 200000 --sizes 5000,20000 --out /tmp/bench")
 	$(BIN)/python scripts/bench/run.py $(BENCH_ARGS)
