@@ -1,0 +1,375 @@
+"""Issue 7, "Done when": fixtures in each real shape, generated here, built end to end by vars.
+
+1. A marketing-campaign customer table (TSV, plain-unit `Income`, `Dt_Customer` as dd-mm-yyyy,
+   `Year_Birth` and six `Mnt*` columns turned into age and total spend by `derived_features`).
+2. A retailer transaction log: whitespace-aligned, CRLF, no header, no order id, `yyyymmdd` dates,
+   mapped by position (`column0` ...), with a 2099 line and a ragged line.
+3. The same log with a header line and tabs (header detection), a smaller build.
+4. A line-grain invoice export (`C` cancellations, `m/d/yyyy h:mm`, a quarter of the lines without
+   a customer id), the generator shared with test_staging_order_lines.
+
+Each build goes to `customer_segments` / `segment_profiles` (the header-detection one to the
+features), and in each `input_summary` adds up to the rows read (`base_*`).
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+from datetime import date, timedelta
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from .conftest import DbtRun, run_dbt, shared_build
+from .test_staging_order_lines import expected_from_pandas, write_invoice_export
+
+pytestmark = pytest.mark.dbt
+
+SEGMENTS = [
+    "--select",
+    "+segment_profiles +customer_segments +input_summary +customer_features",
+    "--indirect-selection",
+    "cautious",
+]
+SPEND_COLUMNS = [
+    "MntWines",
+    "MntFruits",
+    "MntMeatProducts",
+    "MntFishProducts",
+    "MntSweetProducts",
+    "MntGoldProds",
+]
+DERIVED = {
+    "age": "2014 - year_birth",
+    "total_spend": "mnt_wines + mnt_fruits + mnt_meat_products + mnt_fish_products"
+    " + mnt_sweet_products + mnt_gold_prods",
+}
+RFM_NAMES = {
+    "At Risk",
+    "Can't Lose",
+    "Champions",
+    "Hibernating",
+    "Lost",
+    "Loyal",
+    "New",
+    "Potential Loyalists",
+}
+
+
+def assert_input_summary_adds_up(run: DbtRun, kind: str) -> dict[str, int]:
+    """input_summary rows of one input sum to the rows read, and kept/returns match staging."""
+    summary = dict(
+        run.query(f"select outcome, row_count from input_summary where input = '{kind}'")
+    )
+    read = run.scalar(f"select count(*) from base_{kind}")
+    assert sum(summary.values()) == read
+    rejected = run.scalar(f"select count(*) from {kind}_rejected")
+    assert sum(v for k, v in summary.items() if k.startswith("rejected: ")) == rejected
+    staged = run.scalar(f"select count(*) from stg_{kind}")
+    assert summary.get("kept", 0) + summary.get("return", 0) == staged
+    return summary
+
+
+# ---------------------------------------------------------------- 1. marketing campaign (TSV)
+
+
+def write_marketing_campaign(path: Path) -> pd.DataFrame:
+    rng = random.Random(2240)
+    header = [
+        "ID",
+        "Year_Birth",
+        "Education",
+        "Marital_Status",
+        "Income",
+        "Kidhome",
+        "Teenhome",
+        "Dt_Customer",
+        "Recency",
+        *SPEND_COLUMNS,
+        "NumWebPurchases",
+        "NumStorePurchases",
+    ]
+    rows = []
+    for index in range(400):
+        signup = date(2012, 7, 30) + timedelta(days=rng.randrange(0, 700))
+        # Roughly the study's spread (median ~52k, quartiles ~35k / ~68k), in currency units.
+        income = "" if index % 97 == 5 else str(max(1730, int(rng.gauss(52000, 21000))))
+        if index == 123:
+            income = "666666"
+        rows.append(
+            [
+                str(5524 + index * 7),
+                str(rng.randrange(1940, 1997)),
+                rng.choice(["Graduation", "PhD", "Master", "Basic", "2n Cycle"]),
+                rng.choice(["Married", "Together", "Single", "Divorced", "Widow"]),
+                income,
+                str(rng.randrange(0, 3)),
+                str(rng.randrange(0, 3)),
+                signup.strftime("%d-%m-%Y"),
+                str(rng.randrange(0, 100)),
+                *(str(int(rng.paretovariate(1.5) * 10)) for _ in SPEND_COLUMNS),
+                str(rng.randrange(0, 12)),
+                str(rng.randrange(0, 14)),
+            ]
+        )
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle, delimiter="\t", lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+    frame = pd.DataFrame(rows, columns=header)
+    frame["signup_date"] = pd.to_datetime(frame["Dt_Customer"], format="%d-%m-%Y").dt.date
+    return frame
+
+
+@shared_build
+def marketing_campaign_build(tmp_path_factory: pytest.TempPathFactory):
+    folder = tmp_path_factory.mktemp("shape_marketing")
+    path = folder / "marketing_campaign.csv"
+    frame = write_marketing_campaign(path)
+    run = run_dbt(
+        folder / "run",
+        variables={
+            "customers_path": str(path),
+            "customer_columns": {"signup_date": "Dt_Customer"},
+            "derived_features": DERIVED,
+            "segmentation_features": ["age", "income", "total_spend"],
+        },
+        extra_args=SEGMENTS,
+    )
+    return run, frame
+
+
+def test_marketing_campaign_end_to_end(marketing_campaign_build):
+    run, frame = marketing_campaign_build
+    summary = assert_input_summary_adds_up(run, "customers")
+    assert summary == {"kept": len(frame)}
+    segmented = {r[0] for r in run.query("select customer_id from customer_segments")}
+    assert segmented == set(frame["ID"])
+    # Plain-unit income stays `income`; nothing pretends it is in thousands.
+    features = run.frame(
+        "select f.customer_id, f.income, f.annual_income_k, f.age, f.total_spend, s.signup_date"
+        " from customer_features f join stg_customers s using (customer_id)"
+    ).to_pandas()
+    features = features.set_index("customer_id").loc[frame["ID"]]
+    assert features["annual_income_k"].isna().all()
+    expected_income = pd.to_numeric(frame["Income"], errors="coerce").to_numpy()
+    assert features["income"].isna().tolist() == pd.isna(expected_income).tolist()
+    assert features["income"].dropna().tolist() == pytest.approx(
+        expected_income[~pd.isna(expected_income)].tolist()
+    )
+    assert features["age"].tolist() == (2014 - frame["Year_Birth"].astype(int)).tolist()
+    spend = frame[SPEND_COLUMNS].astype(int).sum(axis=1)
+    assert features["total_spend"].tolist() == spend.tolist()
+    # dd-mm-yyyy read day-first (days above 12 are in the data, so month-first cannot pass).
+    assert [pd.Timestamp(d).date() for d in features["signup_date"]] == frame[
+        "signup_date"
+    ].tolist()
+    assert run.query("select feature_name from feature_scaling order by feature_order") == [
+        ("age",),
+        ("income",),
+        ("total_spend",),
+    ]
+    # The 666666 income is flagged, and does not get a segment of its own.
+    rich = frame.loc[frame["Income"] == "666666", "ID"].item()
+    is_outlier, segment_id = run.query(
+        f"select is_outlier, segment_id from customer_segments where customer_id = '{rich}'"
+    )[0]
+    assert is_outlier
+    assert run.scalar(f"select count(*) from customer_segments where segment_id = {segment_id}") > 1
+    names = [r[0] for r in run.query("select segment_name from segment_profiles")]
+    assert len(names) >= 2 and len(set(names)) == len(names)
+    assert all(0 < len(name) <= 40 for name in names), names
+    assert "thousand" not in " ".join(names).lower()
+
+
+# ------------------------------------------------- 2. whitespace transaction log, no header
+
+
+def write_transaction_log(path: Path, customers: int, header: bool, tab: bool) -> pd.DataFrame:
+    """Id, yyyymmdd date, quantity, dollars; a 2099 line and a ragged line. Returns every line."""
+    rng = random.Random(1997 + customers)
+    lines = []
+    for customer in range(1, customers + 1):
+        first = date(1997, 1, 1) + timedelta(days=rng.randrange(0, 90))
+        for _ in range(rng.randrange(1, 5)):
+            day = first + timedelta(days=rng.randrange(0, 540))
+            quantity = rng.randrange(1, 6)
+            lines.append(
+                [
+                    f"{customer:05d}",
+                    day.strftime("%Y%m%d"),
+                    str(quantity),
+                    f"{quantity * rng.choice([11.77, 12.0, 15.36, 29.33]):.2f}",
+                ]
+            )
+    lines.insert(len(lines) // 2, ["00007", "20990101", "1", "11.77"])
+    lines.insert(len(lines) // 3, ["00008", "19970302", "2", "20.00", "EXTRA"])
+    if tab:
+        text = ["\t".join(line) for line in lines]
+    else:
+        text = ["".join(f"{field:>10}" for field in line) for line in lines]
+    if header:
+        heading = ["customer_id", "order_date", "quantity", "amount"]
+        text.insert(0, "\t".join(heading) if tab else "".join(f"{h:>12}" for h in heading))
+    path.write_bytes(("\r\n".join(text) + "\r\n").encode())
+    frame = pd.DataFrame(
+        [line[:4] for line in lines], columns=["customer_id", "day", "quantity", "amount"]
+    )
+    frame["row"] = range(1, len(frame) + 1)
+    frame["ragged"] = [len(line) != 4 for line in lines]
+    return frame
+
+
+def expected_rfm(frame: pd.DataFrame) -> pd.DataFrame:
+    """Recency, frequency, monetary by pandas: each line is an order; future dates dropped."""
+    valid = frame[~frame["ragged"]].copy()
+    valid["day"] = pd.to_datetime(valid["day"], format="%Y%m%d")
+    valid = valid[valid["day"] <= pd.Timestamp(date.today())]
+    valid["amount"] = valid["amount"].astype(float)
+    as_of = valid["day"].max() + pd.Timedelta(days=1)
+    grouped = valid.groupby("customer_id")
+    return pd.DataFrame(
+        {
+            "frequency": grouped.size(),
+            "monetary": grouped["amount"].sum(),
+            "recency_days": (as_of - grouped["day"].max()).dt.days,
+        }
+    )
+
+
+def features_by_customer(run: DbtRun) -> pd.DataFrame:
+    return (
+        run.frame("select customer_id, frequency, monetary, recency_days from customer_features")
+        .to_pandas()
+        .set_index("customer_id")
+        .sort_index()
+    )
+
+
+def assert_rfm_equals_pandas(run: DbtRun, frame: pd.DataFrame) -> None:
+    expected = expected_rfm(frame).sort_index()
+    got = features_by_customer(run)
+    assert list(got.index) == list(expected.index)
+    assert got["frequency"].tolist() == expected["frequency"].tolist()
+    assert got["recency_days"].tolist() == expected["recency_days"].tolist()
+    assert got["monetary"].tolist() == pytest.approx(expected["monetary"].tolist(), abs=1e-9)
+
+
+LOG_COLUMNS = {
+    "customer_id": "column0",
+    "order_date": "column1",
+    "quantity": "column2",
+    "amount": "column3",
+}
+
+
+@shared_build
+def transaction_log_build(tmp_path_factory: pytest.TempPathFactory):
+    folder = tmp_path_factory.mktemp("shape_transaction_log")
+    path = folder / "cdnow_master.txt"
+    frame = write_transaction_log(path, customers=300, header=False, tab=False)
+    run = run_dbt(
+        folder / "run",
+        variables={"orders_path": str(path), "order_columns": LOG_COLUMNS},
+        extra_args=SEGMENTS,
+    )
+    return run, frame
+
+
+def test_transaction_log_end_to_end(transaction_log_build):
+    run, frame = transaction_log_build
+    summary = assert_input_summary_adds_up(run, "orders")
+    assert run.scalar("select count(*) from base_orders") == len(frame)
+    assert_rfm_equals_pandas(run, frame)
+    # Both planted lines rejected, each with its reason (unreadable lines are numbered after the
+    # rows read, not by their line in the file, so they are found by their text).
+    rejected = run.query("select raw_record, rejection_reason from orders_rejected order by 1")
+    assert len(rejected) == 2
+    by_text = {("EXTRA" in raw, "20990101" in raw): reason for raw, reason in rejected}
+    assert by_text[(True, False)] == "unreadable line: too many columns (expected 4, found 5)"
+    assert by_text[(False, True)] == "order_date in the future"
+    assert sum(v for k, v in summary.items() if k.startswith("rejected: ")) == 2
+    # Segments on recency / frequency / monetary, named in the RFM vocabulary.
+    assert [
+        r[0] for r in run.query("select feature_name from feature_scaling order by feature_order")
+    ] == ["recency_days", "frequency", "monetary"]
+    segmented = {r[0] for r in run.query("select customer_id from customer_segments")}
+    assert segmented == set(expected_rfm(frame).index)
+    names = [r[0] for r in run.query("select segment_name from segment_profiles")]
+    assert len(set(names)) == len(names) >= 2
+    assert all(any(rfm in name for rfm in RFM_NAMES) for name in names), names
+
+
+# --------------------------------------------------- 3. the same log with a header and tabs
+
+
+def test_headed_tab_log_is_detected_and_built(tmp_path: Path):
+    # No order_columns and no csv_header / csv_delimiter: the header line is detected and its
+    # names map the columns; were it read as data, mapping would fail or one row would be extra.
+    path = tmp_path / "transactions_headed.tsv"
+    frame = write_transaction_log(path, customers=60, header=True, tab=True)
+    run = run_dbt(
+        tmp_path / "run",
+        variables={"orders_path": str(path)},
+        extra_args=[
+            "--select",
+            "+customer_features +input_summary",
+            "--indirect-selection",
+            "cautious",
+        ],
+    )
+    assert_input_summary_adds_up(run, "orders")
+    assert run.scalar("select count(*) from base_orders") == len(frame)
+    assert run.scalar("select count(*) from base_orders where customer_id = 'customer_id'") == 0
+    assert_rfm_equals_pandas(run, frame)
+
+
+# ------------------------------------------------------------ 4. line-grain invoice export
+
+
+@shared_build
+def invoice_export_build(tmp_path_factory: pytest.TempPathFactory):
+    folder = tmp_path_factory.mktemp("shape_invoices")
+    path = folder / "online_retail.csv"
+    write_invoice_export(path)
+    run = run_dbt(
+        folder / "run",
+        variables={"orders_path": str(path), "cancellation_prefix": "C"},
+        extra_args=SEGMENTS,
+    )
+    return run, expected_from_pandas(path)
+
+
+def test_invoice_export_end_to_end(invoice_export_build):
+    run, expected = invoice_export_build
+    summary = assert_input_summary_adds_up(run, "orders")
+    assert sum(summary.values()) == len(expected)
+    kept = expected[expected["kept"]]
+    assert summary["return"] == int(kept["is_return"].sum())
+    assert summary["kept"] == int((~kept["is_return"]).sum())
+    # Every customer with a kept line is segmented, and only those (blank ids never appear).
+    segmented = {r[0] for r in run.query("select customer_id from customer_segments")}
+    assert segmented == set(kept["customer_id"])
+    assert "" not in segmented
+    purchases = kept[~kept["is_return"] & (kept["value"] > 0)]
+    gross = purchases.groupby("customer_id")["value"].sum()
+    returns = kept[kept["is_return"]]
+    raw = pd.read_csv(run.workdir.parent / "online_retail.csv", dtype=str, keep_default_na=False)
+    returns = returns.assign(invoice=raw.loc[returns.index, "InvoiceNo"])
+    return_count = returns.groupby("customer_id")["invoice"].nunique()
+    return_amount = returns.groupby("customer_id")["value"].sum()
+    got = (
+        run.frame(
+            "select customer_id, monetary, return_count, return_amount from customer_features"
+        )
+        .to_pandas()
+        .set_index("customer_id")
+    )
+    assert set(got.index) == segmented
+    for customer, row in got.iterrows():
+        assert row["monetary"] == pytest.approx(gross.get(customer, 0.0), abs=1e-9), customer
+        assert row["return_count"] == return_count.get(customer, 0), customer
+        assert row["return_amount"] == pytest.approx(return_amount.get(customer, 0.0), abs=1e-9)
+    assert (got["return_count"] > 0).sum() > 5
