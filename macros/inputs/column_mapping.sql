@@ -24,7 +24,7 @@
                             'annual_income_thousands', 'income_thousands', 'income_in_thousands'],
         'income': ['income', 'annual_income', 'yearly_income', 'household_income'],
         'spending_score': ['spending_score', 'spending_score_1_100', 'score'],
-        'signup_date': ['signup_date', 'signup', 'created_at', 'first_seen', 'customer_since'],
+        'signup_date': ['signup_date', 'signup', 'created_at', 'first_seen', 'customer_since', 'dt_customer'],
         'email': ['email', 'email_address', 'e_mail'],
         'marketing_opt_in': ['marketing_opt_in', 'opt_in', 'accepts_marketing', 'marketing_consent'],
     }) }}
