@@ -6,7 +6,7 @@ with
 
 campaigns as (
 
-    select * from {{ ref('campaigns') }}
+    select * from {{ marketing_rules('campaigns') }}
 
 ),
 

@@ -23,19 +23,19 @@ feature_tiers as (
 
 naming_rules as (
 
-    select * from {{ ref('naming_rules') }}
+    select * from {{ marketing_rules('naming_rules') }}
 
 ),
 
 rfm_segments as (
 
-    select * from {{ ref('rfm_segments') }}
+    select * from {{ marketing_rules('rfm_segments') }}
 
 ),
 
 marketing_actions as (
 
-    select * from {{ ref('marketing_actions') }}
+    select * from {{ marketing_rules('marketing_actions') }}
 
 ),
 

@@ -33,6 +33,7 @@ DATE_PATTERN = r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$"
 PRINTABLE_PATTERN = r"^[^\x00-\x1f\x7f]+$"
 RELATION_PATTERN = r"^[^.\x00-\x1f\x7f]+([.][^.\x00-\x1f\x7f]+){0,2}$"
 MAX_TEXT_LENGTH = 4096
+MAX_NODE_NAME_LENGTH = 128
 
 
 @dataclass(frozen=True)
@@ -444,6 +445,42 @@ SETTINGS: tuple[Setting, ...] = (
         "/data/crm/exports",
         "folder the campaign files and their manifest are written to",
         "marketing",
+    ),
+    Setting(
+        "campaigns_seed",
+        "text",
+        "campaigns",
+        "my_campaigns",
+        "seed or model read as the campaigns (same columns as seed `campaigns`)",
+        "marketing",
+        max_length=MAX_NODE_NAME_LENGTH,
+    ),
+    Setting(
+        "naming_rules_seed",
+        "text",
+        "naming_rules",
+        "my_naming_rules",
+        "seed or model read as the segment naming rules (same columns as seed `naming_rules`)",
+        "marketing",
+        max_length=MAX_NODE_NAME_LENGTH,
+    ),
+    Setting(
+        "marketing_actions_seed",
+        "text",
+        "marketing_actions",
+        "my_marketing_actions",
+        "seed or model read as the marketing actions (same columns as seed `marketing_actions`)",
+        "marketing",
+        max_length=MAX_NODE_NAME_LENGTH,
+    ),
+    Setting(
+        "rfm_segments_seed",
+        "text",
+        "rfm_segments",
+        "my_rfm_segments",
+        "seed or model read as the RFM vocabulary (same columns as seed `rfm_segments`)",
+        "marketing",
+        max_length=MAX_NODE_NAME_LENGTH,
     ),
     # Docs and charts
     Setting(

@@ -9,6 +9,9 @@ the file, dbt-duckdb would stop with three Python stack traces. Two callers use
   ``DbtRuntimeError`` with the sentence below, which dbt prints without a traceback;
 - ``make`` (``python -m customer_segmentation.warehouse``), before dbt starts.
 
+The chart command (:mod:`customer_segmentation.charts.render`) words a failed read-only open with
+:func:`open_problem`, the sentence :func:`lock_problem` uses.
+
 Tooling only: the clustering modules never import duckdb.
 """
 
@@ -46,17 +49,22 @@ def lock_problem(path: Path) -> str | None:
     try:
         duckdb.connect(str(path)).close()
     except duckdb.IOException as error:
-        message = str(error)
-        if "lock" not in message.lower():
-            return f"DuckDB cannot open {path}: {message}"
-        holder = re.search(r"held in (.+?) \(PID (\d+)\)", message)
-        who = f"process {holder.group(2)} ({holder.group(1)})" if holder else "another process"
-        return (
-            f"The DuckDB file {path} is locked by {who}. DuckDB lets one process write to a file "
-            "at a time. Fix: close that process (a notebook, a SQL client such as DBeaver, or "
-            "another dbt run), or point DBT_DUCKDB_PATH at another file, then run again."
-        )
+        return open_problem(path, error)
     return None
+
+
+def open_problem(path: Path, error: Exception) -> str:
+    """The sentence for a DuckDB error raised opening `path`: who holds the lock, and the fix."""
+    message = str(error)
+    if "lock" not in message.lower():
+        return f"DuckDB cannot open {path}: {message}"
+    holder = re.search(r"held in (.+?) \(PID (\d+)\)", message)
+    who = f"process {holder.group(2)} ({holder.group(1)})" if holder else "another process"
+    return (
+        f"The DuckDB file {path} is locked by {who}. DuckDB lets one process write to a file "
+        "at a time. Fix: close that process (a notebook, a SQL client such as DBeaver, or "
+        "another dbt run), or point DBT_DUCKDB_PATH at another file, then run again."
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -8,7 +8,7 @@ with
 
 campaigns as (
 
-    select * from {{ ref('campaigns') }}
+    select * from {{ marketing_rules('campaigns') }}
 
 ),
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import base64
 import logging
-import os
 import re
 import struct
 import sys
@@ -36,8 +35,8 @@ from customer_segmentation.charts._common import (
     placeholder,
     placeholder_reason,
 )
+from customer_segmentation.warehouse import database_path, open_problem
 
-DEFAULT_DATABASE = "customer_segmentation.duckdb"
 DEFAULT_MAX_SVG_KB = 1000
 PNG_SCALES = (2.0, 1.5, 1.0)  # sharpest first; the first whose PNG fits under the limit is kept
 
@@ -86,11 +85,6 @@ class DatabaseProblem(Exception):
     """The DuckDB file cannot be read; the message says what to do."""
 
 
-def default_database() -> Path:
-    """Return $DBT_DUCKDB_PATH, else customer_segmentation.duckdb in the working directory."""
-    return Path(os.environ.get("DBT_DUCKDB_PATH") or DEFAULT_DATABASE)
-
-
 def load_tables(database: Path, schema: str = "main") -> dict[str, pl.DataFrame | None]:
     """Read the tables the charts need (None for each one not built yet), read-only.
 
@@ -105,19 +99,8 @@ def load_tables(database: Path, schema: str = "main") -> dict[str, pl.DataFrame 
         )
     try:
         connection = duckdb.connect(str(database), read_only=True)
-    except duckdb.IOException as error:
-        message = str(error)
-        if "lock" not in message.lower():
-            raise DatabaseProblem(f"DuckDB cannot open {database}: {message}") from None
-        holder = re.search(r"held in (.+?) \(PID (\d+)\)", message)
-        who = f" (process {holder.group(2)}, {holder.group(1)})" if holder else ""
-        raise DatabaseProblem(
-            f"{database} is locked by another process{who}: a running dbt, a notebook or a SQL "
-            "client holds it open for writing. Close it (or wait for dbt to finish), then run "
-            "again."
-        ) from None
     except duckdb.Error as error:
-        raise DatabaseProblem(f"DuckDB cannot open {database}: {error}") from None
+        raise DatabaseProblem(open_problem(database, error)) from None
     with connection:
         # Marts live in ``schema`` (main); staging and intermediate tables in their own schemas
         # (var layer_schemas), so each table is looked up in ``schema`` first, then anywhere.
@@ -474,7 +457,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
-    database = args.database or default_database()
+    database = args.database or database_path()
     try:
         tables = load_tables(database, args.schema)
     except DatabaseProblem as problem:

@@ -2,7 +2,8 @@
 
 The host project is generated here: `packages.yml` with a `local:` path to this repository, a
 `raw.customers` table in the host's DuckDB file (named with `customers_relation`), and a host
-model called `stg_customers`, the name clash a real host project is likely to have.
+model called `stg_customers`, the name clash a real host project is likely to have. The host's
+own campaigns seed replaces the package's through var `campaigns_seed`, without disabling it.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ flags:
   require_ref_searches_node_package_before_root: true
 vars:
   customers_relation: raw.customers
+  campaigns_seed: my_campaigns
   exports_path: {exports}
 models:
   customer_segmentation:
@@ -37,8 +39,13 @@ models:
 seeds:
   customer_segmentation:
     +schema: segments
-    campaigns:
-      +enabled: false  # the host's own seeds/campaigns.csv replaces it
+  host_shop:
+    my_campaigns:
+      +column_types:  # the columns it leaves empty, typed as in the package's seed
+        target_segment_ids: varchar
+        target_feature_2: varchar
+        target_tier_2: varchar
+        max_audience_size: integer
 """
 
 HOST_PROFILE = """\
@@ -80,7 +87,7 @@ def test_host_project_segments_its_own_warehouse_table(tmp_path: Path):
     campaign |= {"target_tier_1": "high", "priority": "1", "holdout_share": "0.1"}
     campaign |= {"is_exclusive": "true", "is_active": "true", "target_at_risk_only": "false"}
     row = [campaign.get(column, "") for column in header]
-    (host / "seeds" / "campaigns.csv").write_text(",".join(header) + "\n" + ",".join(row) + "\n")
+    (host / "seeds" / "my_campaigns.csv").write_text(",".join(header) + "\n" + ",".join(row) + "\n")
     with duckdb.connect(str(database)) as connection:
         connection.execute("create schema raw")
         connection.execute(
@@ -111,10 +118,11 @@ def test_host_project_segments_its_own_warehouse_table(tmp_path: Path):
     output = build.stdout + build.stderr
     assert build.returncode == 0, output[-4000:]
     assert "depends on the root project node" not in output
+    assert "require_ref" not in output, output[-4000:]
 
     with duckdb.connect(str(database), read_only=True) as connection:
         segmented = connection.execute(
-            "select count(*), count(distinct segment_id) from main_segments.customer_segments"
+            "select count(*), count(distinct segment_id) from segments.customer_segments"
         ).fetchone()
         relations = dict(
             connection.execute(
@@ -124,16 +132,20 @@ def test_host_project_segments_its_own_warehouse_table(tmp_path: Path):
         )
         host_model = connection.execute("select * from main.stg_customers").fetchall()
         campaigns = connection.execute(
-            "select distinct campaign_id from main_segments.campaign_targets"
+            "select distinct campaign_id from segments.campaign_targets"
         ).fetchall()
     assert segmented[0] == 300 and segmented[1] >= 2
     # The package builds in its own schema; the host's stg_customers is untouched; no demo seed.
-    assert relations["main"] == ["campaigns", "stg_customers"] and host_model == [(1,)]
-    # The package's ref('campaigns') found the host's seed: its copy is disabled.
+    assert relations["main"] == ["my_campaigns", "stg_customers"] and host_model == [(1,)]
+    # The package read the host's seed named by var campaigns_seed, and its lineage says so.
     assert campaigns == [("HOST1",)]
+    assert "campaigns" not in relations["segments"]
     assert relations["raw"] == ["customers"]
-    assert "demo_customers" not in relations["main_segments"]
+    assert "demo_customers" not in relations["segments"]
     manifest = json.loads((host / "target" / "manifest.json").read_text())
+    targets = manifest["nodes"]["model.customer_segmentation.campaign_targets"]
+    assert "seed.host_shop.my_campaigns" in targets["depends_on"]["nodes"]
+    assert "seed.customer_segmentation.campaigns" not in targets["depends_on"]["nodes"]
     base = manifest["nodes"]["model.customer_segmentation.base_customers"]
     assert base["depends_on"]["nodes"] == ["source.customer_segmentation.customers_input.customers"]
     source = manifest["sources"]["source.customer_segmentation.customers_input.customers"]

@@ -13,7 +13,7 @@ campaign_targets as (
 
 campaigns as (
 
-    select * from {{ ref('campaigns') }}
+    select * from {{ marketing_rules('campaigns') }}
 
 ),
 
