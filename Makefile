@@ -36,7 +36,7 @@ docs: $(STAMP) ## dbt docs generate (serve with: .venv/bin/dbt docs serve --prof
 	$(DBT) docs generate $(DBT_FLAGS)
 
 seed-demo: $(STAMP) ## regenerate the committed demo seeds with the generator
-	$(BIN)/python -m customer_segmentation.synth --customers 3000 --seed 7 --format csv --out seeds --truth tests/data/demo_truth.csv --dirty-rows 12
+	$(BIN)/python scripts/synth.py --customers 3000 --seed 7 --format csv --out seeds --truth tests/data/demo_truth.csv --dirty-rows 12
 
 test: $(DEV_STAMP) ## every test: package unit tests, dbt end-to-end, docs in a browser (one worker per core)
 	$(BIN)/python -m pytest -n auto

@@ -89,8 +89,7 @@ def dataset(root: Path, customers: int, orders: int, seed: int) -> Dataset:
     subprocess.run(
         [
             sys.executable,
-            "-m",
-            "customer_segmentation.synth",
+            str(Path(__file__).resolve().parents[1] / "synth.py"),
             "--customers",
             str(customers),
             "--orders",

@@ -2,7 +2,7 @@
 
 Usage::
 
-    python -m customer_segmentation.synth --customers N [--orders M] --seed S \\
+    python scripts/synth.py --customers N [--orders M] --seed S \\
         --format csv|parquet --out DIR [--truth PATH] [--dirty-rows K]
 
 Writes three files:
@@ -703,7 +703,7 @@ def _since(started: float) -> str:
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the CLI."""
     parser = argparse.ArgumentParser(
-        prog="python -m customer_segmentation.synth",
+        prog="python scripts/synth.py",
         description="Generate deterministic synthetic retail customers and orders with "
         "planted segments (and a separate truth file).",
     )
