@@ -62,7 +62,7 @@ def scaling_summary(scaling: pl.DataFrame) -> str:
             steps.append(str(row["transform"]))
         low, high = row.get("clip_lower"), row.get("clip_upper")
         if low is not None or high is not None:
-            steps.append(f"clipped to [{_number(low)}, {_number(high)}]")
+            steps.append(f"outlier fence [{_number(low)}, {_number(high)}]")
         steps.append(f"{row.get('method', 'scaled')} scaling")
         parts.append(f"{row['feature_name']}: {', '.join(steps)}")
     return "features prepared in SQL: " + "; ".join(parts)

@@ -42,7 +42,7 @@ def test_the_scaling_line_names_transforms_and_clips_where_the_table_has_them(fe
     )
     assert console.scaling_summary(scaling) == (
         "features prepared in SQL: age: standard scaling; "
-        "monetary: log1p, clipped to [1.2, 9.877], robust scaling"
+        "monetary: log1p, outlier fence [1.2, 9.877], robust scaling"
     )
     lines: list[str] = []
     X = np.random.default_rng(1).normal(size=(40, 2))

@@ -112,7 +112,8 @@ def render_charts(relations: Mapping[str, Any], project_dir: str | Path = ".") -
     stamp = build_stamp(context, tables)
     assets_path = context["assets_path"][0] if context.height else "assets"
     out_dir = asset_dir(assets_path, project_dir)
-    results = render_all(tables, out_dir, stamp=stamp)
+    # Inside dbt the chart_renders table is the record; per-file lines would bypass dbt's console.
+    results = render_all(tables, out_dir, stamp=stamp, log=lambda line: None)
     results.append(report.write_report(tables, out_dir, stamp))
     rendered_at = datetime.now(UTC).replace(tzinfo=None)
     settings_json = json.dumps(stamp.settings)

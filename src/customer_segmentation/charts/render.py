@@ -405,8 +405,9 @@ def render_all(
     out_dir: Path,
     max_svg_bytes: int = DEFAULT_MAX_SVG_KB * 1000,
     stamp: BuildStamp | None = None,
+    log: Callable[[str], None] = print,
 ) -> list[ChartResult]:
-    """Render every chart in CHART_FILES into ``out_dir``, printing one line per chart.
+    """Render every chart in CHART_FILES into ``out_dir``, logging one line per chart with ``log``.
 
     A chart that fails is logged and replaced by a placeholder that says so (status 'failed'), so
     one broken chart never stops the others. Returns one ChartResult per chart.
@@ -427,7 +428,7 @@ def render_all(
             fallback = placeholder(name.replace("_", " "), note)
             line = write_chart(fallback, out_dir, name, max_svg_bytes, footer) + "  FAILED"
             status, rows = "failed", 0
-        print(line, flush=True)
+        log(line)
         results.append(ChartResult(name, str(out_dir / f"{name}.svg"), status, rows, note))
     return results
 
