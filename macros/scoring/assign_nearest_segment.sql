@@ -11,14 +11,7 @@
     with
 
     customers_long as (
-        {%- for feature in features %}
-        select
-            customer_id,
-            cast({{ quote_literal(feature) }} as varchar) as feature_name,
-            cast({{ quote_identifier(feature) }} as double) as feature_value
-        from {{ customers_relation }}
-        {% if not loop.last %}union all{% endif %}
-        {%- endfor %}
+        {{ features_long(customers_relation, features) }}
     ),
 
     scaled_long as (
@@ -84,14 +77,7 @@
     with
 
     customers_long as (
-        {%- for feature in features %}
-        select
-            customer_id,
-            cast({{ quote_literal(feature) }} as varchar) as feature_name,
-            cast({{ quote_identifier(feature) }} as double) as feature_value
-        from {{ customers_relation }}
-        {% if not loop.last %}union all{% endif %}
-        {%- endfor %}
+        {{ features_long(customers_relation, features) }}
     ),
 
     flagged as (
@@ -124,3 +110,16 @@
         from {{ centroids_relation }}
     )
 {%- endmacro %}
+
+{% macro features_long(customers_relation, features) %}
+    {#- One row per customer x feature (customer_id, feature_name, feature_value): the shape the
+        scoring and outlier macros join to feature_scaling and segment_centroids. -#}
+    {%- for feature in features %}
+    select
+        customer_id,
+        cast({{ quote_literal(feature) }} as varchar) as feature_name,
+        cast({{ quote_identifier(feature) }} as double) as feature_value
+    from {{ customers_relation }}
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+{% endmacro %}
