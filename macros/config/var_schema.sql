@@ -459,6 +459,21 @@
    "allowed": "an integer >= 100",
    "example": "--vars '{sample_size: 50000}'"
   },
+  "kmeans_refine_steps": {
+   "kind": "integer",
+   "default": 5,
+   "nullable": false,
+   "specials": [],
+   "choices": [],
+   "minimum": 0,
+   "maximum": 50,
+   "exclusive_minimum": false,
+   "exclusive_maximum": false,
+   "max_length": 4096,
+   "value_choices": [],
+   "allowed": "an integer >= 0 and <= 50",
+   "example": "--vars '{kmeans_refine_steps: 10}'"
+  },
   "linkage": {
    "kind": "choice",
    "default": "ward",
@@ -821,6 +836,7 @@
   "random_seed",
   "n_init",
   "sample_size",
+  "kmeans_refine_steps",
   "linkage",
   "covariance_type",
   "dbscan_eps",

@@ -96,7 +96,7 @@
 {% endmacro %}
 
 {#- The per-customer preparation shared by the fit (int_customer_features_scaled) and SQL scoring
-    (assign_nearest_segment), so both apply exactly the same arithmetic:
+    (assign_nearest_segment, via scaled_columns), so both apply exactly the same arithmetic:
     scaled = (clip(transform(coalesce(value, impute_value))) - center) / scale. -#}
 
 {% macro transformed_value(value, transform) -%}

@@ -1,74 +1,44 @@
-{#- Score customers in pure SQL with the fitted model kept as data:
+{#- Score customers in pure SQL with the fitted model kept as data, wide (one column per feature):
     1. prepare each feature exactly as the fit did, with feature_scaling (macro scaled_value):
        (clip(transform(coalesce(value, impute_value))) - center) / scale
-    2. squared euclidean distance to every segment's centroid_scaled in segment_centroids
+    2. squared euclidean distance to every segment's final centroid (macro nearest_centroid)
     3. the nearest segment wins; ties go to the lowest segment_id.
-    For K-Means this is exactly how the fitted model assigns (tested for every customer). For the
-    other methods it is "nearest segment mean", an approximation documented in the README.
+    For K-Means this is exactly how segment_assignments assigns (tested for every customer). For
+    the other methods it is "nearest segment mean", an approximation documented in the README.
     `customers_relation` needs customer_id and one column per feature named as in feature_scaling.
     Returns a SELECT of customer_id, segment_id, distance_to_centroid, is_outlier. -#}
 {% macro assign_nearest_segment(customers_relation, features, feature_scaling_relation, centroids_relation) %}
     with
 
-    customers_long as (
-        {{ features_long(customers_relation, features) }}
+    scaling_wide as (
+        {{ scaling_parameters_wide(feature_scaling_relation, features) }}
     ),
 
-    scaled_long as (
+    scaled as (
         select
-            customers_long.customer_id,
-            customers_long.feature_name,
-            {{ scaled_value('customers_long.feature_value', 'scaling.impute_value', 'scaling.transform',
-                'scaling.clip_lower', 'scaling.clip_upper', 'scaling.center', 'scaling.scale') }} as scaled_value,
-            {{ is_beyond_fence('customers_long.feature_value', 'scaling.impute_value', 'scaling.transform',
-                'scaling.clip_lower', 'scaling.clip_upper') }} as is_beyond_fence
-        from customers_long
-        inner join {{ feature_scaling_relation }} as scaling
-            on customers_long.feature_name = scaling.feature_name
+            customers.customer_id,
+            {{ scaled_columns('customers', 'scaling_wide', features) }},
+            {{ outlier_columns('customers', 'scaling_wide', features) }}
+        from {{ customers_relation }} as customers
+        cross join scaling_wide
     ),
 
-    outlier_flags as (
-        select
-            customer_id,
-            bool_or(is_beyond_fence) as is_outlier
-        from scaled_long
-        group by customer_id
+    centroids as (
+        {{ centroids_wide(centroids_relation, features, value_column='centroid_scaled') }}
     ),
 
-    squared_distances as (
-        select
-            scaled_long.customer_id,
-            centroids.segment_id,
-            sum(
-                (scaled_long.scaled_value - centroids.centroid_scaled)
-                * (scaled_long.scaled_value - centroids.centroid_scaled)
-            ) as squared_distance
-        from scaled_long
-        inner join {{ centroids_relation }} as centroids
-            on scaled_long.feature_name = centroids.feature_name
-        group by scaled_long.customer_id, centroids.segment_id
-    ),
-
-    ranked as (
-        select
-            customer_id,
-            segment_id,
-            squared_distance,
-            row_number() over (
-                partition by customer_id order by squared_distance, segment_id
-            ) as distance_rank
-        from squared_distances
+    nearest as (
+        {{ nearest_centroid('scaled', features, 'centroids') }}
     )
 
     select
-        ranked.customer_id,
-        ranked.segment_id,
-        sqrt(ranked.squared_distance) as distance_to_centroid,
-        outlier_flags.is_outlier
-    from ranked
-    inner join outlier_flags
-        on ranked.customer_id = outlier_flags.customer_id
-    where ranked.distance_rank = 1
+        nearest.customer_id,
+        nearest.segment_id,
+        sqrt(nearest.squared_distance) as distance_to_centroid,
+        scaled.is_outlier
+    from nearest
+    inner join scaled
+        on nearest.customer_id = scaled.customer_id
 {% endmacro %}
 
 {% macro customer_outlier_flags(customers_relation, features, feature_scaling_relation) %}
@@ -76,29 +46,68 @@
         fence recorded in feature_scaling (clip_lower / clip_upper); outlier_features names them. -#}
     with
 
-    customers_long as (
-        {{ features_long(customers_relation, features) }}
-    ),
-
-    flagged as (
-        select
-            customers_long.customer_id,
-            customers_long.feature_name,
-            scaling.feature_order,
-            {{ is_beyond_fence('customers_long.feature_value', 'scaling.impute_value', 'scaling.transform',
-                'scaling.clip_lower', 'scaling.clip_upper') }} as is_beyond_fence
-        from customers_long
-        inner join {{ feature_scaling_relation }} as scaling
-            on customers_long.feature_name = scaling.feature_name
+    scaling_wide as (
+        {{ scaling_parameters_wide(feature_scaling_relation, features) }}
     )
 
     select
-        customer_id,
-        bool_or(is_beyond_fence) as is_outlier,
-        string_agg(case when is_beyond_fence then feature_name end, ', ' order by feature_order) as outlier_features
-    from flagged
-    group by customer_id
+        customers.customer_id,
+        {{ outlier_columns('customers', 'scaling_wide', features) }}
+    from {{ customers_relation }} as customers
+    cross join scaling_wide
 {% endmacro %}
+
+{% macro scaling_parameters_wide(feature_scaling_relation, features) %}
+    {#- The scaling parameters of every feature in one row: <feature>__impute, __transform,
+        __clip_lower, __clip_upper, __center, __scale. -#}
+    select
+        {%- for feature in features %}
+        {%- set name = quote_literal(feature) %}
+        max(case when feature_name = {{ name }} then impute_value end) as {{ quote_identifier(feature ~ '__impute') }},
+        max(case when feature_name = {{ name }} then transform end) as {{ quote_identifier(feature ~ '__transform') }},
+        max(case when feature_name = {{ name }} then clip_lower end) as {{ quote_identifier(feature ~ '__clip_lower') }},
+        max(case when feature_name = {{ name }} then clip_upper end) as {{ quote_identifier(feature ~ '__clip_upper') }},
+        max(case when feature_name = {{ name }} then center end) as {{ quote_identifier(feature ~ '__center') }},
+        max(case when feature_name = {{ name }} then scale end) as {{ quote_identifier(feature ~ '__scale') }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from {{ feature_scaling_relation }}
+{% endmacro %}
+
+{% macro _scaling_arguments(customers, parameters, feature) -%}
+    {{ return([
+        'cast(' ~ customers ~ '.' ~ quote_identifier(feature) ~ ' as double)',
+        parameters ~ '.' ~ quote_identifier(feature ~ '__impute'),
+        parameters ~ '.' ~ quote_identifier(feature ~ '__transform'),
+        parameters ~ '.' ~ quote_identifier(feature ~ '__clip_lower'),
+        parameters ~ '.' ~ quote_identifier(feature ~ '__clip_upper'),
+        parameters ~ '.' ~ quote_identifier(feature ~ '__center'),
+        parameters ~ '.' ~ quote_identifier(feature ~ '__scale'),
+    ]) }}
+{%- endmacro %}
+
+{% macro scaled_columns(customers, parameters, features) -%}
+    {#- One scaled column per feature, named as the feature (the select list of
+        int_customer_features_scaled and of SQL scoring). -#}
+    {%- for feature in features %}
+    {%- set a = _scaling_arguments(customers, parameters, feature) %}
+        {{ scaled_value(a[0], a[1], a[2], a[3], a[4], a[5], a[6]) }} as {{ quote_identifier(feature) }}{{ ',' if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}
+
+{% macro outlier_columns(customers, parameters, features) -%}
+    {#- is_outlier (any feature beyond its fence) and outlier_features (their names, in feature order). -#}
+    {%- set flags = [] %}
+    {%- for feature in features %}
+    {%- set a = _scaling_arguments(customers, parameters, feature) %}
+    {%- do flags.append(is_beyond_fence(a[0], a[1], a[2], a[3], a[4])) %}
+    {%- endfor %}
+        ({{ flags | join(' or ') }}) as is_outlier,
+        nullif(concat_ws(', '
+        {%- for feature in features %},
+            case when {{ flags[loop.index0] }} then {{ quote_literal(feature) }} end
+        {%- endfor %}
+        ), '') as outlier_features
+{%- endmacro %}
 
 {% macro model_version(centroids_relation) -%}
     {#- A fingerprint of the fitted centroids: changes whenever the model is refit differently. -#}
@@ -110,16 +119,3 @@
         from {{ centroids_relation }}
     )
 {%- endmacro %}
-
-{% macro features_long(customers_relation, features) %}
-    {#- One row per customer x feature (customer_id, feature_name, feature_value): the shape the
-        scoring and outlier macros join to feature_scaling and segment_centroids. -#}
-    {%- for feature in features %}
-    select
-        customer_id,
-        cast({{ quote_literal(feature) }} as varchar) as feature_name,
-        cast({{ quote_identifier(feature) }} as double) as feature_value
-    from {{ customers_relation }}
-    {% if not loop.last %}union all{% endif %}
-    {%- endfor %}
-{% endmacro %}

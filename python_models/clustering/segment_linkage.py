@@ -14,5 +14,5 @@ def console(message):
 def model(dbt, session):
     dbt.config(materialized="table")
     settings = dbt.config.get("segmentation")
-    features = dbt.ref("int_customer_features_scaled").pl()
+    features = dbt.ref("int_customer_features_sample").pl()
     return api.build_linkage(features, settings, log=console)

@@ -1,5 +1,8 @@
 """The fitted segmentation as data: centroids, weights, covariances and exemplars per segment.
 
+Fitted on the bounded sample (int_customer_features_sample); for K-Means, SQL then refines the
+centres over every customer (int_segment_centroids_refined).
+
 Reads its own previous version (if any) so that segment ids keep their meaning between runs.
 """
 
@@ -27,12 +30,14 @@ def previous_version(dbt, session):
 def model(dbt, session):
     dbt.config(materialized="table")
     settings = dbt.config.get("segmentation")
-    features = dbt.ref("int_customer_features_scaled").pl()
+    features = dbt.ref("int_customer_features_sample").pl()
     candidates = dbt.ref("segmentation_search").pl()
+    base_size = dbt.ref("int_customer_features_scaled").aggregate("count(*)").fetchall()[0][0]
     return api.fit_model(
         features,
         candidates,
         previous_version(dbt, session),
         settings,
         log=console,
+        base_size=base_size,
     )

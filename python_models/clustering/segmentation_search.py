@@ -17,6 +17,6 @@ def console(message):
 def model(dbt, session):
     dbt.config(materialized="table")
     settings = dbt.config.get("segmentation")
-    features = dbt.ref("int_customer_features_scaled").pl()
+    features = dbt.ref("int_customer_features_sample").pl()
     scaling = dbt.ref("feature_scaling").pl()
     return api.search_candidates(features, settings, log=console, scaling=scaling)

@@ -1,4 +1,8 @@
-"""The five functions the dbt Python models call. Polars frames in, polars frames out.
+"""The functions the dbt Python models call. Polars frames in, polars frames out.
+
+The dbt models hand these functions the bounded sample (``int_customer_features_sample``), except
+``assign_segments``, which reads everyone and runs only for the methods SQL cannot score
+(gmm, agglomerative, dbscan; see ``assigns_in_python``).
 
 Every function returns a frame with an exact schema (the ``*_SCHEMA`` constants below), and the
 typed empty frame when its input has no rows (``dbt run --empty``). ``config`` is the dbt model
@@ -23,7 +27,14 @@ from customer_segmentation.fitted_model import MODEL_SCHEMA, NOISE_SEGMENT, empt
 from customer_segmentation.linkage import linkage_matrix
 from customer_segmentation.matrix import feature_columns, prepare_matrix
 from customer_segmentation.params import parse_params
-from customer_segmentation.projection import PROJECTION_SCHEMA, project
+from customer_segmentation.projection import (
+    PCA_AXES_SCHEMA,
+    PROJECTION_SCHEMA,
+    TSNE_SCHEMA,
+    pca_axes_frame,
+    project,
+    tsne_frame,
+)
 from customer_segmentation.sampling import sample_indices
 from customer_segmentation.search import CANDIDATES_SCHEMA, Search
 
@@ -47,13 +58,21 @@ __all__ = [
     "CANDIDATES_SCHEMA",
     "LINKAGE_SCHEMA",
     "MODEL_SCHEMA",
+    "PCA_AXES_SCHEMA",
     "PROJECTION_SCHEMA",
+    "TSNE_SCHEMA",
     "assign_segments",
+    "assigns_in_python",
     "build_linkage",
+    "empty_assignments",
     "fit_model",
+    "pca_axes",
     "project_customers",
     "search_candidates",
+    "tsne_sample",
 ]
+SQL_SCORED = frozenset({"kmeans"})
+"""Algorithms whose assignment of every customer is SQL (nearest centroid, exact)."""
 
 
 def _empty(schema: Mapping[str, pl.DataType]) -> pl.DataFrame:
@@ -101,12 +120,15 @@ def fit_model(
     previous_model: pl.DataFrame | None,
     config: Mapping[str, Any],
     log: console.Log | None = None,
+    base_size: int | None = None,
 ) -> pl.DataFrame:
     """Return the fitted model of the selected candidate as a long frame (``MODEL_SCHEMA``).
 
-    kmeans is fitted on everyone (sample start, full refit, polish); gmm, agglomerative and dbscan
-    on the same sample as the search. Segment ids are stable against ``previous_model``. Search,
-    fit and scoring all order features by name, so they compute distances identically.
+    Fitted on ``features`` (in dbt, the sample; at most ``sample_size`` rows are used). kmeans is
+    polished to a Lloyd fixed point there; dbt then refines it over everyone in SQL
+    (``int_segment_centroids_refined``). Segment ids are stable against ``previous_model``.
+    Search, fit and scoring all order features by name, so they compute distances identically.
+    ``base_size`` (customers in the whole base) is only used in the log line.
     """
     say = console.resolve(log)
     params = parse_params(config)
@@ -126,12 +148,30 @@ def fit_model(
         previous = fitting.previous_centroids(previous_model, kept)
         with one_thread():
             model = fitting.fit_selected(X, kept, sample, row, params, previous)
+    base = base_size if base_size is not None else X.shape[0]
+    where = (
+        f"all {base:,} customers"
+        if sample.size >= base
+        else f"a sample of {sample.size:,} of {base:,} customers"
+        + ("; SQL refines the centres over everyone" if model.algorithm in SQL_SCORED else "")
+    )
     say(
-        f"fitted {model.algorithm} ({X.shape[0]:,} customers, sample {sample.size:,}): "
+        f"fitted {model.algorithm} on {where}: "
         f"segment ids {', '.join(str(i) for i in model.segment_ids)}"
         + (" (ids matched to the previous model)" if previous is not None else "")
     )
     return estimators.get(model.algorithm).to_frame(model)
+
+
+def assigns_in_python(model: pl.DataFrame) -> bool:
+    """Return whether the fitted model's customers are assigned in Python (not kmeans)."""
+    algorithms = model["algorithm"].unique().to_list() if model.height else []
+    return bool(algorithms) and not set(algorithms) <= SQL_SCORED
+
+
+def empty_assignments() -> pl.DataFrame:
+    """Return the typed 0-row assignments frame."""
+    return _empty(ASSIGNMENTS_SCHEMA)
 
 
 def assign_segments(
@@ -181,6 +221,43 @@ def assign_segments(
         },
         schema=ASSIGNMENTS_SCHEMA,
     )
+
+
+def _projection_matrix(
+    features: pl.DataFrame, config: Mapping[str, Any]
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    params = parse_params(config)
+    ids, X, kept = prepare_matrix(features, params.features, ID)
+    if X.shape[0] == 0:
+        return ids, X, kept
+    X, kept = _by_name(X, kept)
+    return ids, X, kept
+
+
+def pca_axes(
+    features: pl.DataFrame, config: Mapping[str, Any], log: console.Log | None = None
+) -> pl.DataFrame:
+    """Return the two principal axes of ``features`` (``PCA_AXES_SCHEMA``, one row per feature).
+
+    SQL (``segment_projections``) projects every customer on them: ``dim = sum over features of
+    (value - feature_mean) x loading``. Empty (with a warning) below two usable features.
+    """
+    say = console.resolve(log)
+    with console.warnings_to(say):
+        _, X, kept = _projection_matrix(features, config)
+        return pca_axes_frame(X, kept, say)
+
+
+def tsne_sample(
+    features: pl.DataFrame, config: Mapping[str, Any], log: console.Log | None = None
+) -> pl.DataFrame:
+    """Return t-SNE coordinates of a reproducible sample of ``tsne_sample_size`` customers."""
+    say = console.resolve(log)
+    params = parse_params(config)
+    with console.warnings_to(say):
+        ids, X, _ = _projection_matrix(features, config)
+        with one_thread():
+            return tsne_frame(ids, X, params.tsne_sample_size, params.random_seed, say)
 
 
 def project_customers(

@@ -330,6 +330,17 @@ SETTINGS: tuple[Setting, ...] = (
         minimum=100,
     ),
     Setting(
+        "kmeans_refine_steps",
+        "integer",
+        5,
+        10,
+        "K-Means Lloyd steps run in SQL over every customer after the fit on the sample (only "
+        "when the base is larger than `sample_size`; 0 = keep the sample's centres)",
+        "clustering",
+        minimum=0,
+        maximum=50,
+    ),
+    Setting(
         "linkage",
         "choice",
         "ward",

@@ -1,8 +1,17 @@
+{#- The final centres: the fitted model's, after the SQL K-Means refinement over everyone
+    (int_segment_centroids_refined; the same as the fit when the base fits in the sample). -#}
 with
+
+refined as (
+
+    select * from {{ ref('int_segment_centroids_refined') }}
+    where is_final
+
+),
 
 fitted_model as (
 
-    select * from {{ ref('segmentation_model') }}
+    select distinct algorithm from {{ ref('segmentation_model') }}
 
 ),
 
@@ -15,21 +24,21 @@ scaling as (
 centroids as (
 
     select
-        fitted_model.segment_id,
-        fitted_model.feature_name,
+        refined.segment_id,
+        refined.feature_name,
         scaling.feature_order,
         fitted_model.algorithm,
-        fitted_model.value as centroid_scaled,
+        refined.centroid_scaled,
         -- Back to the feature's own units: undo the scaling, then the transform (log1p -> expm1).
         -- A clipped feature's centre is on the clipped scale.
         case
-            when scaling.transform = 'log1p' then exp(fitted_model.value * scaling.scale + scaling.center) - 1
-            else fitted_model.value * scaling.scale + scaling.center
+            when scaling.transform = 'log1p' then exp(refined.centroid_scaled * scaling.scale + scaling.center) - 1
+            else refined.centroid_scaled * scaling.scale + scaling.center
         end as centroid_value
-    from fitted_model
+    from refined
     inner join scaling
-        on fitted_model.feature_name = scaling.feature_name
-    where fitted_model.parameter = 'centroid'
+        on refined.feature_name = scaling.feature_name
+    cross join fitted_model
 
 ),
 

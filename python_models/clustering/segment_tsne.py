@@ -1,4 +1,4 @@
-"""2-D pictures of the customers: PCA for everyone, t-SNE for a reproducible sample."""
+"""t-SNE coordinates of a reproducible sample of tsne_sample_size customers (from the sample)."""
 
 from customer_segmentation import api
 
@@ -8,12 +8,11 @@ def console(message):
     from dbt_common.events.functions import fire_event
     from dbt_common.events.types import Note
 
-    fire_event(Note(msg=f"segment_projections: {message}"))
+    fire_event(Note(msg=f"segment_tsne: {message}"))
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
     settings = dbt.config.get("segmentation")
-    features = dbt.ref("int_customer_features_scaled").pl()
-    assignments = dbt.ref("segment_assignments").pl()
-    return api.project_customers(features, assignments, settings, log=console)
+    features = dbt.ref("int_customer_features_sample").pl()
+    return api.tsne_sample(features, settings, log=console)

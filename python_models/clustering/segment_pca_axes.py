@@ -1,4 +1,4 @@
-"""One row per valid customer: the segment the fitted model assigns, with its probability."""
+"""The two principal axes of the sample, as data: SQL projects every customer on them."""
 
 from customer_segmentation import api
 
@@ -8,12 +8,11 @@ def console(message):
     from dbt_common.events.functions import fire_event
     from dbt_common.events.types import Note
 
-    fire_event(Note(msg=f"segment_assignments: {message}"))
+    fire_event(Note(msg=f"segment_pca_axes: {message}"))
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
     settings = dbt.config.get("segmentation")
-    features = dbt.ref("int_customer_features_scaled").pl()
-    fitted = dbt.ref("segmentation_model").pl()
-    return api.assign_segments(features, fitted, settings, log=console)
+    features = dbt.ref("int_customer_features_sample").pl()
+    return api.pca_axes(features, settings, log=console)

@@ -1,0 +1,23 @@
+"""Segments of every customer for the methods SQL does not score exactly (gmm, agglomerative,
+dbscan): GMM posteriors and nearest stored exemplar, in row chunks. Empty for kmeans, whose
+assignment is SQL (segment_assignments) and whose customers this model then never reads."""
+
+from customer_segmentation import api
+
+
+def console(message):
+    """Write one line to the dbt console (dbt runs Python models in-process)."""
+    from dbt_common.events.functions import fire_event
+    from dbt_common.events.types import Note
+
+    fire_event(Note(msg=f"int_segment_assignments_python: {message}"))
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    settings = dbt.config.get("segmentation")
+    fitted = dbt.ref("segmentation_model").pl()
+    if not api.assigns_in_python(fitted):
+        return api.empty_assignments()
+    features = dbt.ref("int_customer_features_scaled").pl()
+    return api.assign_segments(features, fitted, settings, log=console)
