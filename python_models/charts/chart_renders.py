@@ -28,5 +28,6 @@ def model(dbt, session):
         "segment_centroids": dbt.ref("segment_centroids"),
         "segment_projections": dbt.ref("segment_projections"),
         "segment_linkage": dbt.ref("segment_linkage"),
+        "chart_sample": dbt.ref("int_customer_features_sample"),
     }
     return in_build.render_charts(tables, project_dir())
