@@ -54,14 +54,29 @@ class _This:
 
 
 class _Dbt:
-    def __init__(self, node: dict[str, Any], session: duckdb.DuckDBPyConnection):
+    def __init__(
+        self,
+        node: dict[str, Any],
+        session: duckdb.DuckDBPyConnection,
+        relations: dict[str, str],
+    ):
         self.config = _Config(node["config"])
         self.this = _This(node["schema"], node["alias"] or node["name"])
         self._session = session
+        self._relations = relations
         self.is_incremental = False
 
     def ref(self, name: str, *_, **__) -> duckdb.DuckDBPyRelation:
-        return self._session.table(name)
+        return self._session.table(self._relations.get(name, name))
+
+
+def relation_names(manifest: dict[str, Any]) -> dict[str, str]:
+    """Model and seed name -> "schema"."table" as built (layers live in their own schemas)."""
+    return {
+        node["name"]: f'"{node["schema"]}"."{node.get("alias") or node["name"]}"'
+        for node in manifest["nodes"].values()
+        if node["resource_type"] in ("model", "seed", "snapshot")
+    }
 
 
 def python_models(manifest: dict[str, Any]) -> list[dict[str, Any]]:
@@ -83,6 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     manifest = json.loads((target / "manifest.json").read_text())
     baseline = _status_kib("VmRSS")
     timings: dict[str, float] = {}
+    relations = relation_names(manifest)
     with duckdb.connect(str(warehouse), read_only=True) as session:
         for node in python_models(manifest):
             spec = importlib.util.spec_from_file_location(
@@ -91,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
             module = importlib.util.module_from_spec(spec)
             spec.loader.exec_module(module)
             started = time.perf_counter()
-            result = module.model(_Dbt(node, session), session)
+            result = module.model(_Dbt(node, session, relations), session)
             timings[node["name"]] = round(time.perf_counter() - started, 3)
             del result
     print(
