@@ -396,10 +396,17 @@ def headline(args, report: Report) -> tuple[Dataset, Path, Build, dict[str, Any]
     if step:
         lines += [
             "",
-            f"Python step alone (the dbt Python models run outside dbt on the built warehouse): "
+            "Python step alone (the clustering Python models, which read the bounded sample, run "
+            "outside dbt on the built warehouse): "
             f"{step['seconds']:.1f} s, peak RSS {step['peak_mib']:,.0f} MiB "
             f"({step['baseline_mib']:,.0f} MiB after imports): "
             + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in step["models"].items())
+            + ". The other Python models (charts, campaign files) after them: "
+            f"{step.get('other_seconds', 0):.1f} s, peak RSS "
+            f"{step.get('other_peak_mib', 0):,.0f} MiB: "
+            + ", ".join(
+                f"{name} {seconds:.1f} s" for name, seconds in step.get("other_models", {}).items()
+            )
             + ".",
         ]
     lines += [

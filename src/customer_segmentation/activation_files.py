@@ -4,8 +4,10 @@ Each build writes the files of that build under the exports folder, removes the 
 build listed in ``manifest.json`` and did not write again (never anything else), then writes the
 new manifest. Every row carries ``exported_at`` and ``run_id``; Parquet files also carry both as
 file metadata, so an empty campaign's file still says which run wrote it. File names come from
-:func:`file_names` (sanitised, unique, never outside the folder). Polars writes the files: no
-path or campaign id ever reaches SQL.
+:func:`file_names` (sanitised, unique, never outside the folder). No path or campaign id ever
+reaches SQL: the rows arrive as Arrow record batches (from a DuckDB relation inside dbt, or a
+polars frame), are split by campaign in Python batch by batch and appended to the open files, so
+memory stays at a few batches however many contacts a campaign has.
 """
 
 from __future__ import annotations
@@ -17,8 +19,11 @@ import os
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 import polars as pl
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 MANIFEST = "manifest.json"
@@ -78,22 +83,63 @@ def _inside(folder: Path, relative: str) -> Path | None:
     return candidate if candidate != root and root in candidate.parents else None
 
 
-def _write(frame: pl.DataFrame, path: Path, file_format: str, metadata: dict[str, str]) -> None:
-    """Write atomically (temp file + rename), so a reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp")
-    if file_format == "csv":
-        frame.write_csv(temporary)
-    else:
-        table = frame.to_arrow()
-        table = table.replace_schema_metadata(
-            {
-                **(table.schema.metadata or {}),
-                **{k.encode(): v.encode() for k, v in metadata.items()},
-            }
-        )
-        pq.write_table(table, temporary)
-    os.replace(temporary, path)
+BATCH_ROWS = 65536
+SORT_ORDER = ("campaign_id", "priority_rank")
+
+
+class _AtomicFile:
+    """One export file written in batches to a temporary name, renamed into place when closed, so
+    a reader never sees half a file. CSV is written by polars (its format), Parquet by pyarrow
+    with ``run_id`` / ``exported_at`` as file metadata."""
+
+    def __init__(self, path: Path, file_format: str, schema: pa.Schema, metadata: dict[str, str]):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.temporary = path.with_name(f".{path.name}.tmp")
+        self.rows = 0
+        self.csv = file_format == "csv"
+        if self.csv:
+            self._handle = self.temporary.open("wb")
+            self._header = True
+        else:
+            schema = schema.with_metadata(
+                {**(schema.metadata or {}), **{k.encode(): v.encode() for k, v in metadata.items()}}
+            )
+            self._writer = pq.ParquetWriter(self.temporary, schema)
+        self._schema = schema
+
+    def write(self, batch: pa.RecordBatch) -> None:
+        if self.csv:
+            # polars writes a header for an empty frame too: once, with the first call
+            if batch.num_rows or self._header:
+                pl.from_arrow(batch).write_csv(self._handle, include_header=self._header)
+                self._header = False
+        elif batch.num_rows:
+            self._writer.write_batch(batch.replace_schema_metadata(self._schema.metadata))
+        self.rows += batch.num_rows
+
+    def close(self) -> None:
+        if self.csv:
+            if self._header:  # no batch at all: still a header line
+                pl.DataFrame(schema=pl.from_arrow(self._schema.empty_table()).schema).write_csv(
+                    self._handle
+                )
+            self._handle.close()
+        else:
+            self._writer.close()
+        os.replace(self.temporary, self.path)
+
+
+def _batches(rows: Any) -> pa.RecordBatchReader:
+    """Sorted record batches of a DuckDB relation or a polars frame."""
+    if isinstance(rows, pl.DataFrame):
+        present = [name for name in SORT_ORDER if name in rows.columns]
+        table = (rows.sort(present) if present else rows).to_arrow()
+        return pa.RecordBatchReader.from_batches(table.schema, table.to_batches(BATCH_ROWS))
+    present = [name for name in SORT_ORDER if name in rows.columns]
+    if present:
+        rows = rows.order(", ".join(present))
+    return rows.fetch_arrow_reader(BATCH_ROWS)
 
 
 def _previous_files(folder: Path) -> list[str]:
@@ -105,8 +151,8 @@ def _previous_files(folder: Path) -> list[str]:
 
 
 def write_campaign_files(
-    contacts: pl.DataFrame,
-    holdout: pl.DataFrame,
+    contacts: Any,
+    holdout: Any,
     campaign_ids: Sequence[str],
     folder: Path,
     run_id: str,
@@ -114,49 +160,52 @@ def write_campaign_files(
 ) -> pl.DataFrame:
     """Write this build's campaign files under ``folder``; return one row per file written.
 
-    ``contacts`` and ``holdout`` have a ``campaign_id`` column; ``campaign_ids`` are the active
-    campaigns (each gets its files, header only when it has no rows).
+    ``contacts`` and ``holdout`` (DuckDB relations or polars frames) have a ``campaign_id``
+    column; ``campaign_ids`` are the active campaigns (each gets its files, header only when it
+    has no rows). Rows are written sorted by campaign and priority rank, in batches.
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    order = ["campaign_id", "priority_rank"]
-    contacts, holdout = (
-        frame.sort(order) if set(order) <= set(frame.columns) else frame
-        for frame in (contacts, holdout)
-    )
     metadata = {"run_id": str(run_id), "exported_at": exported_at.isoformat()}
     names = file_names(campaign_ids)
-    planned: list[tuple[str, str | None, str, pl.DataFrame]] = [
-        ("campaign_export.parquet", None, "contacts", contacts),
-        ("campaign_holdout.parquet", None, "holdout", holdout),
-    ]
-    for campaign_id, stem in names.items():
-        for kind, frame, subfolder in (
-            ("contacts", contacts, "campaigns"),
-            ("holdout", holdout, "holdout"),
-        ):
-            rows = frame.filter(pl.col("campaign_id") == campaign_id)
-            for file_format in ("csv", "parquet"):
-                planned.append((f"{subfolder}/{stem}.{file_format}", campaign_id, kind, rows))
-
     written = []
-    for relative, campaign_id, kind, rows in planned:
-        file_format = relative.rsplit(".", 1)[1]
-        target = _inside(folder, relative)
-        if target is None:  # cannot happen with file_names(); kept as the last line of defence
-            raise ValueError(f"export file {relative!r} would land outside {folder}")
-        _write(rows, target, file_format, metadata)
-        written.append(
-            {
-                "path": relative,
-                "campaign_id": campaign_id,
-                "kind": kind,
-                "file_format": file_format,
-                "row_count": rows.height,
-                "run_id": str(run_id),
-                "exported_at": exported_at,
-            }
-        )
+    for kind, rows, whole_file, subfolder in (
+        ("contacts", contacts, "campaign_export.parquet", "campaigns"),
+        ("holdout", holdout, "campaign_holdout.parquet", "holdout"),
+    ):
+        reader = _batches(rows)
+        files: list[tuple[str | None, str, _AtomicFile]] = []
+        for campaign_id, relative in [(None, whole_file)] + [
+            (campaign_id, f"{subfolder}/{stem}.{file_format}")
+            for campaign_id, stem in names.items()
+            for file_format in ("csv", "parquet")
+        ]:
+            target = _inside(folder, relative)
+            if target is None:  # cannot happen with file_names(); kept as the last line of defence
+                raise ValueError(f"export file {relative!r} would land outside {folder}")
+            file_format = relative.rsplit(".", 1)[1]
+            handle = _AtomicFile(target, file_format, reader.schema, metadata)
+            files.append((campaign_id, relative, handle))
+        for batch in reader:
+            campaign_column = batch.column("campaign_id") if files[1:] else None
+            for campaign_id, _, handle in files:
+                if campaign_id is None:
+                    handle.write(batch)
+                else:
+                    handle.write(batch.filter(pc.equal(campaign_column, campaign_id)))
+        for campaign_id, relative, handle in files:
+            handle.close()
+            written.append(
+                {
+                    "path": relative,
+                    "campaign_id": campaign_id,
+                    "kind": kind,
+                    "file_format": relative.rsplit(".", 1)[1],
+                    "row_count": handle.rows,
+                    "run_id": str(run_id),
+                    "exported_at": exported_at,
+                }
+            )
 
     keep = {entry["path"] for entry in written} | {MANIFEST}
     for relative in _previous_files(folder):

@@ -94,8 +94,14 @@ def run_dbt(
     variables: dict[str, Any] | None = None,
     extra_args: list[str] | None = None,
     check: bool = True,
+    lean: bool = False,
 ) -> DbtRun:
-    """Run `dbt <command>` from the project root against workdir/warehouse.duckdb."""
+    """Run `dbt <command>` from the project root against workdir/warehouse.duckdb.
+
+    ``lean`` skips the pictures, t-SNE (var tsne_sample_size 0) and chart rendering, which cost
+    about 15 s of a demo build and have tests of their own (demo build, docs browser, bounded
+    Python step); for builds that check other things.
+    """
     workdir.mkdir(parents=True, exist_ok=True)
     env = {
         **os.environ,
@@ -110,10 +116,17 @@ def run_dbt(
     variables = {
         "exports_path": str(workdir / "exports"),
         "assets_path": str(workdir / "assets"),
+        **({"tsne_sample_size": 0} if lean else {}),
         **(variables or {}),
     }
     args += ["--vars", json.dumps(variables)]
-    args += extra_args or []
+    extra = list(extra_args or [])
+    if lean and command == "build":
+        if "--exclude" in extra:
+            extra.insert(extra.index("--exclude") + 1, "chart_renders")
+        else:
+            extra += ["--exclude", "chart_renders"]
+    args += extra
     result = subprocess.run(args, cwd=REPO, env=env, capture_output=True, text=True, timeout=900)
     run = DbtRun(workdir, result)
     if check and result.returncode != 0:

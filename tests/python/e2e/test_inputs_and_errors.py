@@ -22,7 +22,7 @@ def test_customers_only_parquet_builds_without_behaviour_features(tmp_path: Path
             f"copy (select * from read_csv('{SEEDS / 'demo_customers.csv'}', all_varchar = true)) "
             f"to '{customers}' (format parquet)"
         )
-    run = run_dbt(tmp_path / "run", variables={"customers_path": str(customers)})
+    run = run_dbt(tmp_path / "run", variables={"customers_path": str(customers)}, lean=True)
     # Fixed schema: the behaviour columns are there, with the values of "no purchases".
     behaviour = "select max(frequency), max(monetary), count(recency_days)"
     behaviour += " from int_customer_features"
@@ -34,7 +34,7 @@ def test_customers_only_parquet_builds_without_behaviour_features(tmp_path: Path
 
 
 def test_orders_only_input_segments_the_customers_found_in_orders(tmp_path: Path):
-    run = run_dbt(tmp_path, variables={"orders_path": str(SEEDS / "demo_orders.csv")})
+    run = run_dbt(tmp_path, variables={"orders_path": str(SEEDS / "demo_orders.csv")}, lean=True)
     features = [
         row[0]
         for row in run.query("select feature_name from feature_scaling order by feature_order")
@@ -61,6 +61,7 @@ def test_a_users_own_columns_work_through_vars(tmp_path: Path):
             "segmentation_features": ["age", "loyalty_points"],
             "n_clusters": 3,
         },
+        lean=True,
     )
     assert run.scalar("select count(*) from customer_segments") == 60
     assert run.scalar("select count(distinct segment_id) from customer_segments") == 3

@@ -23,7 +23,7 @@ def test_new_customers_get_the_nearest_fitted_centroid_without_a_refit(
         "n_clusters": 5,
         "segmentation_features": ["age", "annual_income_k", "spending_score"],
     }
-    fitted = run_dbt(tmp_path / "run", variables=variables)
+    fitted = run_dbt(tmp_path / "run", variables=variables, lean=True)
     before = dict(fitted.query("select customer_id, segment_id from customer_segments_scored"))
     version = fitted.scalar("select distinct model_version from customer_segments_scored")
     fitted_model = fitted.query("select count(*), max(algorithm) from segmentation_model")

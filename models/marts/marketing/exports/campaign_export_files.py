@@ -1,6 +1,6 @@
 """Writes the campaign files of this build and removes the earlier ones the exports own.
 
-Thin: reads the contact lists, the holdouts and the run (with its active campaigns), and calls
+Thin: hands the contact lists and holdouts (as relations) and the run (with its active campaigns) to
 customer_segmentation.activation_files.write_campaign_files (rules and manifest there). Returns one
 row per file written.
 """
@@ -13,8 +13,9 @@ from customer_segmentation.activation_files import empty_file_list, write_campai
 def model(dbt, session):
     dbt.config(materialized="table")
     run = dbt.ref("export_run").pl()
-    contacts = dbt.ref("campaign_export").pl()
-    holdout = dbt.ref("campaign_holdout_export").pl()
+    # Relations, not frames: the files are streamed in Arrow batches, never loaded whole.
+    contacts = dbt.ref("campaign_export")
+    holdout = dbt.ref("campaign_holdout_export")
     if run.height == 0:  # dbt run --empty: write nothing, keep the previous files
         return empty_file_list()
     return write_campaign_files(
