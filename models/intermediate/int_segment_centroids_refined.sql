@@ -4,8 +4,8 @@
     two group-bys per step (work any warehouse distributes). Iteration 0 is the fitted model;
     the last iteration is what segment_centroids publishes and what assigns and scores customers.
     Other algorithms, and bases no larger than the sample (the fit already saw everyone and stopped
-    at a Lloyd fixed point), keep iteration 0 only. Means are exact decimal sums, so the result
-    does not depend on row order or thread split. -#}
+    at a Lloyd fixed point), keep iteration 0 only. Means are exact decimal sums (12 decimals), so
+    the result does not depend on row order or thread split. -#}
 {%- set features = segmentation_features() | sort -%}
 {%- set steps = setting('kmeans_refine_steps') | int -%}
 -- depends_on: {{ ref('int_customer_features') }}
@@ -66,7 +66,8 @@ means_{{ step }} as (
     select
         nearest.segment_id,
         {%- for feature in features %}
-        {{ exact_sum('customers.' ~ quote_identifier(feature)) }} / count(*) as {{ quote_identifier(feature) }},
+        -- exact: each scaled value rounded to 12 decimals, added in DECIMAL(38, 12)
+        cast(sum(cast(customers.{{ quote_identifier(feature) }} as decimal(38, 12))) as double) / count(*) as {{ quote_identifier(feature) }},
         {%- endfor %}
         count(*) as member_count
     from customers

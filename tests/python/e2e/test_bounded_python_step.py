@@ -37,6 +37,8 @@ def sampled_build(tmp_path_factory: pytest.TempPathFactory) -> DbtRun:
         extra_args=[
             "--select",
             "+customer_segments_scored +segment_projections +segment_linkage",
+            "--indirect-selection",
+            "cautious",
         ],
     )
 
