@@ -1,6 +1,6 @@
-"""Segments of every customer for the methods SQL does not score exactly (gmm, agglomerative,
-dbscan): GMM posteriors and nearest stored exemplar, in row chunks. Empty for kmeans, whose
-assignment is SQL (segment_assignments) and whose customers this model then never reads."""
+"""Segments of every customer for the methods SQL does not score (agglomerative, dbscan): the
+nearest of up to 2,000 stored exemplars, in row chunks. Empty for kmeans and gmm, whose assignment
+is SQL (segment_assignments); this model then never reads the customers."""
 
 from customer_segmentation import api
 

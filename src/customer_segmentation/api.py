@@ -1,8 +1,8 @@
 """The functions the dbt Python models call. Polars frames in, polars frames out.
 
 The dbt models hand these functions the bounded sample (``int_customer_features_sample``), except
-``assign_segments``, which reads everyone and runs only for the methods SQL cannot score
-(gmm, agglomerative, dbscan; see ``assigns_in_python``).
+``assign_segments``, which reads everyone and runs only for the methods SQL does not score
+(agglomerative, dbscan: nearest of up to 2,000 exemplars; see ``assigns_in_python``).
 
 Every function returns a frame with an exact schema (the ``*_SCHEMA`` constants below), and the
 typed empty frame when its input has no rows (``dbt run --empty``). ``config`` is the dbt model
@@ -71,8 +71,9 @@ __all__ = [
     "search_candidates",
     "tsne_sample",
 ]
-SQL_SCORED = frozenset({"kmeans"})
-"""Algorithms whose assignment of every customer is SQL (nearest centroid, exact)."""
+SQL_SCORED = frozenset({"kmeans", "gmm"})
+"""Algorithms whose assignment of every customer is SQL (segment_assignments): kmeans by nearest
+centroid, gmm by posterior from the stored precision matrices; both the fit's own rule."""
 
 
 def _empty(schema: Mapping[str, pl.DataType]) -> pl.DataFrame:

@@ -67,6 +67,19 @@ def gaussian_log_densities(
     return out
 
 
+def gmm_scoring_terms(
+    weights: np.ndarray, covariances: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``(precisions, log_normalisers)``: per component the inverse covariance and
+    ``log(weight) - (d log(2 pi) + log det covariance) / 2``, so that
+    ``log_normaliser - (x - mean)' precision (x - mean) / 2`` is the log joint density that
+    :func:`gaussian_log_densities` computes (the form SQL scoring uses)."""
+    d = covariances.shape[1]
+    precisions = np.stack([np.linalg.inv(cov) for cov in covariances])
+    log_dets = np.array([np.linalg.slogdet(cov)[1] for cov in covariances])
+    return precisions, np.log(weights) - 0.5 * (d * np.log(2 * np.pi) + log_dets)
+
+
 def gmm_posterior(
     X: np.ndarray, weights: np.ndarray, means: np.ndarray, covariances: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:

@@ -20,6 +20,7 @@ from customer_segmentation import algorithms as alg
 from customer_segmentation import model_selection as ms
 from customer_segmentation.assignment import (
     gmm_posterior,
+    gmm_scoring_terms,
     member_means,
     nearest_centroid,
     nearest_exemplar,
@@ -285,6 +286,30 @@ class GaussianMixtureFamily(Estimator):
         index, probability = gmm_posterior(X, model.weights, model.centroids, model.covariances)
         distance = _distance_to_own_centroid(X, model.centroids, index)
         return model.segment_ids[index], probability, distance
+
+    def to_frame(self, model):
+        """Adds what SQL needs to score without a matrix solve: each component's precision matrix
+        (inverse covariance, parameter 'precision') and log normaliser
+        log(weight) - (d log(2 pi) + log det covariance) / 2 (parameter 'log_normaliser')."""
+        frame = model.to_frame()
+        features = list(model.features)
+        d = len(features)
+        precisions, normalisers = gmm_scoring_terms(model.weights, model.covariances)
+        rows = {
+            "algorithm": [model.algorithm] * (model.segment_ids.size * (d * d + 1)),
+            "segment_id": np.concatenate(
+                [np.repeat(model.segment_ids, d * d), model.segment_ids]
+            ).astype(np.int64),
+            "parameter": ["precision"] * (model.segment_ids.size * d * d)
+            + ["log_normaliser"] * model.segment_ids.size,
+            "exemplar_id": [None] * (model.segment_ids.size * (d * d + 1)),
+            "feature_name": list(np.tile(np.repeat(features, d), model.segment_ids.size))
+            + [None] * model.segment_ids.size,
+            "feature_name_2": list(np.tile(features, model.segment_ids.size * d))
+            + [None] * model.segment_ids.size,
+            "value": np.concatenate([precisions.ravel(), normalisers]),
+        }
+        return pl.concat([frame, pl.DataFrame(rows, schema=frame.schema)], how="vertical")
 
 
 REGISTRY: dict[str, Estimator] = {
