@@ -44,3 +44,9 @@
     {%- endfor -%}
     {{ return(names) }}
 {% endmacro %}
+
+{% macro is_purchase_line(relation_alias) -%}
+    {#- The one rule for "a purchase" on a stg_orders line, shared by the features and the marts:
+        not a return (returns keep a positive amount and is_return = true) and worth more than 0. -#}
+    (not coalesce({{ relation_alias }}.is_return, false) and {{ relation_alias }}.amount > 0)
+{%- endmacro %}

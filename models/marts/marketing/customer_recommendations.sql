@@ -25,10 +25,12 @@ segment_recommendations as (
 
 bought as (
 
+    -- A category counts as bought when the customer purchased it (a return alone does not).
     select distinct
-        customer_id,
-        category
+        orders.customer_id,
+        orders.category
     from orders
+    where {{ is_purchase_line('orders') }}
 
 ),
 

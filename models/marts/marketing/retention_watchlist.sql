@@ -36,14 +36,16 @@ feature_tiers as (
 
 customer_intervals as (
 
-    -- Average days between orders, for customers with orders on at least two different days.
+    -- Average days between purchases, for customers who purchased on at least two different days
+    -- (a return is not a visit that resets the clock).
     select
-        customer_id,
-        {{ dbt.datediff('min(order_date)', 'max(order_date)', 'day') }} * 1.0
-            / (count(distinct order_date) - 1) as average_interval_days
+        orders.customer_id,
+        {{ dbt.datediff('min(orders.order_date)', 'max(orders.order_date)', 'day') }} * 1.0
+            / (count(distinct orders.order_date) - 1) as average_interval_days
     from orders
-    group by customer_id
-    having count(distinct order_date) >= 2
+    where {{ is_purchase_line('orders') }}
+    group by orders.customer_id
+    having count(distinct orders.order_date) >= 2
 
 ),
 

@@ -41,6 +41,7 @@ customer_category_spend as (
         on orders.customer_id = customer_segments.customer_id
     where orders.category is not null
         and orders.category != 'unknown'
+        and {{ is_purchase_line('orders') }}
     group by customer_segments.segment_id, orders.customer_id, orders.category
 
 ),

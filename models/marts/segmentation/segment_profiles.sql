@@ -79,14 +79,17 @@ features_wide as (
 
 segment_orders as (
 
+    -- Purchases only: a returned line is neither an order nor revenue.
     select
         customer_segments.segment_id,
+        orders.order_id,
         orders.category,
         orders.channel,
         orders.amount
     from orders
     inner join customer_segments
         on orders.customer_id = customer_segments.customer_id
+    where {{ is_purchase_line('orders') }}
 
 ),
 
@@ -94,7 +97,7 @@ segment_revenue as (
 
     select
         segment_id,
-        count(*) as order_count,
+        count(distinct order_id) as order_count,
         sum(amount) as revenue
     from segment_orders
     group by segment_id

@@ -373,3 +373,9 @@ def test_invoice_export_end_to_end(invoice_export_build):
         assert row["return_count"] == return_count.get(customer, 0), customer
         assert row["return_amount"] == pytest.approx(return_amount.get(customer, 0.0), abs=1e-9)
     assert (got["return_count"] > 0).sum() > 5
+    # The marts count purchases only, as the features do: a returned line is neither revenue nor
+    # an order (same macro, is_purchase_line, in the recommendation and retention marts).
+    revenue, orders = run.query("select sum(revenue), sum(order_count) from segment_profiles")[0]
+    assert revenue == pytest.approx(purchases["value"].sum(), rel=1e-12)
+    purchase_orders = raw.loc[purchases.index, ["InvoiceNo"]].assign(c=purchases["customer_id"])
+    assert orders == purchase_orders.drop_duplicates().shape[0]
