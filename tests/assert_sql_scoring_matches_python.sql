@@ -1,6 +1,6 @@
-{#- For K-Means, scoring in SQL from the model-as-data must give every customer the segment the
-    Python fit gave. Other algorithms are scored by nearest segment mean, which is not their own
-    rule, so they are not compared. Returns the customers that disagree. -#}
+{#- For K-Means and Gaussian mixtures, scoring in SQL from the model-as-data must give every
+    customer the segment the fit gave. Agglomerative and DBSCAN are scored by nearest segment mean,
+    which is not their own rule, so they are not compared. Returns the customers that disagree. -#}
 with
 
 python_assignments as (
@@ -22,5 +22,5 @@ select
 from python_assignments
 left join sql_assignments
     on python_assignments.customer_id = sql_assignments.customer_id
-where python_assignments.algorithm = 'kmeans'
+where python_assignments.algorithm in ('kmeans', 'gmm')
     and sql_assignments.segment_id is distinct from python_assignments.segment_id

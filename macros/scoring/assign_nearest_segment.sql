@@ -3,11 +3,14 @@
        (clip(transform(coalesce(value, impute_value))) - center) / scale
     2. squared euclidean distance to every segment's final centroid (macro nearest_centroid)
     3. the nearest segment wins; ties go to the lowest segment_id.
-    For K-Means this is exactly how segment_assignments assigns (tested for every customer). For
-    the other methods it is "nearest segment mean", an approximation documented in the README.
+    4. with `model_relation` (segmentation_model) and a Gaussian mixture fitted, the component
+       with the highest posterior instead (macro gmm_posterior, as segment_assignments does).
+    For K-Means and Gaussian mixtures this is exactly how segment_assignments assigns (tested for
+    every customer). For agglomerative and DBSCAN it is "nearest segment mean", an approximation
+    documented in the README.
     `customers_relation` needs customer_id and one column per feature named as in feature_scaling.
     Returns a SELECT of customer_id, segment_id, distance_to_centroid, is_outlier. -#}
-{% macro assign_nearest_segment(customers_relation, features, feature_scaling_relation, centroids_relation) %}
+{% macro assign_nearest_segment(customers_relation, features, feature_scaling_relation, centroids_relation, model_relation=none) %}
     with
 
     scaling_wide as (
@@ -29,16 +32,31 @@
 
     nearest as (
         {{ nearest_centroid('scaled', features, 'centroids') }}
+    ),
+
+    mixture as (
+        {%- if model_relation is not none %}
+        {{ gmm_posterior('scaled', features, model_relation) }}
+        {%- else %}
+        select
+            cast(null as varchar) as customer_id,
+            cast(null as bigint) as segment_id,
+            cast(null as double) as membership_probability,
+            cast(null as double) as squared_distance
+        where false
+        {%- endif %}
     )
 
     select
         nearest.customer_id,
-        nearest.segment_id,
-        sqrt(nearest.squared_distance) as distance_to_centroid,
+        coalesce(mixture.segment_id, nearest.segment_id) as segment_id,
+        sqrt(coalesce(mixture.squared_distance, nearest.squared_distance)) as distance_to_centroid,
         scaled.is_outlier
     from nearest
     inner join scaled
         on nearest.customer_id = scaled.customer_id
+    left join mixture
+        on nearest.customer_id = mixture.customer_id
 {% endmacro %}
 
 {% macro customer_outlier_flags(customers_relation, features, feature_scaling_relation) %}

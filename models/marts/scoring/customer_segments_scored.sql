@@ -1,4 +1,5 @@
-{#- Segments assigned in pure SQL from feature_scaling + segment_centroids, no Python. Incremental:
+{#- Segments assigned in pure SQL from feature_scaling + segment_centroids (and, for a Gaussian
+    mixture, the precision rows of segmentation_model), no Python. Incremental:
     a run scores customers that arrived since the last run, and re-scores everyone whose stored
     model_version differs from the current centroids (i.e. after a refit); customers no longer in
     the input are removed by the post-hook. Run it on its own with
@@ -49,7 +50,7 @@ customers_to_score as (
 
 assigned as (
 
-    {{ assign_nearest_segment('customers_to_score', features, ref('feature_scaling'), 'centroids') }}
+    {{ assign_nearest_segment('customers_to_score', features, ref('feature_scaling'), 'centroids', ref('segmentation_model')) }}
 
 ),
 

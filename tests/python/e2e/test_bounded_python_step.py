@@ -175,7 +175,12 @@ def sampled_gmm_build(tmp_path_factory: pytest.TempPathFactory) -> DbtRun:
     return run_dbt(
         tmp_path_factory.mktemp("sampled_gmm"),
         variables={**SETTINGS, "cluster_algorithm": "gmm", "n_clusters": 4},
-        extra_args=["--select", "+segment_assignments", "--indirect-selection", "cautious"],
+        extra_args=[
+            "--select",
+            "+segment_assignments +customer_segments_scored",
+            "--indirect-selection",
+            "cautious",
+        ],
     )
 
 
@@ -198,3 +203,8 @@ def test_gaussian_mixture_posteriors_in_sql_equal_the_python_scoring(sampled_gmm
         sql["distance_to_centroid"].to_numpy(), python["distance_to_centroid"].to_numpy(), atol=1e-9
     )
     assert sql["membership_probability"].min() < 0.99, "some customers sit between components"
+    # SQL scoring from the raw features (customer_segments_scored) uses the same posterior.
+    scored = sampled_gmm_build.frame(
+        "select segment_id from customer_segments_scored order by customer_id"
+    )
+    assert scored["segment_id"].to_list() == python["segment_id"].to_list()
