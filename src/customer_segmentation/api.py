@@ -277,10 +277,9 @@ def project_customers(
     say = console.resolve(log)
     params = parse_params(config)
     with console.warnings_to(say):
-        ids, X, kept = prepare_matrix(features, params.features, ID)
+        ids, X, kept = _projection_matrix(features, config)
         if X.shape[0] == 0:
             return _empty(PROJECTION_SCHEMA)
-        X, kept = _by_name(X, kept)
         with one_thread():
             frame = project(ids, X, kept, params.tsne_sample_size, params.random_seed, say)
     segments = assignments.select(

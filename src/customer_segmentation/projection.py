@@ -185,13 +185,17 @@ def project(
     """Return ``pca`` rows for every row of ``X`` and ``tsne`` rows for a sample (no segment_id).
 
     The in-memory version of what dbt does with ``segment_pca_axes``, ``segment_tsne`` and the SQL
-    model ``segment_projections``; for notebooks and tests.
+    model ``segment_projections`` (the same arithmetic: (x - feature_mean) @ loadings); for
+    notebooks and tests.
     """
     schema = {n: PROJECTION_SCHEMA[n] for n in _COLUMNS}
     axes = pca_axes_frame(X, features, log)
     if axes.height == 0:
         return pl.DataFrame(schema=schema)
-    coords, ratios = pca_2d(X)
+    coords = (X - axes["feature_mean"].to_numpy()) @ axes.select(
+        "loading_1", "loading_2"
+    ).to_numpy()
+    ratios = axes.select("explained_variance_ratio_1", "explained_variance_ratio_2").row(0)
     pca = pl.DataFrame(
         {
             "method": "pca",
