@@ -19,4 +19,7 @@ def model(dbt, session):
     settings = dbt.config.get("segmentation")
     features = dbt.ref("int_customer_features_sample").pl()
     scaling = dbt.ref("feature_scaling").pl()
-    return api.search_candidates(features, settings, log=console, scaling=scaling)
+    base_size = dbt.ref("int_customer_features_scaled").aggregate("count(*)").fetchall()[0][0]
+    return api.search_candidates(
+        features, settings, log=console, scaling=scaling, base_size=base_size
+    )

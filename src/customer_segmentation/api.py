@@ -91,13 +91,15 @@ def search_candidates(
     config: Mapping[str, Any],
     log: console.Log | None = None,
     scaling: pl.DataFrame | None = None,
+    base_size: int | None = None,
 ) -> pl.DataFrame:
     """Return one row per algorithm x candidate tried (``CANDIDATES_SCHEMA``), one selected.
 
     Runs on a reproducible sample of at most ``sample_size`` rows; see
     :mod:`customer_segmentation.search` for the rules. The selected row's ``selection_reason``
     states which rule chose it; ``parameters`` is JSON. ``scaling`` (the feature scaling table,
-    optional) is only used to say how the features were prepared.
+    optional) is only used to say how the features were prepared; ``base_size`` (customers in the
+    whole base, when ``features`` is already a sample) only in the log line.
     """
     say = console.resolve(log)
     params = parse_params(config)
@@ -112,7 +114,9 @@ def search_candidates(
         dropped = [name for name in requested if name not in kept]
         X, kept = _by_name(X, kept)
         with one_thread():
-            return Search(X, kept, params, params.min_segment_share, dropped, say).run()
+            return Search(
+                X, kept, params, params.min_segment_share, dropped, say, base_size=base_size
+            ).run()
 
 
 def fit_model(

@@ -138,8 +138,11 @@ class Search:
         min_share: float,
         dropped: list[str],
         log: Log,
+        base_size: int | None = None,
     ) -> None:
         self.X = X
+        # Customers in the whole base (X may already be the SQL sample); only for the log line.
+        self.base_size = X.shape[0] if base_size is None else base_size
         self.features = features
         self.params = params
         self.min_share = min_share
@@ -151,7 +154,7 @@ class Search:
         params = self.params
         Xs = self.X[sample_indices(self.X.shape[0], params.sample_size, params.random_seed)]
         self.log(
-            f"sample of {Xs.shape[0]:,} of {self.X.shape[0]:,} customers (sample_size "
+            f"sample of {Xs.shape[0]:,} of {self.base_size:,} customers (sample_size "
             f"{params.sample_size:,}, seed {params.random_seed}); features: "
             f"{', '.join(self.features)}"
             + (f"; dropped as constant or empty: {', '.join(self.dropped)}" if self.dropped else "")

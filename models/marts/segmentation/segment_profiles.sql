@@ -52,7 +52,11 @@ segment_sizes as (
         avg(case when customer_features.gender = 'Male' then 1.0 else 0.0 end) as male_share,
         avg(case when customer_features.gender = 'Other' then 1.0 else 0.0 end) as other_gender_share,
         avg(case when customer_features.gender is null then 1.0 else 0.0 end) as unknown_gender_share,
-        avg(case when customer_features.marketing_opt_in then 1.0 else 0.0 end) as opted_in_share
+        avg(case when customer_features.marketing_opt_in then 1.0 else 0.0 end) as opted_in_share,
+        -- Orders and revenue from each customer's frequency and monetary: the features' purchase
+        -- rule, with no second pass (and no distinct count) over the order lines.
+        sum(customer_features.frequency) as order_count,
+        {{ exact_sum('customer_features.monetary') }} as revenue
     from customer_segments
     inner join customer_features
         on customer_segments.customer_id = customer_features.customer_id
@@ -82,7 +86,6 @@ segment_orders as (
     -- Purchases only: a returned line is neither an order nor revenue.
     select
         customer_segments.segment_id,
-        orders.order_id,
         orders.category,
         orders.channel,
         orders.amount
@@ -90,17 +93,6 @@ segment_orders as (
     inner join customer_segments
         on orders.customer_id = customer_segments.customer_id
     where {{ is_purchase_line('orders') }}
-
-),
-
-segment_revenue as (
-
-    select
-        segment_id,
-        count(distinct order_id) as order_count,
-        sum(amount) as revenue
-    from segment_orders
-    group by segment_id
 
 ),
 
@@ -146,16 +138,14 @@ order_profile as (
     -- Customers-only input (no orders at all): the order columns stay, null.
     select
         segment_sizes.segment_id,
-        case when order_input.has_orders then coalesce(segment_revenue.order_count, 0) end as order_count,
-        case when order_input.has_orders then coalesce(segment_revenue.revenue, 0) end as revenue,
-        case when order_input.has_orders then coalesce(segment_revenue.revenue, 0)
-            / nullif(sum(coalesce(segment_revenue.revenue, 0)) over (), 0) end as revenue_share,
+        case when order_input.has_orders then segment_sizes.order_count end as order_count,
+        case when order_input.has_orders then segment_sizes.revenue end as revenue,
+        case when order_input.has_orders then segment_sizes.revenue
+            / nullif(sum(segment_sizes.revenue) over (), 0) end as revenue_share,
         top_categories.top_categories,
         channel_ranks.channel as preferred_channel
     from segment_sizes
     cross join order_input
-    left join segment_revenue
-        on segment_sizes.segment_id = segment_revenue.segment_id
     left join top_categories
         on segment_sizes.segment_id = top_categories.segment_id
     left join channel_ranks

@@ -33,7 +33,6 @@ from customer_segmentation.charts._common import (
     Chart,
     logger,
     placeholder,
-    placeholder_reason,
 )
 from customer_segmentation.warehouse import database_path, open_problem
 
@@ -370,34 +369,46 @@ def write_chart(
     name: str,
     max_svg_bytes: int,
     footer: str | None = None,
-) -> str:
+) -> tuple[str, dict]:
     """Render ``chart`` to ``out_dir/name.svg`` (PNG inside when the SVG is too big), with the
     build footer at the bottom when ``footer`` is given.
 
-    Returns the progress line: file, size, and what was written.
+    Returns the progress line (file, size, and what was written) and the Vega-Lite spec, which is
+    built and validated once here (Altair's validation is a large part of a chart's cost).
     """
     spec = chart.to_dict()
     svg = vlc.vegalite_to_svg(spec, allowed_base_urls=[])
     svg_path, png_path = out_dir / f"{name}.svg", out_dir / f"{name}.png"
     svg_bytes = len(svg.encode("utf-8"))
-    reason = placeholder_reason(chart)
+    reason = (spec.get("usermeta") or {}).get("placeholder")
     if reason is None and svg_bytes > max_svg_bytes:
+        too_big = None  # (scale, bytes) of the last render that did not fit
         for scale in PNG_SCALES:
+            # A PNG grows about with the square of the scale: skip a render that cannot fit
+            # (with a 20% margin for compression), except the last resort.
+            last_resort = scale == PNG_SCALES[-1]
+            if (
+                too_big
+                and not last_resort
+                and too_big[1] * (scale / too_big[0]) ** 2 > 1.2 * max_svg_bytes
+            ):
+                continue
             png = vlc.vegalite_to_png(spec, scale=scale, allowed_base_urls=[])
             wrapper = png_in_svg(png, scale, name.replace("_", " "))
             if len(wrapper) <= max_svg_bytes:
                 break
+            too_big = (scale, len(wrapper))
         if len(wrapper) < svg_bytes:
             _write(png_path, png)
             _write(svg_path, add_footer(wrapper, footer) if footer else wrapper)
             return (
                 f"{svg_path}  {_size(len(wrapper))}  as PNG at {scale:g}x (plain SVG would be "
                 f"{_size(svg_bytes)}), also {png_path} {_size(len(png))}"
-            )
+            ), spec
     _write(svg_path, add_footer(svg, footer) if footer else svg)
     png_path.unlink(missing_ok=True)
     note = f"placeholder: {reason}" if reason else "chart"
-    return f"{svg_path}  {_size(svg_bytes)}  {note}"
+    return f"{svg_path}  {_size(svg_bytes)}  {note}", spec
 
 
 def render_all(
@@ -417,16 +428,15 @@ def render_all(
     results = []
     for name, build in chart_builders(tables).items():
         try:
-            chart = build()
-            line = write_chart(chart, out_dir, name, max_svg_bytes, footer)
-            reason = placeholder_reason(chart)
-            status, rows = ("not_available", 0) if reason else ("drawn", rows_in(chart.to_dict()))
+            line, spec = write_chart(build(), out_dir, name, max_svg_bytes, footer)
+            reason = (spec.get("usermeta") or {}).get("placeholder")
+            status, rows = ("not_available", 0) if reason else ("drawn", rows_in(spec))
             note = reason
         except Exception as error:
             logger.exception("%s: the chart failed", name)
             note = f"the chart failed ({error})"
             fallback = placeholder(name.replace("_", " "), note)
-            line = write_chart(fallback, out_dir, name, max_svg_bytes, footer) + "  FAILED"
+            line = write_chart(fallback, out_dir, name, max_svg_bytes, footer)[0] + "  FAILED"
             status, rows = "failed", 0
         log(line)
         results.append(ChartResult(name, str(out_dir / f"{name}.svg"), status, rows, note))

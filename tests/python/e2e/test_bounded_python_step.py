@@ -90,6 +90,10 @@ def test_python_models_read_only_the_documented_sample(sampled_build: DbtRun):
     assert f"fitted kmeans on a sample of {SAMPLE} of {len(everyone):,} customers" in (
         sampled_build.output
     )
+    # The search's log names the whole base too, not the sample it was handed.
+    assert f"segmentation_search: sample of {SAMPLE} of {len(everyone):,} customers" in (
+        sampled_build.output
+    )
 
 
 def test_sql_lloyd_steps_match_numpy(sampled_build: DbtRun):
