@@ -661,3 +661,15 @@ def test_report_is_self_contained_and_escapes_names(tmp_path, tables):
     assert "<script src" not in html and "cdn.jsdelivr" not in html
     assert html.count("</script>") == 2  # the bundle's and ours: no name closes a tag early
     assert "<\\/script><b>x" in html and "dbt invocation inv-7" in html
+
+
+def test_vega_bundle_is_cached_per_vl_convert_version_and_rebuilt_when_broken(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    cache = tmp_path / "customer-segmentation" / f"vl-convert-{vlc.__version__}-bundle.js"
+    fresh = vlc.javascript_bundle()
+    assert report.vega_bundle() == fresh and cache.read_text(encoding="utf-8") == fresh
+    cache.write_text("// cut short", encoding="utf-8")  # e.g. a disk that filled up
+    assert report.vega_bundle() == fresh and cache.read_text(encoding="utf-8") == fresh
+    assert [p.name for p in cache.parent.iterdir()] == [cache.name]  # no temp file left behind

@@ -10,6 +10,8 @@ that segment (handy for links and for the browser test).
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from html import escape
 from pathlib import Path
 
@@ -167,9 +169,44 @@ def explorer_chart(tables: dict[str, pl.DataFrame | None]) -> tuple[alt.TopLevel
     return chart, rows
 
 
+def _bundle_cache() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "customer-segmentation" / f"vl-convert-{vlc.__version__}-bundle.js"
+
+
+def vega_bundle() -> str:
+    """Return vl-convert's Vega + Vega-Lite + vega-embed bundle (about 900 kB of JavaScript).
+
+    Building it takes about a second on every build, yet it only changes with vl-convert's
+    version; so it is kept in the user's cache folder under that version (written atomically,
+    rebuilt when missing or unreadable; no cache at all when the folder is not writable).
+    """
+    path = _bundle_cache()
+    try:
+        cached = path.read_text(encoding="utf-8")
+        if "vegaEmbed" in cached:
+            return cached
+    except OSError:
+        pass
+    bundle = vlc.javascript_bundle()
+    partial = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(
+            "w", encoding="utf-8", dir=path.parent, delete=False, suffix=".tmp"
+        ) as handle:
+            partial = Path(handle.name)
+            handle.write(bundle)
+        os.replace(partial, path)
+    except OSError:
+        if partial is not None:
+            partial.unlink(missing_ok=True)
+    return bundle
+
+
 def report_html(spec: dict, stamp: BuildStamp | None) -> str:
     """Return the HTML page: the inlined Vega bundle, the spec, and the selector-from-URL hook."""
-    bundle = vlc.javascript_bundle()
+    bundle = vega_bundle()
     # Data is never code: segment names end up in the JSON, so no "</" may close the script tag.
     spec_json = json.dumps(spec).replace("</", "<\\/")
     footer = escape(stamp.footer()) if stamp else ""
