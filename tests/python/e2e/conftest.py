@@ -17,7 +17,7 @@ needs it builds it while holding a file lock in the run's common temporary folde
 result there; the other workers wait for the lock and reuse that build instead of repeating it
 (so its return value must pickle, and tests must only read it: open DuckDB files read-only,
 copy what you would change). A failed or skipped build fails or skips its tests on every worker.
-Never write into REPO from a test: copy the project first (see `docs_site_dir`).
+Never write into REPO from a test: copy the project first (see `demo_project`).
 """
 
 from __future__ import annotations
@@ -181,10 +181,84 @@ def mall_csv() -> Path:
     return MALL_CSV
 
 
+# A copy of the project for a build run the way a user runs it: build output of the project
+# folder itself (target/, logs/, exports/, bench data) is left behind, not model folders that
+# happen to share a name (models/marts/marketing/exports/).
+_IGNORE_EVERYWHERE = shutil.ignore_patterns(
+    ".venv",
+    ".git",
+    "*.duckdb",
+    "*.wal",
+    "__pycache__",
+    ".pytest_cache",
+    ".hypothesis",
+    ".ruff_cache",
+)
+_IGNORE_AT_ROOT = {"target", "logs", "exports", "bench_data"}
+
+
+def _ignore(directory: str, names: list[str]) -> set[str]:
+    ignored = set(_IGNORE_EVERYWHERE(directory, names))
+    if Path(directory) == REPO:
+        ignored |= _IGNORE_AT_ROOT & set(names)
+    return ignored
+
+
+@dataclass
+class DemoProject:
+    """The demo built as a user builds it; see ``demo_project``."""
+
+    project: Path
+    build: DbtRun
+    invocation_id: str
+
+
 @shared_build
-def demo_build(tmp_path_factory: pytest.TempPathFactory) -> DbtRun:
-    """`dbt build` of the whole project on the committed demo seeds."""
-    return run_dbt(tmp_path_factory.mktemp("demo"))
+def demo_project(tmp_path_factory: pytest.TempPathFactory) -> DemoProject:
+    """The committed demo as a user builds it, shared by every test that reads the demo.
+
+    A copy of the project (assets emptied), then plain `dbt build` and `dbt docs generate` run
+    inside it with dbt's own target/ and logs/ (only exports_path is set, and the DuckDB file
+    sits beside the copy). One build serves the data tests, the governance checks on its docs
+    and the browser tests of its site: a demo build with charts and docs costs about 45 s.
+    """
+    work = tmp_path_factory.mktemp("demo")
+    project = work / "project"
+    shutil.copytree(REPO, project, ignore=_ignore)
+    for stale in (project / "assets").glob("*"):
+        if stale.name != ".gitkeep":
+            stale.unlink()
+    env = {
+        **os.environ,
+        "DBT_DUCKDB_PATH": str(work / "warehouse.duckdb"),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    env.pop("DBT_TARGET_PATH", None)
+    env.pop("DBT_LOG_PATH", None)
+    flags = ["--project-dir", str(project), "--profiles-dir", str(project)]
+    variables = ["--vars", json.dumps({"exports_path": str(work / "exports")})]
+    results = []
+    for command in (["build", *variables], ["docs", "generate", *variables]):
+        result = subprocess.run(
+            [str(DBT), *command, *flags],
+            cwd=project,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=1200,
+        )
+        if result.returncode != 0:
+            pytest.fail(f"dbt {command[0]} failed:\n{result.stdout[-4000:]}{result.stderr[-2000:]}")
+        results.append(result)
+    build = DbtRun(work, results[0])
+    (invocation_id,) = build.query("select distinct invocation_id from chart_renders")[0]
+    return DemoProject(project, build, invocation_id)
+
+
+@pytest.fixture(scope="session")
+def demo_build(demo_project: DemoProject) -> DbtRun:
+    """`dbt build` of the whole project on the committed demo seeds (read it, never change it)."""
+    return demo_project.build
 
 
 @shared_build
@@ -199,61 +273,3 @@ def mall_income_score_k5(tmp_path_factory: pytest.TempPathFactory, mall_csv: Pat
             "n_clusters": 5,
         },
     )
-
-
-@shared_build
-def docs_site_dir(tmp_path_factory: pytest.TempPathFactory, demo_build: DbtRun) -> Path:
-    """The docs site of the demo build: charts rendered, `dbt docs generate` run.
-
-    Works on a copy of the project and of the demo warehouse (`dbt docs generate` opens it for
-    writing), so the developer's files and other workers' readers are left alone.
-    """
-    copy = tmp_path_factory.mktemp("docs_site") / "project"
-    shutil.copytree(
-        REPO,
-        copy,
-        ignore=shutil.ignore_patterns(
-            ".venv",
-            ".git",
-            "target",
-            "logs",
-            "*.duckdb",
-            "*.wal",
-            "bench_data",
-            "exports",
-            "__pycache__",
-            ".pytest_cache",
-            ".hypothesis",
-            ".ruff_cache",
-        ),
-    )
-    database = shutil.copy(demo_build.database, copy / "docs_warehouse.duckdb")
-    env = {**os.environ, "DBT_DUCKDB_PATH": str(database)}
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "customer_segmentation.charts",
-            "--database",
-            str(database),
-            "--out",
-            str(copy / "assets"),
-        ],
-        cwd=copy,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    result = subprocess.run(
-        [str(DBT), "docs", "generate", "--project-dir", str(copy), "--profiles-dir", str(copy)],
-        cwd=copy,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    if result.returncode != 0:
-        pytest.fail(f"dbt docs generate failed:\n{result.stdout[-3000:]}{result.stderr[-2000:]}")
-    return copy / "target"

@@ -14,9 +14,7 @@ import http.server
 import json
 import os
 import re
-import shutil
 import subprocess
-import sys
 import threading
 import urllib.error
 import urllib.parse
@@ -28,6 +26,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
+
+from .conftest import DemoProject
 
 pytestmark = [pytest.mark.browser, pytest.mark.dbt]
 
@@ -44,8 +44,6 @@ CHROMIUM_FLAGS = (
 )
 # No network at all: every host resolves nowhere and any proxy use fails.
 OFFLINE_FLAGS = ("--proxy-server=127.0.0.1:9", "--host-resolver-rules=MAP * ~NOTFOUND")
-REPO_ROOT = Path(__file__).resolve().parents[3]
-DBT = Path(sys.executable).parent / "dbt"
 PROJECT = "model.customer_segmentation."
 # Where each chart is shown: the overview and the model pages (doc blocks in docs/charts.md).
 PAGES = {
@@ -79,64 +77,13 @@ OVERVIEW_TEXT = (
     "4. What to do with them",
 )
 MODEL_ID = PROJECT + "customer_segments"
-_IGNORE_EVERYWHERE = shutil.ignore_patterns(
-    ".venv",
-    ".git",
-    "*.duckdb",
-    "*.wal",
-    "__pycache__",
-    ".pytest_cache",
-    ".hypothesis",
-    ".ruff_cache",
-)
-# Build output of the project folder itself (not models/marts/marketing/exports/, a model folder).
-_IGNORE_AT_ROOT = {"target", "logs", "exports", "bench_data"}
-
-
-def _ignore(directory: str, names: list[str]) -> set[str]:
-    ignored = set(_IGNORE_EVERYWHERE(directory, names))
-    if Path(directory) == REPO_ROOT:
-        ignored |= _IGNORE_AT_ROOT & set(names)
-    return ignored
 
 
 @pytest.fixture(scope="module")
-def built_project(tmp_path_factory) -> tuple[Path, str]:
-    """A copy of the project (assets emptied) after plain `dbt build` and `dbt docs generate`.
-
-    Returns the copy's folder and the dbt invocation id of the build.
-    """
-    work = tmp_path_factory.mktemp("docs_build")
-    project = work / "project"
-    shutil.copytree(REPO_ROOT, project, ignore=_ignore)
-    for stale in (project / "assets").glob("*"):
-        if stale.name != ".gitkeep":
-            stale.unlink()
-    env = {
-        **os.environ,
-        "DBT_DUCKDB_PATH": str(work / "warehouse.duckdb"),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
-    env.pop("DBT_TARGET_PATH", None)
-    env.pop("DBT_LOG_PATH", None)
-    flags = ["--project-dir", str(project), "--profiles-dir", str(project)]
-    variables = ["--vars", json.dumps({"exports_path": str(work / "exports")})]
-    for command in (["build", *variables], ["docs", "generate", *variables]):
-        result = subprocess.run(
-            [str(DBT), *command, *flags],
-            cwd=project,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=1200,
-        )
-        if result.returncode != 0:
-            pytest.fail(f"dbt {command[0]} failed:\n{result.stdout[-4000:]}{result.stderr[-2000:]}")
-    with duckdb.connect(str(work / "warehouse.duckdb"), read_only=True) as connection:
-        (invocation_id,) = connection.execute(
-            "select distinct invocation_id from chart_renders"
-        ).fetchone()
-    return project, invocation_id
+def built_project(demo_project: DemoProject) -> tuple[Path, str]:
+    """The shared demo project after plain `dbt build` and `dbt docs generate` (conftest), and the
+    dbt invocation id of that build."""
+    return demo_project.project, demo_project.invocation_id
 
 
 @pytest.fixture(scope="module")

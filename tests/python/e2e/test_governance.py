@@ -6,13 +6,13 @@ from __future__ import annotations
 import copy
 import importlib.util
 import json
-import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
-from .conftest import DBT, REPO, DbtRun
+from .conftest import REPO, DemoProject
 
 pytestmark = pytest.mark.dbt
 
@@ -27,26 +27,9 @@ def _load_script():
 
 
 @pytest.fixture(scope="module")
-def docs_target(demo_build: DbtRun):
-    """`dbt docs generate` on the shared demo build: its target/ with manifest and catalog."""
-    env = {
-        **os.environ,
-        "DBT_DUCKDB_PATH": str(demo_build.database),
-        "DBT_TARGET_PATH": str(demo_build.workdir / "target"),
-        "DBT_LOG_PATH": str(demo_build.workdir / "logs"),
-    }
-    variables = json.dumps({"exports_path": str(demo_build.workdir / "exports")})
-    result = subprocess.run(
-        [str(DBT), "docs", "generate", "--project-dir", str(REPO), "--profiles-dir", str(REPO)]
-        + ["--vars", variables],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert result.returncode == 0, result.stdout[-3000:]
-    return demo_build.workdir / "target"
+def docs_target(demo_project: DemoProject) -> Path:
+    """The target/ of the shared demo build after `dbt docs generate`: manifest and catalog."""
+    return demo_project.project / "target"
 
 
 def test_docs_coverage_check_passes_and_can_fail(docs_target):
