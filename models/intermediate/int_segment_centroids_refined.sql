@@ -6,6 +6,7 @@
     Other algorithms, and bases no larger than the sample (the fit already saw everyone and stopped
     at a Lloyd fixed point), keep iteration 0 only. Means are exact decimal sums (12 decimals), so
     the result does not depend on row order or thread split. -#}
+{{ config(post_hook="{{ log_kmeans_refinement() }}") }}
 {%- set features = segmentation_features() | sort -%}
 {%- set steps = setting('kmeans_refine_steps') | int -%}
 -- depends_on: {{ ref('int_customer_features') }}

@@ -96,6 +96,24 @@ def test_python_models_read_only_the_documented_sample(sampled_build: DbtRun):
     )
 
 
+def test_the_console_reports_how_far_each_lloyd_step_moved_the_centres(sampled_build: DbtRun):
+    moves = [
+        float(row[0])
+        for row in sampled_build.query(
+            "select max(centroid_shift) from int_segment_centroids_refined "
+            "where iteration > 0 group by iteration order by iteration"
+        )
+    ]
+    assert len(moves) == SETTINGS["kmeans_refine_steps"]
+    everyone = sampled_build.scalar("select count(*) from int_customer_features_scaled")
+    line = next(
+        line for line in sampled_build.output.splitlines() if "K-Means refined over" in line
+    )
+    assert f"K-Means refined over {everyone:,} customers in {len(moves)} Lloyd steps" in line
+    reported = [float(value) for value in line.split("(scaled units): ")[1].split(", ")]
+    assert reported == pytest.approx(moves, rel=1e-3)
+
+
 def test_sql_lloyd_steps_match_numpy(sampled_build: DbtRun):
     _, features, X = scaled_matrix(sampled_build, "int_customer_features_scaled")
     steps = sampled_build.scalar("select max(iteration) from int_segment_centroids_refined")

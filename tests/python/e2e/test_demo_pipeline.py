@@ -40,6 +40,22 @@ def test_rows_in_equal_rows_kept_plus_rows_rejected(demo_build: DbtRun):
     )
 
 
+def test_the_console_reports_rows_read_as_each_input_is_staged(demo_build: DbtRun):
+    """Progress while the build runs (not only the summary at the end), counted from the files."""
+    customers_in = len(read_csv(SEEDS / "demo_customers.csv"))
+    orders_in = len(read_csv(SEEDS / "demo_orders.csv"))
+    customers_out = demo_build.scalar("select count(*) from customers_rejected")
+    orders_out = demo_build.scalar("select count(*) from orders_rejected")
+    assert (
+        f"base_customers: {customers_in:,} customers read, {customers_out:,} rejected "
+        "(customers_rejected says why)" in demo_build.output
+    )
+    assert (
+        f"base_orders: {orders_in:,} order lines read, {orders_out:,} rejected "
+        "(orders_rejected says why)" in demo_build.output
+    )
+
+
 def test_every_bad_input_row_is_quarantined_with_a_reason(demo_build: DbtRun):
     """Find the bad rows independently, in Python, and check each one is in customers_rejected."""
     seen: set[str] = set()

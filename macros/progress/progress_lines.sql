@@ -1,0 +1,36 @@
+{#- Console lines written while a long build runs (post-hooks), so a user watching `dbt build`
+    on a big base sees what each slow step did, not only START / OK. They render no SQL; the
+    run summary at the end (macros/run_summary.sql) still has the full accounting. -#}
+
+{% macro log_rows_read(kind) %}
+    {#- After a base model: rows read from the input and how many were quarantined (and where).
+        Usage: {{ config(post_hook="{{ log_rows_read('orders') }}") }} (after any hook that adds
+        unreadable lines, so they are counted). -#}
+    {%- if not execute -%}{{ return('') }}{%- endif -%}
+    {%- set noun = 'order lines' if kind == 'orders' else kind -%}
+    {%- if not has_input(kind) -%}
+        {%- do log(this.identifier ~ ": no " ~ kind ~ " input", info=true) -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set row = run_query(
+        "select count(*) as rows_read, count(rejection_reason) as rows_rejected from " ~ this).rows[0] -%}
+    {%- do log(this.identifier ~ ": " ~ _thousands(row['rows_read']) ~ " " ~ noun ~ " read, "
+        ~ _thousands(row['rows_rejected']) ~ " rejected"
+        ~ (" (" ~ kind ~ "_rejected says why)" if row['rows_rejected'] > 0 else ""), info=true) -%}
+    {{ return('') }}
+{% endmacro %}
+
+{% macro log_kmeans_refinement() %}
+    {#- After int_segment_centroids_refined: how far the centres moved at each Lloyd step over
+        everyone (scaled units), so a user can tell whether var kmeans_refine_steps was enough. -#}
+    {%- if not execute -%}{{ return('') }}{%- endif -%}
+    {%- set rows = run_query(
+        "select iteration, max(centroid_shift) as largest_move, sum(member_count) / count(distinct feature_name) as customers"
+        ~ " from " ~ this ~ " where iteration > 0 group by iteration order by iteration").rows -%}
+    {%- if rows | length == 0 -%}{{ return('') }}{%- endif -%}
+    {%- set moves = [] -%}
+    {%- for row in rows -%}{%- do moves.append('%.4g' | format(row['largest_move'] | float)) -%}{%- endfor -%}
+    {%- do log(this.identifier ~ ": K-Means refined over " ~ _thousands(rows[0]['customers']) ~ " customers in "
+        ~ rows | length ~ " Lloyd steps; largest centre move per step (scaled units): " ~ moves | join(', '), info=true) -%}
+    {{ return('') }}
+{% endmacro %}
