@@ -127,16 +127,28 @@
     )
 {%- endmacro %}
 
-{% macro ordered_sum(expression) -%}
-    {#- A sum that does not depend on row order or on how DuckDB splits the work across threads:
-        the values are sorted, then added in that order. (sum / avg / stddev_pop over doubles move by
-        ~1e-14 between runs, enough for Ward linkage to flip near-tied merges.) -#}
-    list_sum(list_sort(list(cast({{ expression }} as double))))
+{% macro sorted_values(expression) -%}
+    {#- Aggregate: the group's values as doubles, sorted; add them with sorted_sum, so that a sum
+        does not depend on row order or on how DuckDB splits the work across threads (sum / avg /
+        stddev_pop over doubles move by ~1e-14 between runs, enough for Ward linkage to flip
+        near-tied merges). Sort once, then add several expressions in that order. -#}
+    list_sort(list(cast({{ expression }} as double)))
+{%- endmacro %}
+
+{% macro sorted_sum(sorted_list, expression='v') -%}
+    {#- The sum of `expression` (in terms of `v`, one value of the list) over a list from
+        sorted_values, added in the list's order: the same result whatever the row order or thread
+        split. Other columns of the row may appear in `expression`. -#}
+    {%- if expression == 'v' -%}
+    list_sum({{ sorted_list }})
+    {%- else -%}
+    list_sum(list_transform({{ sorted_list }}, lambda v: {{ expression }}))
+    {%- endif -%}
 {%- endmacro %}
 
 {% macro exact_sum(expression) -%}
     {#- A sum of money that is the same whatever the row order or thread split: each value rounded to
-        6 decimals, added exactly in DECIMAL(38, 6), returned as double. Cheaper than ordered_sum:
+        6 decimals, added exactly in DECIMAL(38, 6), returned as double. Cheaper than sorting:
         1M customers x 10 lines, 0.8 s against 0.65 s for a plain double sum and 2.2 s for
         list_sum(list_sort(list(x))). Values must stay below 1e32 in total. -#}
     cast(sum(cast({{ expression }} as decimal(38, 6))) as double)

@@ -7,8 +7,9 @@
        clipping when f = 0 or the IQR is 0);
     4. center / scale of the transformed, clipped values: standard (mean / population std),
        minmax (min / range), robust (median / IQR, as RobustScaler) or none (0 / 1).
-    Every sum runs over sorted values (ordered_sum), so the parameters are bit-identical from run to
-    run and for shuffled input rows; quantiles are sort-based anyway. -#}
+    Each stage sorts a feature's values once (filled, then clipped) and every sum adds in that order
+    (sorted_sum), so the parameters are bit-identical from run to run and for shuffled input rows;
+    quantiles are sort-based anyway. -#}
 {%- set features = segmentation_features() -%}
 {%- set method = scaling_method() -%}
 {%- set transforms = feature_transforms(features) -%}
@@ -65,29 +66,34 @@ filled as (
 
 ),
 
-filled_means as (
+filled_sorted as (
 
     select
         feature_name,
         count(*) as customer_count,
-        {{ ordered_sum('filled_value') }} / count(*) as mean_value,
         min(filled_value) as min_value,
-        max(filled_value) as max_value
+        max(filled_value) as max_value,
+        {{ sorted_values('filled_value') }} as sorted_values
     from filled
     group by feature_name
+
+),
+
+filled_means as (
+
+    select
+        *,
+        {{ sorted_sum('sorted_values') }} / customer_count as mean_value
+    from filled_sorted
 
 ),
 
 filled_spread as (
 
     select
-        filled.feature_name,
-        sqrt({{ ordered_sum('(filled.filled_value - filled_means.mean_value) * (filled.filled_value - filled_means.mean_value)') }}
-            / count(*)) as std_pop
-    from filled
-    inner join filled_means
-        on filled.feature_name = filled_means.feature_name
-    group by filled.feature_name
+        feature_name,
+        sqrt({{ sorted_sum('sorted_values', '(v - mean_value) * (v - mean_value)') }} / customer_count) as std_pop
+    from filled_means
 
 ),
 
@@ -95,17 +101,15 @@ filled_skewness as (
 
     -- Population (Fisher-Pearson) skewness g1, as scipy.stats.skew(bias=True).
     select
-        filled.feature_name,
+        filled_means.feature_name,
         case
-            when filled_spread.std_pop > 0 then {{ ordered_sum(
-                'power((filled.filled_value - filled_means.mean_value) / filled_spread.std_pop, 3)') }} / count(*)
+            when filled_spread.std_pop > 0
+                then {{ sorted_sum('filled_means.sorted_values', 'power((v - filled_means.mean_value) / filled_spread.std_pop, 3)') }}
+                    / filled_means.customer_count
         end as skewness
-    from filled
-    inner join filled_means
-        on filled.feature_name = filled_means.feature_name
+    from filled_means
     inner join filled_spread
-        on filled.feature_name = filled_spread.feature_name
-    group by filled.feature_name, filled_spread.std_pop
+        on filled_means.feature_name = filled_spread.feature_name
 
 ),
 
@@ -188,7 +192,8 @@ clipped_stats as (
             where clipped.transformed_value < clip_bounds.clip_lower
                 or clipped.transformed_value > clip_bounds.clip_upper
         ) as outlier_count,
-        {{ ordered_sum('clipped.clipped_value') }} / count(*) as clipped_mean,
+        count(*) as customer_count,
+        {{ sorted_values('clipped.clipped_value') }} as sorted_values,
         min(clipped.clipped_value) as clipped_min,
         max(clipped.clipped_value) as clipped_max,
         percentile_cont(0.25) within group (order by clipped.clipped_value) as clipped_q1,
@@ -201,16 +206,24 @@ clipped_stats as (
 
 ),
 
+clipped_means as (
+
+    select
+        feature_name,
+        customer_count,
+        sorted_values,
+        {{ sorted_sum('sorted_values') }} / customer_count as clipped_mean
+    from clipped_stats
+
+),
+
 clipped_spread as (
 
     select
-        clipped.feature_name,
-        sqrt({{ ordered_sum('(clipped.clipped_value - clipped_stats.clipped_mean) * (clipped.clipped_value - clipped_stats.clipped_mean)') }}
-            / count(*)) as clipped_std
-    from clipped
-    inner join clipped_stats
-        on clipped.feature_name = clipped_stats.feature_name
-    group by clipped.feature_name
+        feature_name,
+        clipped_mean,
+        sqrt({{ sorted_sum('sorted_values', '(v - clipped_mean) * (v - clipped_mean)') }} / customer_count) as clipped_std
+    from clipped_means
 
 ),
 
@@ -221,7 +234,7 @@ parameters as (
         imputation.feature_order,
         cast({{ quote_literal(method) }} as varchar) as method,
         {%- if method == 'standard' %}
-        coalesce(clipped_stats.clipped_mean, 0) as center,
+        coalesce(clipped_spread.clipped_mean, 0) as center,
         -- A constant feature keeps scale 1 (as scikit-learn does); clustering drops it with a warning.
         case when clipped_spread.clipped_std > 0 then clipped_spread.clipped_std else 1 end as scale,
         {%- elif method == 'minmax' %}
