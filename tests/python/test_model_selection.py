@@ -27,6 +27,17 @@ def test_shared_silhouettes_equal_sklearn_for_many_labelings(blobs):
     np.testing.assert_allclose(scores, expected, atol=1e-6)
 
 
+def test_silhouettes_over_several_row_chunks_on_threads_equal_sklearn(monkeypatch):
+    # 5,000 rows make three chunks of the shared distance matrix, scored on worker threads.
+    X, y = make_blobs(5000, n_features=3, centers=5, random_state=3)
+    assert X.shape[0] > ms._CHUNK_BYTES // (8 * X.shape[0])
+    labelings = [y, KMeans(3, n_init=1, random_state=0).fit_predict(X)]
+    threaded = ms.silhouettes(X, labelings)
+    np.testing.assert_allclose(threaded, [silhouette_score(X, lab) for lab in labelings], atol=1e-6)
+    monkeypatch.setattr(ms, "_SCORING_THREADS", 1)
+    assert ms.silhouettes(X, labelings) == threaded  # the same numbers whatever the thread count
+
+
 def test_singleton_clusters_score_zero_like_sklearn():
     X = np.array([[0.0], [0.1], [0.2], [5.0], [9.0]])
     labels = np.array([0, 0, 0, 1, 2])
