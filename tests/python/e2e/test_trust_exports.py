@@ -8,13 +8,12 @@ import csv
 import json
 import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import polars as pl
 import pytest
 
-from .conftest import DBT, REPO, DbtRun
+from .conftest import REPO, DbtRun, invoke_dbt
 
 pytestmark = pytest.mark.dbt
 
@@ -43,7 +42,6 @@ def dbt_build(project: Path, workdir: Path, exports: Path, select: str) -> DbtRu
         "DBT_LOG_PATH": str(workdir / "logs"),
     }
     args = [
-        str(DBT),
         "build",
         "--project-dir",
         str(project),
@@ -56,7 +54,7 @@ def dbt_build(project: Path, workdir: Path, exports: Path, select: str) -> DbtRu
         "--indirect-selection",
         "cautious",
     ]
-    result = subprocess.run(args, cwd=project, env=env, capture_output=True, text=True, timeout=900)
+    result = invoke_dbt(args, project, env)
     run = DbtRun(workdir, result)
     if result.returncode != 0 or "PASS=" not in run.output:
         pytest.fail("dbt build failed:\n" + "\n".join(run.output.splitlines()[-60:]))

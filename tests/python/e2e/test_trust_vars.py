@@ -6,14 +6,13 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from customer_segmentation import settings_schema as schema
 
-from .conftest import DBT, REPO, DbtRun, run_dbt
+from .conftest import REPO, DbtRun, invoke_dbt, run_dbt
 
 pytestmark = pytest.mark.dbt
 
@@ -151,7 +150,6 @@ def test_every_dbt_command_stops_before_building_anything(
             "DBT_LOG_PATH": str(tmp_path / "logs"),
         }
         args = [
-            str(DBT),
             "docs",
             "generate",
             "--project-dir",
@@ -161,9 +159,7 @@ def test_every_dbt_command_stops_before_building_anything(
             "--vars",
             json.dumps(variables),
         ]
-        result = subprocess.run(
-            args, cwd=REPO, env=env, capture_output=True, text=True, timeout=900
-        )
+        result = invoke_dbt(args, REPO, env)
         run = DbtRun(tmp_path, result)
     else:
         run = run_dbt(tmp_path, command, variables, check=False)
