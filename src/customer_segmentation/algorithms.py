@@ -6,7 +6,9 @@ an explicit seed, and K-Means always gets an explicit ``n_init``.
 
 from __future__ import annotations
 
+import contextlib
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +20,7 @@ from sklearn.mixture import GaussianMixture
 from sklearn.neighbors import NearestNeighbors
 from threadpoolctl import threadpool_limits
 
+from customer_segmentation.gil import quick_handoff
 from customer_segmentation.knee import find_knee
 
 DBSCAN_EPS_FACTORS = (0.75, 1.0, 1.25)
@@ -36,14 +39,17 @@ class Labelled:
     extras: dict[str, Any] = field(default_factory=dict)
 
 
-def one_thread() -> threadpool_limits:
-    """Return a context manager that runs BLAS and OpenMP on one thread.
+@contextlib.contextmanager
+def one_thread() -> Iterator[None]:
+    """Run BLAS and OpenMP on one thread, and take the GIL back quickly, inside the block.
 
     The candidate search fits hundreds of small models; thread start-up and contention make them
     several times slower with more threads (measured: 9 K-Means fits on 20,000 rows took 0.5 s on
-    one thread and 6-12 s on two busy cores).
+    one thread and 6-12 s on two busy cores). Inside dbt other threads hold the GIL, so the
+    switch interval is shortened too (:mod:`customer_segmentation.gil`).
     """
-    return threadpool_limits(limits=1)
+    with threadpool_limits(limits=1), quick_handoff():
+        yield
 
 
 def fit_kmeans(X: np.ndarray, k: int, n_init: int, seed: int) -> KMeans:
