@@ -39,7 +39,7 @@ seed-demo: $(STAMP) ## regenerate the committed demo seeds with the generator
 	$(BIN)/python scripts/synth.py --customers 3000 --seed 7 --format csv --out seeds --truth tests/data/demo_truth.csv --dirty-rows 12
 
 test: $(DEV_STAMP) ## every test: package unit tests, dbt end-to-end, docs in a browser (one worker per core)
-	$(BIN)/python -m pytest -n auto --dist worksteal
+	$(BIN)/python -m pytest -n auto --dist worksteal --durations=15
 
 test-fast: $(DEV_STAMP) ## package unit tests only
 	$(BIN)/python -m pytest -m "not dbt and not browser"
