@@ -477,6 +477,27 @@ def test_cli_writes_every_named_chart(tmp_path, tables, capsys):
     assert all(" kB" in line or " MB" in line for line in lines)
 
 
+def test_cli_reads_only_the_customers_of_the_clustering_sample(tmp_path, tables, caplog):
+    """Like chart_renders inside dbt, the command line reads the customer-grain tables only for
+    the customers of int_customer_features_sample, so it does not grow with the base."""
+    sampled = tables["int_customer_features"]["customer_id"].gather_every(3)
+    with_sample = {**tables, "int_customer_features_sample": pl.DataFrame({"customer_id": sampled})}
+    database = write_database(tmp_path / "built.duckdb", with_sample)
+    with caplog.at_level("INFO", logger=render.__name__):
+        read = render.load_tables(database)
+    assert f"{sampled.len():,} of {tables['int_customer_features'].height:,}" in caplog.text
+    for name in render.CUSTOMER_GRAIN:
+        if tables.get(name) is not None:
+            assert set(read[name]["customer_id"]) <= set(sampled), name
+            assert (
+                read[name].height
+                == tables[name].filter(pl.col("customer_id").is_in(sampled.implode())).height
+            ), name
+    assert read["segment_profiles"].equals(tables["segment_profiles"])  # aggregates: whole base
+    everyone = render.load_tables(write_database(tmp_path / "no_sample.duckdb", tables))
+    assert everyone["int_customer_features"].height == tables["int_customer_features"].height
+
+
 def test_cli_writes_placeholders_before_clustering(tmp_path, tables, capsys):
     early = {name: tables[name] for name in ("int_customer_features", "feature_scaling")}
     database = write_database(tmp_path / "early.duckdb", early)

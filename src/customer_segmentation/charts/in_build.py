@@ -19,7 +19,13 @@ import pandas as pd
 import polars as pl
 
 from customer_segmentation.charts import report
-from customer_segmentation.charts.render import TABLES, BuildStamp, read_relation, render_all
+from customer_segmentation.charts.render import (
+    TABLES,
+    BuildStamp,
+    customers_of_sample,
+    read_relation,
+    render_all,
+)
 
 # The settings shown in every footer, in this order, with the words used there.
 FOOTER_SETTINGS = {
@@ -29,15 +35,6 @@ FOOTER_SETTINGS = {
     "feature_transforms": "transforms",
     "random_seed": "seed",
 }
-
-# Customer-grain tables: inside dbt only the customers of the clustering sample are read into
-# Python (the charts draw samples anyway), so chart_renders does not grow with the base.
-CUSTOMER_GRAIN = (
-    "int_customer_features",
-    "int_customer_features_scaled",
-    "customer_segments",
-    "segment_projections",
-)
 
 RESULT_SCHEMA = {
     "chart_name": pl.String,
@@ -99,28 +96,6 @@ def input_rows(customers, orders) -> pl.DataFrame:
     return pl.concat(parts).select("input", "outcome", pl.col("row_count").cast(pl.Int64))
 
 
-def _customers_of_sample(relations: Mapping[str, Any]) -> tuple[dict[str, Any], str | None]:
-    """Return the relations with customer-grain tables cut to the ``chart_sample`` customers.
-
-    Only when the base is larger than the sample; the second value ("20,000 of 1,000,000") goes
-    in every footer so a reader knows the customer charts show a sample.
-    """
-    relations = dict(relations)
-    sample = relations.get("chart_sample")
-    customers = relations.get("int_customer_features")
-    if sample is None or customers is None:
-        return relations, None
-    sampled = sample.aggregate("count(*)").fetchall()[0][0]
-    total = customers.aggregate("count(*)").fetchall()[0][0]
-    if sampled >= total:
-        return relations, None
-    ids = sample.select("customer_id")
-    for name in CUSTOMER_GRAIN:
-        if relations.get(name) is not None:
-            relations[name] = relations[name].join(ids, "customer_id", how="semi")
-    return relations, f"{sampled:,} of {total:,}"
-
-
 def asset_dir(assets_path: str, project_dir: str | Path) -> Path:
     """Return the asset folder: ``assets_path`` as is when absolute, else under the project."""
     path = Path(assets_path or "assets")
@@ -135,7 +110,7 @@ def render_charts(relations: Mapping[str, Any], project_dir: str | Path = ".") -
     not_available, failed), rows_drawn, note, invocation_id, settings_json, rendered_at.
     """
     context = relations["build_context"].pl()
-    relations, drawn = _customers_of_sample(relations)
+    relations, drawn = customers_of_sample(relations)
     tables: dict[str, pl.DataFrame | None] = {
         name: read_relation(relations[name], name) if relations.get(name) is not None else None
         for name in TABLES

@@ -20,10 +20,11 @@ import re
 import struct
 import sys
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import vl_convert as vlc
@@ -35,6 +36,8 @@ from customer_segmentation.charts._common import (
     placeholder,
 )
 from customer_segmentation.warehouse import database_path, open_problem
+
+LOG = logging.getLogger(__name__)
 
 DEFAULT_MAX_SVG_KB = 1000
 PNG_SCALES = (2.0, 1.5, 1.0)  # sharpest first; the first whose PNG fits under the limit is kept
@@ -111,8 +114,17 @@ def load_tables(database: Path, schema: str = "main") -> dict[str, pl.DataFrame 
         ).fetchall():
             located.setdefault(table_name, table_schema)
         present = set(located)
+        relations = {
+            table: connection.sql(f'select * from "{located[table]}"."{table}"')
+            for table in (*TABLES, "int_customer_features_sample")
+            if table in present
+        }
+        relations["chart_sample"] = relations.pop("int_customer_features_sample", None)
+        relations, drawn = customers_of_sample(relations)
+        if drawn:
+            LOG.info("customer charts drawn from the clustering sample: %s customers", drawn)
         tables = {
-            table: _read(connection, located[table], table) if table in present else None
+            table: None if relations.get(table) is None else read_relation(relations[table], table)
             for table in TABLES
         }
         from customer_segmentation.charts.in_build import input_rows
@@ -138,9 +150,37 @@ CUSTOMER_COLUMNS = {
 }
 
 
-def _read(connection, schema: str, table: str) -> pl.DataFrame:
-    """Read a table as polars; of the customer-grain tables only the columns the charts use."""
-    return read_relation(connection.sql(f'select * from "{schema}"."{table}"'), table)
+# Customer-grain tables: only the customers of the clustering sample are read into Python (the
+# charts draw samples anyway), so rendering does not grow with the base.
+CUSTOMER_GRAIN = (
+    "int_customer_features",
+    "int_customer_features_scaled",
+    "customer_segments",
+    "segment_projections",
+)
+
+
+def customers_of_sample(relations: Mapping[str, Any]) -> tuple[dict[str, Any], str | None]:
+    """Return the relations with customer-grain tables cut to the ``chart_sample`` customers.
+
+    ``relations`` maps table names to DuckDB relations; ``chart_sample`` is the clustering sample
+    (int_customer_features_sample). Only when the base is larger than the sample; the second value
+    ("20,000 of 1,000,000") says so, for the footers and the log.
+    """
+    relations = dict(relations)
+    sample = relations.get("chart_sample")
+    customers = relations.get("int_customer_features")
+    if sample is None or customers is None:
+        return relations, None
+    sampled = sample.aggregate("count(*)").fetchall()[0][0]
+    total = customers.aggregate("count(*)").fetchall()[0][0]
+    if sampled >= total:
+        return relations, None
+    ids = sample.select("customer_id")
+    for name in CUSTOMER_GRAIN:
+        if relations.get(name) is not None:
+            relations[name] = relations[name].join(ids, "customer_id", how="semi")
+    return relations, f"{sampled:,} of {total:,}"
 
 
 def read_relation(relation, table: str) -> pl.DataFrame:
