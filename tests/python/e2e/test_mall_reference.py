@@ -30,7 +30,10 @@ PUBLISHED_SILHOUETTES = {
 # The published figures live in segmentation_candidates: build only what it needs (and the
 # tests whose every parent is built), not the marts, projections and exports downstream.
 UP_TO_CANDIDATES = ["--select", "+segmentation_candidates", "--indirect-selection", "cautious"]
-UP_TO_SEGMENTS = ["--select", "+customer_segments", "--indirect-selection", "cautious"]
+# The partial build the README shows, as written: the project's indirect_selection flag
+# (buildable) keeps out the tests that read models outside the selection; dbt's default, eager,
+# would fail them on a fresh warehouse.
+UP_TO_SEGMENTS = ["--select", "+customer_segments"]
 
 
 def selected(run: DbtRun) -> tuple:
