@@ -498,6 +498,19 @@ def test_cli_reads_only_the_customers_of_the_clustering_sample(tmp_path, tables,
     assert everyone["int_customer_features"].height == tables["int_customer_features"].height
 
 
+def test_tables_in_a_schema_whose_name_has_a_quote_are_read(tmp_path, tables):
+    """Schema names come from the file, so they reach SQL quoted, never as code."""
+    database = tmp_path / "quoted.duckdb"
+    with duckdb.connect(str(database)) as connection:
+        connection.execute('create schema "we""ird"')
+        for name in ("int_customer_features", "customer_segments"):
+            arrow = tables[name].to_arrow()  # noqa: F841 (read by DuckDB's replacement scan)
+            connection.execute(f'create table "we""ird"."{name}" as select * from arrow')
+    read = render.load_tables(database, 'we"ird')
+    assert read["int_customer_features"].height == tables["int_customer_features"].height
+    assert read["customer_segments"].height == tables["customer_segments"].height
+
+
 def test_cli_writes_placeholders_before_clustering(tmp_path, tables, capsys):
     early = {name: tables[name] for name in ("int_customer_features", "feature_scaling")}
     database = write_database(tmp_path / "early.duckdb", early)

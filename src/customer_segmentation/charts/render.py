@@ -115,7 +115,7 @@ def load_tables(database: Path, schema: str = "main") -> dict[str, pl.DataFrame 
             located.setdefault(table_name, table_schema)
         present = set(located)
         relations = {
-            table: connection.sql(f'select * from "{located[table]}"."{table}"')
+            table: connection.sql(f"select * from {_quoted(located[table])}.{_quoted(table)}")
             for table in (*TABLES, "int_customer_features_sample")
             if table in present
         }
@@ -130,7 +130,7 @@ def load_tables(database: Path, schema: str = "main") -> dict[str, pl.DataFrame 
         from customer_segmentation.charts.in_build import input_rows
 
         bases = {
-            name: connection.sql(f'select * from "{located[name]}"."{name}"')
+            name: connection.sql(f"select * from {_quoted(located[name])}.{_quoted(name)}")
             if name in present
             else None
             for name in ("base_customers", "base_orders")
@@ -148,6 +148,11 @@ CUSTOMER_COLUMNS = {
     "int_customer_features": ("customer_id", "gender"),
     "customer_segments": ("customer_id", "segment_id", "segment_name"),
 }
+
+
+def _quoted(name: str) -> str:
+    """Return ``name`` as a DuckDB identifier (schema, table or column names are data here)."""
+    return '"' + name.replace('"', '""') + '"'
 
 
 # Customer-grain tables: only the customers of the clustering sample are read into Python (the
@@ -196,7 +201,7 @@ def read_relation(relation, table: str) -> pl.DataFrame:
             if name in CUSTOMER_COLUMNS[table]
             or (table == "int_customer_features" and str(dtype).startswith(NUMERIC_TYPES))
         ]
-        relation = relation.select(*['"' + name.replace('"', '""') + '"' for name in keep])
+        relation = relation.select(*[_quoted(name) for name in keep])
     return relation.pl()
 
 
