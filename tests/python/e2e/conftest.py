@@ -146,12 +146,19 @@ def run_dbt(
     extra_args: list[str] | None = None,
     check: bool = True,
     lean: bool = False,
+    unit_tests: bool = False,
 ) -> DbtRun:
     """Run `dbt <command>` from the project root against workdir/warehouse.duckdb.
 
     ``lean`` skips the pictures, t-SNE (var tsne_sample_size 0) and chart rendering, which cost
     about 15 s of a demo build and have tests of their own (demo build, docs browser, bounded
     Python step); for builds that check other things.
+
+    A build leaves out dbt's unit tests unless ``unit_tests`` is set. They feed fixed rows to the
+    model and pin the vars its SQL reads (and are disabled when a var points the model at another
+    node), so their outcome does not depend on a test's input or vars; the demo build runs every
+    one of them, as a user's `dbt build` does (checked by test_demo_pipeline), and so does the
+    shared Mall build. Run under every end-to-end build they cost a quarter of the suite's time.
     """
     workdir.mkdir(parents=True, exist_ok=True)
     env = {
@@ -177,6 +184,8 @@ def run_dbt(
             extra.insert(extra.index("--exclude") + 1, "chart_renders")
         else:
             extra += ["--exclude", "chart_renders"]
+    if command == "build" and not unit_tests:
+        extra += ["--exclude-resource-type", "unit_test"]
     args += extra
     result = invoke_dbt(args, REPO, env)
     run = DbtRun(workdir, result)
@@ -317,6 +326,7 @@ def mall_income_score_k5(tmp_path_factory: pytest.TempPathFactory, mall_csv: Pat
     """The published setup: Income + Score, unscaled, K-Means with k=5."""
     return run_dbt(
         tmp_path_factory.mktemp("mall_k5"),
+        unit_tests=True,
         variables={
             "customers_path": str(mall_csv),
             "segmentation_features": ["annual_income_k", "spending_score"],

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 import pytest
+import yaml
 from sklearn.metrics import adjusted_rand_score
 
 from .conftest import REPO, DbtRun
@@ -38,6 +40,19 @@ def test_rows_in_equal_rows_kept_plus_rows_rejected(demo_build: DbtRun):
         + demo_build.scalar("select count(*) from orders_rejected")
         == orders_in
     )
+
+
+def test_every_dbt_unit_test_runs_and_passes_in_the_demo_build(demo_build: DbtRun):
+    """The other end-to-end builds leave dbt's unit tests out (run_dbt); this build must run them
+    all, as a user's `dbt build` does."""
+    defined = {
+        f"{test['model']}::{test['name']}"
+        for path in sorted((REPO / "models").rglob("*.yml"))
+        for test in (yaml.safe_load(path.read_text()) or {}).get("unit_tests", [])
+    }
+    assert len(defined) >= 8, defined
+    passed = set(re.findall(r"\d+ of \d+ PASS (\S+::\S+)", demo_build.output))
+    assert passed == defined
 
 
 def test_the_console_reports_rows_read_as_each_input_is_staged(demo_build: DbtRun):

@@ -53,6 +53,9 @@ def dbt_build(project: Path, workdir: Path, exports: Path, select: str) -> DbtRu
         select,
         "--indirect-selection",
         "cautious",
+        # dbt's unit tests feed their own campaign rows; the demo build runs them (see run_dbt).
+        "--exclude-resource-type",
+        "unit_test",
     ]
     result = invoke_dbt(args, project, env)
     run = DbtRun(workdir, result)
