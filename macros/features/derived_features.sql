@@ -141,18 +141,22 @@
         read the old value: {age: "coalesce(age, 2014 - year_birth)"}. Empty at parse time. -#}
     {%- set requested = requested_derived_features() -%}
     {%- if not execute or requested | length == 0 -%}{{ return([]) }}{%- endif -%}
-    {%- set state = namespace(columns=[], sql=relation_sql) -%}
+    {%- set state = namespace(columns=[], types={}, sql=relation_sql) -%}
     {%- for column in described_query_columns(relation_sql) -%}
         {%- do state.columns.append(column.name) -%}
+        {%- do state.types.update({column.name: column.data_type}) -%}
     {%- endfor -%}
     {%- set validated = [] -%}
     {%- for name, expression in requested -%}
-        {#- Checked here as far as parsing goes; a type error (e.g. text + 1) can only come from
-            DuckDB's binder below, as a database error: this line says which feature it was. -#}
+        {#- Where this project's dbt-duckdb plugin is not loaded (a host project's own profile),
+            a type error (e.g. text + 1) comes from DuckDB's binder as a database error: this line
+            says which feature it was. -#}
         {%- do log("derived_features: " ~ name ~ " = " ~ expression, info=true) -%}
         {{ check_derived_expression(name, expression, state.columns) }}
         {%- set probe = "select (" ~ expression ~ ") as " ~ quote_identifier(name) ~ " from (" ~ state.sql ~ ") as derived_feature_input" -%}
+        {{ check_derived_expression_binds(name, expression, probe, state.types) }}
         {%- set data_type = described_query_columns(probe)[0].data_type -%}
+        {%- do state.types.update({name: data_type}) -%}
         {%- if not modules.re.match('^(U?(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT)|FLOAT|DOUBLE|DECIMAL.*)$', data_type) -%}
             {{ _derived_feature_error(name, "= " ~ quote_literal(expression) ~ " is of type " ~ data_type ~ ", not a number.",
                 "make it numeric, e.g. cast(... as double) or case when ... then 1 else 0 end.") }}
@@ -163,6 +167,29 @@
         {%- if not replaces -%}{%- do state.columns.append(name) -%}{%- endif -%}
     {%- endfor -%}
     {{ return(validated) }}
+{% endmacro %}
+
+{% macro check_derived_expression_binds(name, expression, probe, types) %}
+    {#- A type error (text + number, a function given the wrong types) as a one-line error with
+        the types of the columns used, through the plugin's segmentation_bind_error (see
+        src/customer_segmentation/warehouse.py); skipped when the plugin is not loaded. -#}
+    {%- set available = run_query("select count(*) as n from duckdb_functions() where function_name = 'segmentation_bind_error'").rows[0]['n'] -%}
+    {%- if available == 0 -%}{{ return(none) }}{%- endif -%}
+    {%- set problem = run_query("select segmentation_bind_error(" ~ quote_literal(probe) ~ ") as problem").rows[0]['problem'] -%}
+    {%- if problem -%}
+        {#- DuckDB's first line names the operator or function and the types; the candidate
+            signatures after it are left out. -#}
+        {%- set first_line = problem.strip().splitlines()[0] | trim -%}
+        {%- set used = [] -%}
+        {%- for column, data_type in types.items() -%}
+            {%- if modules.re.search('(?i)(?<![a-z0-9_])"?' ~ modules.re.escape(column) ~ '"?(?![a-z0-9_])', expression) -%}
+                {%- do used.append(column ~ ' ' ~ data_type) -%}
+            {%- endif -%}
+        {%- endfor -%}
+        {{ _derived_feature_error(name, "= " ~ quote_literal(expression) ~ " does not type-check: " ~ first_line
+            ~ (" Columns used: " ~ used | join(', ') ~ "." if used else ""),
+            "convert what does not fit, e.g. cast(column as double) for a number held as text, or case when column = 'value' then 1 else 0 end for a category.") }}
+    {%- endif -%}
 {% endmacro %}
 
 {% macro derived_feature_select(columns, feature, alias, from_sql) %}
