@@ -148,13 +148,13 @@
     {%- endfor -%}
     {%- set validated = [] -%}
     {%- for name, expression in requested -%}
-        {#- Where this project's dbt-duckdb plugin is not loaded (a host project's own profile),
-            a type error (e.g. text + 1) comes from DuckDB's binder as a database error: this line
-            says which feature it was. -#}
+        {#- Checked here as far as the parse tree goes (arithmetic on text included); any other
+            type error comes from DuckDB's binder below, as a database error: this line says which
+            feature it was. -#}
         {%- do log("derived_features: " ~ name ~ " = " ~ expression, info=true) -%}
         {{ check_derived_expression(name, expression, state.columns) }}
         {%- set probe = "select (" ~ expression ~ ") as " ~ quote_identifier(name) ~ " from (" ~ state.sql ~ ") as derived_feature_input" -%}
-        {{ check_derived_expression_binds(name, expression, probe, state.types) }}
+        {{ check_derived_expression_types(name, expression, state.types) }}
         {%- set data_type = described_query_columns(probe)[0].data_type -%}
         {%- do state.types.update({name: data_type}) -%}
         {%- if not modules.re.match('^(U?(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT)|FLOAT|DOUBLE|DECIMAL.*)$', data_type) -%}
@@ -169,26 +169,51 @@
     {{ return(validated) }}
 {% endmacro %}
 
-{% macro check_derived_expression_binds(name, expression, probe, types) %}
-    {#- A type error (text + number, a function given the wrong types) as a one-line error with
-        the types of the columns used, through the plugin's segmentation_bind_error (see
-        src/customer_segmentation/warehouse.py); skipped when the plugin is not loaded. -#}
-    {%- set available = run_query("select count(*) as n from duckdb_functions() where function_name = 'segmentation_bind_error'").rows[0]['n'] -%}
-    {%- if available == 0 -%}{{ return(none) }}{%- endif -%}
-    {%- set problem = run_query("select segmentation_bind_error(" ~ quote_literal(probe) ~ ") as problem").rows[0]['problem'] -%}
-    {%- if problem -%}
-        {#- DuckDB's first line names the operator or function and the types; the candidate
-            signatures after it are left out. -#}
-        {%- set first_line = problem.strip().splitlines()[0] | trim -%}
-        {%- set used = [] -%}
-        {%- for column, data_type in types.items() -%}
-            {%- if modules.re.search('(?i)(?<![a-z0-9_])"?' ~ modules.re.escape(column) ~ '"?(?![a-z0-9_])', expression) -%}
-                {%- do used.append(column ~ ' ' ~ data_type) -%}
-            {%- endif -%}
-        {%- endfor -%}
-        {{ _derived_feature_error(name, "= " ~ quote_literal(expression) ~ " does not type-check: " ~ first_line
-            ~ (" Columns used: " ~ used | join(', ') ~ "." if used else ""),
-            "convert what does not fit, e.g. cast(column as double) for a number held as text, or case when column = 'value' then 1 else 0 end for a category.") }}
+{% macro check_derived_expression_types(name, expression, types) %}
+    {#- The common type error, arithmetic on a text (or boolean) column (`age + gender`), as a
+        one-line error naming the column and its type, before DuckDB's binder would answer with
+        its list of ~60 candidate signatures of the operator. Read from DuckDB's own parse tree:
+        an arithmetic operator with that column as a direct argument. Other type errors still come
+        from DuckDB, after the log line naming the feature. `types` maps column names to types. -#}
+    {%- set not_numbers = [] -%}
+    {%- for column, data_type in types.items() -%}
+        {%- if data_type | upper in ['VARCHAR', 'BOOLEAN'] -%}{%- do not_numbers.append(quote_literal(column | lower)) -%}{%- endif -%}
+    {%- endfor -%}
+    {%- if not not_numbers -%}{{ return(none) }}{%- endif -%}
+    {%- set statement = "select (" ~ expression ~ ") from derived_feature_input" -%}
+    {%- set query -%}
+        with ast as (
+            select json_serialize_sql({{ quote_literal(statement) }}) as tree
+        ),
+        operators as (
+            select node.value ->> 'function_name' as operator, node.value -> 'arguments' as arguments
+            from ast, json_tree(ast.tree) as node
+            where node.value ->> 'class' = 'FUNCTION'
+                and node.value ->> 'is_operator' = 'true'
+                and node.value ->> 'function_name' in ('+', '-', '*', '/', '//', '%', '**', '^')
+        )
+        select
+            operators.operator,
+            argument.value -> 'expression' -> 'column_names' ->> -1 as column_name
+        from operators, json_each(operators.arguments) as argument
+        where argument.value -> 'expression' ->> 'class' = 'COLUMN_REF'
+            and lower(argument.value -> 'expression' -> 'column_names' ->> -1) in ({{ not_numbers | join(', ') }})
+        order by 2, 1
+        limit 1
+    {%- endset -%}
+    {%- set found = run_query(query).rows -%}
+    {%- if found | length > 0 -%}
+        {%- set column = found[0]['column_name'] -%}
+        {%- set data_type = [] -%}
+        {%- for known, known_type in types.items() if known | lower == column | lower -%}{%- do data_type.append(known_type) -%}{%- endfor -%}
+        {%- if data_type[0] | upper == 'BOOLEAN' -%}
+            {%- set fix = "turn it into 0 / 1 first: cast(" ~ column ~ " as integer)." -%}
+        {%- else -%}
+            {%- set fix = "turn it into a number first: case when " ~ column ~ " = '<value>' then 1 else 0 end for a category, or cast("
+                ~ column ~ " as double) for a number held as text." -%}
+        {%- endif -%}
+        {{ _derived_feature_error(name, "= " ~ quote_literal(expression) ~ " applies " ~ found[0]['operator'] ~ " to " ~ column
+            ~ ", which is " ~ data_type[0] ~ ", not a number.", fix) }}
     {%- endif -%}
 {% endmacro %}
 

@@ -12,11 +12,6 @@ the file, dbt-duckdb would stop with three Python stack traces. Two callers use
 The chart command (:mod:`customer_segmentation.charts.render`) words a failed read-only open with
 :func:`open_problem`, the sentence :func:`lock_problem` uses.
 
-The plugin also gives SQL one function, ``segmentation_bind_error(query)``: the error DuckDB's
-binder raises for a query (a type error such as ``age + gender``), as text, or null when the query
-binds. Jinja cannot catch a failed statement, so the derived-features check
-(macros/features/derived_features.sql) asks through this function and words the failure itself.
-
 Tooling only: the clustering modules never import duckdb.
 """
 
@@ -90,27 +85,12 @@ except ImportError:  # the package without dbt-duckdb: the `make` preflight stil
 
 _CHECKED: set[str] = set()
 
-BIND_ERROR_FUNCTION = "segmentation_bind_error"
-
-
-def bind_error(connection: Any, query: str) -> str | None:
-    """DuckDB's error for binding `query` (planning it without running it), or None."""
-    import duckdb
-
-    try:
-        with connection.cursor() as cursor:  # a connection of its own to the same database
-            cursor.execute(f"describe {query}")
-    except duckdb.Error as error:
-        return str(error)
-    return None
-
 
 class Plugin(BasePlugin):
     """dbt-duckdb plugin (``plugins: [{module: customer_segmentation.warehouse}]`` in profiles.yml).
 
     Checks the file once per dbt process, before the first connection: dbt reopens the file for
     every node, and one open + close per node would cost time for a case that arises at start.
-    Registers ``segmentation_bind_error`` on the connection dbt's cursors come from.
     """
 
     def update_connection_config(self, creds: Any, config: dict[str, Any]) -> None:
@@ -123,16 +103,6 @@ class Plugin(BasePlugin):
 
             raise DbtRuntimeError(problem)
         _CHECKED.add(path)
-
-    def configure_connection(self, conn: Any) -> None:
-        conn.create_function(
-            BIND_ERROR_FUNCTION,
-            lambda query: None if query is None else bind_error(conn, query),
-            ["VARCHAR"],
-            "VARCHAR",
-            null_handling="special",
-            side_effects=True,
-        )
 
 
 if __name__ == "__main__":

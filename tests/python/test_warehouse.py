@@ -48,24 +48,3 @@ def test_a_file_locked_by_another_process_is_reported_with_its_pid(tmp_path: Pat
 def test_a_folder_given_as_the_file_is_named(tmp_path: Path):
     problem = warehouse.lock_problem(tmp_path)
     assert problem and "is a folder" in problem and "DBT_DUCKDB_PATH" in problem
-
-
-def test_the_plugin_gives_sql_the_binder_error_of_a_query_as_text(tmp_path: Path):
-    import duckdb
-
-    connection = duckdb.connect(str(tmp_path / "w.duckdb"))
-    connection.execute("create table customers as select 30 as age, 'Male' as gender")
-    warehouse.Plugin(name="warehouse", plugin_config={}).configure_connection(connection)
-    cursor = connection.cursor()  # dbt runs its queries on cursors of this connection
-
-    def ask(query):
-        return cursor.execute("select segmentation_bind_error(?)", [query]).fetchone()[0]
-
-    assert ask("select age + 1 from customers") is None
-    problem = ask("select age + gender from customers")
-    assert problem.startswith("Binder Error") and "+(INTEGER, VARCHAR)" in problem
-    assert "does not exist" in ask("select age from no_such_table")
-    assert ask(None) is None
-    # it plans, never runs: a query that would fail at run time binds
-    assert ask("select cast(gender as integer) from customers") is None
-    connection.close()

@@ -211,8 +211,8 @@ def test_input_summary_adds_up_and_is_printed(marketing_build) -> None:
         ),
         ("mnt_wines; drop table stg_customers", "contains ';'"),
         ("(select max(mnt_wines) from stg_customers)", "contains a subquery (select)"),
-        # A type error: DuckDB's binder would list ~60 candidate signatures of "+".
-        ("mnt_wines + gender", "does not type-check: Binder Error: No function matches"),
+        # Arithmetic on text: DuckDB's binder would list ~60 candidate signatures of "+".
+        ("mnt_wines + gender", "applies + to gender, which is VARCHAR, not a number."),
     ],
 )
 def test_bad_derived_expression_stops_with_one_line(
@@ -236,8 +236,6 @@ def test_bad_derived_expression_stops_with_one_line(
         -2000:
     ]
     assert "Candidate functions" not in failed.output
-    if "type-check" in message:
-        assert "Columns used: " in lines[0] and "gender VARCHAR" in lines[0], lines[0]
     # The statement never ran.
     assert run.scalar("select count(*) from stg_customers") > 0
 
