@@ -3,14 +3,7 @@ nearest of up to 2,000 stored exemplars, in row chunks. Empty for kmeans and gmm
 is SQL (segment_assignments); this model then never reads the customers."""
 
 from customer_segmentation import api
-
-
-def console(message):
-    """Write one line to the dbt console (dbt runs Python models in-process)."""
-    from dbt_common.events.functions import fire_event
-    from dbt_common.events.types import Note
-
-    fire_event(Note(msg=f"int_segment_assignments_python: {message}"))
+from customer_segmentation.console import dbt_console
 
 
 def model(dbt, session):
@@ -20,4 +13,6 @@ def model(dbt, session):
     if not api.assigns_in_python(fitted):
         return api.empty_assignments()
     features = dbt.ref("int_customer_features_scaled").pl()
-    return api.assign_segments(features, fitted, settings, log=console)
+    return api.assign_segments(
+        features, fitted, settings, log=dbt_console("int_segment_assignments_python")
+    )

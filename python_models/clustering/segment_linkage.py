@@ -1,14 +1,7 @@
 """The merge tree of a hierarchical clustering on a sample, for drawing a dendrogram."""
 
 from customer_segmentation import api
-
-
-def console(message):
-    """Write one line to the dbt console (dbt runs Python models in-process)."""
-    from dbt_common.events.functions import fire_event
-    from dbt_common.events.types import Note
-
-    fire_event(Note(msg=f"segment_linkage: {message}"))
+from customer_segmentation.console import dbt_console
 
 
 def model(dbt, session):
@@ -19,4 +12,4 @@ def model(dbt, session):
     # that every SQL model downstream waits for (about 4 s at 1M customers).
     dbt.ref("segmentation_model")
     features = dbt.ref("int_customer_features_sample").pl()
-    return api.build_linkage(features, settings, log=console)
+    return api.build_linkage(features, settings, log=dbt_console("segment_linkage"))

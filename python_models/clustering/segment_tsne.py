@@ -1,14 +1,7 @@
 """t-SNE coordinates of a reproducible sample of tsne_sample_size customers (from the sample)."""
 
 from customer_segmentation import api
-
-
-def console(message):
-    """Write one line to the dbt console (dbt runs Python models in-process)."""
-    from dbt_common.events.functions import fire_event
-    from dbt_common.events.types import Note
-
-    fire_event(Note(msg=f"segment_tsne: {message}"))
+from customer_segmentation.console import dbt_console
 
 
 def model(dbt, session):
@@ -19,4 +12,4 @@ def model(dbt, session):
     # that every SQL model downstream waits for (about 4 s at 1M customers).
     dbt.ref("segmentation_model")
     features = dbt.ref("int_customer_features_sample").pl()
-    return api.tsne_sample(features, settings, log=console)
+    return api.tsne_sample(features, settings, log=dbt_console("segment_tsne"))

@@ -7,14 +7,7 @@ Reads its own previous version (if any) so that segment ids keep their meaning b
 """
 
 from customer_segmentation import api
-
-
-def console(message):
-    """Write one line to the dbt console (dbt runs Python models in-process)."""
-    from dbt_common.events.functions import fire_event
-    from dbt_common.events.types import Note
-
-    fire_event(Note(msg=f"segmentation_model: {message}"))
+from customer_segmentation.console import dbt_console
 
 
 def previous_version(dbt, session):
@@ -38,6 +31,6 @@ def model(dbt, session):
         candidates,
         previous_version(dbt, session),
         settings,
-        log=console,
+        log=dbt_console("segmentation_model"),
         base_size=base_size,
     )

@@ -4,14 +4,7 @@ Grain: one row per candidate tried; exactly one row has is_selected = true.
 """
 
 from customer_segmentation import api
-
-
-def console(message):
-    """Write one line to the dbt console (dbt runs Python models in-process)."""
-    from dbt_common.events.functions import fire_event
-    from dbt_common.events.types import Note
-
-    fire_event(Note(msg=f"segmentation_search: {message}"))
+from customer_segmentation.console import dbt_console
 
 
 def model(dbt, session):
@@ -21,5 +14,9 @@ def model(dbt, session):
     scaling = dbt.ref("feature_scaling").pl()
     base_size = dbt.ref("int_customer_features_scaled").aggregate("count(*)").fetchall()[0][0]
     return api.search_candidates(
-        features, settings, log=console, scaling=scaling, base_size=base_size
+        features,
+        settings,
+        log=dbt_console("segmentation_search"),
+        scaling=scaling,
+        base_size=base_size,
     )

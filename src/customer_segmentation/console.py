@@ -1,8 +1,9 @@
 """Say what the clustering step is doing, where the user sees it.
 
 Every api function takes an optional ``log`` callable (one line of text in, nothing out). The dbt
-Python models pass one that writes to dbt's console; elsewhere messages go to the standard
-``logging`` logger ``customer_segmentation``. The package never imports dbt.
+Python models pass :func:`dbt_console`, which writes to dbt's console; elsewhere messages go to the
+standard ``logging`` logger ``customer_segmentation``. The package never imports dbt at import
+time: ``dbt_console`` imports dbt's event functions when it writes a line, inside dbt's process.
 """
 
 from __future__ import annotations
@@ -16,6 +17,20 @@ import polars as pl
 
 Log = Callable[[str], None]
 LOGGER = logging.getLogger("customer_segmentation")
+
+
+def dbt_console(model_name: str) -> Log:
+    """A ``log`` that writes each line to the dbt console as ``<model_name>: <line>``, for the dbt
+    Python models (dbt-duckdb runs them inside the dbt process, so dbt's events reach the console
+    and logs/dbt.log in order with the nodes' own lines)."""
+
+    def write(message: str) -> None:
+        from dbt_common.events.functions import fire_event
+        from dbt_common.events.types import Note
+
+        fire_event(Note(msg=f"{model_name}: {message}"))
+
+    return write
 
 
 def resolve(log: Log | None) -> Log:

@@ -49,3 +49,18 @@ def test_the_scaling_line_names_transforms_and_clips_where_the_table_has_them(fe
     old_table = scaling.select("feature_name", "method")
     api.search_candidates(feature_frame(X), {"k_max": 3}, log=lines.append, scaling=old_table)
     assert lines[0] == "features prepared in SQL: age: standard scaling; monetary: robust scaling"
+
+
+def test_dbt_console_fires_a_dbt_event_named_after_the_model():
+    """What the dbt Python models pass as ``log``: one dbt event per line, through dbt's own event
+    manager (recorded with a callback, the hook dbt offers to programmatic callers)."""
+    from dbt_common.events.event_manager_client import get_event_manager
+
+    manager = get_event_manager()
+    received: list[str] = []
+    manager.add_callback(lambda event: received.append(event.info.msg))
+    try:
+        console.dbt_console("segment_tsne")("t-SNE on 2,000 customers")
+    finally:
+        manager.callbacks.pop()
+    assert received == ["segment_tsne: t-SNE on 2,000 customers"]
