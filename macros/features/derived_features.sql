@@ -53,11 +53,18 @@
     {{ return(pairs) }}
 {% endmacro %}
 
-{% macro check_derived_expression(name, expression, columns) %}
+{% macro check_derived_expression(name, expression, types) %}
     {#- Parses `select (expression) from t` with DuckDB's own parser (json_serialize_sql, which reports
         a syntax error as data instead of failing) and checks the tree: one plain expression, no
-        subquery, window or aggregate, known functions, and only existing columns. `columns` are the
-        columns the expression may use. -#}
+        subquery, window or aggregate, known functions, only existing columns, and no arithmetic
+        operator applied directly to a text or boolean column (`age + gender`, which DuckDB's binder
+        would answer with ~60 candidate signatures of the operator; other type errors come from the
+        binder). `types` maps the columns the expression may use to their types. -#}
+    {%- set columns = types.keys() | list -%}
+    {%- set not_numbers = ["''"] -%}
+    {%- for column, data_type in types.items() if data_type | upper in ['VARCHAR', 'BOOLEAN'] -%}
+        {%- do not_numbers.append(quote_literal(column | lower)) -%}
+    {%- endfor -%}
     {%- set statement = "select (" ~ expression ~ ") from derived_feature_input" -%}
     {%- set query -%}
         with ast as (
@@ -96,7 +103,14 @@
                 from functions
                 where not exists (
                     select 1 from duckdb_functions() as known
-                    where lower(known.function_name) = lower(functions.function_name))) as unknown_functions
+                    where lower(known.function_name) = lower(functions.function_name))) as unknown_functions,
+            (select min(operator.value ->> 'function_name' || ' ' || (argument.value -> 'expression' -> 'column_names' ->> -1))
+                from nodes as operator, json_each(operator.value -> 'arguments') as argument
+                where operator.value ->> 'class' = 'FUNCTION'
+                    and operator.value ->> 'is_operator' = 'true'
+                    and operator.value ->> 'function_name' in ('+', '-', '*', '/', '//', '%', '**', '^')
+                    and argument.value -> 'expression' ->> 'class' = 'COLUMN_REF'
+                    and lower(argument.value -> 'expression' -> 'column_names' ->> -1) in ({{ not_numbers | join(', ') }})) as arithmetic_on_text
     {%- endset -%}
     {%- set row = run_query(query).rows[0] -%}
     {%- if row['has_error'] == 'true' -%}
@@ -131,6 +145,19 @@
                 "use one of the available columns (headers are normalised: lower case, punctuation to _).") }}
         {%- endif -%}
     {%- endfor -%}
+    {%- if row['arithmetic_on_text'] -%}
+        {%- set operator, column = row['arithmetic_on_text'].split(' ', 1) -%}
+        {%- set data_type = [] -%}
+        {%- for known_name, known_type in types.items() if known_name | lower == column | lower -%}{%- do data_type.append(known_type) -%}{%- endfor -%}
+        {%- if data_type[0] | upper == 'BOOLEAN' -%}
+            {%- set fix = "turn it into 0 / 1 first: cast(" ~ column ~ " as integer)." -%}
+        {%- else -%}
+            {%- set fix = "turn it into a number first: case when " ~ column ~ " = '<value>' then 1 else 0 end for a category, or cast("
+                ~ column ~ " as double) for a number held as text." -%}
+        {%- endif -%}
+        {{ _derived_feature_error(name, "= " ~ quote_literal(expression) ~ " applies " ~ operator ~ " to " ~ column
+            ~ ", which is " ~ data_type[0] ~ ", not a number.", fix) }}
+    {%- endif -%}
 {% endmacro %}
 
 {% macro validated_derived_features(relation_sql) %}
@@ -152,9 +179,8 @@
             type error comes from DuckDB's binder below, as a database error: this line says which
             feature it was. -#}
         {%- do log("derived_features: " ~ name ~ " = " ~ expression, info=true) -%}
-        {{ check_derived_expression(name, expression, state.columns) }}
+        {{ check_derived_expression(name, expression, state.types) }}
         {%- set probe = "select (" ~ expression ~ ") as " ~ quote_identifier(name) ~ " from (" ~ state.sql ~ ") as derived_feature_input" -%}
-        {{ check_derived_expression_types(name, expression, state.types) }}
         {%- set data_type = described_query_columns(probe)[0].data_type -%}
         {%- do state.types.update({name: data_type}) -%}
         {%- if not modules.re.match('^(U?(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT)|FLOAT|DOUBLE|DECIMAL.*)$', data_type) -%}
@@ -167,54 +193,6 @@
         {%- if not replaces -%}{%- do state.columns.append(name) -%}{%- endif -%}
     {%- endfor -%}
     {{ return(validated) }}
-{% endmacro %}
-
-{% macro check_derived_expression_types(name, expression, types) %}
-    {#- The common type error, arithmetic on a text (or boolean) column (`age + gender`), as a
-        one-line error naming the column and its type, before DuckDB's binder would answer with
-        its list of ~60 candidate signatures of the operator. Read from DuckDB's own parse tree:
-        an arithmetic operator with that column as a direct argument. Other type errors still come
-        from DuckDB, after the log line naming the feature. `types` maps column names to types. -#}
-    {%- set not_numbers = [] -%}
-    {%- for column, data_type in types.items() -%}
-        {%- if data_type | upper in ['VARCHAR', 'BOOLEAN'] -%}{%- do not_numbers.append(quote_literal(column | lower)) -%}{%- endif -%}
-    {%- endfor -%}
-    {%- if not not_numbers -%}{{ return(none) }}{%- endif -%}
-    {%- set statement = "select (" ~ expression ~ ") from derived_feature_input" -%}
-    {%- set query -%}
-        with ast as (
-            select json_serialize_sql({{ quote_literal(statement) }}) as tree
-        ),
-        operators as (
-            select node.value ->> 'function_name' as operator, node.value -> 'arguments' as arguments
-            from ast, json_tree(ast.tree) as node
-            where node.value ->> 'class' = 'FUNCTION'
-                and node.value ->> 'is_operator' = 'true'
-                and node.value ->> 'function_name' in ('+', '-', '*', '/', '//', '%', '**', '^')
-        )
-        select
-            operators.operator,
-            argument.value -> 'expression' -> 'column_names' ->> -1 as column_name
-        from operators, json_each(operators.arguments) as argument
-        where argument.value -> 'expression' ->> 'class' = 'COLUMN_REF'
-            and lower(argument.value -> 'expression' -> 'column_names' ->> -1) in ({{ not_numbers | join(', ') }})
-        order by 2, 1
-        limit 1
-    {%- endset -%}
-    {%- set found = run_query(query).rows -%}
-    {%- if found | length > 0 -%}
-        {%- set column = found[0]['column_name'] -%}
-        {%- set data_type = [] -%}
-        {%- for known, known_type in types.items() if known | lower == column | lower -%}{%- do data_type.append(known_type) -%}{%- endfor -%}
-        {%- if data_type[0] | upper == 'BOOLEAN' -%}
-            {%- set fix = "turn it into 0 / 1 first: cast(" ~ column ~ " as integer)." -%}
-        {%- else -%}
-            {%- set fix = "turn it into a number first: case when " ~ column ~ " = '<value>' then 1 else 0 end for a category, or cast("
-                ~ column ~ " as double) for a number held as text." -%}
-        {%- endif -%}
-        {{ _derived_feature_error(name, "= " ~ quote_literal(expression) ~ " applies " ~ found[0]['operator'] ~ " to " ~ column
-            ~ ", which is " ~ data_type[0] ~ ", not a number.", fix) }}
-    {%- endif -%}
 {% endmacro %}
 
 {% macro derived_feature_select(columns, feature, alias, from_sql) %}
