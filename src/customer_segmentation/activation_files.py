@@ -18,6 +18,7 @@ import json
 import os
 import re
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -84,6 +85,9 @@ def _inside(folder: Path, relative: str) -> Path | None:
 
 
 BATCH_ROWS = 65536
+# Files are appended to in parallel: at 1M customers writing ~1.4M rows three times (whole list,
+# per-campaign CSV and Parquet) is the last node of a build, when the other dbt thread is idle.
+WRITER_THREADS = min(4, os.cpu_count() or 1)
 SORT_ORDER = ("campaign_id", "priority_rank")
 
 
@@ -139,7 +143,15 @@ def _batches(rows: Any) -> pa.RecordBatchReader:
     present = [name for name in SORT_ORDER if name in rows.columns]
     if present:
         rows = rows.order(", ".join(present))
-    return rows.fetch_arrow_reader(BATCH_ROWS)
+    return rows.to_arrow_reader(BATCH_ROWS)
+
+
+def _append(entry: tuple[str | None, str, _AtomicFile], batch: pa.RecordBatch) -> None:
+    """Append a batch's rows of the entry's campaign (all rows for the whole-list file)."""
+    campaign_id, _, handle = entry
+    if campaign_id is not None:
+        batch = batch.filter(pc.equal(batch.column("campaign_id"), campaign_id))
+    handle.write(batch)
 
 
 def _previous_files(folder: Path) -> list[str]:
@@ -186,13 +198,12 @@ def write_campaign_files(
             file_format = relative.rsplit(".", 1)[1]
             handle = _AtomicFile(target, file_format, reader.schema, metadata)
             files.append((campaign_id, relative, handle))
-        for batch in reader:
-            campaign_column = batch.column("campaign_id") if files[1:] else None
-            for campaign_id, _, handle in files:
-                if campaign_id is None:
-                    handle.write(batch)
-                else:
-                    handle.write(batch.filter(pc.equal(campaign_column, campaign_id)))
+        with ThreadPoolExecutor(max_workers=WRITER_THREADS) as pool:
+            for batch in reader:
+                # Each file gets its rows of the batch on a worker thread (pyarrow filters and
+                # writes Parquet without the GIL); all finish before the next batch, so every
+                # file receives its batches in order.
+                list(pool.map(lambda entry, batch=batch: _append(entry, batch), files))
         for campaign_id, relative, handle in files:
             handle.close()
             written.append(

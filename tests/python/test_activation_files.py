@@ -70,3 +70,35 @@ def test_a_manifest_pointing_outside_the_folder_removes_nothing_outside(tmp_path
     assert outside.exists()
     combined = pl.read_parquet(folder / "campaign_export.parquet")
     assert combined.height == 0 and files["row_count"].to_list() == [0, 0]
+
+
+def test_files_spanning_many_batches_are_complete_and_in_rank_order(tmp_path: Path):
+    # More rows than several write batches, arriving shuffled, as a DuckDB relation (what the dbt
+    # model passes): every file holds all of its campaign's rows, best rank first, whatever the
+    # order the files were appended to in parallel.
+    import duckdb
+
+    from customer_segmentation.activation_files import BATCH_ROWS
+
+    rows = 3 * BATCH_ROWS + 123
+    connection = duckdb.connect()
+    contacts = connection.sql(
+        "select 'C0' || (i % 3) as campaign_id, i // 3 + 1 as priority_rank, "
+        f"'c' || i as customer_id from range({rows}) as t(i) order by hash(i)"
+    )
+    holdout = contacts.limit(0)
+    files = write_campaign_files(
+        contacts, holdout, ["C00", "C01", "C02"], tmp_path, "run-1", dt.datetime(2025, 1, 1)
+    )
+    assert files.filter(pl.col("kind") == "contacts")["row_count"].sum() == 3 * rows
+    whole = pl.read_parquet(tmp_path / "campaign_export.parquet")
+    assert whole.height == rows
+    assert whole["campaign_id"].to_list() == sorted(whole["campaign_id"].to_list())
+    for campaign in ("C00", "C01", "C02"):
+        expected = list(range(1, (rows - int(campaign[-1]) - 1) // 3 + 2))
+        for frame in (
+            pl.read_csv(tmp_path / "campaigns" / f"{campaign}.csv"),
+            pl.read_parquet(tmp_path / "campaigns" / f"{campaign}.parquet"),
+        ):
+            assert frame["campaign_id"].unique().to_list() == [campaign]
+            assert frame["priority_rank"].to_list() == expected
