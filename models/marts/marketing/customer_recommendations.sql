@@ -34,44 +34,58 @@ bought as (
 
 ),
 
-candidates as (
+ranked_categories as (
 
+    -- The segment's categories in recommendation order (highest penetration, then lift, then
+    -- name): the same for every customer of the segment, so ranked once here, not per customer.
+    select
+        segment_id,
+        category,
+        penetration,
+        lift,
+        is_over_indexed,
+        row_number() over (
+            partition by segment_id
+            order by penetration desc, lift desc, category
+        ) as category_rank
+    from segment_recommendations
+    where buyers > 0
+
+),
+
+best_unbought as (
+
+    -- Each customer's best-ranked category of their segment that they have not bought: a min
+    -- per customer (a window over every customer x category would sort millions of rows).
     select
         customer_segments.customer_id,
         customer_segments.segment_id,
-        segment_recommendations.category,
-        segment_recommendations.penetration,
-        segment_recommendations.lift,
-        segment_recommendations.is_over_indexed,
-        row_number() over (
-            partition by customer_segments.customer_id
-            order by segment_recommendations.penetration desc, segment_recommendations.lift desc,
-                segment_recommendations.category
-        ) as candidate_rank
+        min(ranked_categories.category_rank) as category_rank
     from customer_segments
-    inner join segment_recommendations
-        on customer_segments.segment_id = segment_recommendations.segment_id
+    inner join ranked_categories
+        on customer_segments.segment_id = ranked_categories.segment_id
     left join bought
         on customer_segments.customer_id = bought.customer_id
-        and segment_recommendations.category = bought.category
+        and ranked_categories.category = bought.category
     where bought.customer_id is null
-        and segment_recommendations.buyers > 0
+    group by customer_segments.customer_id, customer_segments.segment_id
 
 ),
 
 final as (
 
     select
-        cast(customer_id as varchar) as customer_id,
-        cast(segment_id as bigint) as segment_id,
-        cast(category as varchar) as recommended_category,
-        cast(penetration as double) as segment_penetration,
-        cast(lift as double) as segment_lift,
-        is_over_indexed
-    from candidates
-    where candidate_rank = 1
+        cast(best_unbought.customer_id as varchar) as customer_id,
+        cast(best_unbought.segment_id as bigint) as segment_id,
+        cast(ranked_categories.category as varchar) as recommended_category,
+        cast(ranked_categories.penetration as double) as segment_penetration,
+        cast(ranked_categories.lift as double) as segment_lift,
+        ranked_categories.is_over_indexed
+    from best_unbought
+    inner join ranked_categories
+        on best_unbought.segment_id = ranked_categories.segment_id
+        and best_unbought.category_rank = ranked_categories.category_rank
 
 )
-
 
 select * from final
