@@ -9,6 +9,7 @@ time: ``dbt_console`` imports dbt's event functions when it writes a line, insid
 from __future__ import annotations
 
 import logging
+import time
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -57,6 +58,27 @@ def warnings_to(log: Log) -> Iterator[None]:
         yield
     for message, category, filename, lineno in caught:
         warnings.warn_explicit(message, category, filename, lineno)
+
+
+PROGRESS_EVERY = 5.0  # seconds between two progress lines of one long step
+
+
+class Progress:
+    """Progress of one long step, said at most every ``every`` seconds: call it with the units
+    done so far. Nothing is said for a step that ends sooner, so short runs stay quiet."""
+
+    def __init__(self, log: Log, what: str, total: int, every: float = PROGRESS_EVERY) -> None:
+        self.log, self.what, self.total, self.every = log, what, total, every
+        self.start = self.last = time.monotonic()
+
+    def __call__(self, done: int) -> None:
+        now = time.monotonic()
+        if done < self.total and now - self.last >= self.every:
+            self.log(
+                f"  {self.what}: {done:,} of {self.total:,} ({percent(done / self.total)}, "
+                f"{now - self.start:.0f} s)"
+            )
+            self.last = now
 
 
 def percent(share: float) -> str:

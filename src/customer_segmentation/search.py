@@ -15,6 +15,7 @@ so and a warning is issued.
 from __future__ import annotations
 
 import json
+import time
 import warnings
 from typing import Any
 
@@ -24,7 +25,7 @@ import polars as pl
 from customer_segmentation import algorithms as alg
 from customer_segmentation import model_selection as ms
 from customer_segmentation import overrides
-from customer_segmentation.console import Log, percent
+from customer_segmentation.console import PROGRESS_EVERY, Log, Progress, percent
 from customer_segmentation.estimators import REGISTRY, Estimator
 from customer_segmentation.params import SegmentationParams
 from customer_segmentation.sampling import sample_indices
@@ -139,6 +140,7 @@ class Search:
         dropped: list[str],
         log: Log,
         base_size: int | None = None,
+        progress_every: float = PROGRESS_EVERY,
     ) -> None:
         self.X = X
         # Customers in the whole base (X may already be the SQL sample); only for the log line.
@@ -148,6 +150,8 @@ class Search:
         self.min_share = min_share
         self.dropped = dropped
         self.log = log
+        # Seconds between two progress lines of the silhouette scoring (console.Progress).
+        self.progress_every = progress_every
         self.rows: dict[str, list[dict[str, Any]]] = {}
 
     def run(self) -> pl.DataFrame:
@@ -173,9 +177,17 @@ class Search:
         preferred: dict[str, int] = {}
         for name in wanted:
             self.log(f"fitting {name} candidates on the sample")
+            started = time.monotonic()
             runs[name], preferred[name] = REGISTRY[name].candidates(Xs, ks, params)
+            seconds = time.monotonic() - started
+            self.log(f"  {len(runs[name])} {name} candidates fitted in {seconds:.1f} s")
         flat = [lab for name in wanted for lab in runs[name]]
-        scores = iter(ms.silhouettes(Xs, [lab.labels for lab in flat]))
+        self.log(
+            f"scoring {len(flat)} candidates by silhouette on {Xs.shape[0]:,} customers "
+            "(every pair of customers: grows with the square of sample_size)"
+        )
+        scoring = Progress(self.log, "silhouette", Xs.shape[0], self.progress_every)
+        scores = iter(ms.silhouettes(Xs, [lab.labels for lab in flat], scoring))
         rows = {name: [_row(lab, Xs, next(scores)) for lab in runs[name]] for name in wanted}
         self.rows = rows
         for name in wanted:
@@ -251,7 +263,10 @@ class Search:
         noise (they score 0 in the silhouette), or ``None`` when no candidate then has two
         usable segments."""
         usable = [self._usable(row["labels"]) for row in rows]
-        scores = ms.silhouettes(Xs, usable)
+        scoring = Progress(
+            self.log, "silhouette, small segments aside", Xs.shape[0], self.progress_every
+        )
+        scores = ms.silhouettes(Xs, usable, scoring)
         counts = [np.unique(labels[labels >= 0]).size for labels in usable]
         eligible = [s is not None and c >= 2 for s, c in zip(scores, counts, strict=True)]
         if not any(eligible):

@@ -64,3 +64,15 @@ def test_dbt_console_fires_a_dbt_event_named_after_the_model():
     finally:
         manager.callbacks.pop()
     assert received == ["segment_tsne: t-SNE on 2,000 customers"]
+
+
+def test_progress_speaks_only_after_its_interval_and_never_for_the_last_unit():
+    lines: list[str] = []
+    quiet = console.Progress(lines.append, "silhouette", 100, every=3600)
+    for done in (10, 50, 99):
+        quiet(done)
+    assert lines == []  # a step shorter than the interval says nothing
+    chatty = console.Progress(lines.append, "silhouette", 100, every=0)
+    chatty(25)
+    chatty(100)  # the step's own closing line says it is done
+    assert len(lines) == 1 and lines[0].startswith("  silhouette: 25 of 100 (25")

@@ -173,7 +173,26 @@ def test_the_console_lines_say_sample_range_each_k_and_the_choice(raw):
         "kmeans k=4",
     ]
     assert all("silhouette 0." in line for line in per_k)
+    assert any(line.startswith("  3 kmeans candidates fitted in ") for line in lines)
+    assert "scoring 3 candidates by silhouette on 3,000 customers" in "\n".join(lines)
     assert lines[-1].startswith("chose kmeans with ")
+
+
+def test_long_silhouette_scoring_reports_progress_between_the_fits_and_the_results(raw):
+    # With no interval every chunk of the distance matrix but the last is reported; at the
+    # default (5 s) a search this small says nothing in between.
+    from customer_segmentation.params import parse_params
+    from customer_segmentation.search import Search
+
+    params = parse_params({"algorithm": "kmeans", "k_max": 3, "n_init": 1})
+    lines: list[str] = []
+    Search(log_robust(raw), FEATURES, params, 0.0, [], lines.append, progress_every=0).run()
+    progress = [i for i, line in enumerate(lines) if line.startswith("  silhouette: ")]
+    assert progress, lines
+    assert all(" of 3,000 (" in lines[i] for i in progress)
+    scoring = next(i for i, line in enumerate(lines) if line.startswith("scoring "))
+    first_k = next(i for i, line in enumerate(lines) if line.startswith("  kmeans k="))
+    assert scoring < min(progress) and max(progress) < first_k
 
 
 def test_parameters_are_json(raw):

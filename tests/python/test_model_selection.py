@@ -38,6 +38,16 @@ def test_silhouettes_over_several_row_chunks_on_threads_equal_sklearn(monkeypatc
     assert ms.silhouettes(X, labelings) == threaded  # the same numbers whatever the thread count
 
 
+def test_silhouette_progress_reports_rows_scored_in_order_and_changes_nothing():
+    X, y = make_blobs(5000, n_features=3, centers=5, random_state=3)
+    chunk = ms._CHUNK_BYTES // (8 * X.shape[0])
+    done: list[int] = []
+    scores = ms.silhouettes(X, [y], progress=done.append)
+    assert done == [min(5000, start + chunk) for start in range(0, 5000, chunk)]
+    assert len(done) >= 3 and done[-1] == 5000
+    assert scores == ms.silhouettes(X, [y])
+
+
 def test_singleton_clusters_score_zero_like_sklearn():
     X = np.array([[0.0], [0.1], [0.2], [5.0], [9.0]])
     labels = np.array([0, 0, 0, 1, 2])
