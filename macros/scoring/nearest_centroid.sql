@@ -1,7 +1,9 @@
-{#- Nearest centroid in the scaled space, wide: one column per feature, k centroid rows cross
-    joined to the customers, the closest kept per customer (ties to the lowest segment_id, the rule
-    the Python fit uses). At 1M customers x 6 centroids x 5 features one pass takes ~0.2 s in
-    DuckDB on 2 cores, against ~4 s for the long (customer x feature) layout it replaced. -#}
+{#- Nearest centroid in the scaled space, wide: one column per feature. The k centroids travel as
+    one list next to each customer and the closest is taken per row (ties to the lowest segment_id,
+    the rule the Python fit uses), so there is no group-by over the customers and no join back to
+    them: at 1M customers x 5 centroids x 3 features one pass takes 0.33 s on 2 cores against
+    0.58 s for the cross join + group-by per customer it replaced (same distances, same winners),
+    and ~4 s for the long (customer x feature) layout before that. -#}
 
 {% macro centroids_wide(model_rows, features, segment_column='segment_id', value_column='value') %}
     {#- One row per segment, one column per feature (null for a feature the model does not use),
@@ -26,14 +28,35 @@
     )
 {%- endmacro %}
 
-{% macro nearest_centroid(customers, features, centroids) %}
-    {#- customer_id, segment_id and squared_distance of each customer's nearest centroid.
-        `customers`: customer_id + one scaled column per feature; `centroids`: centroids_wide. -#}
+{% macro nearest_centroid(customers, features, centroids, carry=[]) %}
+    {#- customer_id, the `carry` columns of `customers` (e.g. the features, to average them without a
+        join back), segment_id and squared_distance of each customer's nearest centroid.
+        `customers`: customer_id + one scaled column per feature; `centroids`: centroids_wide. No
+        centroids, no rows. The smallest {distance, segment_id} struct wins: by distance, then id. -#}
     select
-        customers.customer_id,
-        arg_min(centroids.segment_id, {'distance': {{ squared_distance('customers', 'centroids', features) }}, 'segment_id': centroids.segment_id}) as segment_id,
-        min({{ squared_distance('customers', 'centroids', features) }}) as squared_distance
-    from {{ customers }} as customers
-    cross join {{ centroids }} as centroids
-    group by customers.customer_id
+        customer_id,
+        {%- for column in carry %}
+        {{ quote_identifier(column) }},
+        {%- endfor %}
+        struct_extract(nearest, 'segment_id') as segment_id,
+        struct_extract(nearest, 'distance') as squared_distance
+    from (
+        select
+            customers.*,
+            list_min(list_transform(
+                centroid_list.centroids,
+                lambda centroid: {'distance': {{ squared_distance('customers', 'centroid', features) }}, 'segment_id': centroid.segment_id}
+            )) as nearest
+        from {{ customers }} as customers
+        cross join (
+            select list({
+                'segment_id': segment_id
+                {%- for feature in features | sort %},
+                {{ quote_literal(feature) }}: {{ quote_identifier(feature) }}
+                {%- endfor %}
+            } order by segment_id) as centroids
+            from {{ centroids }}
+            having count(*) > 0
+        ) as centroid_list
+    ) as with_nearest
 {% endmacro %}

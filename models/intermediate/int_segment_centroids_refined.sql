@@ -1,7 +1,8 @@
 {#- K-Means refinement over every customer, in SQL. The Python fit sees only the sample
     (int_customer_features_sample); when the base is larger, var kmeans_refine_steps Lloyd steps
-    move each centre to the mean of the customers nearest to it, over everyone, as a cross join and
-    two group-bys per step (work any warehouse distributes). Iteration 0 is the fitted model;
+    move each centre to the mean of the customers nearest to it, over everyone: per step one pass
+    that finds each customer's nearest centre (macro nearest_centroid) and one group-by per centre
+    (work any warehouse distributes). Iteration 0 is the fitted model;
     the last iteration is what segment_centroids publishes and what assigns and scores customers.
     Other algorithms, and bases no larger than the sample (the fit already saw everyone and stopped
     at a Lloyd fixed point), keep iteration 0 only. Means are exact decimal sums (12 decimals), so
@@ -58,23 +59,21 @@ centroids_0 as materialized (
 
 nearest_{{ step }} as (
 
-    {{ nearest_centroid('(select customers.* from customers where (select is_needed from refinement))', features, 'centroids_' ~ (step - 1)) }}
+    {{ nearest_centroid('(select customers.* from customers where (select is_needed from refinement))', features, 'centroids_' ~ (step - 1), carry=features) }}
 
 ),
 
 means_{{ step }} as (
 
     select
-        nearest.segment_id,
+        segment_id,
         {%- for feature in features %}
         -- exact: each scaled value rounded to 12 decimals, added in DECIMAL(38, 12)
-        cast(sum(cast(customers.{{ quote_identifier(feature) }} as decimal(38, 12))) as double) / count(*) as {{ quote_identifier(feature) }},
+        cast(sum(cast({{ quote_identifier(feature) }} as decimal(38, 12))) as double) / count(*) as {{ quote_identifier(feature) }},
         {%- endfor %}
         count(*) as member_count
-    from customers
-    inner join nearest_{{ step }} as nearest
-        on customers.customer_id = nearest.customer_id
-    group by nearest.segment_id
+    from nearest_{{ step }}
+    group by segment_id
 
 ),
 
