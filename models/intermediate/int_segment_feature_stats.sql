@@ -102,7 +102,7 @@ median_counts as (
 
     -- Every segmented customer against every segment's medians: one pass over customers x segments
     -- (5M rows at 1M customers and 5 segments) with two counters per feature, not every customer's
-    -- value of every feature joined to every segment's median of it (75M rows: 3.1 s -> 1.4 s).
+    -- value of every feature joined to every segment's median of it (75M rows): 1.6 s -> 1.05 s at 1M.
     select
         per_segment.segment_id
         {%- for feature in features %}
