@@ -190,3 +190,30 @@ def test_public_tables_exist_with_their_key_columns(demo_build: DbtRun):
     ]
     profile_columns = {row[0] for row in demo_build.query("describe segment_profiles")}
     assert {f"avg_{f}" for f in features} <= profile_columns
+
+
+def test_segment_median_percentile_is_the_mid_rank_among_all_segmented_customers(
+    demo_build: DbtRun,
+):
+    # Recomputed in numpy from the customers and their segments: the share of segmented customers
+    # whose value is below the segment's median, ties counted half, over the non-null values.
+    import numpy as np
+
+    stats = demo_build.frame(
+        "select segment_id, feature_name, segment_median, segment_median_percentile "
+        "from int_segment_feature_stats"
+    )
+    values = demo_build.frame(
+        "select assignments.segment_id, features.* from segment_assignments as assignments "
+        "inner join int_customer_features as features using (customer_id)"
+    )
+    checked = 0
+    for segment_id, feature, median, percentile in stats.iter_rows():
+        column = values[feature].cast(float).drop_nulls().to_numpy()
+        if median is None or np.isnan(median):
+            assert percentile is None, (segment_id, feature)
+            continue
+        expected = ((column < median).sum() + 0.5 * (column == median).sum()) / column.size
+        assert percentile == pytest.approx(expected, abs=1e-12), (segment_id, feature)
+        checked += 1
+    assert checked >= 3 * stats["segment_id"].n_unique()  # several features per segment
