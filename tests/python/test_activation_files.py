@@ -74,8 +74,7 @@ def test_a_manifest_pointing_outside_the_folder_removes_nothing_outside(tmp_path
 
 def test_files_spanning_many_batches_are_complete_and_in_rank_order(tmp_path: Path):
     # More rows than several write batches, arriving shuffled, as a DuckDB relation (what the dbt
-    # model passes): every file holds all of its campaign's rows, best rank first, whatever the
-    # order the files were appended to in parallel.
+    # model passes): every file holds all of its campaign's rows, best rank first.
     import duckdb
 
     from customer_segmentation.activation_files import BATCH_ROWS
