@@ -242,6 +242,25 @@ def shared_build(function: Callable[..., Any]) -> Any:
     return pytest.fixture(scope="session", name=function.__name__)(once_per_run)
 
 
+@pytest.hookimpl(tryfirst=True)  # before -m deselects, so an unmarked test cannot slip through
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Every test in this folder runs dbt or a browser and must say so (pytest.mark.dbt or
+    .browser), or `make test-fast` (-m "not dbt and not browser") runs it."""
+    here = Path(__file__).parent
+    unmarked = [
+        item.nodeid
+        for item in items
+        if Path(str(item.path)).parent == here
+        and item.get_closest_marker("dbt") is None
+        and item.get_closest_marker("browser") is None
+    ]
+    if unmarked:
+        raise pytest.UsageError(
+            "end-to-end tests without a dbt or browser marker (add "
+            "`pytestmark = pytest.mark.dbt` to the file): " + ", ".join(unmarked[:5])
+        )
+
+
 @pytest.fixture(scope="session")
 def mall_csv() -> Path:
     if not MALL_CSV.exists():

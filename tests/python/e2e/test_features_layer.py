@@ -17,6 +17,8 @@ import pytest
 
 from .conftest import DbtRun, run_dbt
 
+pytestmark = pytest.mark.dbt
+
 # Header normalisation splits camelCase: MntWines -> mnt_wines.
 SPEND_HEADERS = [
     "MntWines",
