@@ -151,7 +151,13 @@
         6 decimals, added exactly in DECIMAL(38, 6), returned as double. Cheaper than sorting:
         1M customers x 10 lines, 0.8 s against 0.65 s for a plain double sum and 2.2 s for
         list_sum(list_sort(list(x))). Values must stay below 1e32 in total. -#}
-    cast(sum(cast({{ expression }} as decimal(38, 6))) as double)
+    cast({{ decimal_sum(expression) }} as double)
+{%- endmacro %}
+
+{% macro decimal_sum(expression) -%}
+    {#- exact_sum before its cast back to double: for sums that are added up again (sums of sums
+        stay exact and order-free only in DECIMAL). -#}
+    sum(cast({{ expression }} as decimal(38, 6)))
 {%- endmacro %}
 
 {% macro median_of(expression) -%}

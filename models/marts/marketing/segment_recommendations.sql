@@ -44,7 +44,7 @@ customer_category_spend as (
         select
             orders.customer_id,
             orders.category,
-            sum(cast(orders.amount as decimal(38, 6))) as spend
+            {{ decimal_sum('orders.amount') }} as spend
         from orders
         where orders.category is not null
             and orders.category != 'unknown'
