@@ -412,13 +412,15 @@
     {{ return(reader_rejects) }}
 {% endmacro %}
 
-{% macro insert_unreadable_lines(kind, raw_line_column='raw_line', line_number_column=none, relation=none) %}
+{% macro insert_unreadable_lines(kind, raw_line_column='raw_record', relation=none) %}
     {#- Post-hook for a base model that reads input_relation(kind): appends every line the reader
-        could not use as a row with source_row_number (numbered after the rows read), the raw line
-        text in `raw_line_column`, the file's line number in `line_number_column` (optional) and
-        rejection_reason ('unreadable line: too many columns (expected 5, found 6)'); every other
-        column is null. It must run on the connection that built the model, which a post-hook does:
-        DuckDB's reject tables are temporary. Usage, in base_customers.sql (a table):
+        could not use as a row with source_row_number (numbered after the rows read, in file order),
+        rejection_reason ('unreadable line: too many columns (expected 5, found 6)') and, in
+        `raw_line_column`, the JSON text {"line_number": <its line in the file>, "text": <the line as
+        it arrived>}: a row that has no columns is still JSON, like every other raw_record, and is
+        found in the file by its line. Every other column is null. It must run on the connection
+        that built the model, which a post-hook does: DuckDB's reject tables are temporary. Usage,
+        in base_customers.sql (a table):
             {{ config(post_hook="{{ insert_unreadable_lines('customers') }}") }}
         Renders to '' (no statement) when the input is not a CSV file. -#}
     {%- set kind = input_kind(kind) -%}
@@ -427,16 +429,10 @@
     {%- if input_file_plan(kind).format != 'csv' -%}{{ return('') }}{%- endif -%}
     {%- set target_relation = relation if relation is not none else this -%}
     {%- set statement -%}
-        insert into {{ target_relation }} (
-            source_row_number, {{ quote_identifier(raw_line_column) }},
-            {%- if line_number_column %} {{ quote_identifier(line_number_column) }},{% endif %} rejection_reason
-        )
+        insert into {{ target_relation }} (source_row_number, {{ quote_identifier(raw_line_column) }}, rejection_reason)
         select
             (select coalesce(max(source_row_number), 0) from {{ target_relation }}) + row_number() over (order by line_number),
-            raw_line,
-            {%- if line_number_column %}
-            line_number,
-            {%- endif %}
+            cast(to_json({'line_number': cast(line_number as bigint), 'text': raw_line}) as varchar),
             rejection_reason
         from ({{ unreadable_input_lines(kind) }})
     {%- endset -%}

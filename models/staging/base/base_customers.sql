@@ -3,7 +3,7 @@
     macros/inputs/parsing.sql and the README ("Staging: parsing rules").
     Lines the CSV reader could not use (ragged, blank, bad bytes) are appended by the post-hook,
     with their raw text and the reason (macros/inputs/input_sources.sql). -#}
-{{ config(post_hook=["{{ insert_unreadable_lines('customers', raw_line_column='raw_record') }}", "{{ log_rows_read('customers') }}"]) }}
+{{ config(post_hook=["{{ insert_unreadable_lines('customers') }}", "{{ log_rows_read('customers') }}"]) }}
 {%- set standard_fields = ['customer_id', 'gender', 'age', 'annual_income_k', 'income', 'spending_score',
                            'signup_date', 'email', 'marketing_opt_in'] -%}
 {%- if has_input('customers') -%}

@@ -3,7 +3,7 @@
     and the README ("Staging: parsing rules").
     Lines the CSV reader could not use (ragged, blank, bad bytes) are appended by the post-hook,
     with their raw text and the reason (macros/inputs/input_sources.sql). -#}
-{{ config(post_hook=["{{ insert_unreadable_lines('orders', raw_line_column='raw_record') }}", "{{ log_rows_read('orders') }}"]) }}
+{{ config(post_hook=["{{ insert_unreadable_lines('orders') }}", "{{ log_rows_read('orders') }}"]) }}
 {%- set standard_fields = ['order_id', 'customer_id', 'order_date', 'quantity', 'unit_price', 'amount', 'category', 'channel'] -%}
 {%- set orders_present = has_input('orders') -%}
 {%- set check_customers = has_input('customers') -%}

@@ -15,6 +15,7 @@ features), and in each `input_summary` adds up to the rows read (`base_*`).
 from __future__ import annotations
 
 import csv
+import json
 import random
 from datetime import date, timedelta
 from pathlib import Path
@@ -283,13 +284,22 @@ def test_transaction_log_end_to_end(transaction_log_build):
     summary = assert_input_summary_adds_up(run, "orders")
     assert run.scalar("select count(*) from base_orders") == len(frame)
     assert_rfm_equals_pandas(run, frame)
-    # Both planted lines rejected, each with its reason (unreadable lines are numbered after the
-    # rows read, not by their line in the file, so they are found by their text).
+    # Both planted lines rejected, each with its reason. The unreadable one is numbered after the
+    # rows read; its raw_record says which line of the file it is and the line as it arrived.
     rejected = run.query("select raw_record, rejection_reason from orders_rejected order by 1")
     assert len(rejected) == 2
     by_text = {("EXTRA" in raw, "20990101" in raw): reason for raw, reason in rejected}
     assert by_text[(True, False)] == "unreadable line: too many columns (expected 4, found 5)"
     assert by_text[(False, True)] == "order_date in the future"
+    (file_line,) = frame.loc[frame["ragged"], "row"].tolist()  # no header: row = line in the file
+    unreadable = json.loads(next(raw for raw, _ in rejected if "EXTRA" in raw))
+    assert unreadable == {
+        "line_number": file_line,
+        "text": "".join(f"{field:>10}" for field in ["00008", "19970302", "2", "20.00", "EXTRA"]),
+    }
+    assert unreadable["line_number"] != run.scalar(
+        "select source_row_number from orders_rejected where raw_record like '%EXTRA%'"
+    )
     assert sum(v for k, v in summary.items() if k.startswith("rejected: ")) == 2
     # Segments on recency / frequency / monetary, named in the RFM vocabulary.
     assert [
