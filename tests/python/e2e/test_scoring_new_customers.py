@@ -29,13 +29,24 @@ def test_new_customers_get_the_nearest_fitted_centroid_without_a_refit(
     fitted_model = fitted.query("select count(*), max(algorithm) from segmentation_model")
     assert len(before) == 150
 
-    customers.write_text("\n".join(lines) + "\n")  # 50 customers arrive
+    # 50 customers arrive, and 3 rows no one can use: they are quarantined with their reasons and
+    # counted, as in a full build, not silently left unscored.
+    bad_rows = ["9001,Male,abc,50,50", "9002,Female,30,NaN,40", "9003,Male,40,60,150"]
+    customers.write_text("\n".join(lines + bad_rows) + "\n")
     scored = run_dbt(
         tmp_path / "run",
-        command="run",
+        command="build",
         variables=variables,
         extra_args=["--selector", "score_new_customers"],
     )
+    assert "rows_reconcile_base_customers" in scored.output  # the input checks ran
+    assert "PASS=" in scored.output and "ERROR=0" in scored.output
+    rejected = dict(scored.query("select customer_id, rejection_reason from customers_rejected"))
+    assert sorted(rejected) == ["9001", "9002", "9003"]
+    assert "age" in rejected["9001"] and "annual_income_k" in rejected["9002"]
+    assert "spending_score" in rejected["9003"]
+    summary = dict(scored.query("select outcome, row_count from input_summary"))
+    assert summary.pop("kept") == 200 and sum(summary.values()) == 3
     assert scored.query("select count(*), max(algorithm) from segmentation_model") == fitted_model
     after = dict(scored.query("select customer_id, segment_id from customer_segments_scored"))
     assert len(after) == 200
@@ -69,3 +80,20 @@ def test_new_customers_get_the_nearest_fitted_centroid_without_a_refit(
         )
         nearest = segment_ids[int(np.argmin(((centroids - scaled) ** 2).sum(axis=1)))]
         assert after[customer_id] == nearest, customer_id
+
+
+    # A new file that is mostly unusable fails the scoring build (the rejected-share health test)
+    # instead of scoring the few good rows; the rejected rows are still there to look at.
+    unusable = [f"X{i},Male,abc,50,50" for i in range(250)]
+    customers.write_text("\n".join(lines + unusable) + "\n")
+    failed = run_dbt(
+        tmp_path / "run",
+        command="build",
+        variables=variables,
+        extra_args=["--selector", "score_new_customers"],
+        check=False,
+    )
+    assert failed.result.returncode != 0
+    assert "customer_rows_rejected_over_max_share" in failed.output
+    assert failed.scalar("select count(*) from customers_rejected") == 250
+    assert failed.scalar("select count(*) from customer_segments_scored") == 200  # not rebuilt
