@@ -81,7 +81,6 @@ def test_new_customers_get_the_nearest_fitted_centroid_without_a_refit(
         nearest = segment_ids[int(np.argmin(((centroids - scaled) ** 2).sum(axis=1)))]
         assert after[customer_id] == nearest, customer_id
 
-
     # A new file that is mostly unusable fails the scoring build (the rejected-share health test)
     # instead of scoring the few good rows; the rejected rows are still there to look at.
     unusable = [f"X{i},Male,abc,50,50" for i in range(250)]
