@@ -12,6 +12,18 @@ from .conftest import run_dbt
 pytestmark = pytest.mark.dbt
 
 
+def score(workdir: Path, customers: Path, lines: list[str], variables: dict, check: bool = True):
+    """Write ``lines`` as the customers file and run the scoring selector with its tests."""
+    customers.write_text("\n".join(lines) + "\n")
+    return run_dbt(
+        workdir,
+        command="build",
+        variables=variables,
+        extra_args=["--selector", "score_new_customers"],
+        check=check,
+    )
+
+
 def test_new_customers_get_the_nearest_fitted_centroid_without_a_refit(
     tmp_path: Path, mall_csv: Path
 ):
@@ -32,13 +44,7 @@ def test_new_customers_get_the_nearest_fitted_centroid_without_a_refit(
     # 50 customers arrive, and 3 rows no one can use: they are quarantined with their reasons and
     # counted, as in a full build, not silently left unscored.
     bad_rows = ["9001,Male,abc,50,50", "9002,Female,30,NaN,40", "9003,Male,40,60,150"]
-    customers.write_text("\n".join(lines + bad_rows) + "\n")
-    scored = run_dbt(
-        tmp_path / "run",
-        command="build",
-        variables=variables,
-        extra_args=["--selector", "score_new_customers"],
-    )
+    scored = score(tmp_path / "run", customers, lines + bad_rows, variables)
     assert "rows_reconcile_base_customers" in scored.output  # the input checks ran
     assert "PASS=" in scored.output and "ERROR=0" in scored.output
     rejected = dict(scored.query("select customer_id, rejection_reason from customers_rejected"))
@@ -84,14 +90,7 @@ def test_new_customers_get_the_nearest_fitted_centroid_without_a_refit(
     # A new file that is mostly unusable fails the scoring build (the rejected-share health test)
     # instead of scoring the few good rows; the rejected rows are still there to look at.
     unusable = [f"X{i},Male,abc,50,50" for i in range(250)]
-    customers.write_text("\n".join(lines + unusable) + "\n")
-    failed = run_dbt(
-        tmp_path / "run",
-        command="build",
-        variables=variables,
-        extra_args=["--selector", "score_new_customers"],
-        check=False,
-    )
+    failed = score(tmp_path / "run", customers, lines + unusable, variables, check=False)
     assert failed.result.returncode != 0
     assert "customer_rows_rejected_over_max_share" in failed.output
     assert failed.scalar("select count(*) from customers_rejected") == 250
