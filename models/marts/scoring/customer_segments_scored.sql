@@ -12,6 +12,7 @@
         post_hook="delete from {{ this }} where customer_id not in (select customer_id from {{ ref('int_customer_features') }})",
     )
 }}
+{{ require_fitted_model([ref('feature_scaling'), ref('segment_centroids'), ref('segmentation_model')]) }}
 {%- set features = segmentation_features() -%}
 
 with

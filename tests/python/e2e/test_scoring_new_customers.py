@@ -29,12 +29,21 @@ def test_new_customers_get_the_nearest_fitted_centroid_without_a_refit(
 ):
     lines = mall_csv.read_text().splitlines()
     customers = tmp_path / "customers.csv"
-    customers.write_text("\n".join(lines[:151]) + "\n")  # header + the first 150 customers
+    # The header and the first 150 customers.
     variables = {
         "customers_path": str(customers),
         "n_clusters": 5,
         "segmentation_features": ["age", "annual_income_k", "spending_score"],
     }
+    # Scoring before any fit stops at the scoring model with the fix, not DuckDB's catalog error.
+    unfitted = score(tmp_path / "run", customers, lines[:151], variables, check=False)
+    assert unfitted.result.returncode != 0
+    assert "has none yet (missing: feature_scaling, segment_centroids, segmentation_model)" in (
+        unfitted.output
+    )
+    assert "Fix: run `dbt build` once to fit the model" in unfitted.output
+    assert "Catalog Error" not in unfitted.output
+
     fitted = run_dbt(tmp_path / "run", variables=variables, lean=True)
     before = dict(fitted.query("select customer_id, segment_id from customer_segments_scored"))
     version = fitted.scalar("select distinct model_version from customer_segments_scored")
