@@ -13,7 +13,7 @@
     )
 }}
 {{ require_fitted_model([ref('feature_scaling'), ref('segment_centroids'), ref('segmentation_model')]) }}
-{%- set features = segmentation_features() -%}
+{%- set features = fitted_features(ref('feature_scaling'), ref('int_customer_features')) -%}
 
 with
 

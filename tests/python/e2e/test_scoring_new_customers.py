@@ -53,7 +53,14 @@ def test_new_customers_get_the_nearest_fitted_centroid_without_a_refit(
     # 50 customers arrive, and 3 rows no one can use: they are quarantined with their reasons and
     # counted, as in a full build, not silently left unscored.
     bad_rows = ["9001,Male,abc,50,50", "9002,Female,30,NaN,40", "9003,Male,40,60,150"]
-    scored = score(tmp_path / "run", customers, lines + bad_rows, variables)
+    # The vars now name two features; scoring still uses the three of the stored model, and says so.
+    two_features = {**variables, "segmentation_features": ["annual_income_k", "spending_score"]}
+    scored = score(tmp_path / "run", customers, lines + bad_rows, two_features)
+    assert (
+        "var segmentation_features now gives annual_income_k, spending_score, but the stored "
+        "model was fitted on age, annual_income_k, spending_score"
+        in " ".join(scored.output.split())
+    )
     assert "rows_reconcile_base_customers" in scored.output  # the input checks ran
     assert "PASS=" in scored.output and "ERROR=0" in scored.output
     rejected = dict(scored.query("select customer_id, rejection_reason from customers_rejected"))
@@ -95,6 +102,12 @@ def test_new_customers_get_the_nearest_fitted_centroid_without_a_refit(
         )
         nearest = segment_ids[int(np.argmin(((centroids - scaled) ** 2).sum(axis=1)))]
         assert after[customer_id] == nearest, customer_id
+
+    # A new file without the Age column scores everyone on the fit's fill value for age: a warning.
+    no_age = [",".join(line.split(",")[:2] + line.split(",")[3:]) for line in lines]
+    without_age = score(tmp_path / "run", customers, no_age, variables)
+    assert "no customer of the current input has age" in " ".join(without_age.output.split())
+    assert without_age.scalar("select count(*) from customer_segments_scored") == 200
 
     # A new file that is mostly unusable fails the scoring build (the rejected-share health test)
     # instead of scoring the few good rows; the rejected rows are still there to look at.
