@@ -3,7 +3,7 @@
     a run scores customers that arrived since the last run, and re-scores everyone whose stored
     model_version differs from the current centroids (i.e. after a refit); customers no longer in
     the input are removed by the post-hook. Run it on its own with
-    `dbt build --select customer_segments_scored` to score new customers without refitting. -#}
+    `dbt build --selector score_new_customers` to score new customers without refitting. -#}
 {{
     config(
         materialized='incremental',
