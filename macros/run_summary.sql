@@ -28,6 +28,13 @@
                 ~ ('n/a' if silhouette is none else '%.3f' | format(silhouette | float))) -%}
         {%- endif -%}
     {%- endif -%}
+    {%- if 'customer_segments_scored' in built -%}
+        {%- set row = run_query("select count(*) as customers, max(model_version) as model_version from " ~ built['customer_segments_scored']).rows[0] -%}
+        {%- do lines.append("customers scored in SQL: " ~ _thousands(row['customers']) ~ " (model version " ~ (row['model_version'] or 'n/a')[:12] ~ ")") -%}
+    {%- endif -%}
+    {%- if 'audiences' in built -%}
+        {%- do lines.extend(_campaign_lines(built['audiences'])) -%}
+    {%- endif -%}
     {%- if lines | length > 0 -%}
         {%- do log("Run summary", info=true) -%}
         {%- for line in lines -%}{%- do log("  " ~ line, info=true) -%}{%- endfor -%}
@@ -80,4 +87,26 @@
 
 {% macro _thousands(value) %}
     {{ return('{:,}'.format(value | int)) }}
+{% endmacro %}
+
+{% macro _campaign_lines(relation) %}
+    {#- Active campaigns, their contacts and holdouts, and the ones that target no one (their
+        segment ids or traits match no segment of this build, or, for an at-risk campaign, no one
+        is on the retention watchlist): their export files are empty, which a marketer should know. -#}
+    {%- set rows = run_query("select campaign_id, audience_name, member_count, holdout_count from " ~ relation
+        ~ " where audience_type = 'campaign' order by campaign_id").rows -%}
+    {%- if rows | length == 0 -%}{{ return([]) }}{%- endif -%}
+    {%- set totals = namespace(contacts=0, holdout=0) -%}
+    {%- set nobody = [] -%}
+    {%- for row in rows -%}
+        {%- set totals.contacts = totals.contacts + row['member_count'] -%}
+        {%- set totals.holdout = totals.holdout + row['holdout_count'] -%}
+        {%- if row['member_count'] + row['holdout_count'] == 0 -%}{%- do nobody.append(row['campaign_id'] ~ ' ' ~ row['audience_name']) -%}{%- endif -%}
+    {%- endfor -%}
+    {%- set lines = ["campaigns: " ~ rows | length ~ " active, " ~ _thousands(totals.contacts) ~ " contacts (campaign x customer), "
+        ~ _thousands(totals.holdout) ~ " in holdouts"] -%}
+    {%- if nobody -%}
+        {%- do lines.append("campaigns targeting no one (empty export files; see the campaigns seed): " ~ nobody | join(', ')) -%}
+    {%- endif -%}
+    {{ return(lines) }}
 {% endmacro %}

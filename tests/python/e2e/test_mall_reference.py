@@ -109,6 +109,29 @@ def test_sql_scoring_equals_python_assignment_for_every_customer(mall_income_sco
     assert disagreements == 0
 
 
+def test_run_summary_counts_campaigns_and_names_those_that_target_no_one(
+    mall_income_score_k5: DbtRun,
+):
+    run = mall_income_score_k5
+    campaigns = run.query(
+        "select campaign_id, audience_name, member_count, holdout_count from audiences "
+        "where audience_type = 'campaign' order by campaign_id"
+    )
+    contacts = sum(row[2] for row in campaigns)
+    holdouts = sum(row[3] for row in campaigns)
+    nobody = [f"{cid} {name}" for cid, name, members, held in campaigns if members + held == 0]
+    # The Mall file has no orders, so the at-risk campaign has no one to target.
+    assert nobody, campaigns
+    assert (
+        f"campaigns: {len(campaigns)} active, {contacts} contacts (campaign x customer), "
+        f"{holdouts} in holdouts"
+    ) in run.output
+    assert (
+        "campaigns targeting no one (empty export files; see the campaigns seed): "
+        + ", ".join(nobody)
+    ) in run.output
+
+
 def test_auto_k_picks_five_and_records_the_published_silhouette_curve(
     tmp_path: Path, mall_csv: Path
 ):

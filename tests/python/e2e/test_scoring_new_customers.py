@@ -62,6 +62,7 @@ def test_new_customers_get_the_nearest_fitted_centroid_without_a_refit(
         in " ".join(scored.output.split())
     )
     assert "rows_reconcile_base_customers" in scored.output  # the input checks ran
+    assert f"customers scored in SQL: 200 (model version {version[:12]})" in scored.output
     assert "PASS=" in scored.output and "ERROR=0" in scored.output
     rejected = dict(scored.query("select customer_id, rejection_reason from customers_rejected"))
     assert sorted(rejected) == ["9001", "9002", "9003"]
