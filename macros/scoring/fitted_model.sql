@@ -27,6 +27,8 @@
         Empty at parse time. -#}
     {%- if not execute -%}{{ return([]) }}{%- endif -%}
     {%- set fitted = run_query("select feature_name from " ~ feature_scaling_relation ~ " order by feature_order").columns[0].values() | list -%}
+    {#- No rows: `dbt run --empty` (every model built with no rows); the vars' list stands in. -#}
+    {%- if fitted | length == 0 -%}{{ return(segmentation_features()) }}{%- endif -%}
     {%- set available = [] -%}
     {%- for column in adapter.get_columns_in_relation(customers_relation) -%}
         {%- if column.is_number() -%}{%- do available.append(column.name | lower) -%}{%- endif -%}
