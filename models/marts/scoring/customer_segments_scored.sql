@@ -1,7 +1,8 @@
 {#- Segments assigned in pure SQL from feature_scaling + segment_centroids (and, for a Gaussian
     mixture, the precision rows of segmentation_model), no Python. Incremental:
-    a run scores customers that arrived since the last run, and re-scores everyone whose stored
-    model_version differs from the current centroids (i.e. after a refit); customers no longer in
+    a run scores customers that arrived since the last run, re-scores those whose feature values
+    changed (features_hash) and everyone whose stored model_version differs from the current
+    centroids (i.e. after a refit); customers no longer in
     the input are removed by the post-hook. Run it on its own with
     `dbt build --selector score_new_customers` to score new customers without refitting. -#}
 {{
@@ -35,16 +36,32 @@ current_version as (
 
 ),
 
+features_hashed as (
+
+    -- A hash of the customer's values of the fitted features: a customer whose features changed
+    -- since the last run (a new purchase moves recency, frequency, monetary) is scored again.
+    select
+        customer_features.*,
+        hash(
+            {%- for feature in features %}
+            {{ quote_identifier(feature) }}{{ ',' if not loop.last }}
+            {%- endfor %}
+        ) as features_hash
+    from customer_features
+
+),
+
 customers_to_score as (
 
-    select customer_features.*
-    from customer_features
+    select features_hashed.*
+    from features_hashed
     {%- if is_incremental() %}
     left join {{ this }} as already_scored
-        on customer_features.customer_id = already_scored.customer_id
+        on features_hashed.customer_id = already_scored.customer_id
     cross join current_version
     where already_scored.customer_id is null
         or already_scored.model_version != current_version.model_version
+        or already_scored.features_hash is distinct from features_hashed.features_hash
     {%- endif %}
 
 ),
@@ -63,8 +80,11 @@ final as (
         assigned.distance_to_centroid,
         assigned.is_outlier,
         current_version.model_version,
+        customers_to_score.features_hash,
         current_timestamp as scored_at
     from assigned
+    inner join customers_to_score
+        on assigned.customer_id = customers_to_score.customer_id
     cross join current_version
 
 )

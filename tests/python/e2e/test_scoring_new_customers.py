@@ -55,7 +55,9 @@ def test_new_customers_get_the_nearest_fitted_centroid_without_a_refit(
     bad_rows = ["9001,Male,abc,50,50", "9002,Female,30,NaN,40", "9003,Male,40,60,150"]
     # The vars now name two features; scoring still uses the three of the stored model, and says so.
     two_features = {**variables, "segmentation_features": ["annual_income_k", "spending_score"]}
-    scored = score(tmp_path / "run", customers, lines + bad_rows, two_features)
+    # Customer 1 (19, 15k, score 39) now earns 137k and scores 99: scored again, not left as fitted.
+    changed = ["1,Male,19,137,99", *lines[2:]]
+    scored = score(tmp_path / "run", customers, [lines[0], *changed, *bad_rows], two_features)
     assert (
         "var segmentation_features now gives annual_income_k, spending_score, but the stored "
         "model was fitted on age, annual_income_k, spending_score"
@@ -73,11 +75,15 @@ def test_new_customers_get_the_nearest_fitted_centroid_without_a_refit(
     assert scored.query("select count(*), max(algorithm) from segmentation_model") == fitted_model
     after = dict(scored.query("select customer_id, segment_id from customer_segments_scored"))
     assert len(after) == 200
-    assert {c: after[c] for c in before} == before
+    assert {c: after[c] for c in before if c != "1"} == {
+        c: s for c, s in before.items() if c != "1"
+    }
+    assert after["1"] != before["1"]
     assert scored.scalar("select count(distinct model_version) from customer_segments_scored") == 1
     assert scored.scalar("select max(model_version) from customer_segments_scored") == version
 
-    # Independent check of the 50 new customers, in numpy, from the stored model tables.
+    # Independent check of the 50 new customers and the changed one, in numpy, from the stored
+    # model tables.
     scaling = {
         name: (center, scale)
         for name, center, scale in scored.query(
@@ -92,7 +98,7 @@ def test_new_customers_get_the_nearest_fitted_centroid_without_a_refit(
     centroids = np.zeros((len(segment_ids), len(features)))
     for segment_id, feature, value in centroid_rows:
         centroids[segment_ids.index(segment_id), features.index(feature)] = value
-    new_ids = sorted(set(after) - set(before))
+    new_ids = sorted(set(after) - set(before) | {"1"})
     rows = scored.query(
         f"select customer_id, {', '.join(features)} from int_customer_features "
         f"where customer_id in ({', '.join(repr(c) for c in new_ids)}) order by customer_id"
