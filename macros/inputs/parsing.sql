@@ -84,6 +84,22 @@
     }) as varchar)
 {%- endmacro %}
 
+{% macro raw_values_json(field, names) -%}
+    {#- The standard fields `names` as they arrived (text, null when blank), as one JSON object
+        {"<name>": "<text>", ...}: one column instead of one per field, because every column costs
+        a DuckDB write even when it is null on every kept row (~0.2 s per column at 10M lines).
+        Read back exactly with raw_value(name) (a JSON string round trip is lossless). -#}
+    cast(to_json({
+    {%- for name in names -%}
+        {{ quote_literal(name) }}: {{ text_value(field[name]) }}{{ ', ' if not loop.last }}
+    {%- endfor -%}
+    }) as varchar)
+{%- endmacro %}
+
+{% macro raw_value(name, column='raw_values') -%}
+    json_extract_string({{ column }}, {{ quote_literal('$."' ~ name ~ '"') }})
+{%- endmacro %}
+
 {% macro line_hash(input) -%}
     hash({%- for column in input.columns -%}{{ quote_identifier(column) }}{{ ', ' if not loop.last }}{%- endfor -%})
 {%- endmacro %}

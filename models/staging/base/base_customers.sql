@@ -6,6 +6,8 @@
 {{ config(post_hook=["{{ insert_unreadable_lines('customers') }}", "{{ log_rows_read('customers') }}"]) }}
 {%- set standard_fields = ['customer_id', 'gender', 'age', 'annual_income_k', 'income', 'spending_score',
                            'signup_date', 'email', 'marketing_opt_in'] -%}
+{%- set raw_customer_fields = ['gender', 'age', 'annual_income_k', 'income', 'spending_score', 'signup_date',
+                               'marketing_opt_in'] -%}
 {%- if has_input('customers') -%}
     {%- set input = staging_input('customers') -%}
     {%- set mapping = staging_column_mapping('customers', input, ['customer_id']) -%}
@@ -145,14 +147,9 @@ final as (
         {{ finite_or_null(quote_identifier('number__' ~ extra_names[column])) }}
             as {{ quote_identifier(extra_column_prefix() ~ extra_names[column]) }},
         {%- endfor %}
-        -- Values as they arrived, on rejected rows only.
-        case when rejection_reason is not null then {{ text_value(field.gender) }} end as raw_gender,
-        case when rejection_reason is not null then {{ text_value(field.age) }} end as raw_age,
-        case when rejection_reason is not null then {{ text_value(field.annual_income_k) }} end as raw_annual_income_k,
-        case when rejection_reason is not null then {{ text_value(field.income) }} end as raw_income,
-        case when rejection_reason is not null then {{ text_value(field.spending_score) }} end as raw_spending_score,
-        case when rejection_reason is not null then {{ text_value(field.signup_date) }} end as raw_signup_date,
-        case when rejection_reason is not null then {{ text_value(field.marketing_opt_in) }} end as raw_marketing_opt_in,
+        -- Values as they arrived, on rejected rows only, in one JSON column (customers_rejected
+        -- unpacks it; see raw_values_json).
+        case when rejection_reason is not null then {{ raw_values_json(field, raw_customer_fields) }} end as raw_values,
         case when rejection_reason is not null then {{ raw_record_json(input) }} end as raw_record,
         rejection_reason
     from checked

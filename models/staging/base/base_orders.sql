@@ -185,10 +185,9 @@ final as (
         category,
         channel,
         -- Values as they arrived, on rejected lines only (building them for every line is slow).
-        case when rejection_reason is not null then {{ text_value(field.order_date) }} end as raw_order_date,
-        case when rejection_reason is not null then {{ text_value(field.quantity) }} end as raw_quantity,
-        case when rejection_reason is not null then {{ text_value(field.unit_price) }} end as raw_unit_price,
-        case when rejection_reason is not null then {{ text_value(field.amount) }} end as raw_amount,
+        -- (raw_values: one JSON column, orders_rejected unpacks it; see raw_values_json).
+        case when rejection_reason is not null
+            then {{ raw_values_json(field, ['order_date', 'quantity', 'unit_price', 'amount']) }} end as raw_values,
         case when rejection_reason is not null then {{ raw_record_json(input) }} end as raw_record,
         rejection_reason
     from checked
@@ -210,10 +209,7 @@ final as (
         cast(null as boolean) as is_return,
         cast(null as varchar) as category,
         cast(null as varchar) as channel,
-        cast(null as varchar) as raw_order_date,
-        cast(null as varchar) as raw_quantity,
-        cast(null as varchar) as raw_unit_price,
-        cast(null as varchar) as raw_amount,
+        cast(null as varchar) as raw_values,
         cast(null as varchar) as raw_record,
         cast(null as varchar) as rejection_reason
     where false

@@ -54,6 +54,7 @@ def write_campaign_customers(path: Path) -> dict[str, int]:
         ("wines_text", 13, 5, "n/a"),
         ("signup_2099", 14, 3, "01-03-2099"),
         ("signup_1900", 15, 3, "01-03-1900"),
+        ("income_text", 16, 2, 'about 1\u00a0200 "k" \\ \u00e9'),
     ]:
         rows[index][column] = value
         planted[name] = index + 1
@@ -121,7 +122,26 @@ def test_customer_cells_that_are_not_finite_numbers_or_plausible_dates_are_rejec
     assert reasons[planted["wines_text"]] == f"{wines} is not a number"
     assert reasons[planted["signup_2099"]] == "signup_date in the future"
     assert reasons[planted["signup_1900"]] == "signup_date before earliest_date"
+    assert reasons[planted["income_text"]].endswith("is not a number")
     assert run.scalar("select count(*) from stg_customers") + len(planted) == N_CUSTOMERS
+
+
+def test_rejected_customers_show_their_values_as_they_arrived(campaign_build):
+    run, planted, _ = campaign_build
+    raw = {
+        row[0]: row[1:]
+        for row in run.query(
+            "select source_row_number, coalesce(raw_income, raw_annual_income_k), raw_signup_date,"
+            " raw_age, raw_record from customers_rejected"
+        )
+    }
+    assert raw[planted["income_overflow"]][0] == "1e309"
+    # Quotes, a backslash, a no-break space and an accent come back exactly as in the file.
+    assert raw[planted["income_text"]][0] == 'about 1\u00a0200 "k" \\ \u00e9'
+    assert raw[planted["signup_2099"]][1] == "01-03-2099"
+    assert raw[planted["signup_1900"]][1] == "01-03-1900"
+    assert raw[planted["wines_nan"]][2] is None  # no age column: null, not the text "null"
+    assert '"MntWines":"NaN"' in raw[planted["wines_nan"]][3].replace(" ", "")
 
 
 def test_stg_customers_has_a_fixed_schema_and_the_numeric_extras(campaign_build):
@@ -217,6 +237,16 @@ def test_typed_parquet_columns_are_checked_without_a_text_round_trip(tmp_path: P
     unknown = "customer_id is not a valid customer (unknown or rejected)"
     assert order_reasons[8] == "order_date in the future"  # file row 7, numbered from 1
     assert order_reasons[9] == "amount is not a finite number"
+    raw_orders = {
+        row[0]: row[1:]
+        for row in run.query(
+            "select source_row_number, raw_order_date, raw_amount, raw_quantity from orders_rejected"
+        )
+    }
+    assert raw_orders[8][0] == "2099-01-01" and raw_orders[9][1] == "nan"
+    assert raw_orders[9][2] is None  # the input has no quantity
+    raw_ages = dict(run.query("select customer_id, raw_age from customers_rejected"))
+    assert raw_ages == {"K3": "nan", "K4": "inf", "K5": "25.0"}
     assert {k for k, v in order_reasons.items() if v == unknown} == {
         i + 1 for i in range(90) if i % 30 in (3, 4, 5) and i not in (7, 8)
     }
