@@ -19,6 +19,10 @@ MIN_TSNE_ROWS = 5
 TSNE_MAX_ITER = 500
 """250 early-exaggeration iterations + 250 more: the picture of 2,000 customers is settled by then,
 at half the cost of scikit-learn's default 1,000 (about 3.7 s instead of 7.5 s of one core)."""
+TSNE_ANGLE = 0.8
+"""Barnes-Hut opening angle (scikit-learn's default 0.5): on the 2,000-customer sample of the 1M
+bench data, 4.4 -> 3.1 s of one core, with trustworthiness (10 neighbours) 0.9969 -> 0.9968. A
+picture, not a measurement: the coarser far-field approximation does not show."""
 
 
 def pca_axes(X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -135,8 +139,8 @@ def tsne_frame(
 def tsne_2d(X: np.ndarray, seed: int) -> np.ndarray | None:
     """Return the t-SNE embedding of ``X`` (``None`` with a warning if there are too few rows).
 
-    Perplexity is ``min(30, (n - 1) / 3)``, initialisation PCA, Barnes-Hut, ``TSNE_MAX_ITER``
-    iterations, ``random_state=seed``. Needs at least ``MIN_TSNE_ROWS`` distinct points and two
+    Perplexity is ``min(30, (n - 1) / 3)``, initialisation PCA, Barnes-Hut with angle
+    ``TSNE_ANGLE``, ``TSNE_MAX_ITER`` iterations, ``random_state=seed``. Needs at least ``MIN_TSNE_ROWS`` distinct points and two
     features (callers check the latter). Call it on one thread (``algorithms.one_thread()``):
     OpenMP threads spinning on a busy machine made it 5x slower.
     """
@@ -156,6 +160,7 @@ def tsne_2d(X: np.ndarray, seed: int) -> np.ndarray | None:
         perplexity=perplexity,
         init="pca",
         method="barnes_hut",
+        angle=TSNE_ANGLE,
         max_iter=TSNE_MAX_ITER,
         random_state=seed,
     )

@@ -8,9 +8,12 @@ import pytest
 from scipy.cluster.hierarchy import fcluster, linkage
 from sklearn.datasets import make_blobs
 from sklearn.decomposition import PCA
+from sklearn.manifold import trustworthiness
+from sklearn.neighbors import NearestNeighbors
 
 from customer_segmentation import api
-from customer_segmentation.projection import pca_2d
+from customer_segmentation.algorithms import one_thread
+from customer_segmentation.projection import pca_2d, tsne_2d
 
 
 @pytest.fixture(scope="module")
@@ -66,6 +69,16 @@ def test_tsne_sample_is_reproducible(data, feature_frame):
     config = {"tsne_sample_size": 60, "random_seed": 5}
     first = api.project_customers(frame, _assignments(frame), config)
     assert first.equals(api.project_customers(frame, _assignments(frame), config))
+
+
+def test_tsne_keeps_each_customers_neighbours_and_separates_the_groups():
+    X, groups = make_blobs(900, n_features=4, centers=3, cluster_std=2.0, random_state=11)
+    with one_thread():
+        Y = tsne_2d(X, seed=2)
+    assert trustworthiness(X, Y, n_neighbors=10) >= 0.95
+    # Each point's 10 nearest neighbours in the picture come from its own group.
+    nearest = NearestNeighbors(n_neighbors=11).fit(Y).kneighbors(Y, return_distance=False)[:, 1:]
+    assert (groups[nearest] == groups[:, None]).mean() >= 0.98
 
 
 def test_single_feature_gives_no_projection_and_says_why(feature_frame):
