@@ -140,9 +140,10 @@ def tsne_2d(X: np.ndarray, seed: int) -> np.ndarray | None:
     """Return the t-SNE embedding of ``X`` (``None`` with a warning if there are too few rows).
 
     Perplexity is ``min(30, (n - 1) / 3)``, initialisation PCA, Barnes-Hut with angle
-    ``TSNE_ANGLE``, ``TSNE_MAX_ITER`` iterations, ``random_state=seed``. Needs at least ``MIN_TSNE_ROWS`` distinct points and two
-    features (callers check the latter). Call it on one thread (``algorithms.one_thread()``):
-    OpenMP threads spinning on a busy machine made it 5x slower.
+    ``TSNE_ANGLE``, ``TSNE_MAX_ITER`` iterations, ``random_state=seed``. Needs at least
+    ``MIN_TSNE_ROWS`` distinct points and two features (callers check the latter). Call it on
+    one thread (``algorithms.one_thread()``): OpenMP threads spinning on a busy machine made it
+    5x slower.
     """
     n = X.shape[0]
     distinct = int(np.unique(X, axis=0).shape[0]) if n else 0

@@ -240,7 +240,8 @@ def test_typed_parquet_columns_are_checked_without_a_text_round_trip(tmp_path: P
     raw_orders = {
         row[0]: row[1:]
         for row in run.query(
-            "select source_row_number, raw_order_date, raw_amount, raw_quantity from orders_rejected"
+            "select source_row_number, raw_order_date, raw_amount, raw_quantity"
+            " from orders_rejected"
         )
     }
     assert raw_orders[8][0] == "2099-01-01" and raw_orders[9][1] == "nan"
