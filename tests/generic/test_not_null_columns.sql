@@ -3,6 +3,7 @@
     Returns one row per column that has nulls, with how many; the failure count is the number of
     null cells, as a not_null test per column would add up. -#}
 {% test not_null_columns(model, columns) %}
+{%- set columns = customer_segmentation.column_list_argument('not_null_columns', columns) %}
 {{ config(fail_calc="coalesce(sum(null_rows), 0)") }}
 with null_counts as (
     select

@@ -150,3 +150,56 @@ def test_host_project_segments_its_own_warehouse_table(tmp_path: Path):
     assert base["depends_on"]["nodes"] == ["source.customer_segmentation.customers_input.customers"]
     source = manifest["sources"]["source.customer_segmentation.customers_input.customers"]
     assert (source["schema"], source["identifier"]) == ("raw", "customers")
+
+
+CHECKED_MODEL_TESTS = """\
+models:
+  - name: things
+    data_tests:
+      - customer_segmentation.not_null_columns:
+          arguments: {{columns: [a, b]}}
+      - customer_segmentation.unique_combination:
+          arguments: {{columns: [a]}}
+      - customer_segmentation.unique_combination:
+          name: bad_columns_argument
+          arguments: {{columns: {bad}}}
+"""
+
+
+def test_host_models_can_use_the_generic_tests_and_a_bad_columns_argument_is_named(
+    tmp_path: Path,
+):
+    host = tmp_path / "checks"
+    (host / "models").mkdir(parents=True)
+    project = HOST_PROJECT.split("vars:")[0].replace("host_shop", "host_checks")
+    (host / "dbt_project.yml").write_text(project)
+    profile = HOST_PROFILE.replace("host_shop", "host_checks")
+    (host / "profiles.yml").write_text(
+        profile.format(database=json.dumps(str(host / "warehouse.duckdb")))
+    )
+    (host / "packages.yml").write_text(f"packages:\n  - local: {json.dumps(str(REPO))}\n")
+    (host / "models" / "things.sql").write_text(
+        "select 1 as a, cast(null as integer) as b union all select 1 as a, 2 as b\n"
+    )
+    assert dbt(host, "deps").returncode == 0
+    # A bare string (iterated letter by letter) or an empty list stops the parse, naming the fix.
+    for bad in ('"a"', "[]"):
+        (host / "models" / "things.yml").write_text(CHECKED_MODEL_TESTS.format(bad=bad))
+        parse = dbt(host, "parse")
+        output = parse.stdout + parse.stderr
+        assert parse.returncode != 0
+        assert "Compilation Error in test bad_columns_argument" in output, output[-3000:]
+        assert "argument `columns` must be a non-empty list of column names, got " + bad in output
+    # Used right, from a host model: each test finds its one bad row (a null b, a repeated a).
+    (host / "models" / "things.yml").write_text(CHECKED_MODEL_TESTS.format(bad="[a, b]"))
+    build = dbt(host, "build", "--select", "host_checks")
+    output = build.stdout + build.stderr
+    assert "is undefined" not in output, output[-3000:]
+    failed = {
+        line.split("FAIL 1 ")[1].split(" ")[0] for line in output.splitlines() if "FAIL 1 " in line
+    }
+    assert failed == {
+        "customer_segmentation_not_null_columns_things_a__b",
+        "customer_segmentation_unique_combination_things_a",
+    }, output[-3000:]
+    assert "ERROR=2" in output  # the two failures; the model and [a, b] as a key pass
