@@ -12,7 +12,9 @@
 {% macro staging_input(kind) %}
     {#- Everything the base model needs to know about one input ('customers' or 'orders'):
         relation (FROM-clause SQL), columns (names in order), types ({name: DuckDB type}) and
-        row_number (SQL numbering the rows from 1 in file order). -#}
+        row_number (SQL numbering the rows from 1 in file order) and reader_numbers_rows (true
+        when that number is the reader's own, Parquet's file_row_number: the input can then be
+        re-read column by column and numbered the same way each time). -#}
     {%- set relation = input_relation(kind) -%}
     {%- set columns = [] -%}
     {%- set types = {} -%}
@@ -23,8 +25,10 @@
             {%- do types.update({row[0]: row[1] | string | upper}) -%}
         {%- endfor -%}
     {%- endif -%}
+    {%- set row_number = source_row_number_expression(relation) -%}
     {{ return({'relation': relation, 'columns': columns, 'types': types,
-               'row_number': source_row_number_expression(relation)}) }}
+               'row_number': row_number,
+               'reader_numbers_rows': row_number.startswith('(file_row_number')}) }}
 {% endmacro %}
 
 {% macro staging_column_mapping(kind, input, required) %}

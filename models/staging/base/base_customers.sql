@@ -40,7 +40,10 @@
 
 with
 
-source as (
+-- Read once: materialized, so the id check below scans this copy instead of the input again (a
+-- Parquet file of one row group, as pandas writes up to 1M rows, is read on one thread; the copy
+-- is scanned on all of them; a CSV file is parsed once instead of twice).
+source as materialized (
 
     select
         {{ input.row_number }} as source_row_number,
@@ -58,9 +61,9 @@ repeated_ids as (
         min(source_row_number) as first_row_number
     from (
         select
-            {{ input.row_number }} as source_row_number,
-            {{ text_value(quote_identifier(mapping['customer_id'])) }} as customer_key
-        from {{ input.relation }}
+            source_row_number,
+            {{ text_value(field.customer_id) }} as customer_key
+        from source
     ) as ids
     where customer_key is not null
     group by customer_key
