@@ -48,7 +48,7 @@ lint: $(DEV_STAMP)
 	$(BIN)/ruff check src tests python_models scripts
 	$(BIN)/ruff format --check src tests python_models scripts
 
-bench: $(STAMP) ## 1M customers: dbt build vs pandas, scoring 100k, growth; writes bench/results.md (try small: BENCH_ARGS="--customers 20000 --orders 200000 --sizes 5000,20000 --out /tmp/bench")
+bench: $(STAMP) ## 1M customers: dbt build vs pandas, scoring 100k, growth, staging from CSV; writes bench/results.md (try small: BENCH_ARGS="--customers 20000 --orders 200000 --sizes 5000,20000 --out /tmp/bench")
 	$(BIN)/python scripts/bench/run.py $(BENCH_ARGS)
 
 clean:

@@ -10,7 +10,9 @@ Parts (each can be skipped so the bench can be tried small):
    input checks) against the model stored by the headline build;
 3. growth: one `dbt build` per --sizes customer count (10 orders each): time and peak memory,
    the Python step's own cost (scripts/bench/python_step.py, the dbt Python models run outside
-   dbt on the built warehouse), a table and an Altair chart (bench/growth.svg).
+   dbt on the built warehouse), a table and an Altair chart (bench/growth.svg);
+4. staging formats: the two staging models that read the inputs (`dbt build --select
+   base_customers base_orders`) on the headline inputs as Parquet and as CSV, alternated.
 
 Generated inputs are cached under --folder (bench_data/ by default; delete it to regenerate).
 Figures only, no pass/fail: a busy machine makes them indicative. Example of a quick try:
@@ -46,14 +48,15 @@ class Dataset:
     customers: int
     orders: int
     folder: Path
+    file_format: str = "parquet"
 
     @property
     def customers_file(self) -> Path:
-        return self.folder / "demo_customers.parquet"
+        return self.folder / f"demo_customers.{self.file_format}"
 
     @property
     def orders_file(self) -> Path:
-        return self.folder / "demo_orders.parquet"
+        return self.folder / f"demo_orders.{self.file_format}"
 
     @property
     def label(self) -> str:
@@ -108,6 +111,25 @@ def dataset(root: Path, customers: int, orders: int, seed: int) -> Dataset:
         cwd=PROJECT,
     )
     return data
+
+
+def as_csv(data: Dataset) -> Dataset:
+    """The same inputs as comma-separated text with a header (written by DuckDB unless cached)."""
+    copy = Dataset(data.customers, data.orders, data.folder, "csv")
+    with duckdb.connect() as connection:
+        for source, target in (
+            (data.customers_file, copy.customers_file),
+            (data.orders_file, copy.orders_file),
+        ):
+            if not target.exists():
+                log(f"writing {target}")
+                connection.execute(
+                    "copy (select * from read_parquet(?)) to '"
+                    + str(target).replace("'", "''")
+                    + "' (header, delimiter ',')",
+                    [str(source)],
+                )
+    return copy
 
 
 def dbt_env(workdir: Path) -> dict[str, str]:
@@ -481,6 +503,62 @@ def scoring(args, report: Report, fitted: Path) -> None:
     report.add(lines)
 
 
+STAGING_MODELS = ("base_customers", "base_orders")
+
+
+def staging_formats(args, report: Report) -> None:
+    """The staging models on the headline inputs as Parquet and as CSV, alternated."""
+    parquet = dataset(args.folder, args.customers, args.orders, args.seed)
+    csv = as_csv(parquet)
+    builds: dict[str, list[Build]] = {"parquet": [], "csv": []}
+    for index in range(args.runs):
+        for data in (parquet, csv):
+            workdir = args.folder / "runs" / f"staging_{data.file_format}_{data.folder.name}"
+            log(f"staging {index + 1}/{args.runs}: {data.file_format} inputs, {data.label}")
+            build = run_dbt(
+                workdir, data, ["build", "--select", *STAGING_MODELS], args.vars, fresh=True
+            )
+            builds[data.file_format].append(build)
+            log(f"  {build.seconds:.1f} s, peak {build.peak_mib:,.0f} MiB")
+
+    def node_seconds(build: Build, name: str) -> float:
+        return next(n["seconds"] for n in build.nodes if n["node"].endswith(f".{name}"))
+
+    lines = [
+        f"## 4. Staging from Parquet and from CSV: {parquet.label}",
+        "",
+        "`dbt build --select " + " ".join(STAGING_MODELS) + "` (the two models that read the "
+        "inputs, and their tests) on a new DuckDB file, the inputs of part 1 as Parquet and as "
+        "CSV (comma-separated, header; written by DuckDB), alternated. A CSV file has no row "
+        "numbers of its own and no row count the planner can trust: staging reads it once into a "
+        "numbered copy (README, Performance).",
+        "",
+        "| run | inputs | dbt build (s) | peak RSS (MiB) | "
+        + " | ".join(f"{name} (s)" for name in STAGING_MODELS)
+        + " |",
+        "| --- | --- | ---: | ---: | " + " | ".join("---:" for _ in STAGING_MODELS) + " |",
+    ]
+    for index in range(args.runs):
+        for file_format, runs in builds.items():
+            build = runs[index]
+            lines.append(
+                f"| {index + 1} | {file_format} | {build.seconds:.1f} | {build.peak_mib:,.0f} | "
+                + " | ".join(f"{node_seconds(build, name):.2f}" for name in STAGING_MODELS)
+                + " |"
+            )
+    for file_format, runs in builds.items():
+        lines.append(
+            f"| **median** | **{file_format}** | **{median_of([b.seconds for b in runs]):.1f}** | "
+            f"**{median_of([b.peak_mib for b in runs]):,.0f}** | "
+            + " | ".join(
+                f"**{median_of([node_seconds(b, name) for b in runs]):.2f}**"
+                for name in STAGING_MODELS
+            )
+            + " |"
+        )
+    report.add(lines)
+
+
 def growth(
     args, report: Report, known: dict[tuple[int, int], tuple[Build, dict[str, Any] | None]]
 ) -> None:
@@ -560,6 +638,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-headline", action="store_true", help="growth and scoring only")
     parser.add_argument("--skip-scoring", action="store_true")
     parser.add_argument("--skip-python-step", action="store_true")
+    parser.add_argument(
+        "--skip-csv", action="store_true", help="skip part 4 (staging from Parquet and from CSV)"
+    )
     parser.add_argument("--score-customers", type=int, default=100_000)
     parser.add_argument(
         "--sizes",
@@ -591,6 +672,8 @@ def main(argv: list[str] | None = None) -> int:
             scoring(args, report, workdir)
     if args.sizes:
         growth(args, report, known)
+    if not args.skip_csv:
+        staging_formats(args, report)
     log(f"written {report.path}")
     return 0
 
