@@ -531,7 +531,8 @@ def staging_formats(args, report: Report) -> None:
         "inputs, and their tests) on a new DuckDB file, the inputs of part 1 as Parquet and as "
         "CSV (comma-separated, header; written by DuckDB), alternated. A CSV file has no row "
         "numbers of its own and no row count the planner can trust: staging reads it once into a "
-        "numbered copy (README, Performance).",
+        "numbered copy (README, 'Staging: parsing rules', Reading). The first run of each "
+        "format pays a full dbt parse (its vars are new).",
         "",
         "| run | inputs | dbt build (s) | peak RSS (MiB) | "
         + " | ".join(f"{name} (s)" for name in STAGING_MODELS)
