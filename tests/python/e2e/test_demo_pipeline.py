@@ -42,6 +42,14 @@ def test_rows_in_equal_rows_kept_plus_rows_rejected(demo_build: DbtRun):
     )
 
 
+def test_the_demo_build_loads_the_demo_seeds(demo_build: DbtRun):
+    """Without input vars the demo seeds are the inputs (builds on files leave them out)."""
+    tables = demo_build.query("select table_name from information_schema.tables")
+    assert {"demo_customers", "demo_orders"} <= {row[0] for row in tables}
+    rows_read = demo_build.scalar("select count(*) from base_customers")
+    assert rows_read == demo_build.scalar("select count(*) from demo_customers")
+
+
 def test_every_dbt_unit_test_runs_and_passes_in_the_demo_build(demo_build: DbtRun):
     """The other end-to-end builds leave dbt's unit tests out (run_dbt); this build must run them
     all, as a user's `dbt build` does."""

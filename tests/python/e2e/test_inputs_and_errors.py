@@ -31,6 +31,10 @@ def test_customers_only_parquet_builds_without_behaviour_features(tmp_path: Path
     assert run.scalar("select count(*) from customer_segments") == run.scalar(
         "select count(*) from stg_customers"
     )
+    # A build on your own file loads no demo seed (dbt_project.yml enables them without input vars).
+    tables = {row[0] for row in run.query("select table_name from information_schema.tables")}
+    assert "stg_customers" in tables
+    assert not {"demo_customers", "demo_orders"} & tables
 
 
 def test_orders_only_input_segments_the_customers_found_in_orders(tmp_path: Path):
