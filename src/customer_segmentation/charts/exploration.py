@@ -169,8 +169,12 @@ def box_table(frame: pl.DataFrame, columns: Sequence[str], by: str) -> tuple[pd.
         )
     if not parts:
         raise ChartUnavailable("every feature column is empty")
-    table = pl.concat(parts).select(
-        "feature", "group", "customers", "q1", "median", "q3", "low", "high"
+    # Sorted: polars' group_by returns groups in any order, and the same data must give the same
+    # file (the SVG's marks follow the rows).
+    table = (
+        pl.concat(parts)
+        .select("feature", "group", "customers", "q1", "median", "q3", "low", "high")
+        .sort("feature", "group", maintain_order=True)
     )
     return table.to_pandas(), order
 

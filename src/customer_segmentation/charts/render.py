@@ -14,10 +14,8 @@ This is the only module of the package that imports duckdb, and only when it ope
 from __future__ import annotations
 
 import argparse
-import base64
 import logging
 import re
-import struct
 import sys
 import textwrap
 from collections.abc import Callable, Mapping
@@ -27,8 +25,8 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-import vl_convert as vlc
 
+from customer_segmentation.chart_images import Image, ImageRenderer
 from customer_segmentation.charts import exploration, model_selection, segments
 from customer_segmentation.charts._common import (
     Chart,
@@ -40,7 +38,6 @@ from customer_segmentation.warehouse import database_path, open_problem
 LOG = logging.getLogger(__name__)
 
 DEFAULT_MAX_SVG_KB = 1000
-PNG_SCALES = (2.0, 1.5, 1.0)  # sharpest first; the first whose PNG fits under the limit is kept
 
 TABLES = (
     "int_customer_features",
@@ -282,23 +279,6 @@ def chart_builders(tables: dict[str, pl.DataFrame | None]) -> dict[str, Callable
     return builders
 
 
-def _png_size(png: bytes) -> tuple[int, int]:
-    """Return (width, height) in pixels from a PNG's IHDR chunk."""
-    return struct.unpack(">II", png[16:24])
-
-
-def png_in_svg(png: bytes, scale: float, label: str) -> str:
-    """Return an SVG document that shows ``png`` at 1/``scale`` of its pixel size."""
-    width, height = (round(side / scale) for side in _png_size(png))
-    data = base64.b64encode(png).decode("ascii")
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
-        f'version="1.1" width="{width}" height="{height}" viewBox="0 0 {width} {height}">'
-        f"<title>{escape(label)}</title>"
-        f'<image width="{width}" height="{height}" href="data:image/png;base64,{data}"/></svg>\n'
-    )
-
-
 def _size(n_bytes: int) -> str:
     return f"{n_bytes / 1_000_000:.1f} MB" if n_bytes >= 1_000_000 else f"{n_bytes / 1000:.1f} kB"
 
@@ -408,52 +388,33 @@ def rows_in(spec: dict) -> int:
     return total + walk(spec)
 
 
-def write_chart(
-    chart: Chart,
-    out_dir: Path,
-    name: str,
-    max_svg_bytes: int,
-    footer: str | None = None,
-) -> tuple[str, dict]:
-    """Render ``chart`` to ``out_dir/name.svg`` (PNG inside when the SVG is too big), with the
-    build footer at the bottom when ``footer`` is given.
+def write_image(image: Image, out_dir: Path, name: str, footer: str | None, note: str) -> str:
+    """Write ``image`` to ``out_dir/name.svg`` (and ``name.png`` when it is one), with the build
+    footer at the bottom when ``footer`` is given; return the progress line.
 
-    Returns the progress line (file, size, and what was written) and the Vega-Lite spec, which is
-    built and validated once here (Altair's validation is a large part of a chart's cost).
+    ``note`` ends the line of a plain SVG ("chart", or "placeholder: why").
     """
-    spec = chart.to_dict()
-    svg = vlc.vegalite_to_svg(spec, allowed_base_urls=[])
     svg_path, png_path = out_dir / f"{name}.svg", out_dir / f"{name}.png"
-    svg_bytes = len(svg.encode("utf-8"))
-    reason = (spec.get("usermeta") or {}).get("placeholder")
-    if reason is None and svg_bytes > max_svg_bytes:
-        too_big = None  # (scale, bytes) of the last render that did not fit
-        for scale in PNG_SCALES:
-            # A PNG grows about with the square of the scale: skip a render that cannot fit
-            # (with a 20% margin for compression), except the last resort.
-            last_resort = scale == PNG_SCALES[-1]
-            if (
-                too_big
-                and not last_resort
-                and too_big[1] * (scale / too_big[0]) ** 2 > 1.2 * max_svg_bytes
-            ):
-                continue
-            png = vlc.vegalite_to_png(spec, scale=scale, allowed_base_urls=[])
-            wrapper = png_in_svg(png, scale, name.replace("_", " "))
-            if len(wrapper) <= max_svg_bytes:
-                break
-            too_big = (scale, len(wrapper))
-        if len(wrapper) < svg_bytes:
-            _write(png_path, png)
-            _write(svg_path, add_footer(wrapper, footer) if footer else wrapper)
-            return (
-                f"{svg_path}  {_size(len(wrapper))}  as PNG at {scale:g}x (plain SVG would be "
-                f"{_size(svg_bytes)}), also {png_path} {_size(len(png))}"
-            ), spec
-    _write(svg_path, add_footer(svg, footer) if footer else svg)
+    svg = add_footer(image.svg, footer) if footer else image.svg
+    if image.png is not None:
+        _write(png_path, image.png)
+        _write(svg_path, svg)
+        return (
+            f"{svg_path}  {_size(len(image.svg))}  as PNG at {image.scale:g}x (plain SVG would be "
+            f"{_size(image.plain_svg_bytes)}), also {png_path} {_size(len(image.png))}"
+        )
+    _write(svg_path, svg)
     png_path.unlink(missing_ok=True)
-    note = f"placeholder: {reason}" if reason else "chart"
-    return f"{svg_path}  {_size(svg_bytes)}  {note}", spec
+    return f"{svg_path}  {_size(image.plain_svg_bytes)}  {note}"
+
+
+def _spec(build: Callable[[], Chart]) -> dict | Exception:
+    """Return the chart's Vega-Lite spec (built and validated once: a large part of a chart's
+    cost), or the error that building it raised."""
+    try:
+        return build().to_dict()
+    except Exception as error:
+        return error
 
 
 def render_all(
@@ -471,20 +432,37 @@ def render_all(
     out_dir.mkdir(parents=True, exist_ok=True)
     footer = stamp.footer() if stamp else None
     results = []
-    for name, build in chart_builders(tables).items():
-        try:
-            line, spec = write_chart(build(), out_dir, name, max_svg_bytes, footer)
-            reason = (spec.get("usermeta") or {}).get("placeholder")
-            status, rows = ("not_available", 0) if reason else ("drawn", rows_in(spec))
-            note = reason
-        except Exception as error:
-            logger.exception("%s: the chart failed", name)
-            note = f"the chart failed ({error})"
-            fallback = placeholder(name.replace("_", " "), note)
-            line = write_chart(fallback, out_dir, name, max_svg_bytes, footer)[0] + "  FAILED"
-            status, rows = "failed", 0
-        log(line)
-        results.append(ChartResult(name, str(out_dir / f"{name}.svg"), status, rows, note))
+    with ImageRenderer() as renderer:
+        # Every spec is built here and queued: the child process renders one while the next is
+        # built (chart_images says why rendering runs in a child process).
+        queued = []
+        for name, build in chart_builders(tables).items():
+            spec = _spec(build)
+            label = name.replace("_", " ")
+            image = (
+                None if isinstance(spec, Exception) else renderer.submit(spec, max_svg_bytes, label)
+            )
+            queued.append((name, label, spec, image))
+        for name, label, spec, image in queued:
+            try:
+                if isinstance(spec, Exception):
+                    raise spec
+                reason = (spec.get("usermeta") or {}).get("placeholder")
+                note = f"placeholder: {reason}" if reason else "chart"
+                line = write_image(image.result(), out_dir, name, footer, note)
+                status, rows = ("not_available", 0) if reason else ("drawn", rows_in(spec))
+                note = reason
+            except Exception as error:
+                logger.exception("%s: the chart failed", name)
+                note = f"the chart failed ({error})"
+                fallback = placeholder(label, note).to_dict()
+                reason = (fallback.get("usermeta") or {}).get("placeholder")
+                fallback_image = renderer.submit(fallback, max_svg_bytes, label).result()
+                line = write_image(fallback_image, out_dir, name, footer, f"placeholder: {reason}")
+                line += "  FAILED"
+                status, rows = "failed", 0
+            log(line)
+            results.append(ChartResult(name, str(out_dir / f"{name}.svg"), status, rows, note))
     return results
 
 

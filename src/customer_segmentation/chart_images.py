@@ -1,0 +1,174 @@
+"""Vega-Lite specs to SVG or PNG images, rendered in a child process.
+
+vl-convert (Rust, with an embedded JavaScript engine) keeps Python's GIL for the whole of each
+render: beside it, another Python thread made 1% of its usual progress (measured on this
+project's charts). Inside `dbt build` the chart_renders model runs in dbt's own process, so for the
+3-5 s of rendering every other dbt thread (SQL models, tests) could not start a query or compile a
+node. A child process renders instead, one spec at a time, while the parent builds the next
+chart's spec. The child imports only this module (not the chart code, not Altair), so it starts in
+a fraction of a second; this is why the module lives outside ``customer_segmentation.charts``.
+
+Protocol: one JSON object per line on the child's stdin (``spec``, ``max_svg_bytes``, ``label``),
+one per line back on its stdout (the image, or ``error``).
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+import struct
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from html import escape
+
+PNG_SCALES = (2.0, 1.5, 1.0)  # sharpest first; the first whose PNG fits under the limit is kept
+
+
+@dataclass(frozen=True)
+class Image:
+    """A rendered chart: the SVG text to write, and the PNG it embeds when it is one."""
+
+    svg: str  # a plain SVG, or (when png is set) an SVG wrapper that embeds the PNG
+    png: bytes | None
+    scale: float | None  # the PNG's scale, when png is set
+    plain_svg_bytes: int  # size of the plain SVG, for the progress line
+
+
+def _png_size(png: bytes) -> tuple[int, int]:
+    """Return (width, height) in pixels from a PNG's IHDR chunk."""
+    return struct.unpack(">II", png[16:24])
+
+
+def png_in_svg(png: bytes, scale: float, label: str) -> str:
+    """Return an SVG document that shows ``png`` at 1/``scale`` of its pixel size."""
+    width, height = (round(side / scale) for side in _png_size(png))
+    data = base64.b64encode(png).decode("ascii")
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+        f'version="1.1" width="{width}" height="{height}" viewBox="0 0 {width} {height}">'
+        f"<title>{escape(label)}</title>"
+        f'<image width="{width}" height="{height}" href="data:image/png;base64,{data}"/></svg>\n'
+    )
+
+
+def render_image(spec: dict, max_svg_bytes: int, label: str) -> Image:
+    """Render ``spec`` as SVG; when that is over ``max_svg_bytes`` (a big scatter), as a PNG in an
+    SVG wrapper instead, if that is smaller. A placeholder (``usermeta.placeholder``) stays SVG.
+    """
+    import vl_convert as vlc  # here, not at the top: only the child process renders
+
+    svg = vlc.vegalite_to_svg(spec, allowed_base_urls=[])
+    svg_bytes = len(svg.encode("utf-8"))
+    if (spec.get("usermeta") or {}).get("placeholder") is not None or svg_bytes <= max_svg_bytes:
+        return Image(svg, None, None, svg_bytes)
+    too_big = None  # (scale, bytes) of the last render that did not fit
+    for scale in PNG_SCALES:
+        # A PNG grows about with the square of the scale: skip a render that cannot fit (with a
+        # 20% margin for compression), except the last resort.
+        last_resort = scale == PNG_SCALES[-1]
+        if (
+            too_big
+            and not last_resort
+            and too_big[1] * (scale / too_big[0]) ** 2 > 1.2 * max_svg_bytes
+        ):
+            continue
+        png = vlc.vegalite_to_png(spec, scale=scale, allowed_base_urls=[])
+        wrapper = png_in_svg(png, scale, label)
+        if len(wrapper) <= max_svg_bytes:
+            break
+        too_big = (scale, len(wrapper))
+    if len(wrapper) < svg_bytes:
+        return Image(wrapper, png, scale, svg_bytes)
+    return Image(svg, None, None, svg_bytes)
+
+
+class ImageRenderer:
+    """The child process that renders; ``submit`` returns a Future, renders run one at a time.
+
+    Use it as a context manager: leaving the block waits for the child to exit.
+    """
+
+    def __init__(self) -> None:
+        # The child's traceback, if it ever dies; closed in close().
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", __name__],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._stderr,
+        )
+        # One request in flight at a time, so neither side can block on a full pipe.
+        self._sender = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chart-images")
+
+    def submit(self, spec: dict, max_svg_bytes: int, label: str) -> Future[Image]:
+        return self._sender.submit(self._render, spec, max_svg_bytes, label)
+
+    def _render(self, spec: dict, max_svg_bytes: int, label: str) -> Image:
+        request = {"spec": spec, "max_svg_bytes": max_svg_bytes, "label": label}
+        reply_line = b""
+        try:
+            self._process.stdin.write(json.dumps(request).encode("utf-8") + b"\n")
+            self._process.stdin.flush()
+            reply_line = self._process.stdout.readline()
+        except BrokenPipeError:
+            pass
+        if not reply_line:
+            raise RuntimeError(self._death_message())
+        reply = json.loads(reply_line)
+        if "error" in reply:
+            raise RuntimeError(reply["error"])
+        png = base64.b64decode(reply["png"]) if reply["png"] is not None else None
+        return Image(reply["svg"], png, reply["scale"], reply["plain_svg_bytes"])
+
+    def _death_message(self) -> str:
+        code = self._process.wait(timeout=10)
+        self._stderr.seek(0)
+        last_lines = self._stderr.read().decode("utf-8", "replace").strip().splitlines()[-5:]
+        return (
+            f"the chart image renderer ({sys.executable} -m {__name__}) exited with code {code}"
+            + (": " + " | ".join(last_lines) if last_lines else "")
+        )
+
+    def close(self) -> None:
+        self._sender.shutdown(wait=True)
+        if self._process.stdin and not self._process.stdin.closed:
+            with contextlib.suppress(BrokenPipeError):
+                self._process.stdin.close()  # end of input: the child exits
+        try:
+            self._process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+        self._stderr.close()
+
+    def __enter__(self) -> ImageRenderer:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+
+def serve(requests, replies) -> None:
+    """The child's loop: render each request line of ``requests``, write a reply line each."""
+    for line in requests:
+        request = json.loads(line)
+        try:
+            image = render_image(request["spec"], request["max_svg_bytes"], request["label"])
+            reply = {
+                "svg": image.svg,
+                "png": base64.b64encode(image.png).decode("ascii") if image.png else None,
+                "scale": image.scale,
+                "plain_svg_bytes": image.plain_svg_bytes,
+            }
+        except Exception as error:  # the parent turns it into a placeholder that says so
+            reply = {"error": f"{type(error).__name__}: {error}"}
+        replies.write(json.dumps(reply).encode("utf-8") + b"\n")
+        replies.flush()
+
+
+if __name__ == "__main__":
+    serve(sys.stdin.buffer, sys.stdout.buffer)
