@@ -17,14 +17,18 @@ from __future__ import annotations
 import base64
 import contextlib
 import json
+import logging
 import struct
 import subprocess
 import sys
 import tempfile
+from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from html import escape
 
+LOG = logging.getLogger(__name__)
+READY = b'{"ready": true}\n'  # the child's first line
 PNG_SCALES = (2.0, 1.5, 1.0)  # sharpest first; the first whose PNG fits under the limit is kept
 
 
@@ -89,18 +93,25 @@ def render_image(spec: dict, max_svg_bytes: int, label: str) -> Image:
 class ImageRenderer:
     """The child process that renders; ``submit`` returns a Future, renders run one at a time.
 
-    Use it as a context manager: leaving the block waits for the child to exit.
+    Use it as a context manager: leaving the block waits for the child to exit. When the child
+    cannot start (an interpreter that cannot run ``-m``, such as a frozen dbt binary), the images
+    are rendered in this process instead, with a warning: the same images, only slower beside
+    other threads. ``command`` replaces the child's command line (tests).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, command: Sequence[str] | None = None) -> None:
+        self._command = list(command or [sys.executable, "-m", __name__])
         # The child's traceback, if it ever dies; closed in close().
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115
-        self._process = subprocess.Popen(
-            [sys.executable, "-m", __name__],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=self._stderr,
-        )
+        self._process: subprocess.Popen | None = None
+        # starting (until the child's first line, read on first use), child, or here
+        self._mode = "starting"
+        try:
+            self._process = subprocess.Popen(
+                self._command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr
+            )
+        except OSError as error:
+            self._render_here(f"cannot start {self._command[0]}: {error}")
         # One request in flight at a time, so neither side can block on a full pipe.
         self._sender = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chart-images")
 
@@ -108,6 +119,8 @@ class ImageRenderer:
         return self._sender.submit(self._render, spec, max_svg_bytes, label)
 
     def _render(self, spec: dict, max_svg_bytes: int, label: str) -> Image:
+        if not self._child_is_ready():
+            return render_image(spec, max_svg_bytes, label)
         request = {"spec": spec, "max_svg_bytes": max_svg_bytes, "label": label}
         reply_line = b""
         try:
@@ -124,25 +137,41 @@ class ImageRenderer:
         png = base64.b64decode(reply["png"]) if reply["png"] is not None else None
         return Image(reply["svg"], png, reply["scale"], reply["plain_svg_bytes"])
 
+    def _child_is_ready(self) -> bool:
+        if self._mode == "starting":
+            if self._process.stdout.readline() == READY:
+                self._mode = "child"
+            else:
+                self._render_here(self._death_message())
+        return self._mode == "child"
+
+    def _render_here(self, reason: str) -> None:
+        LOG.warning(
+            "chart images are rendered in the dbt process instead, which holds up dbt's other "
+            "threads while they render: %s",
+            reason,
+        )
+        self._mode = "here"
+
     def _death_message(self) -> str:
         code = self._process.wait(timeout=10)
         self._stderr.seek(0)
         last_lines = self._stderr.read().decode("utf-8", "replace").strip().splitlines()[-5:]
-        return (
-            f"the chart image renderer ({sys.executable} -m {__name__}) exited with code {code}"
-            + (": " + " | ".join(last_lines) if last_lines else "")
+        return f"the chart image renderer ({' '.join(self._command)}) exited with code {code}" + (
+            ": " + " | ".join(last_lines) if last_lines else ""
         )
 
     def close(self) -> None:
         self._sender.shutdown(wait=True)
-        if self._process.stdin and not self._process.stdin.closed:
-            with contextlib.suppress(BrokenPipeError):
-                self._process.stdin.close()  # end of input: the child exits
-        try:
-            self._process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self._process.kill()
-            self._process.wait()
+        if self._process is not None:
+            if self._process.stdin and not self._process.stdin.closed:
+                with contextlib.suppress(BrokenPipeError):
+                    self._process.stdin.close()  # end of input: the child exits
+            try:
+                self._process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
         self._stderr.close()
 
     def __enter__(self) -> ImageRenderer:
@@ -153,7 +182,10 @@ class ImageRenderer:
 
 
 def serve(requests, replies) -> None:
-    """The child's loop: render each request line of ``requests``, write a reply line each."""
+    """The child's loop: say it is ready, then render each request line of ``requests`` and write
+    a reply line for each."""
+    replies.write(READY)
+    replies.flush()
     for line in requests:
         request = json.loads(line)
         try:
@@ -171,4 +203,6 @@ def serve(requests, replies) -> None:
 
 
 if __name__ == "__main__":
+    import vl_convert  # noqa: F401  (before the ready line: a broken install shows at once)
+
     serve(sys.stdin.buffer, sys.stdout.buffer)

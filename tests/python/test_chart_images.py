@@ -6,6 +6,7 @@ renders; nothing here is mocked except, in one test, a chart builder that raises
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 
@@ -49,12 +50,34 @@ def test_a_spec_vl_convert_rejects_fails_that_chart_only():
         assert after.result(timeout=120).svg.startswith("<svg")
 
 
-def test_a_dead_child_is_reported_with_its_exit_code():
+def test_a_child_that_dies_is_reported_with_its_exit_code():
     with ImageRenderer() as renderer:
+        renderer.submit(scatter_spec(10), 10_000_000, "x").result(timeout=120)
         renderer._process.kill()
         renderer._process.wait()
         with pytest.raises(RuntimeError, match=r"chart image renderer .* exited with code -9"):
             renderer.submit(scatter_spec(10), 10_000_000, "x").result(timeout=120)
+
+
+@pytest.mark.parametrize(
+    "command, says",
+    [
+        (
+            ["{python}", "-c", "import sys; print('no such module', file=sys.stderr); sys.exit(3)"],
+            "exited with code 3: no such module",
+        ),
+        (["/nonexistent/python3"], "cannot start /nonexistent/python3"),
+    ],
+)
+def test_a_child_that_cannot_start_leaves_the_rendering_to_this_process(command, says, caplog):
+    """A frozen dbt binary cannot run ``-m``: the same images, drawn here, with a warning."""
+    command = [part.replace("{python}", sys.executable) for part in command]
+    spec = scatter_spec(50)
+    with caplog.at_level("WARNING"), ImageRenderer(command) as renderer:
+        images = [renderer.submit(spec, 10_000_000, "x").result(timeout=120) for _ in range(2)]
+    assert images == [render_image(spec, 10_000_000, "x")] * 2
+    warnings = [record.getMessage() for record in caplog.records if record.levelname == "WARNING"]
+    assert len(warnings) == 1 and says in warnings[0] and "dbt process" in warnings[0]
 
 
 def test_other_threads_keep_running_while_charts_render():
