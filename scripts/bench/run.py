@@ -352,7 +352,8 @@ class Report:
             "sampled "
             "every 50 ms from /proc, and (b) the exact peak RSS of the largest single process "
             "(`getrusage(RUSAGE_CHILDREN)` of a wrapper that runs only that command). dbt-duckdb "
-            "runs DuckDB and the Python models inside the dbt process, so the tree is one process.",
+            "runs DuckDB and the Python models inside the dbt process, so the tree is that "
+            "process, plus the chart image renderer's child while the charts render.",
             f"Targets from {ISSUE_TARGETS}.",
         ]
         body = [line for section in self.sections for line in [*section, ""]]
