@@ -6,7 +6,9 @@ The file names are fixed (see CHART_FILES) because the doc blocks in docs/ embed
 data cannot give is still written, as a small SVG that says why, so the docs never show a broken
 image. An SVG over ``--max-svg-kb`` (a big scatter) is rendered as PNG instead, when that is
 smaller: the PNG is written beside it and the .svg becomes a wrapper that embeds the PNG, so the
-name the docs embed never changes (an SVG shown as an image may not load other files).
+name the docs embed never changes (an SVG shown as an image may not load other files). The specs
+are built here; the images are drawn in a child process (``customer_segmentation.chart_images``),
+because vl-convert holds the GIL for a whole render.
 
 This is the only module of the package that imports duckdb, and only when it opens the file.
 """
