@@ -1,6 +1,7 @@
 """Render the docs charts from this build's tables into the asset folder; one row per chart."""
 
 from customer_segmentation.charts import in_build
+from customer_segmentation.console import dbt_console
 
 
 def project_dir():
@@ -30,4 +31,4 @@ def model(dbt, session):
         "segment_linkage": dbt.ref("segment_linkage"),
         "chart_sample": dbt.ref("int_customer_features_sample"),
     }
-    return in_build.render_charts(tables, project_dir())
+    return in_build.render_charts(tables, project_dir(), log=dbt_console("chart_renders"))

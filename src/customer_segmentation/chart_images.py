@@ -22,7 +22,7 @@ import struct
 import subprocess
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from html import escape
@@ -96,11 +96,15 @@ class ImageRenderer:
     Use it as a context manager: leaving the block waits for the child to exit. When the child
     cannot start (an interpreter that cannot run ``-m``, such as a frozen dbt binary), the images
     are rendered in this process instead, with a warning: the same images, only slower beside
-    other threads. ``command`` replaces the child's command line (tests).
+    other threads. ``warn`` says so (default: this module's logger; chart_renders passes the dbt
+    console). ``command`` replaces the child's command line (tests).
     """
 
-    def __init__(self, command: Sequence[str] | None = None) -> None:
+    def __init__(
+        self, command: Sequence[str] | None = None, warn: Callable[[str], None] | None = None
+    ) -> None:
         self._command = list(command or [sys.executable, "-m", __name__])
+        self._warn = warn or (lambda line: LOG.warning(line.removeprefix("WARNING: ")))
         # The child's traceback, if it ever dies; closed in close().
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115
         self._process: subprocess.Popen | None = None
@@ -146,10 +150,9 @@ class ImageRenderer:
         return self._mode == "child"
 
     def _render_here(self, reason: str) -> None:
-        LOG.warning(
-            "chart images are rendered in the dbt process instead, which holds up dbt's other "
-            "threads while they render: %s",
-            reason,
+        self._warn(
+            "WARNING: chart images are rendered in the dbt process instead, which holds up dbt's "
+            f"other threads while they render: {reason}"
         )
         self._mode = "here"
 

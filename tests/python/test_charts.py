@@ -661,8 +661,15 @@ def test_in_build_render_with_one_feature_says_so_and_never_fails(tmp_path, tabl
         )
         relations = {name: connection.sql(f'select * from "{name}"') for name in one}
         relations["build_context"] = connection.sql("select * from build_context")
-        result = in_build.render_charts(relations, tmp_path / "elsewhere")
+        said: list[str] = []
+        result = in_build.render_charts(relations, tmp_path / "elsewhere", log=said.append)
     by_name = result.set_index("chart_name")
+    # One console line: how many files, by status, and where.
+    counts = by_name["status"].value_counts()
+    assert (
+        len(said) == 1 and said[0].startswith(f"{len(by_name)} files ") and str(assets) in said[0]
+    )
+    assert f"{counts['drawn']} drawn, {counts['not_available']} not available" in said[0]
     assert set(by_name.index) == {c.name for c in render.CHART_FILES} | {"segment_explorer"}
     assert (by_name["invocation_id"] == "inv-42").all()
     assert by_name.loc["segment_scatter", "status"] == "not_available"

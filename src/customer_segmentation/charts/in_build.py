@@ -10,7 +10,9 @@ a warn-severity test on chart_renders reports).
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import time
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -22,10 +24,12 @@ from customer_segmentation.charts import report
 from customer_segmentation.charts.render import (
     TABLES,
     BuildStamp,
+    ChartResult,
     customers_of_sample,
     read_relation,
     render_all,
 )
+from customer_segmentation.console import Log, resolve
 
 # The settings shown in every footer, in this order, with the words used there.
 FOOTER_SETTINGS = {
@@ -96,19 +100,42 @@ def input_rows(customers, orders) -> pl.DataFrame:
     return pl.concat(parts).select("input", "outcome", pl.col("row_count").cast(pl.Int64))
 
 
+def summary(results: Sequence[ChartResult], out_dir: Path, seconds: float) -> str:
+    """Return the console line: files written, by status, where, and how long it took."""
+    counts = Counter(result.status for result in results)
+    said = ", ".join(
+        f"{counts[status]} {words}"
+        for status, words in (
+            ("drawn", "drawn"),
+            ("not_available", "not available (the data cannot give them)"),
+            ("failed", "FAILED (chart_renders.note says why)"),
+        )
+        if counts[status]
+    )
+    return (
+        f"{len(results)} files (the charts and the segment explorer) written to {out_dir} in "
+        f"{seconds:.1f} s: {said}"
+    )
+
+
 def asset_dir(assets_path: str, project_dir: str | Path) -> Path:
     """Return the asset folder: ``assets_path`` as is when absolute, else under the project."""
     path = Path(assets_path or "assets")
     return path if path.is_absolute() else Path(project_dir) / path
 
 
-def render_charts(relations: Mapping[str, Any], project_dir: str | Path = ".") -> pd.DataFrame:
+def render_charts(
+    relations: Mapping[str, Any], project_dir: str | Path = ".", log: Log | None = None
+) -> pd.DataFrame:
     """Render every chart and the interactive report; return one row per file written.
 
     ``relations`` maps table names (render.TABLES, plus build_context, base_customers and
     base_orders) to DuckDB relations. Columns of the result: chart_name, path, status (drawn,
-    not_available, failed), rows_drawn, note, invocation_id, settings_json, rendered_at.
+    not_available, failed), rows_drawn, note, invocation_id, settings_json, rendered_at. ``log``
+    (the dbt console inside dbt) gets one summary line, and any warning of the renderer.
     """
+    log = resolve(log)
+    started = time.monotonic()
     context = relations["build_context"].pl()
     relations, drawn = customers_of_sample(relations)
     tables: dict[str, pl.DataFrame | None] = {
@@ -122,8 +149,9 @@ def render_charts(relations: Mapping[str, Any], project_dir: str | Path = ".") -
     assets_path = context["assets_path"][0] if context.height else "assets"
     out_dir = asset_dir(assets_path, project_dir)
     # Inside dbt the chart_renders table is the record; per-file lines would bypass dbt's console.
-    results = render_all(tables, out_dir, stamp=stamp, log=lambda line: None)
+    results = render_all(tables, out_dir, stamp=stamp, log=lambda line: None, warn=log)
     results.append(report.write_report(tables, out_dir, stamp))
+    log(summary(results, out_dir, time.monotonic() - started))
     rendered_at = datetime.now(UTC).replace(tzinfo=None)
     settings_json = json.dumps(stamp.settings)
     frame = pl.DataFrame(

@@ -425,8 +425,10 @@ def render_all(
     max_svg_bytes: int = DEFAULT_MAX_SVG_KB * 1000,
     stamp: BuildStamp | None = None,
     log: Callable[[str], None] = print,
+    warn: Callable[[str], None] | None = None,
 ) -> list[ChartResult]:
-    """Render every chart in CHART_FILES into ``out_dir``, logging one line per chart with ``log``.
+    """Render every chart in CHART_FILES into ``out_dir``, logging one line per chart with ``log``
+    (``warn``: where a renderer problem is said; see chart_images.ImageRenderer).
 
     A chart that fails is logged and replaced by a placeholder that says so (status 'failed'), so
     one broken chart never stops the others. Returns one ChartResult per chart.
@@ -434,7 +436,7 @@ def render_all(
     out_dir.mkdir(parents=True, exist_ok=True)
     footer = stamp.footer() if stamp else None
     results = []
-    with ImageRenderer() as renderer:
+    with ImageRenderer(warn=warn) as renderer:
         # Every spec is built here and queued: the child process renders one while the next is
         # built (chart_images says why rendering runs in a child process).
         queued = []

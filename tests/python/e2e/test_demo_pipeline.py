@@ -79,6 +79,17 @@ def test_the_console_reports_rows_read_as_each_input_is_staged(demo_build: DbtRu
     )
 
 
+def test_the_console_says_where_the_charts_went_and_how_many_were_drawn(demo_build: DbtRun):
+    rendered = dict(demo_build.query("select status, count(*) from chart_renders group by status"))
+    line = re.search(
+        r"chart_renders: (\d+) files \(.*?\) written to (\S+) in [\d.]+ s: (.*)", demo_build.output
+    )
+    assert line, demo_build.output[-3000:]
+    assert int(line.group(1)) == sum(rendered.values())
+    assert line.group(2).endswith("assets") and f"{rendered['drawn']} drawn" in line.group(3)
+    assert "FAILED" not in line.group(3) and "failed" not in rendered
+
+
 def test_every_bad_input_row_is_quarantined_with_a_reason(demo_build: DbtRun):
     """Find the bad rows independently, in Python, and check each one is in customers_rejected."""
     seen: set[str] = set()
