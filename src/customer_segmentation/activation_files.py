@@ -228,3 +228,20 @@ def write_campaign_files(
     temporary.write_text(json.dumps(manifest, indent=2, default=str) + "\n")
     os.replace(temporary, folder / MANIFEST)
     return pl.DataFrame(written, schema=FILES_SCHEMA)
+
+
+def files_summary(files: pl.DataFrame, folder: Path) -> str:
+    """Return the console line for the files ``write_campaign_files`` wrote into ``folder``."""
+    per_campaign = files.filter(
+        pl.col("campaign_id").is_not_null() & (pl.col("file_format") == "csv")
+    )
+    rows = {
+        kind: int(per_campaign.filter(pl.col("kind") == kind)["row_count"].sum())
+        for kind in ("contacts", "holdout")
+    }
+    campaigns = per_campaign["campaign_id"].n_unique()
+    return (
+        f"{files.height} files written to {folder.resolve()} ({MANIFEST} lists them): "
+        f"{rows['contacts']:,} contacts and {rows['holdout']:,} holdout customers in {campaigns} "
+        "campaign(s), one CSV and one Parquet file each"
+    )

@@ -9,7 +9,7 @@ from pathlib import Path
 import polars as pl
 import pyarrow.parquet as pq
 
-from customer_segmentation.activation_files import file_names, write_campaign_files
+from customer_segmentation.activation_files import file_names, files_summary, write_campaign_files
 
 HOSTILE = "../x'; drop table y; --"
 
@@ -101,3 +101,21 @@ def test_files_spanning_many_batches_are_complete_and_in_rank_order(tmp_path: Pa
         ):
             assert frame["campaign_id"].unique().to_list() == [campaign]
             assert frame["priority_rank"].to_list() == expected
+
+
+def test_the_console_line_counts_the_files_and_rows_written(tmp_path: Path):
+    contacts = pl.DataFrame(
+        {"campaign_id": ["A", "A", "B", "C"], "customer_id": ["c1", "c2", "c3", "c4"]}
+    )
+    holdout = contacts.filter(pl.col("customer_id") == "c2")
+    folder = tmp_path / "exports"
+    files = write_campaign_files(
+        contacts, holdout, ["A", "B", "C", "D"], folder, "run-1", dt.datetime(2025, 1, 1)
+    )
+    line = files_summary(files, folder)
+    on_disk = [
+        path for path in folder.rglob("*") if path.is_file() and path.name != "manifest.json"
+    ]
+    assert line.startswith(f"{len(on_disk)} files written to {folder.resolve()} ")
+    # D is active with no one in it: its files are written (header only) and counted.
+    assert "4 contacts and 1 holdout customers in 4 campaign(s)" in line

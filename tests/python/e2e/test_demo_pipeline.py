@@ -90,6 +90,20 @@ def test_the_console_says_where_the_charts_went_and_how_many_were_drawn(demo_bui
     assert "FAILED" not in line.group(3) and "failed" not in rendered
 
 
+def test_the_console_says_where_the_campaign_files_went(demo_build: DbtRun):
+    files, contacts = demo_build.query(
+        "select count(*), sum(row_count) filter (kind = 'contacts' and campaign_id is not null "
+        "and file_format = 'csv') from campaign_export_files"
+    )[0]
+    line = re.search(
+        r"campaign_export_files: (\d+) files written to (\S+) .*?: ([\d,]+) contacts",
+        demo_build.output,
+    )
+    assert line, demo_build.output[-3000:]
+    assert int(line.group(1)) == files and line.group(3).replace(",", "") == str(contacts)
+    assert line.group(2).endswith("exports")
+
+
 def test_every_bad_input_row_is_quarantined_with_a_reason(demo_build: DbtRun):
     """Find the bad rows independently, in Python, and check each one is in customers_rejected."""
     seen: set[str] = set()

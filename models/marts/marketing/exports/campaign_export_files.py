@@ -7,7 +7,12 @@ row per file written.
 
 from pathlib import Path
 
-from customer_segmentation.activation_files import empty_file_list, write_campaign_files
+from customer_segmentation.activation_files import (
+    empty_file_list,
+    files_summary,
+    write_campaign_files,
+)
+from customer_segmentation.console import dbt_console
 
 
 def model(dbt, session):
@@ -18,11 +23,14 @@ def model(dbt, session):
     holdout = dbt.ref("campaign_holdout_export")
     if run.height == 0:  # dbt run --empty: write nothing, keep the previous files
         return empty_file_list()
-    return write_campaign_files(
+    folder = Path(dbt.config.get("exports_path"))
+    files = write_campaign_files(
         contacts=contacts,
         holdout=holdout,
         campaign_ids=list(run["active_campaign_ids"][0]),
-        folder=Path(dbt.config.get("exports_path")),
+        folder=folder,
         run_id=run["run_id"][0],
         exported_at=run["exported_at"][0],
     )
+    dbt_console("campaign_export_files")(files_summary(files, folder))
+    return files
