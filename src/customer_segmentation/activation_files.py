@@ -242,6 +242,6 @@ def files_summary(files: pl.DataFrame, folder: Path) -> str:
     campaigns = per_campaign["campaign_id"].n_unique()
     return (
         f"{files.height} files written to {folder.resolve()} ({MANIFEST} lists them): "
-        f"{rows['contacts']:,} contacts and {rows['holdout']:,} holdout customers in {campaigns} "
-        "campaign(s), one CSV and one Parquet file each"
+        f"{rows['contacts']:,} contacts and {rows['holdout']:,} in holdouts (campaign x customer) "
+        f"in {campaigns} campaign(s), one CSV and one Parquet file each"
     )

@@ -118,4 +118,4 @@ def test_the_console_line_counts_the_files_and_rows_written(tmp_path: Path):
     ]
     assert line.startswith(f"{len(on_disk)} files written to {folder.resolve()} ")
     # D is active with no one in it: its files are written (header only) and counted.
-    assert "4 contacts and 1 holdout customers in 4 campaign(s)" in line
+    assert "4 contacts and 1 in holdouts (campaign x customer) in 4 campaign(s)" in line
