@@ -14,14 +14,16 @@ import altair as alt
 import pandas as pd
 import polars as pl
 import pytest
+import vl_convert as vlc
 
-from customer_segmentation.chart_images import ImageRenderer, render_image
+from customer_segmentation.chart_images import PNG_SCALES, ImageRenderer, png_in_svg, render_image
 from customer_segmentation.charts import exploration, render
 
 
-def scatter_spec(points: int = 4000) -> dict:
+def scatter_spec(points: int = 4000, width: int | None = None) -> dict:
     frame = pd.DataFrame({"x": range(points), "y": [i % 97 for i in range(points)]})
-    return alt.Chart(frame).mark_circle().encode(x="x:Q", y="y:Q").to_dict()
+    chart = alt.Chart(frame).mark_circle().encode(x="x:Q", y="y:Q")
+    return (chart.properties(width=width, height=width) if width else chart).to_dict()
 
 
 def test_the_child_renders_what_vl_convert_renders_in_process():
@@ -39,6 +41,24 @@ def test_an_svg_over_the_limit_comes_back_as_a_png_in_an_svg():
     assert image.png is not None and image.png.startswith(b"\x89PNG")
     assert image.plain_svg_bytes > 600_000 >= len(image.svg)
     assert "data:image/png;base64," in image.svg and "<title>big scatter</title>" in image.svg
+
+
+@pytest.mark.parametrize(
+    "width, limit, expected",
+    [(None, 300_000, 1.0), (None, 500_000, 1.0), (None, 900_000, 1.5), (150, 900_000, 2.0)],
+)
+def test_the_png_kept_is_the_sharpest_that_fits(width, limit, expected):
+    """Sharper scales are tried only when the smallest one's size says they could fit: checked
+    against rendering every scale (none fits at 300 kB: the smallest is kept, still smaller than
+    the 1 MB SVG)."""
+    spec = scatter_spec(width=width)
+    sizes = {
+        scale: len(png_in_svg(vlc.vegalite_to_png(spec, scale=scale), scale, "x"))
+        for scale in PNG_SCALES
+    }
+    fitting = [scale for scale in PNG_SCALES if sizes[scale] <= limit]
+    image = render_image(spec, limit, "x")
+    assert image.scale == (max(fitting) if fitting else min(PNG_SCALES)) == expected, sizes
 
 
 def test_a_spec_vl_convert_rejects_fails_that_chart_only():
