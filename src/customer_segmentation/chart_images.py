@@ -18,6 +18,7 @@ import base64
 import contextlib
 import json
 import logging
+import os
 import struct
 import subprocess
 import sys
@@ -133,11 +134,20 @@ class ImageRenderer:
             pass
         if not reply_line:
             raise RuntimeError(self._death_message())
-        reply = json.loads(reply_line)
-        if "error" in reply:
-            raise RuntimeError(reply["error"])
-        png = base64.b64decode(reply["png"]) if reply["png"] is not None else None
-        return Image(reply["svg"], png, reply["scale"], reply["plain_svg_bytes"])
+        try:
+            reply = json.loads(reply_line)
+            if "error" in reply:
+                raise RuntimeError(reply["error"])
+            png = base64.b64decode(reply["png"]) if reply["png"] is not None else None
+            return Image(reply["svg"], png, reply["scale"], reply["plain_svg_bytes"])
+        except (ValueError, KeyError, TypeError):
+            # Not a reply: the replies can no longer be matched to requests. Stop the child and
+            # draw this chart and the rest here.
+            self._process.kill()
+            self._render_here(
+                f"the renderer wrote something other than a reply: {reply_line[:80]!r}"
+            )
+            return render_image(spec, max_svg_bytes, label)
 
     def _child_is_ready(self) -> bool:
         if self._mode == "starting":
@@ -204,6 +214,11 @@ def serve(requests, replies) -> None:
 
 
 if __name__ == "__main__":
+    # The replies get their own copy of stdout; anything else written there (a library's print,
+    # native code) goes to stderr instead, so it can never be read as a reply.
+    replies = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    sys.stdout = sys.stderr
     import vl_convert  # noqa: F401  (before the ready line: a broken install shows at once)
 
-    serve(sys.stdin.buffer, sys.stdout.buffer)
+    serve(sys.stdin.buffer, replies)

@@ -100,6 +100,44 @@ def test_a_child_that_cannot_start_leaves_the_rendering_to_this_process(command,
     assert len(warnings) == 1 and says in warnings[0] and "dbt process" in warnings[0]
 
 
+CHATTY_CHILD = """
+import os, runpy, vl_convert
+svg = vl_convert.vegalite_to_svg
+def chatty(*args, **kwargs):
+    print("python chatter")
+    os.write(1, b"native chatter\\n")
+    return svg(*args, **kwargs)
+vl_convert.vegalite_to_svg = chatty
+runpy.run_module("customer_segmentation.chart_images", run_name="__main__")
+"""
+
+
+def test_whatever_else_the_child_prints_cannot_pass_for_a_reply():
+    """Output of a library (Python or native) goes to stderr, not into the replies."""
+    spec = scatter_spec(50)
+    with ImageRenderer([sys.executable, "-c", CHATTY_CHILD]) as renderer:
+        images = [renderer.submit(spec, 10_000_000, "x").result(timeout=120) for _ in range(2)]
+        assert renderer._mode == "child"
+    assert images == [render_image(spec, 10_000_000, "x")] * 2
+
+
+GARBLED_CHILD = """
+import sys
+sys.stdout.write('{"ready": true}\\n'); sys.stdout.flush()
+for line in sys.stdin:
+    sys.stdout.write("not a reply\\n"); sys.stdout.flush()
+"""
+
+
+def test_a_reply_that_is_not_one_leaves_the_rest_to_this_process(caplog):
+    spec = scatter_spec(50)
+    with caplog.at_level("WARNING"), ImageRenderer([sys.executable, "-c", GARBLED_CHILD]) as r:
+        images = [r.submit(spec, 10_000_000, "x").result(timeout=120) for _ in range(2)]
+    assert images == [render_image(spec, 10_000_000, "x")] * 2
+    warnings = [record.getMessage() for record in caplog.records if record.levelname == "WARNING"]
+    assert len(warnings) == 1 and "something other than a reply: b'not a reply" in warnings[0]
+
+
 def test_other_threads_keep_running_while_charts_render():
     """vl-convert holds the GIL for a whole render; in the child it cannot stop dbt's threads.
 
