@@ -23,6 +23,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from html import escape
 
 LOG = logging.getLogger(__name__)
 READY = b'{"ready": true}\n'  # the child's first line
+REPLY_TIMEOUT_SECONDS = 600.0  # one chart renders in seconds; this long means it never will
 PNG_SCALES = (2.0, 1.5, 1.0)  # sharpest first; the first whose PNG fits under the limit is kept
 
 
@@ -100,9 +102,13 @@ class ImageRenderer:
     """
 
     def __init__(
-        self, command: Sequence[str] | None = None, warn: Callable[[str], None] | None = None
+        self,
+        command: Sequence[str] | None = None,
+        warn: Callable[[str], None] | None = None,
+        reply_timeout: float = REPLY_TIMEOUT_SECONDS,
     ) -> None:
         self._command = list(command or [sys.executable, "-m", __name__])
+        self._reply_timeout = reply_timeout
         self._warn = warn or (lambda line: LOG.warning(line.removeprefix("WARNING: ")))
         # The child's traceback, if it ever dies; closed in close().
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115
@@ -126,14 +132,32 @@ class ImageRenderer:
             return render_image(spec, max_svg_bytes, label)
         request = {"spec": spec, "max_svg_bytes": max_svg_bytes, "label": label}
         reply_line = b""
+        # A render that never ends (it takes seconds) must not hang the build: kill the child.
+        fired = threading.Event()
+
+        def stop() -> None:
+            fired.set()
+            self._process.kill()
+
+        watchdog = threading.Timer(self._reply_timeout, stop)
+        watchdog.start()
         try:
             self._process.stdin.write(json.dumps(request).encode("utf-8") + b"\n")
             self._process.stdin.flush()
             reply_line = self._process.stdout.readline()
         except BrokenPipeError:
             pass
+        finally:
+            watchdog.cancel()
         if not reply_line:
-            raise RuntimeError(self._death_message())
+            raise RuntimeError(
+                self._death_message()
+                + (
+                    f" (stopped: no reply within {self._reply_timeout:g} s)"
+                    if fired.is_set()
+                    else ""
+                )
+            )
         try:
             reply = json.loads(reply_line)
             if "error" in reply:

@@ -138,6 +138,23 @@ def test_a_reply_that_is_not_one_leaves_the_rest_to_this_process(caplog):
     assert len(warnings) == 1 and "something other than a reply: b'not a reply" in warnings[0]
 
 
+SILENT_CHILD = """
+import sys, time
+sys.stdout.write('{"ready": true}\\n'); sys.stdout.flush()
+for line in sys.stdin:
+    time.sleep(600)
+"""
+
+
+def test_a_render_that_never_ends_is_stopped_and_named():
+    started = time.monotonic()
+    stopped = r"exited with code -9 \(stopped: no reply within 2 s\)"
+    renderer = ImageRenderer([sys.executable, "-c", SILENT_CHILD], reply_timeout=2)
+    with renderer, pytest.raises(RuntimeError, match=stopped):
+        renderer.submit(scatter_spec(10), 10_000_000, "x").result(timeout=120)
+    assert time.monotonic() - started < 60
+
+
 def test_other_threads_keep_running_while_charts_render():
     """vl-convert holds the GIL for a whole render; in the child it cannot stop dbt's threads.
 
