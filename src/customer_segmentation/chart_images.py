@@ -150,14 +150,13 @@ class ImageRenderer:
         finally:
             watchdog.cancel()
         if not reply_line:
-            raise RuntimeError(
-                self._death_message()
-                + (
-                    f" (stopped: no reply within {self._reply_timeout:g} s)"
-                    if fired.is_set()
-                    else ""
-                )
-            )
+            # This chart fails (it may be what stopped the child); the rest, and this chart's
+            # "failed" note, are drawn in this process, so rendering still never fails the build.
+            reason = self._death_message()
+            if fired.is_set():
+                reason += f" (stopped: no reply within {self._reply_timeout:g} s)"
+            self._render_here(reason)
+            raise RuntimeError(reason)
         try:
             reply = json.loads(reply_line)
             if "error" in reply:

@@ -6,6 +6,7 @@ renders; nothing here is mocked except, in one test, a chart builder that raises
 
 from __future__ import annotations
 
+import functools
 import sys
 import threading
 import time
@@ -70,13 +71,18 @@ def test_a_spec_vl_convert_rejects_fails_that_chart_only():
         assert after.result(timeout=120).svg.startswith("<svg")
 
 
-def test_a_child_that_dies_is_reported_with_its_exit_code():
-    with ImageRenderer() as renderer:
-        renderer.submit(scatter_spec(10), 10_000_000, "x").result(timeout=120)
+def test_a_child_that_dies_fails_that_chart_and_the_rest_are_drawn_here(caplog):
+    spec = scatter_spec(10)
+    with caplog.at_level("WARNING"), ImageRenderer() as renderer:
+        renderer.submit(spec, 10_000_000, "x").result(timeout=120)
         renderer._process.kill()
         renderer._process.wait()
         with pytest.raises(RuntimeError, match=r"chart image renderer .* exited with code -9"):
-            renderer.submit(scatter_spec(10), 10_000_000, "x").result(timeout=120)
+            renderer.submit(spec, 10_000_000, "x").result(timeout=120)
+        after = renderer.submit(spec, 10_000_000, "x").result(timeout=120)
+    assert after == render_image(spec, 10_000_000, "x")
+    warnings = [record.getMessage() for record in caplog.records if record.levelname == "WARNING"]
+    assert len(warnings) == 1 and "exited with code -9" in warnings[0]
 
 
 @pytest.mark.parametrize(
@@ -215,6 +221,28 @@ def test_a_chart_that_raises_becomes_a_failed_placeholder_and_the_rest_are_drawn
     assert "FAILED" in next(line for line in lines if "elbow.svg" in line)
     assert "the chart failed (boom)" in (tmp_path / "elbow.svg").read_text()
     assert by_name["feature_histograms"].status == "drawn"
+    assert len(results) == len(render.CHART_FILES)
+
+
+DYING_CHILD = """
+import sys
+sys.stdout.write('{"ready": true}\\n'); sys.stdout.flush()
+sys.stdin.readline()
+sys.exit(7)
+"""
+
+
+def test_a_child_that_dies_mid_run_fails_one_chart_and_never_the_render(tmp_path, monkeypatch):
+    """The first chart's render kills the child: that chart is a failed note, the others are
+    drawn in this process, and render_all returns normally (rendering never fails the build)."""
+    dying = functools.partial(ImageRenderer, [sys.executable, "-c", DYING_CHILD])
+    monkeypatch.setattr(render, "ImageRenderer", dying)
+    features = pl.DataFrame({"customer_id": ["a", "b", "c"], "age": [20, 30, 40]})
+    results = render.render_all({"int_customer_features": features}, tmp_path, log=lambda _: None)
+    first, *rest = results
+    assert first.status == "failed" and "exited with code 7" in first.note
+    assert "the chart failed" in (tmp_path / f"{first.chart_name}.svg").read_text()
+    assert {result.status for result in rest} <= {"drawn", "not_available"}
     assert len(results) == len(render.CHART_FILES)
 
 
