@@ -8,8 +8,9 @@ node. A child process renders instead, one spec at a time, while the parent buil
 chart's spec. The child imports only this module (not the chart code, not Altair), so it starts in
 a fraction of a second; this is why the module lives outside ``customer_segmentation.charts``.
 
-Protocol: one JSON object per line on the child's stdin (``spec``, ``max_svg_bytes``, ``label``),
-one per line back on its stdout (the image, or ``error``).
+Protocol: the child's first line says it is ready; then one JSON object per line on its stdin
+(``spec``, ``max_svg_bytes``, ``label``), one per line back on its stdout (the image, or
+``error``). Anything else the child writes to stdout goes to its stderr.
 """
 
 from __future__ import annotations
@@ -95,10 +96,12 @@ class ImageRenderer:
     """The child process that renders; ``submit`` returns a Future, renders run one at a time.
 
     Use it as a context manager: leaving the block waits for the child to exit. When the child
-    cannot start (an interpreter that cannot run ``-m``, such as a frozen dbt binary), the images
-    are rendered in this process instead, with a warning: the same images, only slower beside
-    other threads. ``warn`` says so (default: this module's logger; chart_renders passes the dbt
-    console). ``command`` replaces the child's command line (tests).
+    cannot start (an interpreter that cannot run ``-m``, such as a frozen dbt binary), dies, stops
+    answering (``reply_timeout``) or answers with something else, the images are rendered in this
+    process from then on, with one warning: the same images, only slower beside other threads
+    (the render the child was on fails, naming the command and exit code). ``warn`` says so
+    (default: this module's logger; chart_renders passes the dbt console). ``command`` replaces
+    the child's command line (tests).
     """
 
     def __init__(
