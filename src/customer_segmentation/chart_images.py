@@ -134,30 +134,17 @@ class ImageRenderer:
         if not self._child_is_ready():
             return render_image(spec, max_svg_bytes, label)
         request = {"spec": spec, "max_svg_bytes": max_svg_bytes, "label": label}
-        reply_line = b""
-        # A render that never ends (it takes seconds) must not hang the build: kill the child.
-        fired = threading.Event()
-
-        def stop() -> None:
-            fired.set()
-            self._process.kill()
-
-        watchdog = threading.Timer(self._reply_timeout, stop)
-        watchdog.start()
+        reply_line, stopped = b"", False
         try:
             self._process.stdin.write(json.dumps(request).encode("utf-8") + b"\n")
             self._process.stdin.flush()
-            reply_line = self._process.stdout.readline()
+            reply_line, stopped = self._next_line()
         except BrokenPipeError:
             pass
-        finally:
-            watchdog.cancel()
         if not reply_line:
             # This chart fails (it may be what stopped the child); the rest, and this chart's
             # "failed" note, are drawn in this process, so rendering still never fails the build.
-            reason = self._death_message()
-            if fired.is_set():
-                reason += f" (stopped: no reply within {self._reply_timeout:g} s)"
+            reason = self._death_message(stopped)
             self._render_here(reason)
             raise RuntimeError(reason)
         try:
@@ -177,11 +164,33 @@ class ImageRenderer:
 
     def _child_is_ready(self) -> bool:
         if self._mode == "starting":
-            if self._process.stdout.readline() == READY:
+            line, stopped = self._next_line()
+            if line == READY:
                 self._mode = "child"
             else:
-                self._render_here(self._death_message())
+                self._process.kill()
+                reason = self._death_message(stopped)
+                if line:
+                    reason += f"; its first line was {line[:80]!r}, not the ready line"
+                self._render_here(reason)
         return self._mode == "child"
+
+    def _next_line(self) -> tuple[bytes, bool]:
+        """Return the child's next line (empty when it has exited) and whether it had to be
+        stopped first: a render takes seconds, so one that never ends must not hang the build."""
+        stopped = threading.Event()
+
+        def stop() -> None:
+            stopped.set()
+            self._process.kill()
+
+        watchdog = threading.Timer(self._reply_timeout, stop)
+        watchdog.start()
+        try:
+            line = self._process.stdout.readline()
+        finally:
+            watchdog.cancel()
+        return line, stopped.is_set()
 
     def _render_here(self, reason: str) -> None:
         self._warn(
@@ -190,13 +199,14 @@ class ImageRenderer:
         )
         self._mode = "here"
 
-    def _death_message(self) -> str:
+    def _death_message(self, stopped: bool = False) -> str:
         code = self._process.wait(timeout=10)
         self._stderr.seek(0)
         last_lines = self._stderr.read().decode("utf-8", "replace").strip().splitlines()[-5:]
-        return f"the chart image renderer ({' '.join(self._command)}) exited with code {code}" + (
-            ": " + " | ".join(last_lines) if last_lines else ""
-        )
+        message = f"the chart image renderer ({' '.join(self._command)}) exited with code {code}"
+        if stopped:
+            message += f" (stopped: no reply within {self._reply_timeout:g} s)"
+        return message + (": " + " | ".join(last_lines) if last_lines else "")
 
     def close(self) -> None:
         self._sender.shutdown(wait=True)

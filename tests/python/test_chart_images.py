@@ -89,6 +89,14 @@ def test_a_child_that_dies_fails_that_chart_and_the_rest_are_drawn_here(caplog):
     "command, says",
     [
         (
+            ["{python}", "-c", "print('noise', flush=True); import time; time.sleep(600)"],
+            "exited with code -9; its first line was b'noise\\n', not the ready line",
+        ),
+        (
+            ["{python}", "-c", "import time; time.sleep(600)"],
+            "exited with code -9 (stopped: no reply within 2 s)",
+        ),
+        (
             ["{python}", "-c", "import sys; print('no such module', file=sys.stderr); sys.exit(3)"],
             "exited with code 3: no such module",
         ),
@@ -99,7 +107,7 @@ def test_a_child_that_cannot_start_leaves_the_rendering_to_this_process(command,
     """A frozen dbt binary cannot run ``-m``: the same images, drawn here, with a warning."""
     command = [part.replace("{python}", sys.executable) for part in command]
     spec = scatter_spec(50)
-    with caplog.at_level("WARNING"), ImageRenderer(command) as renderer:
+    with caplog.at_level("WARNING"), ImageRenderer(command, reply_timeout=2) as renderer:
         images = [renderer.submit(spec, 10_000_000, "x").result(timeout=120) for _ in range(2)]
     assert images == [render_image(spec, 10_000_000, "x")] * 2
     warnings = [record.getMessage() for record in caplog.records if record.levelname == "WARNING"]
