@@ -33,7 +33,7 @@ from html import escape
 LOG = logging.getLogger(__name__)
 READY = b'{"ready": true}\n'  # the child's first line
 REPLY_TIMEOUT_SECONDS = 600.0  # one chart renders in seconds; this long means it never will
-PNG_SCALES = (2.0, 1.5, 1.0)  # sharpest first; the first whose PNG fits under the limit is kept
+PNG_SCALES = (2.0, 1.5, 1.0)  # by preference; the last is rendered first and is the last resort
 
 
 @dataclass(frozen=True)
@@ -200,7 +200,11 @@ class ImageRenderer:
         self._mode = "here"
 
     def _death_message(self, stopped: bool = False) -> str:
-        code = self._process.wait(timeout=10)
+        try:
+            code = self._process.wait(timeout=10)
+        except subprocess.TimeoutExpired:  # closed its stdout but did not exit
+            self._process.kill()
+            code = self._process.wait()
         self._stderr.seek(0)
         last_lines = self._stderr.read().decode("utf-8", "replace").strip().splitlines()[-5:]
         message = f"the chart image renderer ({' '.join(self._command)}) exited with code {code}"
