@@ -122,7 +122,14 @@
    "specials": [],
    "choices": [
     "auto",
-    "whitespace"
+    "whitespace",
+    "tab",
+    "\\t",
+    "comma",
+    "semicolon",
+    "pipe",
+    "space",
+    "spaces"
    ],
    "minimum": null,
    "maximum": null,
@@ -130,7 +137,7 @@
    "exclusive_maximum": false,
    "max_length": 1,
    "value_choices": [],
-   "allowed": "`auto`, `whitespace`, a single character",
+   "allowed": "`auto`, `whitespace`, `tab`, `\\t`, `comma`, `semicolon`, `pipe`, `space`, `spaces`, a single character",
    "example": "--vars '{csv_delimiter: ;}'"
   },
   "encoding": {
@@ -141,7 +148,11 @@
    "choices": [
     "utf-8",
     "latin-1",
-    "utf-16"
+    "utf-16",
+    "utf8",
+    "latin1",
+    "iso-8859-1",
+    "utf16"
    ],
    "minimum": null,
    "maximum": null,
@@ -149,8 +160,27 @@
    "exclusive_maximum": false,
    "max_length": 4096,
    "value_choices": [],
-   "allowed": "one of `utf-8`, `latin-1`, `utf-16`",
+   "allowed": "one of `utf-8`, `latin-1`, `utf-16`, `utf8`, `latin1`, `iso-8859-1`, `utf16`",
    "example": "--vars '{encoding: latin-1}'"
+  },
+  "decimal_separator": {
+   "kind": "choice",
+   "default": "auto",
+   "nullable": false,
+   "specials": [],
+   "choices": [
+    "auto",
+    ".",
+    ","
+   ],
+   "minimum": null,
+   "maximum": null,
+   "exclusive_minimum": false,
+   "exclusive_maximum": false,
+   "max_length": 4096,
+   "value_choices": [],
+   "allowed": "one of `auto`, `.`, `,`",
+   "example": "--vars '{decimal_separator: \",\"}'"
   },
   "as_of_date": {
    "kind": "date",
@@ -817,6 +847,7 @@
   "csv_header",
   "csv_delimiter",
   "encoding",
+  "decimal_separator",
   "as_of_date",
   "earliest_date",
   "date_formats",

@@ -132,7 +132,7 @@
     {%- endif -%}
     {%- set delimiter = given.get('csv_delimiter', var('csv_delimiter', 'auto')) | string -%}
     {%- set aliases = {'tab': '\t', '\\t': '\t', 'comma': ',', 'semicolon': ';', 'pipe': '|', 'space': 'whitespace', 'spaces': 'whitespace'} -%}
-    {%- set delimiter = aliases.get(delimiter | lower, delimiter) -%}
+    {%- set delimiter = aliases.get(delimiter | trim | lower, delimiter) -%}
     {%- if delimiter not in ['auto', 'whitespace'] and (delimiter | length != 1 or delimiter in ['"', '\n', '\r']) -%}
         {{ exceptions.raise_compiler_error("var csv_delimiter = " ~ quote_literal(delimiter) ~ " is not allowed. Fix: use auto, whitespace (runs of spaces or tabs), tab, or a single character such as ';'.") }}
     {%- endif -%}
@@ -218,22 +218,31 @@
             ~ " text (no readable line at its start). " ~ encoding_hint}) }}
     {%- endif -%}
 
-    {#- The delimiter: the candidate found the same number of times on most sample lines. -#}
+    {#- The delimiter: a candidate qualifies when most sample lines split into the same number (>1)
+        of fields. Of those, the one the first line agrees with (a header has no decimal commas:
+        `a;b;1,5` is ';'), then the one making more fields, then the first in this order; runs of
+        whitespace only when no character qualifies. -#}
     {%- set quoted = '"(?:[^"]|"")*"' -%}
     {%- set unquoted = [] -%}
     {%- for line in lines -%}{%- do unquoted.append(re.sub(quoted, 'q', line)) -%}{%- endfor -%}
-    {%- set chosen = {'delimiter': none, 'fields': 1, 'share': 0} -%}
+    {%- set chosen = {'delimiter': none, 'fields': 1, 'rank': none} -%}
     {%- set candidates = [settings.delimiter] if settings.delimiter != 'auto' else [',', '\t', ';', '|', 'whitespace'] -%}
     {%- for candidate in candidates -%}
         {%- set counts = {} -%}
+        {%- set first_fields = [] -%}
         {%- for line in unquoted -%}
             {%- set fields = (line | trim).split() | length if candidate == 'whitespace' else line.count(candidate) + 1 -%}
             {%- do counts.update({fields: counts.get(fields, 0) + 1}) -%}
+            {%- if loop.first -%}{%- do first_fields.append(fields) -%}{%- endif -%}
         {%- endfor -%}
         {%- set best = (counts.items() | sort(attribute='1', reverse=true) | first) -%}
         {%- set share = best[1] / (lines | length) -%}
-        {%- if chosen.delimiter is none and (settings.delimiter != 'auto' or (best[0] > 1 and share >= 0.5)) -%}
-            {%- do chosen.update({'delimiter': candidate, 'fields': best[0], 'share': share}) -%}
+        {%- set rank = [1 if first_fields[0] == best[0] else 0, best[0]] -%}
+        {%- if settings.delimiter != 'auto' -%}
+            {%- do chosen.update({'delimiter': candidate, 'fields': best[0]}) -%}
+        {%- elif best[0] > 1 and share >= 0.5 and (chosen.delimiter is none
+                or (candidate != 'whitespace' and rank > chosen.rank)) -%}
+            {%- do chosen.update({'delimiter': candidate, 'fields': best[0], 'rank': rank}) -%}
         {%- endif -%}
     {%- endfor -%}
     {#- Tabs padded with spaces are alignment, not a delimiter: split on runs of whitespace then. -#}
@@ -464,6 +473,10 @@
     {%- do print('rows read: ' ~ read.columns[0].values()[0]) -%}
     {%- set mapping = map_input_columns(relation, customer_column_synonyms() if kind == 'customers' else order_column_synonyms(), input_kinds()[kind].columns_var, []) -%}
     {%- do print('mapped: ' ~ mapping | dictsort | map('join', ' <- ') | join(', ')) -%}
+    {%- set types = {} -%}
+    {%- for row in run_query("describe input_file_check").rows -%}{%- do types.update({row[0]: row[1]}) -%}{%- endfor -%}
+    {%- do print('decimal separator: ' ~ quote_literal(decimal_separator_of(kind, 'input_file_check',
+        number_source_columns(kind, described, types, mapping)))) -%}
     {%- if plan.format == 'csv' -%}
         {%- set unreadable = run_query(unreadable_lines_sql(plan) ~ " order by line_number") -%}
         {%- do print('unreadable lines: ' ~ unreadable.rows | length) -%}

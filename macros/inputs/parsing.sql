@@ -138,12 +138,13 @@
                        'UINTEGER', 'UBIGINT', 'UHUGEINT', 'FLOAT', 'DOUBLE', 'REAL', 'DECIMAL', 'NUMERIC']) }}
 {% endmacro %}
 
-{% macro number_value(expression, data_type) -%}
-    {#- A double, finite or not (null when the text is no number). Typed columns: no text round trip. -#}
+{% macro number_value(expression, data_type, decimal='.') -%}
+    {#- A double, finite or not (null when the text is no number). Typed columns: no text round trip.
+        Text is read with `decimal` as its decimal point (macros/inputs/numbers.sql). -#}
     {%- if is_numeric_type(data_type) -%}
         cast({{ expression }} as double)
     {%- else -%}
-        {{ try_cast_value(text_value(expression), 'double') }}
+        {{ try_cast_value(number_text(text_value(expression), decimal), 'double') }}
     {%- endif -%}
 {%- endmacro %}
 
@@ -325,7 +326,7 @@
 
 {#- ---------------------------------------------------------------- extra numeric columns -#}
 
-{% macro numeric_extra_columns(input, mapping) %}
+{% macro numeric_extra_columns(input, mapping, decimal='.') %}
     {#- The unmapped input columns that hold numbers: typed numeric columns, and text columns where
         at least 99% of the non-empty values are numbers (NaN, Infinity and 1e309 count as numbers:
         they are spelled as numbers, and their rows are rejected as not finite). The remaining
@@ -346,7 +347,7 @@
         {%- set checks = [] -%}
         {%- for column in text_extras -%}
             {%- set value = text_value(quote_identifier(column)) -%}
-            {%- do checks.append("count(" ~ value ~ ") > 0 and count(" ~ try_cast_value(value, 'double')
+            {%- do checks.append("count(" ~ value ~ ") > 0 and count(" ~ number_value(quote_identifier(column), 'VARCHAR', decimal)
                 ~ ") >= 0.99 * count(" ~ value ~ ")") -%}
         {%- endfor -%}
         {%- set row = run_query("select " ~ checks | join(', ') ~ " from " ~ input.relation).rows[0] -%}

@@ -134,9 +134,21 @@ SETTINGS: tuple[Setting, ...] = (
         "text",
         "auto",
         ";",
-        "`auto`, a single character, or `whitespace` (runs of spaces/tabs)",
+        "`auto`, a single character, a name (`tab`, `semicolon`, ...) or `whitespace` (runs of"
+        " spaces/tabs)",
         "inputs",
-        choices=("auto", "whitespace"),
+        # The names csv_settings() in macros/inputs/input_sources.sql turns into characters.
+        choices=(
+            "auto",
+            "whitespace",
+            "tab",
+            "\\t",
+            "comma",
+            "semicolon",
+            "pipe",
+            "space",
+            "spaces",
+        ),
         max_length=1,
     ),
     Setting(
@@ -146,7 +158,18 @@ SETTINGS: tuple[Setting, ...] = (
         "latin-1",
         "text encoding of CSV files",
         "inputs",
-        choices=("utf-8", "latin-1", "utf-16"),
+        # The spellings csv_settings() accepts for the same three.
+        choices=("utf-8", "latin-1", "utf-16", "utf8", "latin1", "iso-8859-1", "utf16"),
+    ),
+    Setting(
+        "decimal_separator",
+        "choice",
+        "auto",
+        ",",
+        "the decimal point of numbers written as text (`1.081,53` or `1,081.53`); `auto` decides"
+        " it from the values of each input",
+        "inputs",
+        choices=("auto", ".", ","),
     ),
     Setting(
         "as_of_date",

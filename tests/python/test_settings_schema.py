@@ -33,6 +33,24 @@ def test_every_project_var_has_a_schema_entry_and_its_default_is_valid():
         assert schema.check(name, value) == schema.check(name, schema.BY_NAME[name].default), name
 
 
+def test_every_spelling_the_csv_reader_takes_passes_the_var_check():
+    """csv_settings() maps delimiter names and encoding spellings to what DuckDB reads; each must
+    pass validate_vars too (before, `csv_delimiter: tab` was documented, read, and then refused)."""
+    macro = (REPO / "macros" / "inputs" / "input_sources.sql").read_text()
+    body = macro.split("{% macro csv_settings(")[1].split("{% endmacro %}")[0]
+    spellings = {
+        name: re.findall(r"'((?:[^'\\]|\\.)+)':", line)
+        for name, line in (
+            ("csv_delimiter", next(x for x in body.splitlines() if "set aliases" in x)),
+            ("encoding", next(x for x in body.splitlines() if "'utf8'" in x)),
+        )
+    }
+    assert len(spellings["csv_delimiter"]) >= 7 and len(spellings["encoding"]) >= 4
+    for name, words in spellings.items():
+        for word in words:
+            schema.check(name, word.replace("\\\\", "\\"))
+
+
 def test_every_schema_default_and_example_is_valid():
     typed = schema.check_all({})
     assert set(typed) == set(schema.BY_NAME)

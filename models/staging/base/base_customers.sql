@@ -11,7 +11,9 @@
 {%- if has_input('customers') -%}
     {%- set input = staging_input('customers') -%}
     {%- set mapping = staging_column_mapping('customers', input, ['customer_id']) -%}
-    {%- set extras = numeric_extra_columns(input, mapping) -%}
+    {%- set decimal = decimal_separator_of('customers', input.relation,
+        number_source_columns('customers', input.columns, input.types, mapping)) -%}
+    {%- set extras = numeric_extra_columns(input, mapping, decimal) -%}
 {%- else -%}
     {#- Orders-only input: the customers are the distinct ids of the kept order lines. -#}
     {%- set input = {
@@ -22,6 +24,7 @@
         'row_number': 'row_number() over (order by customer_id)',
     } -%}
     {%- set mapping = {'customer_id': 'customer_id'} -%}
+    {%- set decimal = '.' -%}
     {%- set extras = [] -%}
 {%- endif -%}
 {%- set aliases = source_column_aliases(input) -%}
@@ -77,10 +80,10 @@ parsed as (
         source.*,
         {{ text_value(field.customer_id) }} as customer_id,
         {{ normalize_gender(field.gender) }} as gender,
-        {{ number_value(field.age, field_type.age) }} as age_number,
-        {{ number_value(field.annual_income_k, field_type.annual_income_k) }} as annual_income_k_number,
-        {{ number_value(field.income, field_type.income) }} as income_number,
-        {{ number_value(field.spending_score, field_type.spending_score) }} as spending_score_number,
+        {{ number_value(field.age, field_type.age, decimal) }} as age_number,
+        {{ number_value(field.annual_income_k, field_type.annual_income_k, decimal) }} as annual_income_k_number,
+        {{ number_value(field.income, field_type.income, decimal) }} as income_number,
+        {{ number_value(field.spending_score, field_type.spending_score, decimal) }} as spending_score_number,
         {%- if 'signup_date' in mapping %}
         {{ parse_date_column('signup_date', input, mapping['signup_date'], field.signup_date) }} as signup_date,
         {%- else %}
@@ -95,7 +98,7 @@ parsed as (
         true as marketing_opt_in,
         {%- endif %}
         {%- for column in extras %}
-        {{ number_value(aliases[column], input.types[column]) }} as {{ quote_identifier('number__' ~ extra_names[column]) }},
+        {{ number_value(aliases[column], input.types[column], decimal) }} as {{ quote_identifier('number__' ~ extra_names[column]) }},
         {%- endfor %}
         true as parsed_marker
     from source

@@ -16,6 +16,8 @@
             ~ input.columns | join(', ') ~ ". Fix: --vars '{order_columns: {amount: \"<column>\"}}' or "
             ~ "--vars '{order_columns: {quantity: \"<column>\", unit_price: \"<column>\"}}'.") }}
     {%- endif -%}
+    {%- set decimal = decimal_separator_of('orders', input.relation,
+        number_source_columns('orders', input.columns, input.types, mapping)) -%}
     {%- set aliases = source_column_aliases(input) -%}
     {%- set status_column = cancellation_source_column(mapping, input) -%}
 {%- else -%}
@@ -121,9 +123,9 @@ parsed as (
         {%- endif %}
         {{ text_value(field.customer_id) }} as customer_id,
         {{ parse_date_column('order_date', input, mapping.get('order_date'), field.order_date) }} as order_date,
-        {{ number_value(field.quantity, field_type.quantity) }} as quantity_number,
-        {{ number_value(field.unit_price, field_type.unit_price) }} as unit_price_number,
-        {{ number_value(field.amount, field_type.amount) }} as amount_number,
+        {{ number_value(field.quantity, field_type.quantity, decimal) }} as quantity_number,
+        {{ number_value(field.unit_price, field_type.unit_price, decimal) }} as unit_price_number,
+        {{ number_value(field.amount, field_type.amount, decimal) }} as amount_number,
         coalesce(lower({{ text_value(field.category) }}), 'unknown') as category,
         coalesce(lower({{ text_value(field.channel) }}), 'unknown') as channel
     from source

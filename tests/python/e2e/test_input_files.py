@@ -121,6 +121,23 @@ def write_shapes(folder: Path) -> list[dict]:
     (folder / "utf16_unset.csv").write_bytes("CustomerID,Âge\r\nU1,20\r\n".encode("utf-16"))
     for name in ["a folder", "empty.csv", "header_only.csv", "utf16_unset.csv", "missing.csv"]:
         files.append({"path": str(folder / name)})
+
+    # Decimal commas: one comma on every data line and none in the header, so a count of commas
+    # alone would call it comma-separated; the header (or, without one, more fields) says ';'.
+    european = folder / "european.csv"
+    european.write_text(
+        "Kundennr;Alter;Jahreseinkommen;Treuepunkte\n"
+        + "".join(f"E{i};{20 + i};{52 + i}.340,50;{i},5\n" for i in range(24))
+    )
+    files.append({"path": str(european)})
+    european_bare = folder / "european_headerless.csv"
+    european_bare.write_text("".join(f"E{i};{20 + i};{31 + i},8\n" for i in range(26)))
+    files.append({"path": str(european_bare)})
+    american = folder / "american.csv"
+    american.write_text(
+        "CustomerID,Income\n" + "".join(f'A{i},"{52 + i},340.50"\n' for i in range(27))
+    )
+    files.append({"path": str(american)})
     return files
 
 
@@ -231,6 +248,17 @@ def test_file_shapes_are_read_and_bad_lines_reported(tmp_path: Path):
         assert f"problem: {expected.format(files[index - 1]['path'])}" in section(out, index)
     for folder in (REPO, tmp_path, tmp_path / "run", Path.cwd()):
         assert not (folder / "leak.csv").exists()
+
+    european = section(out, 16)
+    assert "delimiter ';', header True" in european and "rows read: 24" in european
+    assert "decimal separator: ','" in european
+    european_bare = section(out, 17)
+    assert "delimiter ';', header False" in european_bare
+    assert "columns: column0 | column1 | column2" in european_bare
+    assert "decimal separator: ','" in european_bare
+    american = section(out, 18)
+    assert "delimiter ','" in american and "decimal separator: '.'" in american
+    assert "decimal separator: '.'" in tsv  # whole numbers only: nothing to decide
 
 
 def test_a_mapping_var_with_an_unknown_key_stops_listing_the_accepted_keys(tmp_path: Path):

@@ -1,0 +1,162 @@
+"""Numbers as exports write them: decimal commas, thousands separators (macros/inputs/numbers.sql).
+
+1. A German shop export: semicolon-separated, Latin-1, `1.081,53` prices, `52.340,50` incomes in
+   plain units, a `12,5` extra column, `dd.mm.yyyy` dates, names with commas in them, and two
+   order lines written the American way (`12.5`), which are rejected, not read as 125.
+2. Values that read two ways (`52.000`: 52 or 52,000?) stop the build until the var says which;
+   an American export (`"30,272.25"`) is read without one, and its one `31,8` is rejected.
+
+Expected values come from pandas reading the same files with its own decimal/thousands options.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from .conftest import run_dbt
+
+pytestmark = pytest.mark.dbt
+
+FEATURES = ["--select", "+customer_features +input_summary", "--indirect-selection", "cautious"]
+AMERICAN_LINES = (7, 19)  # order lines (0-based) whose price is written `12.5`
+
+
+def german(number: float, decimals: int = 2) -> str:
+    """1081.53 -> '1.081,53' (a German spreadsheet's export)."""
+    return f"{number:,.{decimals}f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+
+
+def write_german_shop(folder: Path) -> tuple[Path, Path]:
+    rng = random.Random(4913)
+    customers = folder / "kunden.csv"
+    lines = ["Kundennr;Name;Geschlecht;Alter;Jahreseinkommen;Punkte;Treuepunkte"]
+    for i in range(240):
+        income = rng.uniform(18_000, 140_000)
+        lines.append(
+            f"K{i:04d};Müller, Jürgen {i};{'mw'[i % 2]};{rng.randint(18, 75)};"
+            f"{german(income)};{rng.randint(1, 99)};{german(rng.uniform(0, 40), 1)}"
+        )
+    customers.write_bytes(("\n".join(lines) + "\n").encode("latin-1"))
+
+    orders = folder / "bestellungen.csv"
+    lines = ["Belegnr;Kundennr;Datum;Menge;Einzelpreis"]
+    for i in range(1_800):
+        day = date(2024, 1, 1) + timedelta(days=rng.randrange(0, 360))
+        price = rng.choice([rng.uniform(1, 20), rng.uniform(20, 2_500)])
+        written = f"{price:.1f}" if i in AMERICAN_LINES else german(price)
+        lines.append(
+            f"B{i:05d};K{rng.randrange(240):04d};{day:%d.%m.%Y};{rng.randint(1, 6)};{written}"
+        )
+    orders.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return customers, orders
+
+
+def test_a_german_export_reads_its_numbers(tmp_path: Path):
+    customers, orders = write_german_shop(tmp_path)
+    run = run_dbt(
+        tmp_path / "run",
+        variables={
+            "customers_path": str(customers),
+            "orders_path": str(orders),
+            "encoding": "latin1",  # a spelling the reader always took and the var check refused
+            "customer_columns": {
+                "customer_id": "Kundennr",
+                "gender": "Geschlecht",
+                "age": "Alter",
+                "income": "Jahreseinkommen",
+                "spending_score": "Punkte",
+            },
+            "order_columns": {
+                "order_id": "Belegnr",
+                "customer_id": "Kundennr",
+                "order_date": "Datum",
+                "quantity": "Menge",
+                "unit_price": "Einzelpreis",
+            },
+        },
+        extra_args=FEATURES,
+        lean=True,
+    )
+    options = {"sep": ";", "decimal": ",", "thousands": ".", "dtype": {"Kundennr": str}}
+    kunden = pd.read_csv(customers, encoding="latin-1", **options).set_index("Kundennr")
+    staged = run.frame(
+        "select customer_id, income, spending_score, treuepunkte from stg_customers"
+    ).to_pandas()
+    staged = staged.set_index("customer_id").loc[kunden.index]
+    assert len(staged) == 240
+    assert staged["income"].tolist() == pytest.approx(kunden["Jahreseinkommen"].tolist())
+    assert staged["treuepunkte"].tolist() == pytest.approx(kunden["Treuepunkte"].tolist())
+    assert staged["income"].min() > 18_000  # not 18.0: the '.' is a thousands separator here
+
+    lines = pd.read_csv(orders, **options, converters={"Einzelpreis": str})
+    american = lines.index.isin(AMERICAN_LINES)
+    price = lines["Einzelpreis"].str.replace(".", "").str.replace(",", ".").astype(float)
+    expected = (lines["Menge"] * price)[~american].groupby(lines["Kundennr"][~american]).sum()
+    monetary = dict(run.query("select customer_id, monetary from customer_features"))
+    assert {k: v for k, v in monetary.items() if v} == pytest.approx(expected.to_dict())
+
+    rejected = run.query("select source_row_number, rejection_reason from orders_rejected")
+    assert sorted(rejected) == [
+        (line + 1, "unit_price is not a number") for line in sorted(AMERICAN_LINES)
+    ]
+    summary = dict(run.query("select outcome, row_count from input_summary where input = 'orders'"))
+    assert summary == {"kept": 1_798, "rejected: unit_price is not a number": 2}
+
+
+def test_numbers_that_read_two_ways_stop_until_the_var_says_which(tmp_path: Path):
+    rng = random.Random(77)
+    thousands = tmp_path / "incomes.csv"  # 52.000 = 52,000 in a German export of whole euros
+    thousands.write_text(
+        "id;gender;age;income;score\n"
+        + "".join(
+            f"T{i};Female;{rng.randint(18, 70)};{german(rng.randint(15, 140) * 1000, 0)};"
+            f"{rng.randint(1, 99)}\n"
+            for i in range(60)
+        )
+    )
+    customers_only = ["--select", "base_customers"]
+    stopped = run_dbt(
+        tmp_path / "auto",
+        variables={"customers_path": str(thousands)},
+        extra_args=customers_only,
+        check=False,
+    )
+    assert stopped.result.returncode != 0
+    assert "have one separator followed by three digits" in stopped.output
+    assert "(column income)" in stopped.output
+    assert "--vars '{decimal_separator: \",\"}' if " in stopped.output
+    assert not stopped.database.exists() or not stopped.query(
+        "select 1 from information_schema.tables where table_name = 'base_customers'"
+    )
+
+    settled = run_dbt(
+        tmp_path / "comma",
+        variables={"customers_path": str(thousands), "decimal_separator": ","},
+        extra_args=customers_only,
+    )
+    incomes = [row[0] for row in settled.query("select income from base_customers")]
+    assert len(incomes) == 60 and all(v % 1000 == 0 and v >= 15_000 for v in incomes)
+
+    american = tmp_path / "us.csv"
+    rows = [
+        f'U{i},Male,{20 + i % 50},"{30_000 + i * 1_234.5:,.2f}",{1 + i % 99}' for i in range(59)
+    ]
+    american.write_text(
+        "id,gender,age,income,score\n" + "\n".join(rows) + '\nU59,Male,30,"31,8",5\n'
+    )
+    run = run_dbt(
+        tmp_path / "us",
+        variables={"customers_path": str(american)},
+        extra_args=customers_only,
+    )
+    read = dict(run.query("select customer_id, income from base_customers"))
+    assert read["U1"] == pytest.approx(31_234.5) and read["U58"] == pytest.approx(101_601.0)
+    assert read["U59"] is None
+    assert run.query("select rejection_reason from base_customers where customer_id = 'U59'") == [
+        ("income is not a number",)
+    ]
