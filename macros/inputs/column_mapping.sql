@@ -18,7 +18,7 @@
         A birth year or birth date is not standard: it stays an extra column (see derived_features). -#}
     {{ return({
         'customer_id': ['customer_id', 'customerid', 'cust_id', 'client_id', 'user_id', 'customer_number', 'customer', 'id'],
-        'gender': ['gender', 'genre', 'sex'],
+        'gender': ['gender', 'genre', 'sex', 'geschlecht', 'sexe', 'sexo', 'genero', 'sesso', 'geslacht'],
         'age': ['age', 'age_years'],
         'annual_income_k': ['annual_income_k', 'annual_income_k_usd', 'income_k', 'annual_income_000s', 'income_000s',
                             'annual_income_thousands', 'income_thousands', 'income_in_thousands'],

@@ -181,12 +181,48 @@
     end
 {%- endmacro %}
 
-{% macro normalize_gender(expression) -%}
+{% macro gender_words() %}
+    {#- Spellings of the gender column, lower case, in the languages exports come in. A letter that
+        means one thing in one language and another elsewhere is decided per input (gender_letters).
+        Anything else reads as Other and is named by the gender_not_recognised WARN. -#}
+    {{ return({
+        'female': ['f', 'female', 'woman', 'women', 'w', 'weiblich', 'frau', 'femme', 'féminin', 'feminin',
+                   'mujer', 'femenino', 'feminino', 'donna', 'vrouw', 'v'],
+        'male': ['male', 'man', 'men', 'männlich', 'maennlich', 'mann', 'h', 'homme', 'masculin',
+                 'hombre', 'masculino', 'uomo'],
+        'other': ['other', 'd', 'divers', 'diverse', 'x', 'non-binary', 'nonbinary', 'non binary', 'nb',
+                  'autre', 'otro', 'altro'],
+    }) }}
+{% endmacro %}
+
+{% macro gender_letters(relation, column, data_type) %}
+    {#- What a bare `m` means in this input: male (English, German, French) unless the column
+        writes men as `h` (hombre, homme) and has no `f`, as a Spanish export (H/M) does: then `m`
+        is mujer. Decided from the first 100,000 rows. -#}
+    {%- if not execute or column is none or (data_type | string | upper) != 'VARCHAR' -%}{{ return('male') }}{%- endif -%}
+    {%- set value = "lower(" ~ text_value(quote_identifier(column)) ~ ")" -%}
+    {%- set row = run_query("select count(*) filter (where " ~ value ~ " in ('h', 'hombre')), count(*) filter (where "
+        ~ value ~ " in ('f', 'female'))" ~ " from (select * from " ~ relation ~ " limit 100000)").rows[0] -%}
+    {{ return('female' if row[0] > 0 and row[1] == 0 else 'male') }}
+{% endmacro %}
+
+{% macro normalize_gender(expression, m_means='male') -%}
+    {%- set words = gender_words() -%}
+    {%- set text = "lower(" ~ text_value(expression) ~ ")" -%}
     case
-        when lower({{ text_value(expression) }}) in ('m', 'male', 'man') then 'Male'
-        when lower({{ text_value(expression) }}) in ('f', 'female', 'woman') then 'Female'
-        when {{ text_value(expression) }} is null then null
+        when {{ text }} in ({{ quote_literals(words.female + (['m'] if m_means == 'female' else [])) }}) then 'Female'
+        when {{ text }} in ({{ quote_literals(words.male + (['m'] if m_means == 'male' else [])) }}) then 'Male'
+        when {{ text }} is null then null
         else 'Other'
+    end
+{%- endmacro %}
+
+{% macro unrecognised_gender(expression) -%}
+    {#- The value as it arrived when it is no known spelling (it reads as Other), else null. -#}
+    {%- set words = gender_words() -%}
+    case
+        when lower({{ text_value(expression) }}) not in ({{ quote_literals(words.female + words.male + words.other + ['m']) }})
+            then {{ text_value(expression) }}
     end
 {%- endmacro %}
 

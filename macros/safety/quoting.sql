@@ -11,3 +11,10 @@
     {#- 'value' with every embedded single quote doubled: any byte sequence is a string value. -#}
     {{- return("'" ~ (value | string).replace("'", "''") ~ "'") -}}
 {%- endmacro %}
+
+{% macro quote_literals(values) -%}
+    {#- 'a', 'b', ... for an IN list, each through quote_literal. -#}
+    {%- set quoted = [] -%}
+    {%- for value in values -%}{%- do quoted.append(quote_literal(value)) -%}{%- endfor -%}
+    {{- return(quoted | join(', ')) -}}
+{%- endmacro %}

@@ -14,6 +14,7 @@
     {%- set decimal = decimal_separator_of('customers', input.relation,
         number_source_columns('customers', input.columns, input.types, mapping)) -%}
     {%- set extras = numeric_extra_columns(input, mapping, decimal) -%}
+    {%- set m_means = gender_letters(input.relation, mapping.get('gender'), input.types.get(mapping.get('gender'), 'VARCHAR')) -%}
 {%- else -%}
     {#- Orders-only input: the customers are the distinct ids of the kept order lines. -#}
     {%- set input = {
@@ -25,6 +26,7 @@
     } -%}
     {%- set mapping = {'customer_id': 'customer_id'} -%}
     {%- set decimal = '.' -%}
+    {%- set m_means = 'male' -%}
     {%- set extras = [] -%}
 {%- endif -%}
 {%- set aliases = source_column_aliases(input) -%}
@@ -79,7 +81,8 @@ parsed as (
     select
         source.*,
         {{ text_value(field.customer_id) }} as customer_id,
-        {{ normalize_gender(field.gender) }} as gender,
+        {{ normalize_gender(field.gender, m_means) }} as gender,
+        {{ unrecognised_gender(field.gender) }} as unrecognised_gender,
         {{ number_value(field.age, field_type.age, decimal) }} as age_number,
         {{ number_value(field.annual_income_k, field_type.annual_income_k, decimal) }} as annual_income_k_number,
         {{ number_value(field.income, field_type.income, decimal) }} as income_number,
@@ -141,6 +144,8 @@ final as (
         cast(source_row_number as bigint) as source_row_number,
         customer_id,
         gender,
+        -- the gender value as it arrived when it is no known spelling (it reads as Other)
+        unrecognised_gender,
         {{ finite_or_null('age_number') }} as age,
         {{ finite_or_null('annual_income_k_number') }} as annual_income_k,
         {{ finite_or_null('income_number') }} as income,

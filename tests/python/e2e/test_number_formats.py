@@ -92,6 +92,8 @@ def test_a_german_export_reads_its_numbers(tmp_path: Path):
     assert staged["income"].tolist() == pytest.approx(kunden["Jahreseinkommen"].tolist())
     assert staged["treuepunkte"].tolist() == pytest.approx(kunden["Treuepunkte"].tolist())
     assert staged["income"].min() > 18_000  # not 18.0: the '.' is a thousands separator here
+    genders = dict(run.query("select gender, count(*) from stg_customers group by gender"))
+    assert genders == {"Male": 120, "Female": 120}  # m / w (weiblich)
 
     lines = pd.read_csv(orders, **options, converters={"Einzelpreis": str})
     american = lines.index.isin(AMERICAN_LINES)

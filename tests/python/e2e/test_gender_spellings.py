@@ -1,0 +1,55 @@
+"""Gender as exports spell it (macros/inputs/parsing.sql, gender_words / gender_letters): a Spanish
+H/M export, where M is mujer; German m/w/d; and values no list knows, which read as Other and are
+named by the gender_not_recognised WARN instead of silently turning women into Other."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from .conftest import run_dbt
+
+pytestmark = pytest.mark.dbt
+
+SELECT = ["--select", "base_customers", "gender_not_recognised"]
+
+
+def write_customers(path: Path, genders: list[str]) -> None:
+    path.write_text(
+        "id,sexo,edad,puntos\n"
+        + "".join(f"S{i},{g},{20 + i % 50},{1 + i % 99}\n" for i, g in enumerate(genders))
+    )
+
+
+def genders(run) -> dict[str, str | None]:
+    return dict(run.query("select customer_id, gender from base_customers"))
+
+
+def test_spanish_h_m_reads_m_as_mujer_and_unknown_values_warn(tmp_path: Path):
+    written = ["H", "M", "m", "Mujer", "hombre", "U", "U", "u", "", "x"] * 6
+    path = tmp_path / "clientes.csv"
+    write_customers(path, written)
+    run = run_dbt(tmp_path / "es", variables={"customers_path": str(path)}, extra_args=SELECT)
+    read = genders(run)
+    expected = {"h": "Male", "m": "Female", "mujer": "Female", "hombre": "Male", "u": "Other"}
+    expected |= {"": None, "x": "Other"}
+    for i, value in enumerate(written):
+        assert read[f"S{i}"] == expected[value.lower()], (i, value)
+    assert re.search(r"WARN \d+ gender_not_recognised", run.output), run.output[-2000:]
+    assert "health gender_not_recognised: gender value 'U' (12 customers)" in run.output
+    assert "health gender_not_recognised: gender value 'u' (6 customers)" in run.output
+    assert "gender value 'x'" not in run.output  # a known spelling of Other
+
+
+def test_german_m_w_d_and_english_letters_keep_m_as_male(tmp_path: Path):
+    written = ["m", "w", "d", "M", "W", "F", "Female", "male"] * 5
+    path = tmp_path / "kunden.csv"
+    write_customers(path, written)
+    run = run_dbt(tmp_path / "de", variables={"customers_path": str(path)}, extra_args=SELECT)
+    read = genders(run)
+    expected = {"m": "Male", "w": "Female", "d": "Other", "f": "Female"}
+    expected |= {"female": "Female", "male": "Male"}
+    assert [read[f"S{i}"] for i in range(len(written))] == [expected[g.lower()] for g in written]
+    assert re.search(r"PASS gender_not_recognised", run.output), run.output[-2000:]
