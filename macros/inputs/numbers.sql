@@ -3,26 +3,27 @@
     spelling. README, "Staging: parsing rules", Numbers. -#}
 
 {% macro number_source_columns(kind, columns, types, mapping) %}
-    {#- The text columns of an input that staging reads as numbers: the mapped quantity, unit_price
-        and amount of orders; the mapped age, incomes and spending score of customers, and their
-        unmapped columns (candidates for extra numeric columns). -#}
+    {#- The text columns of an input that staging reads as numbers, {column: mapped?}: the mapped
+        quantity, unit_price and amount of orders; the mapped age, incomes and spending score of
+        customers (true), and their unmapped columns (false: candidates for extra numeric columns). -#}
     {%- set numeric_fields = ['quantity', 'unit_price', 'amount'] if kind == 'orders'
         else ['age', 'annual_income_k', 'income', 'spending_score'] -%}
-    {%- set chosen = [] -%}
+    {%- set chosen = {} -%}
     {%- for column in columns -%}
         {%- set mapped_to = [] -%}
         {%- for name, source in mapping.items() -%}{%- if source == column -%}{%- do mapped_to.append(name) -%}{%- endif -%}{%- endfor -%}
         {%- set is_number = (mapped_to | select('in', numeric_fields) | list | length > 0)
             or (kind == 'customers' and mapped_to | length == 0) -%}
-        {%- if is_number and (types[column] | string | upper) == 'VARCHAR' -%}{%- do chosen.append(column) -%}{%- endif -%}
+        {%- if is_number and (types[column] | string | upper) == 'VARCHAR' -%}{%- do chosen.update({column: mapped_to | length > 0}) -%}{%- endif -%}
     {%- endfor -%}
     {{ return(chosen) }}
 {% endmacro %}
 
 {% macro decimal_separator_of(kind, relation, columns) %}
-    {#- ',' or '.': the decimal point of the numbers in `columns` (text) of `relation`. The
-        decimal_separator var when it is set; else the first 100,000 rows decide, counting only
-        columns whose values all (99%) look like numbers: a value only one reading allows settles
+    {#- ',' or '.': the decimal point of the numbers in `columns` ({text column: mapped?}, from
+        number_source_columns) of `relation`. The decimal_separator var when it is set; else the
+        first 100,000 rows decide, counting the mapped columns and the unmapped ones whose values
+        all (99%) look like numbers: a value only one reading allows settles
         it (`31,8`, `1.081,53`, `0,5` -> ','; `12.5`, `1,081.53`, `0.5` -> '.'), the more frequent
         wins when both occur (values of the other kind are then rejected as not numbers). Values
         that read either way (`1,250`, `52.000`: one separator, three digits) with nothing to
@@ -37,7 +38,7 @@
     {%- set either_way -%}[-+]?[1-9][0-9]{0,2}[.,][0-9]{3}{%- endset -%}
     {%- set counts = [] -%}
     {%- for column in columns -%}
-        {%- set value = text_value(quote_identifier(column)) -%}
+        {%- set value = plain_number_text(text_value(quote_identifier(column))) -%}
         {%- for pattern in [none, number_like, comma_only, point_only, either_way] -%}
             {%- if pattern is none -%}
                 {%- do counts.append("count(" ~ value ~ ")") -%}
@@ -51,7 +52,7 @@
     {%- set undecided = [] -%}
     {%- for column in columns -%}
         {%- set at = loop.index0 * 5 -%}
-        {%- if row[at] > 0 and row[at + 1] >= 0.99 * row[at] -%}
+        {%- if row[at] > 0 and (columns[column] or row[at + 1] >= 0.99 * row[at]) -%}
             {%- do totals.update({'comma': totals.comma + row[at + 2], 'point': totals.point + row[at + 3],
                                   'either': totals.either + row[at + 4]}) -%}
             {%- if row[at + 4] > 0 -%}{%- do undecided.append(column) -%}{%- endif -%}
@@ -59,7 +60,7 @@
     {%- endfor -%}
     {%- if totals.comma > totals.point -%}{{ return(',') }}{%- endif -%}
     {%- if totals.point > 0 or totals.either == 0 -%}{{ return('.') }}{%- endif -%}
-    {%- set value = text_value(quote_identifier(undecided[0])) -%}
+    {%- set value = plain_number_text(text_value(quote_identifier(undecided[0]))) -%}
     {%- set samples = run_query("select distinct " ~ value ~ " as v from (select * from " ~ relation
         ~ " limit 100000) where regexp_full_match(" ~ value ~ ", " ~ quote_literal(either_way) ~ ") order by v limit 3").columns[0].values() | list -%}
     {%- set sample = samples[0] -%}
@@ -92,4 +93,19 @@
                 then replace({{ text }}, ',', '')
         end
     {%- endif -%}
+{%- endmacro %}
+
+{% macro plain_number_text(text) -%}
+    {#- `text` without a currency sign ($ EUR GBP JPY INR signs, before or after, `-$12.50` keeps its
+        minus) and without spaces, no-break spaces or apostrophes between groups of three digits
+        (`1 081,53`, `1'081.53`): the spellings spreadsheets export. Anything else is unchanged.
+        Only values that do not read as numbers as they are get here (number_value). -#}
+    {%- set strip -%}
+        regexp_replace({{ text }}, '^([-+]?)\s*[$\x{20AC}\x{00A3}\x{00A5}\x{20B9}]\s*|\s*[$\x{20AC}\x{00A3}\x{00A5}\x{20B9}]$', '\1')
+    {%- endset -%}
+    case
+        when regexp_full_match({{ strip }}, '[-+]?[0-9]{1,3}([ \x{00A0}\x{202F}''][0-9]{3})+([.,][0-9]*)?')
+            then regexp_replace({{ strip }}, '[ \x{00A0}\x{202F}'']', '', 'g')
+        else {{ strip }}
+    end
 {%- endmacro %}

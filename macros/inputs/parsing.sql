@@ -144,7 +144,14 @@
     {%- if is_numeric_type(data_type) -%}
         cast({{ expression }} as double)
     {%- else -%}
-        {{ try_cast_value(number_text(text_value(expression), decimal), 'double') }}
+        {%- set text = text_value(expression) -%}
+        {%- set as_written = try_cast_value(number_text(text, decimal), 'double') -%}
+        {#- A CASE, not coalesce: DuckDB then runs the regular expressions only on the cells that
+            do not read as they are (at 10M plain cells: +0.03 s, against +0.7 s). -#}
+        case
+            when {{ as_written }} is not null or {{ text }} is null then {{ as_written }}
+            else {{ try_cast_value(number_text(plain_number_text(text), decimal), 'double') }}
+        end
     {%- endif -%}
 {%- endmacro %}
 

@@ -5,6 +5,7 @@
    order lines written the American way (`12.5`), which are rejected, not read as 125.
 2. Values that read two ways (`52.000`: 52 or 52,000?) stop the build until the var says which;
    an American export (`"30,272.25"`) is read without one, and its one `31,8` is rejected.
+3. Spreadsheet spellings: currency signs and spaced thousands, decided per input in one build.
 
 Expected values come from pandas reading the same files with its own decimal/thousands options.
 """
@@ -162,3 +163,43 @@ def test_numbers_that_read_two_ways_stop_until_the_var_says_which(tmp_path: Path
     assert run.query("select rejection_reason from base_customers where customer_id = 'U59'") == [
         ("income is not a number",)
     ]
+
+
+def test_currency_signs_and_spaced_thousands_are_read_per_input(tmp_path: Path):
+    """Spreadsheet spellings: a French customers file (`1 081,53 €` with a no-break space) and an
+    American orders file (`$1,081.53`, `-$12.50`, `1'081.53`), decided per input in one build."""
+    nbsp, narrow = "\u00a0", "\u202f"
+    incomes = {
+        "F0": ("52 340,50 €", 52340.5),
+        "F1": (f"1{nbsp}081,53", 1081.53),
+        "F2": (f"€ 12{narrow}000,00", 12000.0),
+        "F3": ("9,5", 9.5),
+        "F4": ("-1 234,5 €", -1234.5),  # rejected below as a negative income, read first
+        "F5": ("1 2", None),  # not groups of three: no number
+    }
+    customers = tmp_path / "clients.csv"
+    customers.write_text(
+        "id;revenu;age\n"
+        + "".join(f"{k};{v[0]};{30 + i}\n" for i, (k, v) in enumerate(incomes.items()))
+    )
+    prices = {"$1,081.53": 1081.53, "-$12.50": -12.5, "1'081.53": 1081.53, "$ 3": 3.0}
+    orders = tmp_path / "orders.csv"
+    orders.write_text(
+        "order_id,customer_id,order_date,amount\n"
+        + "".join(f'O{i},F0,2024-03-0{i + 1},"{p}"\n' for i, p in enumerate(prices))
+    )
+    run = run_dbt(
+        tmp_path / "run",
+        variables={
+            "customers_path": str(customers),
+            "orders_path": str(orders),
+            "customer_columns": {"income": "revenu"},
+        },
+        extra_args=["--select", "base_customers", "base_orders"],
+    )
+    read = dict(run.query("select customer_id, income from base_customers"))
+    assert read == pytest.approx({k: v[1] for k, v in incomes.items()})
+    reasons = dict(run.query("select customer_id, rejection_reason from base_customers"))
+    assert reasons["F4"] == "negative income" and reasons["F5"] == "income is not a number"
+    amounts = run.query("select amount, is_return from base_orders order by source_row_number")
+    assert amounts == [(abs(v), v < 0) for v in prices.values()]
