@@ -237,14 +237,25 @@
 
 {% macro date_format_candidates() %}
     {#- Tried in this order; 'iso' is DuckDB's own timestamp cast (yyyy-mm-dd, yyyy/mm/dd, with or
-        without a time). Each strptime format is also tried with ' %H:%M' and ' %H:%M:%S' after it. -#}
-    {{ return(['iso', '%Y%m%d', '%d-%m-%Y', '%m-%d-%Y', '%d/%m/%Y', '%m/%d/%Y', '%d.%m.%Y',
+        without a time, `T`, `Z` or an offset); 'epoch' is Unix time in seconds (9-10 digits) or
+        milliseconds (12-13 digits), as APIs and payment exports write it, read as UTC. Each
+        strptime format is also tried with ' %H:%M' and ' %H:%M:%S' after it. -#}
+    {{ return(['iso', 'epoch', '%Y%m%d', '%d-%m-%Y', '%m-%d-%Y', '%d/%m/%Y', '%m/%d/%Y', '%d.%m.%Y',
                '%d-%b-%Y', '%d %b %Y', '%b %d %Y']) }}
 {% endmacro %}
 
 {% macro date_with_format(text_expression, date_format) -%}
     {%- if date_format == 'iso' -%}
         cast({{ try_cast_value(text_expression, 'timestamp') }} as date)
+    {%- elif date_format == 'epoch' -%}
+        {#- make_timestamp(microseconds) is a plain TIMESTAMP: the UTC day, whatever the session's
+            time zone (to_timestamp would give a TIMESTAMPTZ, whose date depends on it). -#}
+        case
+            when regexp_full_match({{ text_expression }}, '[0-9]{9,10}')
+                then cast(make_timestamp(cast({{ text_expression }} as bigint) * 1000000) as date)
+            when regexp_full_match({{ text_expression }}, '[0-9]{12,13}')
+                then cast(make_timestamp(cast({{ text_expression }} as bigint) * 1000) as date)
+        end
     {%- else -%}
         cast(try_strptime({{ text_expression }}, [
             {{- quote_literal(date_format) }}, {{ quote_literal(date_format ~ ' %H:%M') }},
@@ -278,6 +289,8 @@
         {{ alias }}
     {%- elif data_type.startswith('TIMESTAMP') -%}
         cast({{ alias }} as date)
+    {%- elif standard_name in configured and configured[standard_name] in ['epoch', 'iso'] -%}
+        {{ date_with_format(text_value(alias), configured[standard_name]) }}
     {%- elif standard_name in configured -%}
         cast(try_strptime({{ text_value(alias) }}, {{ quote_literal(configured[standard_name]) }}) as date)
     {%- else -%}

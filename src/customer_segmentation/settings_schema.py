@@ -194,7 +194,8 @@ SETTINGS: tuple[Setting, ...] = (
         "mapping",
         {},
         {"order_date": "%d/%m/%Y"},
-        "`{order_date|signup_date: strftime format}`; unset = detected from the values",
+        "`{order_date|signup_date: format}` (strftime codes, or `epoch`); unset = detected from the"
+        " values",
         "inputs",
     ),
     Setting(

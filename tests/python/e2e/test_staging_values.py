@@ -4,7 +4,8 @@
   `Recency`, `MntWines`, a text column) with NaN / Infinity / 1e309 cells and implausible dates,
   next to a transaction log with `yyyymmdd` dates and no order id;
 - the same faults in typed Parquet columns (float NaN / inf, DATE);
-- a date column no value of which settles day-first or month-first.
+- a date column no value of which settles day-first or month-first;
+- Unix time in seconds and in milliseconds.
 """
 
 from __future__ import annotations
@@ -287,3 +288,38 @@ def test_an_ambiguous_date_column_stops_with_samples_and_the_var_to_set(tmp_path
     assert settled.scalar("select order_date from base_orders where order_id = 'O12'") == date(
         2023, 4, 1
     )
+
+
+def test_unix_time_in_seconds_and_milliseconds_is_detected_as_dates(tmp_path: Path):
+    """A payments export's `created` in Unix seconds and a CRM's signup in milliseconds: each
+    column's format is detected, and each value read as its UTC day."""
+    from datetime import UTC, datetime
+
+    start = datetime(2024, 1, 1, 0, 0, 5, tzinfo=UTC)
+    moments = [start + timedelta(hours=37 * i) for i in range(30)]
+    customers = tmp_path / "customers.csv"
+    customers.write_text(
+        "customer_id,age,signup_date\n"
+        + "".join(f"C{i},{20 + i},{int(m.timestamp() * 1000)}\n" for i, m in enumerate(moments))
+    )
+    orders = tmp_path / "orders.csv"
+    orders.write_text(
+        "order_id,customer_id,created,amount\n"
+        + "".join(f"O{i},C{i},{int(m.timestamp())},9.5\n" for i, m in enumerate(moments))
+    )
+    run = run_dbt(
+        tmp_path / "run",
+        command="run",
+        variables={
+            "customers_path": str(customers),
+            "orders_path": str(orders),
+            "order_columns": {"order_date": "created"},
+            "as_of_date": "2024-12-31",
+        },
+        extra_args=["--select", "base_customers", "base_orders"],
+    )
+    signups = dict(run.query("select customer_id, signup_date from base_customers"))
+    assert signups == {f"C{i}": m.date() for i, m in enumerate(moments)}
+    dates = dict(run.query("select order_id, order_date from base_orders"))
+    assert dates == {f"O{i}": m.date() for i, m in enumerate(moments)}
+    assert run.scalar("select count(rejection_reason) from base_orders") == 0
