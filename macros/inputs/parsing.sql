@@ -280,21 +280,28 @@
     {{ return(formats) }}
 {% endmacro %}
 
-{% macro parse_date_column(standard_name, input, source_column, alias) -%}
-    {#- SQL turning the input column (aliased `alias`) into a date, in the column's detected or
-        configured format. Typed DATE / TIMESTAMP columns are used as they are. -#}
+{% macro date_column_format(standard_name, input, source_column) %}
+    {#- How the column is read as dates: {'how': 'typed' (a DATE / TIMESTAMP column, used as it
+        is), 'configured' (var date_formats) or 'detected', 'format': the format}. -#}
     {%- set data_type = input.types.get(source_column, 'VARCHAR') -%}
     {%- set configured = configured_date_formats() -%}
-    {%- if data_type == 'DATE' -%}
-        {{ alias }}
-    {%- elif data_type.startswith('TIMESTAMP') -%}
-        cast({{ alias }} as date)
-    {%- elif standard_name in configured and configured[standard_name] in ['epoch', 'iso'] -%}
-        {{ date_with_format(text_value(alias), configured[standard_name]) }}
+    {%- if data_type == 'DATE' or data_type.startswith('TIMESTAMP') -%}
+        {{ return({'how': 'typed', 'format': data_type}) }}
     {%- elif standard_name in configured -%}
-        cast(try_strptime({{ text_value(alias) }}, {{ quote_literal(configured[standard_name]) }}) as date)
+        {{ return({'how': 'configured', 'format': configured[standard_name]}) }}
+    {%- endif -%}
+    {{ return({'how': 'detected', 'format': detect_date_format(standard_name, input, source_column)}) }}
+{% endmacro %}
+
+{% macro parse_date_column(alias, reading) -%}
+    {#- SQL turning the input column (aliased `alias`) into a date, as `reading`
+        (date_column_format) says. -#}
+    {%- if reading.how == 'typed' -%}
+        {{ alias if reading.format == 'DATE' else 'cast(' ~ alias ~ ' as date)' }}
+    {%- elif reading.how == 'configured' and reading.format not in ['epoch', 'iso'] -%}
+        cast(try_strptime({{ text_value(alias) }}, {{ quote_literal(reading.format) }}) as date)
     {%- else -%}
-        {{ date_with_format(text_value(alias), detect_date_format(standard_name, input, source_column)) }}
+        {{ date_with_format(text_value(alias), reading.format) }}
     {%- endif -%}
 {%- endmacro %}
 

@@ -34,3 +34,44 @@
         ~ rows | length ~ " Lloyd steps; largest centre move per step (scaled units): " ~ moves | join(', '), info=true) -%}
     {{ return('') }}
 {% endmacro %}
+
+{% macro log_input_reading(kind, mapping, decimal, dates) %}
+    {#- While a base model compiles: how its input is read (the file's shape, the columns mapped,
+        the decimal separator, each date column's format and whether it was detected), so an
+        automatic decision that is wrong for a file shows in the console, not only in the data.
+        Nothing under compile or docs generate. Usage: {{ log_input_reading(...) }} in the model. -#}
+    {%- if not execute or flags.WHICH not in ['build', 'run', 'retry'] -%}{{ return('') }}{%- endif -%}
+    {%- set spec = input_kinds()[input_kind(kind)] -%}
+    {%- if not has_input(kind) -%}
+        {%- do log(this.identifier ~ ": no " ~ kind ~ " input; the distinct customer ids of the kept order lines", info=true) -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- if input_var_is_set(spec.relation_var) -%}
+        {%- set source = "table " ~ var(spec.relation_var) -%}
+    {%- elif input_var_is_set(spec.path_var) -%}
+        {%- set plan = input_file_plan(kind) -%}
+        {%- if plan.format == 'parquet' -%}
+            {%- set source = plan.path ~ " (Parquet)" -%}
+        {%- else -%}
+            {%- set separator = 'runs of whitespace' if plan.mode == 'whitespace' else ('tab' if plan.delimiter == '\t' else quote_literal(plan.delimiter)) -%}
+            {%- set source = plan.path ~ " (CSV: " ~ separator ~ " between columns, " ~ ('a header' if plan.header else 'no header')
+                ~ ", " ~ plan.encoding ~ ")" -%}
+        {%- endif -%}
+    {%- else -%}
+        {%- set source = "the demo seed " ~ spec.seed -%}
+    {%- endif -%}
+    {%- set parts = [this.identifier ~ ": reading " ~ source] -%}
+    {%- set mapped = [] -%}
+    {%- for name, column in mapping | dictsort -%}
+        {%- if name != column -%}{%- do mapped.append(name ~ " <- " ~ column) -%}{%- endif -%}
+    {%- endfor -%}
+    {%- if mapped -%}{%- do parts.append("columns " ~ mapped | join(', ')) -%}{%- endif -%}
+    {%- if decimal is not none -%}{%- do parts.append("decimal separator " ~ quote_literal(decimal)) -%}{%- endif -%}
+    {%- for name, reading in dates | dictsort -%}
+        {%- set how = {'typed': 'a typed column', 'configured': 'var date_formats', 'detected': 'detected'}[reading.how] -%}
+        {%- set shown = {'iso': 'ISO yyyy-mm-dd', 'epoch': 'Unix time'}.get(reading.format, reading.format) -%}
+        {%- do parts.append(name ~ " " ~ (shown if reading.how != 'typed' else shown | lower) ~ " (" ~ how ~ ")") -%}
+    {%- endfor -%}
+    {%- do log(parts | join('; '), info=true) -%}
+    {{ return('') }}
+{% endmacro %}

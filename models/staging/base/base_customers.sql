@@ -11,8 +11,8 @@
 {%- if has_input('customers') -%}
     {%- set input = staging_input('customers') -%}
     {%- set mapping = staging_column_mapping('customers', input, ['customer_id']) -%}
-    {%- set decimal = decimal_separator_of('customers', input.relation,
-        number_source_columns('customers', input.columns, input.types, mapping)) -%}
+    {%- set number_columns = number_source_columns('customers', input.columns, input.types, mapping) -%}
+    {%- set decimal = decimal_separator_of('customers', input.relation, number_columns) -%}
     {%- set extras = numeric_extra_columns(input, mapping, decimal) -%}
     {%- set m_means = gender_letters(input.relation, mapping.get('gender'), input.types.get(mapping.get('gender'), 'VARCHAR')) -%}
 {%- else -%}
@@ -25,10 +25,16 @@
         'row_number': 'row_number() over (order by customer_id)',
     } -%}
     {%- set mapping = {'customer_id': 'customer_id'} -%}
+    {%- set number_columns = {} -%}
     {%- set decimal = '.' -%}
     {%- set m_means = 'male' -%}
     {%- set extras = [] -%}
 {%- endif -%}
+{%- set dates = {} -%}
+{%- if 'signup_date' in mapping -%}
+    {%- do dates.update({'signup_date': date_column_format('signup_date', input, mapping['signup_date'])}) -%}
+{%- endif -%}
+{{ log_input_reading('customers', mapping, decimal if number_columns else none, dates) }}
 {%- set aliases = source_column_aliases(input) -%}
 {%- set extra_names = extra_column_names(extras) -%}
 {%- set field = {} -%}
@@ -88,7 +94,7 @@ parsed as (
         {{ number_value(field.income, field_type.income, decimal) }} as income_number,
         {{ number_value(field.spending_score, field_type.spending_score, decimal) }} as spending_score_number,
         {%- if 'signup_date' in mapping %}
-        {{ parse_date_column('signup_date', input, mapping['signup_date'], field.signup_date) }} as signup_date,
+        {{ parse_date_column(field.signup_date, dates.signup_date) }} as signup_date,
         {%- else %}
         cast(null as date) as signup_date,
         {%- endif %}

@@ -16,8 +16,10 @@
             ~ input.columns | join(', ') ~ ". Fix: --vars '{order_columns: {amount: \"<column>\"}}' or "
             ~ "--vars '{order_columns: {quantity: \"<column>\", unit_price: \"<column>\"}}'.") }}
     {%- endif -%}
-    {%- set decimal = decimal_separator_of('orders', input.relation,
-        number_source_columns('orders', input.columns, input.types, mapping)) -%}
+    {%- set number_columns = number_source_columns('orders', input.columns, input.types, mapping) -%}
+    {%- set decimal = decimal_separator_of('orders', input.relation, number_columns) -%}
+    {%- set dates = {'order_date': date_column_format('order_date', input, mapping.get('order_date'))} -%}
+    {{ log_input_reading('orders', mapping, decimal if number_columns else none, dates) }}
     {%- set aliases = source_column_aliases(input) -%}
     {%- set status_column = cancellation_source_column(mapping, input) -%}
 {%- else -%}
@@ -122,7 +124,7 @@ parsed as (
         cast(source_row_number as varchar) as order_id,
         {%- endif %}
         {{ text_value(field.customer_id) }} as customer_id,
-        {{ parse_date_column('order_date', input, mapping.get('order_date'), field.order_date) }} as order_date,
+        {{ parse_date_column(field.order_date, dates.order_date) }} as order_date,
         {{ number_value(field.quantity, field_type.quantity, decimal) }} as quantity_number,
         {{ number_value(field.unit_price, field_type.unit_price, decimal) }} as unit_price_number,
         {{ number_value(field.amount, field_type.amount, decimal) }} as amount_number,

@@ -107,6 +107,14 @@ def test_a_german_export_reads_its_numbers(tmp_path: Path):
     assert sorted(rejected) == [
         (line + 1, "unit_price is not a number") for line in sorted(AMERICAN_LINES)
     ]
+    assert (
+        f"base_orders: reading {orders} (CSV: ';' between columns, a header, latin-1); columns "
+        "customer_id <- Kundennr, order_date <- Datum, order_id <- Belegnr, quantity <- Menge, "
+        "unit_price <- Einzelpreis; decimal separator ','; order_date %d.%m.%Y (detected)"
+    ) in run.output
+    assert f"base_customers: reading {customers} (CSV: ';' between columns, a header, latin-1)" in (
+        run.output
+    )
     summary = dict(run.query("select outcome, row_count from input_summary where input = 'orders'"))
     assert summary == {"kept": 1_798, "rejected: unit_price is not a number": 2}
 

@@ -323,3 +323,5 @@ def test_unix_time_in_seconds_and_milliseconds_is_detected_as_dates(tmp_path: Pa
     dates = dict(run.query("select order_id, order_date from base_orders"))
     assert dates == {f"O{i}": m.date() for i, m in enumerate(moments)}
     assert run.scalar("select count(rejection_reason) from base_orders") == 0
+    assert "order_date Unix time (detected)" in run.output
+    assert "signup_date Unix time (detected)" in run.output
