@@ -1,6 +1,7 @@
-{#- Console lines written while a long build runs (post-hooks), so a user watching `dbt build`
-    on a big base sees what each slow step did, not only START / OK. They render no SQL; the
-    run summary at the end (macros/run_summary.sql) still has the full accounting. -#}
+{#- Console lines written while a long build runs (post-hooks, and one line from each base model
+    as it compiles: how its input is read), so a user watching `dbt build` on a big base sees
+    what each step did, not only START / OK. They render no SQL; the run summary at the end
+    (macros/run_summary.sql) still has the full accounting. -#}
 
 {% macro log_rows_read(kind) %}
     {#- After a base model: rows read from the input and how many were quarantined (and where).
