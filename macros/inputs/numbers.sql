@@ -99,7 +99,8 @@
     {#- `text` without a currency sign ($ EUR GBP JPY INR signs, before or after, `-$12.50` keeps its
         minus) and without spaces, no-break spaces or apostrophes between groups of three digits
         (`1 081,53`, `1'081.53`): the spellings spreadsheets export. Anything else is unchanged.
-        Only values that do not read as numbers as they are get here (number_value). -#}
+        number_value applies it only to the cells that do not read as they are; the decimal
+        detection to every sampled value. -#}
     {%- set strip -%}
         regexp_replace({{ text }}, '^([-+]?)\s*[$\x{20AC}\x{00A3}\x{00A5}\x{20B9}]\s*|\s*[$\x{20AC}\x{00A3}\x{00A5}\x{20B9}]$', '\1')
     {%- endset -%}
