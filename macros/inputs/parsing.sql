@@ -476,3 +476,27 @@
     {%- endif -%}
     {%- if conditions | length == 0 -%}false{%- else -%}coalesce({{ conditions | join(' or ') }}, false){%- endif -%}
 {%- endmacro %}
+
+{#- ---------------------------------------------------------------- ids -#}
+
+{% macro ids_written_as_floats(relation, column, data_type) %}
+    {#- True when every id in the first 100,000 rows is a whole number written as a float (17850.0),
+        as pandas writes an integer column that has a blank in it: read as 17850, or the ids would
+        not match the same customers' ids in another file or in a CRM. -#}
+    {%- if not execute or column is none or is_numeric_type(data_type) and not (data_type | string | upper) in ['DOUBLE', 'FLOAT', 'REAL'] -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- set value = text_value(quote_identifier(column)) -%}
+    {%- set row = run_query("select count(" ~ value ~ "), count(*) filter (where regexp_full_match(" ~ value
+        ~ ", '[0-9]+[.]0+')) from (select * from " ~ relation ~ " limit 100000)").rows[0] -%}
+    {{ return(row[0] > 0 and row[1] == row[0]) }}
+{% endmacro %}
+
+{% macro id_value(expression, written_as_floats=false) -%}
+    {#- An id as text; `17850.0` -> `17850` when the column writes its ids as floats. -#}
+    {%- if written_as_floats -%}
+        regexp_replace({{ text_value(expression) }}, '[.]0+$', '')
+    {%- else -%}
+        {{ text_value(expression) }}
+    {%- endif -%}
+{%- endmacro %}

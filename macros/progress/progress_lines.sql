@@ -36,7 +36,7 @@
     {{ return('') }}
 {% endmacro %}
 
-{% macro log_input_reading(kind, mapping, decimal, dates) %}
+{% macro log_input_reading(kind, mapping, decimal, dates, float_ids=false) %}
     {#- While a base model compiles: how its input is read (the file's shape, the columns mapped,
         the decimal separator, each date column's format and whether it was detected), so an
         automatic decision that is wrong for a file shows in the console, not only in the data.
@@ -67,6 +67,7 @@
         {%- if name != column -%}{%- do mapped.append(name ~ " <- " ~ column) -%}{%- endif -%}
     {%- endfor -%}
     {%- if mapped -%}{%- do parts.append("columns " ~ mapped | join(', ')) -%}{%- endif -%}
+    {%- if float_ids -%}{%- do parts.append("customer ids written as floats (17850.0) read as whole numbers (17850)") -%}{%- endif -%}
     {%- if decimal is not none -%}{%- do parts.append("decimal separator " ~ quote_literal(decimal)) -%}{%- endif -%}
     {%- for name, reading in dates | dictsort -%}
         {%- set how = {'typed': 'a typed column', 'configured': 'var date_formats', 'detected': 'detected'}[reading.how] -%}

@@ -15,6 +15,7 @@
     {%- set decimal = decimal_separator_of('customers', input.relation, number_columns) -%}
     {%- set extras = numeric_extra_columns(input, mapping, decimal) -%}
     {%- set m_means = gender_letters(input.relation, mapping.get('gender'), input.types.get(mapping.get('gender'), 'VARCHAR')) -%}
+    {%- set float_ids = ids_written_as_floats(input.relation, mapping.get('customer_id'), input.types.get(mapping.get('customer_id'), 'VARCHAR')) -%}
 {%- else -%}
     {#- Orders-only input: the customers are the distinct ids of the kept order lines. -#}
     {%- set input = {
@@ -28,13 +29,14 @@
     {%- set number_columns = {} -%}
     {%- set decimal = '.' -%}
     {%- set m_means = 'male' -%}
+    {%- set float_ids = false -%}
     {%- set extras = [] -%}
 {%- endif -%}
 {%- set dates = {} -%}
 {%- if 'signup_date' in mapping -%}
     {%- do dates.update({'signup_date': date_column_format('signup_date', input, mapping['signup_date'])}) -%}
 {%- endif -%}
-{{ log_input_reading('customers', mapping, decimal if number_columns else none, dates) }}
+{{ log_input_reading('customers', mapping, decimal if number_columns else none, dates, float_ids) }}
 {%- set aliases = source_column_aliases(input) -%}
 {%- set extra_names = extra_column_names(extras) -%}
 {%- set field = {} -%}
@@ -73,7 +75,7 @@ repeated_ids as (
     from (
         select
             source_row_number,
-            {{ text_value(field.customer_id) }} as customer_key
+            {{ id_value(field.customer_id, float_ids) }} as customer_key
         from source
     ) as ids
     where customer_key is not null
@@ -86,7 +88,7 @@ parsed as (
 
     select
         source.*,
-        {{ text_value(field.customer_id) }} as customer_id,
+        {{ id_value(field.customer_id, float_ids) }} as customer_id,
         {{ normalize_gender(field.gender, m_means) }} as gender,
         {{ unrecognised_gender(field.gender) }} as unrecognised_gender,
         {{ number_value(field.age, field_type.age, decimal) }} as age_number,

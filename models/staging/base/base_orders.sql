@@ -19,7 +19,8 @@
     {%- set number_columns = number_source_columns('orders', input.columns, input.types, mapping) -%}
     {%- set decimal = decimal_separator_of('orders', input.relation, number_columns) -%}
     {%- set dates = {'order_date': date_column_format('order_date', input, mapping.get('order_date'))} -%}
-    {{ log_input_reading('orders', mapping, decimal if number_columns else none, dates) }}
+    {%- set float_ids = ids_written_as_floats(input.relation, mapping.get('customer_id'), input.types.get(mapping.get('customer_id'), 'VARCHAR')) -%}
+    {{ log_input_reading('orders', mapping, decimal if number_columns else none, dates, float_ids) }}
     {%- set aliases = source_column_aliases(input) -%}
     {%- set status_column = cancellation_source_column(mapping, input) -%}
 {%- else -%}
@@ -123,7 +124,7 @@ parsed as (
         -- No order id in the input: each line is an order, identified by its line number.
         cast(source_row_number as varchar) as order_id,
         {%- endif %}
-        {{ text_value(field.customer_id) }} as customer_id,
+        {{ id_value(field.customer_id, float_ids) }} as customer_id,
         {{ parse_date_column(field.order_date, dates.order_date) }} as order_date,
         {{ number_value(field.quantity, field_type.quantity, decimal) }} as quantity_number,
         {{ number_value(field.unit_price, field_type.unit_price, decimal) }} as unit_price_number,

@@ -325,3 +325,37 @@ def test_unix_time_in_seconds_and_milliseconds_is_detected_as_dates(tmp_path: Pa
     assert run.scalar("select count(rejection_reason) from base_orders") == 0
     assert "order_date Unix time (detected)" in run.output
     assert "signup_date Unix time (detected)" in run.output
+
+
+def test_customer_ids_written_as_floats_match_the_whole_number_ids(tmp_path: Path):
+    """pandas writes an integer id column with a blank in it as floats (17850.0), in a CSV and in
+    a Parquet file (DOUBLE). Those ids are read as 17850, so the lines find their customers."""
+    customers = tmp_path / "customers.csv"
+    customers.write_text("CustomerID,Age\n" + "".join(f"{12346 + i},{20 + i}\n" for i in range(12)))
+    orders = tmp_path / "orders.parquet"
+    with duckdb.connect() as connection:
+        connection.execute(
+            f"""
+            copy (
+                select
+                    'O' || i as order_id,
+                    case when i = 5 then null else cast(12346 + i % 12 as double) end
+                        as customer_id,
+                    date '2024-03-01' + cast(i as integer) as order_date,
+                    9.5 as amount
+                from range(30) as t(i)
+            ) to '{orders}' (format parquet)
+            """
+        )
+    run = run_dbt(
+        tmp_path / "run",
+        command="run",
+        variables={"customers_path": str(customers), "orders_path": str(orders)},
+        extra_args=["--select", "base_customers", "base_orders"],
+    )
+    lines = run.query("select customer_id, rejection_reason from base_orders order by order_id")
+    assert sorted({c for c, reason in lines if reason is None}) == [
+        str(12346 + i) for i in range(12)
+    ]
+    assert [reason for _, reason in lines if reason is not None] == ["missing customer_id"]
+    assert "customer ids written as floats (17850.0) read as whole numbers" in run.output
