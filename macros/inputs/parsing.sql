@@ -238,15 +238,23 @@
 {% macro date_format_candidates() %}
     {#- Tried in this order; 'iso' is DuckDB's own timestamp cast (yyyy-mm-dd, yyyy/mm/dd, with or
         without a time, `T`, `Z` or an offset); 'epoch' is Unix time in seconds (9-10 digits) or
-        milliseconds (12-13 digits), as APIs and payment exports write it, read as UTC. Each
-        strptime format is also tried with ' %H:%M' and ' %H:%M:%S' after it. -#}
-    {{ return(['iso', 'epoch', '%Y%m%d', '%d-%m-%Y', '%m-%d-%Y', '%d/%m/%Y', '%m/%d/%Y', '%d.%m.%Y',
+        milliseconds (12-13 digits), as APIs and payment exports write it, read as UTC; 'excel'
+        is a spreadsheet's day number (45352 = 2024-03-01, 5 digits, a time as its fraction).
+        Each strptime format is also tried with ' %H:%M' and ' %H:%M:%S' after it. -#}
+    {{ return(['iso', 'epoch', 'excel', '%Y%m%d', '%d-%m-%Y', '%m-%d-%Y', '%d/%m/%Y', '%m/%d/%Y', '%d.%m.%Y',
                '%d-%b-%Y', '%d %b %Y', '%b %d %Y']) }}
 {% endmacro %}
 
 {% macro date_with_format(text_expression, date_format) -%}
     {%- if date_format == 'iso' -%}
         cast({{ try_cast_value(text_expression, 'timestamp') }} as date)
+    {%- elif date_format == 'excel' -%}
+        {#- Day 1 is 1900-01-01 and Excel counts a 29 February 1900 that never was, so serial
+            numbers from March 1900 on are days since 1899-12-30. -#}
+        case
+            when regexp_full_match({{ text_expression }}, '[1-9][0-9]{4}([.][0-9]+)?')
+                then date '1899-12-30' + cast(floor(cast({{ text_expression }} as double)) as integer)
+        end
     {%- elif date_format == 'epoch' -%}
         {#- make_timestamp(microseconds) is a plain TIMESTAMP: the UTC day, whatever the session's
             time zone (to_timestamp would give a TIMESTAMPTZ, whose date depends on it). -#}
@@ -298,7 +306,7 @@
         (date_column_format) says. -#}
     {%- if reading.how == 'typed' -%}
         {{ alias if reading.format == 'DATE' else 'cast(' ~ alias ~ ' as date)' }}
-    {%- elif reading.how == 'configured' and reading.format not in ['epoch', 'iso'] -%}
+    {%- elif reading.how == 'configured' and reading.format not in ['epoch', 'excel', 'iso'] -%}
         cast(try_strptime({{ text_value(alias) }}, {{ quote_literal(reading.format) }}) as date)
     {%- else -%}
         {{ date_with_format(text_value(alias), reading.format) }}

@@ -71,7 +71,7 @@
     {%- if decimal is not none -%}{%- do parts.append("decimal separator " ~ quote_literal(decimal)) -%}{%- endif -%}
     {%- for name, reading in dates | dictsort -%}
         {%- set how = {'typed': 'a typed column', 'configured': 'var date_formats', 'detected': 'detected'}[reading.how] -%}
-        {%- set shown = {'iso': 'ISO yyyy-mm-dd', 'epoch': 'Unix time'}.get(reading.format, reading.format) -%}
+        {%- set shown = {'iso': 'ISO yyyy-mm-dd', 'epoch': 'Unix time', 'excel': 'spreadsheet day numbers'}.get(reading.format, reading.format) -%}
         {%- do parts.append(name ~ " " ~ (shown if reading.how != 'typed' else shown | lower) ~ " (" ~ how ~ ")") -%}
     {%- endfor -%}
     {%- do log(parts | join('; '), info=true) -%}

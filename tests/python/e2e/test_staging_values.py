@@ -5,7 +5,8 @@
   next to a transaction log with `yyyymmdd` dates and no order id;
 - the same faults in typed Parquet columns (float NaN / inf, DATE);
 - a date column no value of which settles day-first or month-first;
-- Unix time in seconds and in milliseconds.
+- Unix time in seconds and in milliseconds, and spreadsheet day numbers;
+- customer ids written as floats (17850.0).
 """
 
 from __future__ import annotations
@@ -359,3 +360,32 @@ def test_customer_ids_written_as_floats_match_the_whole_number_ids(tmp_path: Pat
     ]
     assert [reason for _, reason in lines if reason is not None] == ["missing customer_id"]
     assert "customer ids written as floats (17850.0) read as whole numbers" in run.output
+
+
+def test_spreadsheet_day_numbers_are_detected_as_dates(tmp_path: Path):
+    """A CRM export made in a spreadsheet: signup dates as day numbers (45352 = 2024-03-01), some
+    with the time as a fraction; one number before earliest_date is rejected, not read."""
+    days = [date(2023, 12, 31) + timedelta(days=11 * i) for i in range(25)]
+    serials = [
+        f"{(d - date(1899, 12, 30)).days}{'.75' if i % 3 else ''}" for i, d in enumerate(days)
+    ]
+    customers = tmp_path / "crm.csv"
+    customers.write_text(
+        "customer_id,age,signup_date\n"
+        + "".join(f"C{i},{30 + i},{s}\n" for i, s in enumerate(serials))
+        + "C99,40,12345\n"
+    )
+    run = run_dbt(
+        tmp_path / "run",
+        command="run",
+        variables={"customers_path": str(customers), "as_of_date": "2024-12-31"},
+        extra_args=["--select", "base_customers"],
+    )
+    signups = dict(run.query("select customer_id, signup_date from base_customers"))
+    assert {k: v for k, v in signups.items() if k != "C99"} == {
+        f"C{i}": d for i, d in enumerate(days)
+    }
+    assert run.query("select rejection_reason from base_customers where customer_id = 'C99'") == [
+        ("signup_date before earliest_date",)
+    ]
+    assert "signup_date spreadsheet day numbers (detected)" in run.output
