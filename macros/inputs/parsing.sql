@@ -344,7 +344,7 @@
             {%- do best.append(candidate) -%}
         {%- endif -%}
     {%- endfor -%}
-    {%- set fix = "Fix: set the format with --vars '{date_formats: {" ~ standard_name ~ ": \"%d/%m/%Y\"}}' (strftime codes)." -%}
+    {%- set fix = "Fix: set the format with --vars '{date_formats: {" ~ standard_name ~ ": \"%d/%m/%Y\"}}' (strftime codes, or epoch for Unix time, excel for spreadsheet day numbers)." -%}
     {%- if best | length == 0 -%}
         {%- set samples = run_query("select v from (select distinct " ~ text_value(column_sql) ~ " as v from "
             ~ input.relation ~ ") where v is not null order by v limit 5").columns[0].values() -%}
