@@ -47,7 +47,7 @@
             {%- endif -%}
         {%- endfor -%}
     {%- endfor -%}
-    {%- set row = run_query("select " ~ counts | join(', ') ~ " from (select * from " ~ relation ~ " limit 100000)").rows[0] -%}
+    {%- set row = run_query("select " ~ counts | join(', ') ~ " from " ~ first_rows(relation)).rows[0] -%}
     {%- set totals = {'comma': 0, 'point': 0, 'either': 0} -%}
     {%- set undecided = [] -%}
     {%- for column in columns -%}
@@ -61,8 +61,8 @@
     {%- if totals.comma > totals.point -%}{{ return(',') }}{%- endif -%}
     {%- if totals.point > 0 or totals.either == 0 -%}{{ return('.') }}{%- endif -%}
     {%- set value = plain_number_text(text_value(quote_identifier(undecided[0]))) -%}
-    {%- set samples = run_query("select distinct " ~ value ~ " as v from (select * from " ~ relation
-        ~ " limit 100000) where regexp_full_match(" ~ value ~ ", " ~ quote_literal(either_way) ~ ") order by v limit 3").columns[0].values() | list -%}
+    {%- set samples = run_query("select distinct " ~ value ~ " as v from " ~ first_rows(relation)
+        ~ " where regexp_full_match(" ~ value ~ ", " ~ quote_literal(either_way) ~ ") order by v limit 3").columns[0].values() | list -%}
     {%- set sample = samples[0] -%}
     {%- set separator = '.' if '.' in sample else ',' -%}
     {%- set other = ',' if separator == '.' else '.' -%}

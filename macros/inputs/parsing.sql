@@ -188,6 +188,12 @@
     end
 {%- endmacro %}
 
+{% macro first_rows(relation) %}
+    {#- The rows compile-time decisions look at (decimal separator, what `m` means, float-written
+        ids): the first 100,000, so a 10M-line CSV is not read again in full at every compile. -#}
+    {{ return("(select * from " ~ relation ~ " limit 100000)") }}
+{% endmacro %}
+
 {% macro gender_words() %}
     {#- Spellings of the gender column, lower case, in the languages exports come in. A letter that
         means one thing in one language and another elsewhere is decided per input (gender_letters).
@@ -209,7 +215,7 @@
     {%- if not execute or column is none or (data_type | string | upper) != 'VARCHAR' -%}{{ return('male') }}{%- endif -%}
     {%- set value = "lower(" ~ text_value(quote_identifier(column)) ~ ")" -%}
     {%- set row = run_query("select count(*) filter (where " ~ value ~ " in ('h', 'hombre')), count(*) filter (where "
-        ~ value ~ " in ('f', 'female'))" ~ " from (select * from " ~ relation ~ " limit 100000)").rows[0] -%}
+        ~ value ~ " in ('f', 'female'))" ~ " from " ~ first_rows(relation)).rows[0] -%}
     {{ return('female' if row[0] > 0 and row[1] == 0 else 'male') }}
 {% endmacro %}
 
@@ -496,7 +502,7 @@
     {%- endif -%}
     {%- set value = text_value(quote_identifier(column)) -%}
     {%- set row = run_query("select count(" ~ value ~ "), count(*) filter (where regexp_full_match(" ~ value
-        ~ ", '[0-9]+[.]0+')) from (select * from " ~ relation ~ " limit 100000)").rows[0] -%}
+        ~ ", '[0-9]+[.]0+')) from " ~ first_rows(relation)).rows[0] -%}
     {{ return(row[0] > 0 and row[1] == row[0]) }}
 {% endmacro %}
 
