@@ -154,6 +154,9 @@ def run_dbt(
         "customers_path": str(data.customers_file),
         "orders_path": str(data.orders_file),
         "exports_path": str(workdir / "exports"),
+        # The rendered charts go to the run's folder: the project's assets/ hold the charts of the
+        # user's own build, which dbt docs shows.
+        "assets_path": str(workdir / "assets"),
         **extra_vars,
     }
     command = [str(DBT), *args, "--project-dir", str(PROJECT), "--profiles-dir", str(PROJECT)]
@@ -451,7 +454,7 @@ def scoring(args, report: Report, fitted: Path) -> None:
     workdir = args.folder / "runs" / f"score_{data.folder.name}"
     if workdir.exists():
         shutil.rmtree(workdir)
-    shutil.copytree(fitted, workdir, ignore=shutil.ignore_patterns("exports", "logs", "pandas_out"))
+    shutil.copytree(fitted, workdir, ignore=shutil.ignore_patterns("exports", "assets", "logs", "pandas_out"))
     # Alternated: `dbt run` (the target) and `dbt build` (the same models with the input
     # checks: rejected rows counted, rejected-share health tests), which the README recommends.
     runs: dict[str, list[Build]] = {"run": [], "build": []}
