@@ -115,6 +115,28 @@
 
 {#- ---------------------------------------------------------------- values -#}
 
+{% macro standard_field_expressions(names, number_names, mapping, aliases, types) -%}
+    {#- For each standard field of a base model: the expression that reads it from the source CTE
+        and its type. An unmapped field is a typed null (a number field a double, so its parsing
+        compiles to a plain cast instead of the text rules over a null). Returns
+        {'field': {name: expression}, 'type': {name: type}}. -#}
+    {%- set field = {} -%}
+    {%- set field_type = {} -%}
+    {%- for name in names -%}
+        {%- if name in mapping and mapping[name] in aliases -%}
+            {%- do field.update({name: aliases[mapping[name]]}) -%}
+            {%- do field_type.update({name: types[mapping[name]]}) -%}
+        {%- elif name in number_names -%}
+            {%- do field.update({name: 'cast(null as double)'}) -%}
+            {%- do field_type.update({name: 'DOUBLE'}) -%}
+        {%- else -%}
+            {%- do field.update({name: 'cast(null as varchar)'}) -%}
+            {%- do field_type.update({name: 'VARCHAR'}) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return({'field': field, 'type': field_type}) }}
+{%- endmacro %}
+
 {% macro text_value(expression) -%}
     nullif(trim(cast({{ expression }} as varchar)), '')
 {%- endmacro %}

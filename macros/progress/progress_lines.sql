@@ -10,7 +10,11 @@
     {%- if not execute -%}{{ return('') }}{%- endif -%}
     {%- set noun = 'order lines' if kind == 'orders' else kind -%}
     {%- if not has_input(kind) -%}
-        {%- do log(this.identifier ~ ": no " ~ kind ~ " input", info=true) -%}
+        {#- The compile-time line (log_input_reading) already said there is no such input. -#}
+        {%- if kind == 'customers' -%}
+            {%- set found = run_query("select count(*) as found from " ~ this).rows[0]['found'] -%}
+            {%- do log(this.identifier ~ ": " ~ _thousands(found) ~ " customers found in the order lines", info=true) -%}
+        {%- endif -%}
         {{ return('') }}
     {%- endif -%}
     {%- set row = run_query(
@@ -44,7 +48,9 @@
     {%- if not execute or flags.WHICH not in ['build', 'run', 'retry'] -%}{{ return('') }}{%- endif -%}
     {%- set spec = input_kinds()[input_kind(kind)] -%}
     {%- if not has_input(kind) -%}
-        {%- do log(this.identifier ~ ": no " ~ kind ~ " input; the distinct customer ids of the kept order lines", info=true) -%}
+        {%- do log(this.identifier ~ ": no " ~ kind ~ " input; " ~ (
+            "the customers are the distinct customer ids of the kept order lines" if kind == 'customers'
+            else "customers only: the behaviour features are 0 or null"), info=true) -%}
         {{ return('') }}
     {%- endif -%}
     {%- if input_var_is_set(spec.relation_var) -%}

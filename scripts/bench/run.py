@@ -454,7 +454,9 @@ def scoring(args, report: Report, fitted: Path) -> None:
     workdir = args.folder / "runs" / f"score_{data.folder.name}"
     if workdir.exists():
         shutil.rmtree(workdir)
-    shutil.copytree(fitted, workdir, ignore=shutil.ignore_patterns("exports", "assets", "logs", "pandas_out"))
+    shutil.copytree(
+        fitted, workdir, ignore=shutil.ignore_patterns("exports", "assets", "logs", "pandas_out")
+    )
     # Alternated: `dbt run` (the target) and `dbt build` (the same models with the input
     # checks: rejected rows counted, rejected-share health tests), which the README recommends.
     runs: dict[str, list[Build]] = {"run": [], "build": []}

@@ -39,17 +39,9 @@
 {{ log_input_reading('customers', mapping, decimal if number_columns else none, dates, float_ids) }}
 {%- set aliases = source_column_aliases(input) -%}
 {%- set extra_names = extra_column_names(extras) -%}
-{%- set field = {} -%}
-{%- set field_type = {} -%}
-{%- for name in standard_fields -%}
-    {%- if name in mapping and mapping[name] in aliases -%}
-        {%- do field.update({name: aliases[mapping[name]]}) -%}
-        {%- do field_type.update({name: input.types[mapping[name]]}) -%}
-    {%- else -%}
-        {%- do field.update({name: 'cast(null as varchar)'}) -%}
-        {%- do field_type.update({name: 'VARCHAR'}) -%}
-    {%- endif -%}
-{%- endfor -%}
+{%- set fields = standard_field_expressions(standard_fields, ['age', 'annual_income_k', 'income', 'spending_score'], mapping, aliases, input.types) -%}
+{%- set field = fields.field -%}
+{%- set field_type = fields.type -%}
 
 with
 

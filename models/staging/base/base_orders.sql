@@ -25,18 +25,11 @@
     {%- set status_column = cancellation_source_column(mapping, input) -%}
 {%- else -%}
     {%- set mapping = {} -%}
+    {{ log_input_reading('orders', mapping, none, {}) }}
 {%- endif -%}
-{%- set field = {} -%}
-{%- set field_type = {} -%}
-{%- for name in standard_fields -%}
-    {%- if name in mapping and mapping[name] in aliases -%}
-        {%- do field.update({name: aliases[mapping[name]]}) -%}
-        {%- do field_type.update({name: input.types[mapping[name]]}) -%}
-    {%- else -%}
-        {%- do field.update({name: 'cast(null as varchar)'}) -%}
-        {%- do field_type.update({name: 'VARCHAR'}) -%}
-    {%- endif -%}
-{%- endfor -%}
+{%- set fields = standard_field_expressions(standard_fields, ['quantity', 'unit_price', 'amount'], mapping, aliases, input.types if orders_present else {}) -%}
+{%- set field = fields.field -%}
+{%- set field_type = fields.type -%}
 {%- set value_from_lines = 'amount' not in mapping -%}
 
 with

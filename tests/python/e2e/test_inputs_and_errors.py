@@ -35,6 +35,11 @@ def test_customers_only_parquet_builds_without_behaviour_features(tmp_path: Path
     tables = {row[0] for row in run.query("select table_name from information_schema.tables")}
     assert "stg_customers" in tables
     assert not {"demo_customers", "demo_orders"} & tables
+    # The console says what the missing input means, once.
+    assert run.output.count("base_orders: no orders input") == 1
+    assert "base_orders: no orders input; customers only: the behaviour features are 0 or null" in (
+        run.output
+    )
 
 
 def test_orders_only_input_segments_the_customers_found_in_orders(tmp_path: Path):
@@ -47,6 +52,10 @@ def test_orders_only_input_segments_the_customers_found_in_orders(tmp_path: Path
     distinct_ids = run.scalar("select count(distinct customer_id) from stg_orders")
     assert run.scalar("select count(*) from customer_segments") == distinct_ids
     assert run.scalar("select count(*) from stg_customers where age is not null") == 0
+    assert run.output.count("base_customers: no customers input") == 1
+    assert f"base_customers: {distinct_ids:,} customers found in the order lines" in run.output, (
+        run.output
+    )
 
 
 def test_a_users_own_columns_work_through_vars(tmp_path: Path):
