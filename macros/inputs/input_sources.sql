@@ -297,16 +297,20 @@
             ~ "Fix: export the data again; if that line is data, not a header, set --vars '{csv_header: false}'."}) }}
     {%- endif -%}
 
-    {#- Column names: the header's (blank -> columnN, repeats -> name_2), else column0, column1, ... -#}
+    {#- Column names: the header's (blank -> columnN, repeats -> name_2), else column0, column1, ...
+        Repeats are found ignoring case, as DuckDB compares names (`Amount` and `amount` clash). -#}
     {%- set names = [] -%}
+    {%- set taken = [] -%}
     {%- for i in range(n) -%}
         {%- set name = (first[i] | trim) if has_header and i < first | length else '' -%}
         {%- set name = name if name != '' else 'column' ~ i -%}
-        {%- set candidate = name -%}
+        {#- A namespace: a plain set inside the loop would not outlive its iteration. -#}
+        {%- set candidate = namespace(name=name) -%}
         {%- for suffix in range(2, n + 2) -%}
-            {%- if candidate in names -%}{%- set candidate = name ~ '_' ~ suffix -%}{%- endif -%}
+            {%- if candidate.name | lower in taken -%}{%- set candidate.name = name ~ '_' ~ suffix -%}{%- endif -%}
         {%- endfor -%}
-        {%- do names.append(candidate) -%}
+        {%- do names.append(candidate.name) -%}
+        {%- do taken.append(candidate.name | lower) -%}
     {%- endfor -%}
     {%- do plan.update({'mode': 'whitespace' if chosen.delimiter == 'whitespace' else 'delimited',
                         'delimiter': chosen.delimiter, 'header': has_header, 'names': names,

@@ -138,6 +138,14 @@ def write_shapes(folder: Path) -> list[dict]:
         "CustomerID,Income\n" + "".join(f'A{i},"{52 + i},340.50"\n' for i in range(27))
     )
     files.append({"path": str(american)})
+    # Repeated and blank header names (spreadsheet exports have both): DuckDB compares names
+    # ignoring case, so `Score` and `score` clash as much as `Age` and `Age` do.
+    repeated = folder / "repeated_headers.csv"
+    repeated.write_text(
+        "CustomerID,Age,Score,score,,Age\n"
+        + "".join(f"H{i},{20 + i},{i},{i + 1},x,{30 + i}\n" for i in range(21))
+    )
+    files.append({"path": str(repeated)})
     return files
 
 
@@ -259,6 +267,9 @@ def test_file_shapes_are_read_and_bad_lines_reported(tmp_path: Path):
     american = section(out, 18)
     assert "delimiter ','" in american and "decimal separator: '.'" in american
     assert "decimal separator: '.'" in tsv  # whole numbers only: nothing to decide
+    repeated = section(out, 19)
+    assert "columns: CustomerID | Age | Score | score_2 | column4 | Age_2" in repeated
+    assert "rows read: 21" in repeated and "unreadable lines: 0" in repeated
 
 
 def test_a_mapping_var_with_an_unknown_key_stops_listing_the_accepted_keys(tmp_path: Path):
