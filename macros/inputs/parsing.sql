@@ -268,9 +268,15 @@
         without a time, `T`, `Z` or an offset); 'epoch' is Unix time in seconds (9-10 digits) or
         milliseconds (12-13 digits), as APIs and payment exports write it, read as UTC; 'excel'
         is a spreadsheet's day number (45352 = 2024-03-01, 5 digits, a time as its fraction).
-        Each strptime format is also tried with ' %H:%M' and ' %H:%M:%S' after it. -#}
+        Each strptime format is also tried with a time after it (date_time_suffixes). -#}
     {{ return(['iso', 'epoch', 'excel', '%Y%m%d', '%d-%m-%Y', '%m-%d-%Y', '%d/%m/%Y', '%m/%d/%Y', '%d.%m.%Y',
                '%d-%b-%Y', '%d %b %Y', '%b %d %Y']) }}
+{% endmacro %}
+
+{% macro date_time_suffixes() %}
+    {#- The times a date may carry: 24-hour, and 12-hour with AM / PM (`1/31/2024 8:26:00 PM`, as
+        US spreadsheets and .NET / SQL Server exports write it; any case). -#}
+    {{ return(['', ' %H:%M', ' %H:%M:%S', ' %I:%M %p', ' %I:%M:%S %p']) }}
 {% endmacro %}
 
 {% macro date_with_format(text_expression, date_format) -%}
@@ -293,10 +299,9 @@
                 then cast(make_timestamp(cast({{ text_expression }} as bigint) * 1000) as date)
         end
     {%- else -%}
-        cast(try_strptime({{ text_expression }}, [
-            {{- quote_literal(date_format) }}, {{ quote_literal(date_format ~ ' %H:%M') }},
-            {{ quote_literal(date_format ~ ' %H:%M:%S') -}}
-        ]) as date)
+        {%- set formats = [] -%}
+        {%- for suffix in date_time_suffixes() -%}{%- do formats.append(quote_literal(date_format ~ suffix)) -%}{%- endfor %}
+        cast(try_strptime({{ text_expression }}, [{{ formats | join(', ') }}]) as date)
     {%- endif -%}
 {%- endmacro %}
 
@@ -334,29 +339,36 @@
         (date_column_format) says. -#}
     {%- if reading.how == 'typed' -%}
         {{ alias if reading.format == 'DATE' else 'cast(' ~ alias ~ ' as date)' }}
-    {%- elif reading.how == 'configured' and reading.format not in ['epoch', 'excel', 'iso'] -%}
-        cast(try_strptime({{ text_value(alias) }}, {{ quote_literal(reading.format) }}) as date)
     {%- else -%}
+        {#- A configured strptime format reads the same times after the date as a detected one. -#}
         {{ date_with_format(text_value(alias), reading.format) }}
     {%- endif -%}
 {%- endmacro %}
 
+{% macro date_detection_values(input, column_sql) -%}
+    {#- The column's distinct values, or a fixed sample of 20,000 of them when there are more
+        (timestamps: trying every candidate format on 1M distinct values took 6-10 s of compile
+        time). Chosen by hash, so the same file gives the same sample; that many values hold days
+        above 12, if the column has any, to settle day-first against month-first. -#}
+    (select v from (select distinct {{ text_value(column_sql) }} as v from {{ input.relation }})
+     order by hash(v), v limit 20000)
+{%- endmacro %}
+
 {% macro detect_date_format(standard_name, input, source_column) %}
-    {#- One compile-time query over the column's distinct values counts the values each candidate
-        format reads; the format reading the most wins. A tie between formats that read some value
-        differently (01/02/2011: January or February?) stops the build with sample values. -#}
+    {#- One compile-time query over the column's distinct values (date_detection_values) counts the
+        values each candidate format reads; the format reading the most wins. A tie between formats
+        that read some value differently (01/02/2011: January or February?) stops the build with
+        sample values. -#}
     {%- if not execute -%}{{ return('iso') }}{%- endif -%}
     {%- set candidates = date_format_candidates() -%}
     {%- set column_sql = quote_identifier(source_column) -%}
+    {%- set values_sql = date_detection_values(input, column_sql) -%}
     {%- set counts = [] -%}
     {%- for candidate in candidates -%}
         {%- do counts.append("count(" ~ date_with_format('v', candidate) ~ ")") -%}
     {%- endfor -%}
     {%- set query -%}
-        with distinct_values as (
-            select distinct {{ text_value(column_sql) }} as v from {{ input.relation }}
-        )
-        select count(v), {{ counts | join(', ') }} from distinct_values
+        select count(v), {{ counts | join(', ') }} from {{ values_sql }} as distinct_values
     {%- endset -%}
     {%- set row = run_query(query).rows[0] -%}
     {%- set total = row[0] -%}
@@ -374,8 +386,7 @@
     {%- endfor -%}
     {%- set fix = "Fix: set the format with --vars '{date_formats: {" ~ standard_name ~ ": \"%d/%m/%Y\"}}' (strftime codes, or epoch for Unix time, excel for spreadsheet day numbers)." -%}
     {%- if best | length == 0 -%}
-        {%- set samples = run_query("select v from (select distinct " ~ text_value(column_sql) ~ " as v from "
-            ~ input.relation ~ ") where v is not null order by v limit 5").columns[0].values() -%}
+        {%- set samples = run_query("select v from " ~ values_sql ~ " as distinct_values where v is not null order by v limit 5").columns[0].values() -%}
         {{ exceptions.raise_compiler_error(
             "No known date format reads " ~ standard_name ~ " (column " ~ source_column ~ "); values such as "
             ~ samples | join(', ') ~ ". " ~ fix) }}
@@ -385,8 +396,8 @@
         {%- for other in best[1:] -%}
             {%- do disagreements.append(date_with_format('v', best[0]) ~ " is distinct from " ~ date_with_format('v', other)) -%}
         {%- endfor -%}
-        {%- set samples = run_query("select v from (select distinct " ~ text_value(column_sql) ~ " as v from "
-            ~ input.relation ~ ") where " ~ disagreements | join(' or ') ~ " order by v limit 5").columns[0].values() -%}
+        {%- set samples = run_query("select v from " ~ values_sql ~ " as distinct_values where "
+            ~ disagreements | join(' or ') ~ " order by v limit 5").columns[0].values() -%}
         {%- if samples | length > 0 -%}
             {{ exceptions.raise_compiler_error(
                 "The date format of " ~ standard_name ~ " (column " ~ source_column ~ ") is ambiguous: "
