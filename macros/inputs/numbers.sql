@@ -97,12 +97,16 @@
 
 {% macro plain_number_text(text) -%}
     {#- `text` without a currency sign ($ EUR GBP JPY INR signs, before or after, `-$12.50` keeps its
-        minus) and without spaces, no-break spaces or apostrophes between groups of three digits
-        (`1 081,53`, `1'081.53`): the spellings spreadsheets export. Anything else is unchanged.
+        minus), with an accountant's parentheses as a minus (`(1,081.53)`, `($12.50)`), and without
+        spaces, no-break spaces or apostrophes between groups of three digits (`1 081,53`,
+        `1'081.53`): the spellings spreadsheets export. Anything else is unchanged.
         number_value applies it only to the cells that do not read as they are; the decimal
         detection to every sampled value. -#}
+    {%- set signed -%}
+        regexp_replace({{ text }}, '^\(\s*([^()-]*?)\s*\)$', '-\1')
+    {%- endset -%}
     {%- set strip -%}
-        regexp_replace({{ text }}, '^([-+]?)\s*[$\x{20AC}\x{00A3}\x{00A5}\x{20B9}]\s*|\s*[$\x{20AC}\x{00A3}\x{00A5}\x{20B9}]$', '\1')
+        regexp_replace({{ signed }}, '^([-+]?)\s*[$\x{20AC}\x{00A3}\x{00A5}\x{20B9}]\s*|\s*[$\x{20AC}\x{00A3}\x{00A5}\x{20B9}]$', '\1')
     {%- endset -%}
     case
         when regexp_full_match({{ strip }}, '[-+]?[0-9]{1,3}([ \x{00A0}\x{202F}''][0-9]{3})+([.,][0-9]*)?')
