@@ -203,10 +203,33 @@
     end
 {%- endmacro %}
 
+{% macro consent_words() %}
+    {#- How exports write yes and no in a consent column (lower case, trimmed): booleans, checkboxes,
+        newsletter tools' statuses, a few languages. 1 and 0 written as floats (`1.0`: pandas
+        writes an integer column with a blank in it that way) are read by parse_boolean. -#}
+    {{ return({
+        'yes': ['true', 't', '1', 'yes', 'y', 'on', 'x', 'subscribed', 'opted in', 'opted-in', 'opt-in',
+                'opt in', 'granted', 'ja', 'oui', 'si', 'sí'],
+        'no': ['false', 'f', '0', 'no', 'n', 'off', 'unsubscribed', 'not subscribed', 'opted out',
+               'opted-out', 'opt-out', 'opt out', 'declined', 'revoked', 'nein', 'non'],
+    }) }}
+{% endmacro %}
+
 {% macro parse_boolean(expression) -%}
+    {%- set words = consent_words() -%}
     case
-        when lower({{ text_value(expression) }}) in ('true', 't', '1', 'yes', 'y') then true
-        when lower({{ text_value(expression) }}) in ('false', 'f', '0', 'no', 'n') then false
+        when lower({{ text_value(expression) }}) in ({{ quote_literals(words.yes) }}) then true
+        when lower({{ text_value(expression) }}) in ({{ quote_literals(words.no) }}) then false
+        when try_cast({{ text_value(expression) }} as double) = 1 then true
+        when try_cast({{ text_value(expression) }} as double) = 0 then false
+    end
+{%- endmacro %}
+
+{% macro unrecognised_boolean(expression) -%}
+    {#- The value as it arrived when it is neither a yes nor a no parse_boolean knows, else null. -#}
+    case
+        when {{ text_value(expression) }} is not null and {{ parse_boolean(expression) }} is null
+            then {{ text_value(expression) }}
     end
 {%- endmacro %}
 

@@ -94,11 +94,14 @@ parsed as (
         {%- endif %}
         lower({{ text_value(field.email) }}) as email,
         {%- if 'marketing_opt_in' in mapping %}
-        -- A blank consent is not consent: only an explicit yes makes a customer contactable.
+        -- A blank consent is not consent: only an explicit yes makes a customer contactable. A value
+        -- that is no known yes or no is not consent either, and the opt_in_not_recognised WARN names it.
         coalesce({{ parse_boolean(field.marketing_opt_in) }}, false) as marketing_opt_in,
+        {{ unrecognised_boolean(field.marketing_opt_in) }} as unrecognised_opt_in,
         {%- else %}
         -- The input has no consent column: everyone counts as opted in (documented in the README).
         true as marketing_opt_in,
+        cast(null as varchar) as unrecognised_opt_in,
         {%- endif %}
         {%- for column in extras %}
         {{ number_value(aliases[column], input.types[column], decimal) }} as {{ quote_identifier('number__' ~ extra_names[column]) }},
@@ -153,6 +156,8 @@ final as (
         signup_date,
         email,
         marketing_opt_in,
+        -- the consent value as it arrived when it is no known yes or no (it reads as no consent)
+        unrecognised_opt_in,
         {%- for column in extras %}
         -- extra numeric input column {{ extra_names[column] }}: stg_customers strips the prefix
         {{ finite_or_null(quote_identifier('number__' ~ extra_names[column])) }}

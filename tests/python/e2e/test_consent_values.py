@@ -1,0 +1,63 @@
+"""Marketing consent as exports write it (macros/inputs/parsing.sql, consent_words / parse_boolean):
+pandas' `1.0` / `0.0`, newsletter statuses, checkboxes; values no list knows read as no consent
+and are named by the opt_in_not_recognised WARN; a base where no one may be contacted builds with
+the no_contactable_customers WARN instead of empty campaign lists in a green build."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from .conftest import run_dbt
+
+pytestmark = pytest.mark.dbt
+
+
+def write_customers(path: Path, consents: list[str]) -> None:
+    path.write_text(
+        "CustomerID,Gender,Age,Annual Income (k$),Spending Score (1-100),Accepts Marketing\n"
+        + "".join(
+            f"C{i},{'MF'[i % 2]},{18 + i % 50},{15 + (i * 7) % 120},{1 + (i * 13) % 99},{c}\n"
+            for i, c in enumerate(consents)
+        )
+    )
+
+
+def test_consent_spellings_are_read_and_unknown_values_warn(tmp_path: Path):
+    hostile = "x'); drop table base_customers; --"  # data, never code: named, nothing runs
+    written = ["1.0", "0.0", "", "Subscribed", "unsubscribed", "X", "Opted out", "1", "no"]
+    written += ["Pending", "Pending", hostile]
+    written *= 5
+    path = tmp_path / "crm.csv"
+    write_customers(path, written)
+    run = run_dbt(
+        tmp_path / "run",
+        variables={"customers_path": str(path)},
+        extra_args=["--select", "base_customers", "opt_in_not_recognised"],
+    )
+    read = dict(run.query("select customer_id, marketing_opt_in from base_customers"))
+    yes = {"1.0", "subscribed", "x", "1"}
+    assert read == {f"C{i}": value.lower() in yes for i, value in enumerate(written)}
+    assert re.search(r"WARN 2 opt_in_not_recognised", run.output), run.output[-2000:]
+    assert "health opt_in_not_recognised: marketing_opt_in value 'Pending' (10 customers)" in (
+        run.output
+    )
+    assert f"marketing_opt_in value '{hostile}' (5 customers)" in run.output
+    assert "value '' (" not in run.output  # blank is no consent, not an unknown spelling
+    assert run.scalar("select count(*) from base_customers") == len(written)
+
+
+def test_a_base_no_one_may_contact_builds_with_a_warning(tmp_path: Path):
+    path = tmp_path / "crm.csv"
+    write_customers(path, ["no", "0", "unsubscribed", ""] * 30)
+    run = run_dbt(tmp_path / "run", variables={"customers_path": str(path)}, lean=True)
+    assert run.scalar("select count(*) from customer_segments") == 120
+    assert run.scalar("select count(*) from campaign_targets") == 0
+    assert re.search(r"WARN 1 no_contactable_customers", run.output), run.output[-2000:]
+    assert (
+        "health no_contactable_customers: no segmented customer may be contacted "
+        "(120 segmented, 0 opted in)" in run.output
+    )
+    assert "PASS opt_in_not_recognised" in " ".join(run.output.split())
