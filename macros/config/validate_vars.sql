@@ -78,7 +78,7 @@
     {%- endif -%}
     {%- if _is_null(value) -%}
         {%- if spec.nullable -%}{{ return({'value': none, 'problem': ''}) }}{%- endif -%}
-        {%- if kind in ['mapping', 'name_list'] and value is none and (spec.default == {} or spec.default == []) -%}
+        {%- if kind in ['mapping', 'name_list'] and value is none and (spec.default == {} or spec.default == [] or spec.empty_allowed) -%}
             {{ return({'value': ({} if kind == 'mapping' else []), 'problem': ''}) }}
         {%- endif -%}
         {{ return(bad) }}
@@ -147,7 +147,7 @@
             {%- if not item or not _printable(item, patterns, 4096) -%}{{ return(bad) }}{%- endif -%}
             {%- if item not in unique -%}{%- do unique.append(item) -%}{%- endif -%}
         {%- endfor -%}
-        {%- if not unique and spec.default != [] -%}{{ return(bad) }}{%- endif -%}
+        {%- if not unique and spec.default != [] and not spec.empty_allowed -%}{{ return(bad) }}{%- endif -%}
         {{ return({'value': unique, 'problem': ''}) }}
     {%- endif -%}
     {{ exceptions.raise_compiler_error('var_schema: unknown kind ' ~ kind ~ ' for var ' ~ name) }}

@@ -9,6 +9,7 @@
   "customers_path": {
    "kind": "path",
    "default": null,
+   "empty_allowed": false,
    "nullable": true,
    "specials": [],
    "choices": [],
@@ -24,6 +25,7 @@
   "orders_path": {
    "kind": "path",
    "default": null,
+   "empty_allowed": false,
    "nullable": true,
    "specials": [],
    "choices": [],
@@ -39,6 +41,7 @@
   "customers_relation": {
    "kind": "relation",
    "default": null,
+   "empty_allowed": false,
    "nullable": true,
    "specials": [],
    "choices": [],
@@ -54,6 +57,7 @@
   "orders_relation": {
    "kind": "relation",
    "default": null,
+   "empty_allowed": false,
    "nullable": true,
    "specials": [],
    "choices": [],
@@ -69,6 +73,7 @@
   "customer_columns": {
    "kind": "mapping",
    "default": {},
+   "empty_allowed": false,
    "nullable": false,
    "specials": [],
    "choices": [],
@@ -84,6 +89,7 @@
   "order_columns": {
    "kind": "mapping",
    "default": {},
+   "empty_allowed": false,
    "nullable": false,
    "specials": [],
    "choices": [],
@@ -99,6 +105,7 @@
   "csv_header": {
    "kind": "choice",
    "default": "auto",
+   "empty_allowed": false,
    "nullable": false,
    "specials": [],
    "choices": [
@@ -118,6 +125,7 @@
   "csv_delimiter": {
    "kind": "text",
    "default": "auto",
+   "empty_allowed": false,
    "nullable": false,
    "specials": [],
    "choices": [
@@ -143,6 +151,7 @@
   "encoding": {
    "kind": "choice",
    "default": "utf-8",
+   "empty_allowed": false,
    "nullable": false,
    "specials": [],
    "choices": [
@@ -166,6 +175,7 @@
   "decimal_separator": {
    "kind": "choice",
    "default": "auto",
+   "empty_allowed": false,
    "nullable": false,
    "specials": [],
    "choices": [
@@ -185,6 +195,7 @@
   "as_of_date": {
    "kind": "date",
    "default": null,
+   "empty_allowed": false,
    "nullable": true,
    "specials": [],
    "choices": [],
@@ -200,6 +211,7 @@
   "earliest_date": {
    "kind": "date",
    "default": "1990-01-01",
+   "empty_allowed": false,
    "nullable": false,
    "specials": [],
    "choices": [],
@@ -215,6 +227,7 @@
   "date_formats": {
    "kind": "mapping",
    "default": {},
+   "empty_allowed": false,
    "nullable": false,
    "specials": [],
    "choices": [],
@@ -230,6 +243,7 @@
   "cancellation_prefix": {
    "kind": "text",
    "default": null,
+   "empty_allowed": false,
    "nullable": true,
    "specials": [],
    "choices": [],
@@ -245,6 +259,7 @@
   "cancellation_column": {
    "kind": "text",
    "default": null,
+   "empty_allowed": false,
    "nullable": true,
    "specials": [],
    "choices": [],
@@ -255,11 +270,25 @@
    "max_length": 4096,
    "value_choices": [],
    "allowed": "a text of 1 to 4096 characters or null",
-   "example": "--vars '{cancellation_column: status}'"
+   "example": "--vars '{cancellation_column: Order State}'"
   },
   "cancellation_values": {
    "kind": "name_list",
-   "default": [],
+   "default": [
+    "cancelled",
+    "canceled",
+    "cancellation",
+    "refunded",
+    "returned",
+    "void",
+    "voided",
+    "reversed",
+    "storniert",
+    "annul\u00e9",
+    "annul\u00e9e",
+    "cancelado"
+   ],
+   "empty_allowed": true,
    "nullable": false,
    "specials": [],
    "choices": [],
@@ -275,6 +304,7 @@
   "derived_features": {
    "kind": "mapping",
    "default": {},
+   "empty_allowed": false,
    "nullable": false,
    "specials": [],
    "choices": [],
@@ -290,6 +320,7 @@
   "segmentation_features": {
    "kind": "name_list",
    "default": "auto",
+   "empty_allowed": false,
    "nullable": false,
    "specials": [
     "auto"
@@ -307,6 +338,7 @@
   "feature_transforms": {
    "kind": "mapping",
    "default": "auto",
+   "empty_allowed": false,
    "nullable": false,
    "specials": [
     "auto",
@@ -329,6 +361,7 @@
   "skew_threshold": {
    "kind": "number",
    "default": 1.0,
+   "empty_allowed": false,
    "nullable": false,
    "specials": [],
    "choices": [],
@@ -344,6 +377,7 @@
   "outlier_fence": {
    "kind": "number",
    "default": 3.0,
+   "empty_allowed": false,
    "nullable": false,
    "specials": [],
    "choices": [],
@@ -359,6 +393,7 @@
   "scaling": {
    "kind": "choice",
    "default": "standard",
+   "empty_allowed": false,
    "nullable": false,
    "specials": [],
    "choices": [
@@ -379,6 +414,7 @@
   "cluster_algorithm": {
    "kind": "choice",
    "default": "kmeans",
+   "empty_allowed": false,
    "nullable": false,
    "specials": [],
    "choices": [
@@ -400,6 +436,7 @@
   "n_clusters": {
    "kind": "integer",
    "default": "auto",
+   "empty_allowed": false,
    "nullable": false,
    "specials": [
     "auto"
@@ -417,6 +454,7 @@
   "k_min": {
    "kind": "integer",
    "default": 2,
+   "empty_allowed": false,
    "nullable": false,
    "specials": [],
    "choices": [],
@@ -432,6 +470,7 @@
   "k_max": {
    "kind": "integer",
    "default": 10,
+   "empty_allowed": false,
    "nullable": false,
    "specials": [],
    "choices": [],
@@ -447,6 +486,7 @@
   "random_seed": {
    "kind": "integer",
    "default": 42,
+   "empty_allowed": false,
    "nullable": false,
    "specials": [],
    "choices": [],
@@ -462,6 +502,7 @@
   "n_init": {
    "kind": "integer",
    "default": 10,
+   "empty_allowed": false,
    "nullable": false,
    "specials": [],
    "choices": [],
@@ -477,6 +518,7 @@
   "sample_size": {
    "kind": "integer",
    "default": 20000,
+   "empty_allowed": false,
    "nullable": false,
    "specials": [],
    "choices": [],
@@ -492,6 +534,7 @@
   "kmeans_refine_steps": {
    "kind": "integer",
    "default": 5,
+   "empty_allowed": false,
    "nullable": false,
    "specials": [],
    "choices": [],
@@ -507,6 +550,7 @@
   "linkage": {
    "kind": "choice",
    "default": "ward",
+   "empty_allowed": false,
    "nullable": false,
    "specials": [],
    "choices": [
@@ -527,6 +571,7 @@
   "covariance_type": {
    "kind": "choice",
    "default": "full",
+   "empty_allowed": false,
    "nullable": false,
    "specials": [],
    "choices": [
@@ -547,6 +592,7 @@
   "dbscan_eps": {
    "kind": "number",
    "default": "auto",
+   "empty_allowed": false,
    "nullable": false,
    "specials": [
     "auto"
@@ -564,6 +610,7 @@
   "dbscan_min_samples": {
    "kind": "integer",
    "default": "auto",
+   "empty_allowed": false,
    "nullable": false,
    "specials": [
     "auto"
@@ -581,6 +628,7 @@
   "tsne_sample_size": {
    "kind": "integer",
    "default": 2000,
+   "empty_allowed": false,
    "nullable": false,
    "specials": [],
    "choices": [],
@@ -596,6 +644,7 @@
   "linkage_sample_size": {
    "kind": "integer",
    "default": 2000,
+   "empty_allowed": false,
    "nullable": false,
    "specials": [],
    "choices": [],
@@ -611,6 +660,7 @@
   "min_segment_share": {
    "kind": "number",
    "default": 0.02,
+   "empty_allowed": false,
    "nullable": false,
    "specials": [],
    "choices": [],
@@ -626,6 +676,7 @@
   "segment_tier_threshold": {
    "kind": "number",
    "default": 0.5,
+   "empty_allowed": false,
    "nullable": false,
    "specials": [],
    "choices": [],
@@ -641,6 +692,7 @@
   "recommendation_min_lift": {
    "kind": "number",
    "default": 1.2,
+   "empty_allowed": false,
    "nullable": false,
    "specials": [],
    "choices": [],
@@ -656,6 +708,7 @@
   "retention_overdue_factor": {
    "kind": "number",
    "default": 2,
+   "empty_allowed": false,
    "nullable": false,
    "specials": [],
    "choices": [],
@@ -671,6 +724,7 @@
   "retention_min_segment_index": {
    "kind": "number",
    "default": 1,
+   "empty_allowed": false,
    "nullable": false,
    "specials": [],
    "choices": [],
@@ -686,6 +740,7 @@
   "exports_path": {
    "kind": "path",
    "default": "exports",
+   "empty_allowed": false,
    "nullable": false,
    "specials": [],
    "choices": [],
@@ -701,6 +756,7 @@
   "campaigns_seed": {
    "kind": "text",
    "default": "campaigns",
+   "empty_allowed": false,
    "nullable": false,
    "specials": [],
    "choices": [],
@@ -716,6 +772,7 @@
   "naming_rules_seed": {
    "kind": "text",
    "default": "naming_rules",
+   "empty_allowed": false,
    "nullable": false,
    "specials": [],
    "choices": [],
@@ -731,6 +788,7 @@
   "marketing_actions_seed": {
    "kind": "text",
    "default": "marketing_actions",
+   "empty_allowed": false,
    "nullable": false,
    "specials": [],
    "choices": [],
@@ -746,6 +804,7 @@
   "rfm_segments_seed": {
    "kind": "text",
    "default": "rfm_segments",
+   "empty_allowed": false,
    "nullable": false,
    "specials": [],
    "choices": [],
@@ -761,6 +820,7 @@
   "assets_path": {
    "kind": "path",
    "default": "assets",
+   "empty_allowed": false,
    "nullable": false,
    "specials": [],
    "choices": [],
@@ -776,6 +836,7 @@
   "layer_schemas": {
    "kind": "choice",
    "default": "true",
+   "empty_allowed": false,
    "nullable": false,
    "specials": [],
    "choices": [
@@ -794,6 +855,7 @@
   "max_rejected_share": {
    "kind": "number",
    "default": 0.5,
+   "empty_allowed": false,
    "nullable": false,
    "specials": [],
    "choices": [],
@@ -809,6 +871,7 @@
   "warn_rejected_share": {
    "kind": "number",
    "default": 0.05,
+   "empty_allowed": false,
    "nullable": false,
    "specials": [],
    "choices": [],
@@ -824,6 +887,7 @@
   "max_noise_share": {
    "kind": "number",
    "default": 0.2,
+   "empty_allowed": false,
    "nullable": false,
    "specials": [],
    "choices": [],

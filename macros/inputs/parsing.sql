@@ -520,14 +520,33 @@
 {#- ---------------------------------------------------------------- order lines and returns -#}
 
 {% macro cancellation_source_column(mapping, input) %}
-    {#- var cancellation_column: a standard name (status) or an input header; null when unset. -#}
+    {#- var cancellation_column: a standard name (status) or an input header; when unset, the
+        input's status column (mapped from a `status` / `order_status` header), else none. -#}
     {%- set name = setting('cancellation_column') -%}
-    {%- if name is none or not execute -%}{{ return(none) }}{%- endif -%}
+    {%- if not execute -%}{{ return(none) }}{%- endif -%}
+    {%- if name is none -%}{{ return(mapping.get('status')) }}{%- endif -%}
     {%- if name in mapping -%}{{ return(mapping[name]) }}{%- endif -%}
     {%- if name in input.columns -%}{{ return(name) }}{%- endif -%}
     {{ exceptions.raise_compiler_error(
         "var cancellation_column = " ~ quote_literal(name) ~ " is not a column of the orders input. Columns found: "
         ~ input.columns | join(', ') ~ ". Fix: --vars '{cancellation_column: \"<column>\", cancellation_values: [\"Cancelled\"]}'.") }}
+{% endmacro %}
+
+{% macro status_values(relation, column) %}
+    {#- For the console: the status column's most frequent values in the first 100,000 rows, each
+        with its count and whether it marks a cancellation, so a user sees what is counted as a
+        purchase. [] without a status column. -#}
+    {%- if not execute or column is none -%}{{ return([]) }}{%- endif -%}
+    {%- set value = text_value(quote_identifier(column)) -%}
+    {%- set cancelling = [] -%}
+    {%- for word in setting('cancellation_values') or [] -%}{%- do cancelling.append(word | string | lower) -%}{%- endfor -%}
+    {%- set rows = run_query("select " ~ value ~ " as status, count(*) as lines from " ~ first_rows(relation)
+        ~ " where " ~ value ~ " is not null group by 1 order by 2 desc, 1 limit 6").rows -%}
+    {%- set found = [] -%}
+    {%- for row in rows -%}
+        {%- do found.append({'value': row[0], 'lines': row[1], 'cancels': (row[0] | lower) in cancelling}) -%}
+    {%- endfor -%}
+    {{ return(found) }}
 {% endmacro %}
 
 {% macro is_cancellation(order_id_expression, status_expression) -%}

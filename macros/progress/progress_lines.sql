@@ -40,7 +40,7 @@
     {{ return('') }}
 {% endmacro %}
 
-{% macro log_input_reading(kind, mapping, decimal, dates, float_ids=false) %}
+{% macro log_input_reading(kind, mapping, decimal, dates, float_ids=false, statuses=[]) %}
     {#- While a base model compiles: how its input is read (the file's shape, the columns mapped,
         the decimal separator, each date column's format and whether it was detected), so an
         automatic decision that is wrong for a file shows in the console, not only in the data.
@@ -80,6 +80,13 @@
         {%- set shown = {'iso': 'ISO yyyy-mm-dd', 'epoch': 'Unix time', 'excel': 'spreadsheet day numbers'}.get(reading.format, reading.format) -%}
         {%- do parts.append(name ~ " " ~ (shown if reading.how != 'typed' else shown | lower) ~ " (" ~ how ~ ")") -%}
     {%- endfor -%}
+    {%- if statuses -%}
+        {%- set shown = [] -%}
+        {%- for status in statuses -%}
+            {%- do shown.append(quote_literal(status.value) ~ " " ~ _thousands(status.lines) ~ (" (a return)" if status.cancels else "")) -%}
+        {%- endfor -%}
+        {%- do parts.append("status (first 100,000 lines) " ~ shown | join(', ')) -%}
+    {%- endif -%}
     {%- do log(parts | join('; '), info=true) -%}
     {{ return('') }}
 {% endmacro %}

@@ -56,8 +56,25 @@ class Setting:
     max_length: int | None = None
     value_choices: tuple[str, ...] = ()
     default_text: str | None = None  # README wording of the default, when the value reads badly
+    empty_allowed: bool = False  # a mapping or name_list var that may be {} / [] (or null for it)
     extra: dict[str, Any] = field(default_factory=dict)
 
+
+DEFAULT_CANCELLATION_VALUES = (
+    "cancelled",
+    "canceled",
+    "cancellation",
+    "refunded",
+    "returned",
+    "void",
+    "voided",
+    "reversed",
+    "storniert",
+    "annulé",
+    "annulée",
+    "cancelado",
+)
+"""Order statuses that mean a cancelled or refunded line when var cancellation_values is unset."""
 
 ALGORITHMS = ("kmeans", "agglomerative", "gmm", "dbscan")
 """Clustering algorithms in the order `cluster_algorithm: auto` tries them."""
@@ -212,20 +229,25 @@ SETTINGS: tuple[Setting, ...] = (
         "cancellation_column",
         "text",
         None,
-        "status",
+        "Order State",
         "a status column (standard name or input header) whose `cancellation_values` mark "
-        "cancelled/returned lines",
+        "cancelled/returned lines; null = the input's `status` column (header `status`, "
+        "`order_status`), when it has one",
         "inputs",
         nullable=True,
         max_length=MAX_TEXT_LENGTH,
+        default_text="null (the `status` column)",
     ),
     Setting(
         "cancellation_values",
         "name_list",
-        [],
+        list(DEFAULT_CANCELLATION_VALUES),
         ["cancelled", "returned"],
-        "values of `cancellation_column` that mean cancelled/returned (compared trimmed, any case)",
+        "values of `cancellation_column` that mean cancelled/returned (compared trimmed, any case);"
+        " `[]` = none",
         "inputs",
+        default_text="`cancelled`, `canceled`, `refunded`, `returned`, `void`, ... (12 words)",
+        empty_allowed=True,
     ),
     # Features and scaling (h7-features, h4-segments)
     Setting(
@@ -728,7 +750,7 @@ def check(name: str, value: Any) -> Any:
         if (
             setting.kind in {"mapping", "name_list"}
             and value is None
-            and setting.default in ({}, [])
+            and (setting.default in ({}, []) or setting.empty_allowed)
         ):
             return type(setting.default)()
         raise _problem(setting, value)
@@ -808,7 +830,7 @@ def check(name: str, value: Any) -> Any:
         items = [str(item) for item in items]
         if any(not item or not _printable(item) for item in items):
             raise _problem(setting, value)
-        if not items and setting.default != []:
+        if not items and setting.default != [] and not setting.empty_allowed:
             raise _problem(setting, value)
         return list(dict.fromkeys(items))
     raise AssertionError(f"unknown kind {kind!r} for var {name}")
@@ -850,6 +872,7 @@ def jinja_schema() -> dict[str, Any]:
         settings[setting.name] = {
             "kind": setting.kind,
             "default": setting.default,
+            "empty_allowed": setting.empty_allowed,
             "nullable": setting.nullable,
             "specials": list(setting.specials),
             "choices": list(setting.choices),

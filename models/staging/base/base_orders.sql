@@ -20,9 +20,10 @@
     {%- set decimal = decimal_separator_of('orders', input.relation, number_columns) -%}
     {%- set dates = {'order_date': date_column_format('order_date', input, mapping.get('order_date'))} -%}
     {%- set float_ids = ids_written_as_floats(input.relation, mapping.get('customer_id'), input.types.get(mapping.get('customer_id'), 'VARCHAR')) -%}
-    {{ log_input_reading('orders', mapping, decimal if number_columns else none, dates, float_ids) }}
-    {%- set aliases = source_column_aliases(input) -%}
     {%- set status_column = cancellation_source_column(mapping, input) -%}
+    {{ log_input_reading('orders', mapping, decimal if number_columns else none, dates, float_ids,
+                         status_values(input.relation, status_column)) }}
+    {%- set aliases = source_column_aliases(input) -%}
 {%- else -%}
     {%- set mapping = {} -%}
     {{ log_input_reading('orders', mapping, none, {}) }}

@@ -430,3 +430,38 @@ def test_twelve_hour_times_after_the_date_are_read_detected_or_configured(tmp_pa
     assert run.scalar("select count(rejection_reason) from base_orders") == 0
     signups = dict(run.query("select customer_id, signup_date from base_customers"))
     assert signups == {f"C{i}": date(2022, 3, 1 + i % 28) for i in range(40)}
+
+
+def test_a_status_column_marks_cancelled_and_refunded_lines_unless_the_var_says_none(
+    tmp_path: Path,
+):
+    """A shop export's `Status` column: cancelled and refunded orders are returns by default (they
+    used to count as purchases unless two vars were set), the console lists what the column holds,
+    and `cancellation_values: []` turns the rule off."""
+    statuses = ["Completed", "Shipped", "Cancelled", "REFUNDED", " canceled ", "Pending"] * 5
+    customers = tmp_path / "customers.csv"
+    customers.write_text("customer_id,age\n" + "".join(f"C{i},{30 + i}\n" for i in range(6)))
+    orders = tmp_path / "orders.csv"
+    orders.write_text(
+        "Order ID,Customer ID,Order Date,Total,Status\n"
+        + "".join(
+            f"O{i},C{i % 6},2024-03-{1 + i:02d},{10 + i}.5,{s}\n" for i, s in enumerate(statuses)
+        )
+    )
+    variables = {"customers_path": str(customers), "orders_path": str(orders)}
+    select = ["--select", "base_customers", "base_orders"]
+    run = run_dbt(tmp_path / "run", command="run", variables=variables, extra_args=select)
+    cancelling = {"cancelled", "refunded", "canceled"}
+    returns = dict(run.query("select order_id, is_return from base_orders"))
+    assert returns == {f"O{i}": s.strip().lower() in cancelling for i, s in enumerate(statuses)}
+    assert (
+        "status (first 100,000 lines) 'Cancelled' 5 (a return), 'Completed' 5, 'Pending' 5, "
+        "'REFUNDED' 5 (a return), 'Shipped' 5, 'canceled' 5 (a return)" in run.output
+    ), run.output[-3000:]
+    off = run_dbt(
+        tmp_path / "off",
+        command="run",
+        variables={**variables, "cancellation_values": []},
+        extra_args=select,
+    )
+    assert off.scalar("select count(*) filter (where is_return) from base_orders") == 0

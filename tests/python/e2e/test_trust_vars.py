@@ -84,6 +84,9 @@ CASES: list[dict] = [
     {"feature_transforms": "none"},
     {"cancellation_values": ["C", "R"]},
     {"cancellation_values": "C"},
+    {"cancellation_values": []},  # empty allowed: no status marks a cancellation
+    {"cancellation_values": None},
+    {"cancellation_values": [""]},
     {"max_rejected_share": 1.5},
     {"warn_rejected_share": 0.6},
     {"min_segment_share": "0.05"},
