@@ -15,7 +15,9 @@
 
 {% macro customer_column_synonyms() %}
     {#- Only headers that say thousands map to annual_income_k; a plain income keeps its own units.
-        A birth year or birth date is not standard: it stays an extra column (see derived_features). -#}
+        A birth year or birth date is not standard: it stays an extra column (see derived_features).
+        Consent headers only, never their opposite: `Email Opt Out` or `Unsubscribed` mean no when
+        true, so they are no synonyms (invert such a column yourself). -#}
     {{ return({
         'customer_id': ['customer_id', 'customerid', 'cust_id', 'client_id', 'user_id', 'customer_number', 'customer', 'id'],
         'gender': ['gender', 'genre', 'sex', 'geschlecht', 'sexe', 'sexo', 'genero', 'sesso', 'geslacht'],
@@ -26,7 +28,9 @@
         'spending_score': ['spending_score', 'spending_score_1_100', 'score'],
         'signup_date': ['signup_date', 'signup', 'created_at', 'first_seen', 'customer_since', 'dt_customer'],
         'email': ['email', 'email_address', 'e_mail'],
-        'marketing_opt_in': ['marketing_opt_in', 'opt_in', 'accepts_marketing', 'marketing_consent'],
+        'marketing_opt_in': ['marketing_opt_in', 'opt_in', 'accepts_marketing', 'marketing_consent',
+                             'accepts_email_marketing', 'email_marketing_consent', 'email_opt_in', 'opted_in',
+                             'newsletter', 'newsletter_opt_in', 'subscribed', 'email_subscribed'],
     }) }}
 {% endmacro %}
 
@@ -38,7 +42,7 @@
         'amount': ['amount', 'order_total', 'total', 'line_total', 'revenue', 'sales', 'value', 'order_value'],
         'quantity': ['quantity', 'qty', 'units'],
         'unit_price': ['unit_price', 'unitprice', 'price'],
-        'status': ['status', 'order_status'],
+        'status': ['status', 'order_status', 'financial_status', 'payment_status', 'order_state'],
         'category': ['category', 'product_category'],
         'channel': ['channel', 'sales_channel'],
     }) }}

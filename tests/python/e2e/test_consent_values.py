@@ -61,3 +61,25 @@ def test_a_base_no_one_may_contact_builds_with_a_warning(tmp_path: Path):
         "(120 segmented, 0 opted in)" in run.output
     )
     assert "PASS opt_in_not_recognised" in " ".join(run.output.split())
+
+
+def test_a_shop_customers_export_maps_its_consent_column(tmp_path: Path):
+    """A Shopify customers export: `Accepts Email Marketing` yes / no is the consent column (it
+    used to map to nothing, so every customer counted as opted in), and `Accepts SMS Marketing`
+    is not it."""
+    path = tmp_path / "customers_export.csv"
+    path.write_text(
+        "Customer ID,First Name,Email,Accepts Email Marketing,Accepts SMS Marketing,Total Spent\n"
+        + "".join(
+            f"{7000 + i},N{i},n{i}@example.com,{'yes' if i % 3 else 'no'},yes,{i * 10}.5\n"
+            for i in range(30)
+        )
+    )
+    run = run_dbt(
+        tmp_path / "run",
+        variables={"customers_path": str(path)},
+        extra_args=["--select", "base_customers"],
+    )
+    assert "marketing_opt_in <- Accepts Email Marketing" in run.output
+    read = dict(run.query("select customer_id, marketing_opt_in from base_customers"))
+    assert read == {str(7000 + i): bool(i % 3) for i in range(30)}
