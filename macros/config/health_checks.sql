@@ -92,3 +92,42 @@ select * from final
     {%- endset -%}
     {{- return(health_report(input_name ~ '_rows_rejected_over_' ~ above_var, sql)) -}}
 {%- endmacro %}
+
+{% macro unrecognised_values_check(column, message) -%}
+    {#- The SQL of a health test naming the five most frequent values of base_customers.`column`
+        (a value as it arrived that no known spelling reads) among kept customers, with their
+        counts. `message` is a printf pattern with %s for the quoted value and %s for the count. -#}
+with
+
+base_customers as (
+
+    select * from {{ ref('base_customers') }}
+
+),
+
+unrecognised as (
+
+    select
+        {{ column }} as raw_value,
+        count(*) as customers,
+        row_number() over (order by count(*) desc, {{ column }}) as value_rank
+    from base_customers
+    where rejection_reason is null
+        and {{ column }} is not null
+    group by {{ column }}
+
+),
+
+final as (
+
+    select
+        raw_value as {{ column }},
+        customers,
+        printf({{ quote_literal(message) }}, '''' || raw_value || '''', format('{:,}', customers)) as finding
+    from unrecognised
+    where value_rank <= 5
+
+)
+
+select * from final
+{%- endmacro %}
