@@ -145,10 +145,11 @@
 {% endmacro %}
 
 {% macro read_lines_sql(pattern, encoding, skip=0, options='') %}
-    {#- The file as one text column `line`, one row per line (blank lines are null). -#}
+    {#- The file as one text column `line`, one row per line (blank lines are null). Not strict,
+        so a line the strict reader refuses does not stop the sniffing of the first lines. -#}
     {{- return("read_csv(" ~ quote_literal(pattern) ~ ", auto_detect = false, header = false, skip = " ~ skip
         ~ ", delim = '', quote = '', escape = '', columns = {'line': 'VARCHAR'}, encoding = "
-        ~ quote_literal(encoding) ~ options ~ ")") -}}
+        ~ quote_literal(encoding) ~ ", strict_mode = false" ~ options ~ ")") -}}
 {% endmacro %}
 
 {% macro input_file_plan(kind, path=none, settings=none) %}
@@ -208,10 +209,24 @@
     {%- set re = modules.re -%}
     {%- set encoding_hint = "Fix: set the file's encoding, e.g. --vars '{encoding: latin-1}' (or utf-16)." -%}
     {%- set sample = run_query("select line from " ~ read_lines_sql(plan.pattern, settings.encoding, 0, ', ignore_errors = true') ~ " limit 200").columns[0].values() | list -%}
+    {#- Records, not lines: a quoted field may hold line breaks (an address, a note in a CRM
+        export), so a line with an odd number of quotes continues on the next one. Counted as
+        lines, a file where a third of the records had a two-line address "split" into three
+        fields and every record was unreadable. -#}
     {%- set lines = [] -%}
+    {%- set pending = namespace(text=none) -%}
     {%- for line in sample -%}
-        {%- if line is not none and (line | trim) != '' -%}{%- do lines.append(line.replace('\ufeff', '')) -%}{%- endif -%}
+        {%- if line is not none and (pending.text is not none or (line | trim) != '') -%}
+            {%- set text = line.replace('\ufeff', '') if pending.text is none else pending.text ~ '\n' ~ line -%}
+            {%- if text.count('"') % 2 == 1 -%}
+                {%- set pending.text = text -%}
+            {%- else -%}
+                {%- do lines.append(text) -%}
+                {%- set pending.text = none -%}
+            {%- endif -%}
+        {%- endif -%}
     {%- endfor -%}
+    {%- if pending.text is not none -%}{%- do lines.append(pending.text) -%}{%- endif -%}
     {%- if lines | length == 0 or '\x00' in lines[0] -%}
         {{ return({'problem':
             "var " ~ path_var ~ ": " ~ quote_literal(plan.path) ~ " cannot be read as " ~ settings.encoding
@@ -265,7 +280,8 @@
     {%- endif -%}
     {%- set n = chosen.fields -%}
 
-    {#- The first line's fields, split the way the file will be read. -#}
+    {#- The first line's fields, split the way the file will be read (not in parallel: DuckDB's
+        parallel reader refuses null_padding in a file with line breaks inside quotes). -#}
     {%- if chosen.delimiter == 'whitespace' -%}
         {%- set first = (lines[0] | trim).split() -%}
     {%- else -%}
@@ -273,7 +289,7 @@
         {%- for i in range(n) -%}{%- do probe_columns.append(quote_literal('column' ~ i) ~ ": 'VARCHAR'") -%}{%- endfor -%}
         {%- set probe = run_query("select * from read_csv(" ~ quote_literal(plan.pattern) ~ ", auto_detect = false, header = false, delim = "
             ~ quote_literal(chosen.delimiter) ~ ", quote = '\"', escape = '\"', columns = {" ~ probe_columns | join(', ')
-            ~ "}, encoding = " ~ quote_literal(settings.encoding) ~ ", null_padding = true, ignore_errors = true) limit 1") -%}
+            ~ "}, encoding = " ~ quote_literal(settings.encoding) ~ ", null_padding = true, ignore_errors = true, parallel = false) limit 1") -%}
         {%- set first = [] -%}
         {%- if probe.rows | length > 0 -%}
             {%- for value in probe.rows[0] -%}{%- do first.append('' if value is none else (value | string).replace('\ufeff', '')) -%}{%- endfor -%}

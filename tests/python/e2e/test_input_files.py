@@ -146,6 +146,16 @@ def write_shapes(folder: Path) -> list[dict]:
         + "".join(f"H{i},{20 + i},{i},{i + 1},x,{30 + i}\n" for i in range(21))
     )
     files.append({"path": str(repeated)})
+    # A CRM export whose address field holds a line break inside quotes on every other record
+    # (counted as lines, no field count would have a majority).
+    addresses = folder / "crm_addresses.csv"
+    with addresses.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["CustomerID", "Age", "Address", "Annual Income (k$)"])
+        for i in range(24):
+            address = f"Street {i}\nApt {i}" if i % 2 == 0 else f"Road {i}"
+            writer.writerow([f"A{i}", 20 + i, address, 15 + i])
+    files.append({"path": str(addresses)})
     return files
 
 
@@ -270,6 +280,9 @@ def test_file_shapes_are_read_and_bad_lines_reported(tmp_path: Path):
     repeated = section(out, 19)
     assert "columns: CustomerID | Age | Score | score_2 | column4 | Age_2" in repeated
     assert "rows read: 21" in repeated and "unreadable lines: 0" in repeated
+    addresses = section(out, 20)
+    assert "columns: CustomerID | Age | Address | Annual Income (k$)" in addresses
+    assert "rows read: 24" in addresses and "unreadable lines: 0" in addresses
 
 
 def test_a_mapping_var_with_an_unknown_key_stops_listing_the_accepted_keys(tmp_path: Path):
