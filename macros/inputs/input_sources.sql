@@ -214,19 +214,22 @@
         lines, a file where a third of the records had a two-line address "split" into three
         fields and every record was unreadable. -#}
     {%- set lines = [] -%}
-    {%- set pending = namespace(text=none) -%}
+    {%- set starts = [] -%}
+    {%- set pending = namespace(text=none, start=0) -%}
     {%- for line in sample -%}
         {%- if line is not none and (pending.text is not none or (line | trim) != '') -%}
+            {%- if pending.text is none -%}{%- set pending.start = loop.index0 -%}{%- endif -%}
             {%- set text = line.replace('\ufeff', '') if pending.text is none else pending.text ~ '\n' ~ line -%}
             {%- if text.count('"') % 2 == 1 -%}
                 {%- set pending.text = text -%}
             {%- else -%}
                 {%- do lines.append(text) -%}
+                {%- do starts.append(pending.start) -%}
                 {%- set pending.text = none -%}
             {%- endif -%}
         {%- endif -%}
     {%- endfor -%}
-    {%- if pending.text is not none -%}{%- do lines.append(pending.text) -%}{%- endif -%}
+    {%- if pending.text is not none -%}{%- do lines.append(pending.text) -%}{%- do starts.append(pending.start) -%}{%- endif -%}
     {%- if lines | length == 0 or '\x00' in lines[0] -%}
         {{ return({'problem':
             "var " ~ path_var ~ ": " ~ quote_literal(plan.path) ~ " cannot be read as " ~ settings.encoding
@@ -280,6 +283,31 @@
     {%- endif -%}
     {%- set n = chosen.fields -%}
 
+    {#- A preamble: lines above the table (a report's title, its date, blanks). When the first
+        record has fewer fields than the table and a later one has them all and reads as a header
+        (no number or date in it), the lines before that header are skipped, and the console says
+        which. Never data rows: only what stands above a header. -#}
+    {%- set preamble = namespace(records=0, lines=0) -%}
+    {%- if chosen.delimiter != 'whitespace' and settings.header != 'false' and n > 1 -%}
+        {%- for line in unquoted -%}
+            {%- set fields = line.count(chosen.delimiter) + 1 -%}
+            {%- if preamble.records == 0 and loop.index0 > 0 and fields == n and unquoted[0].count(chosen.delimiter) + 1 < n -%}
+                {%- set values = lines[loop.index0].split(chosen.delimiter) -%}
+                {%- set numbers = [] -%}
+                {%- for value in values -%}
+                    {%- if re.match('^\\s*"?\\s*[-+]?(\\d+([.,]\\d*)?|[.,]\\d+)', value)
+                        or re.match('^\\s*"?\\d{1,4}[-/.]\\d{1,2}[-/.]\\d{1,4}', value) -%}{%- do numbers.append(value) -%}{%- endif -%}
+                {%- endfor -%}
+                {%- if numbers | length == 0 -%}
+                    {%- set preamble.records = loop.index0 -%}
+                    {%- set preamble.lines = starts[loop.index0] -%}
+                {%- endif -%}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {%- set skipped = lines[:preamble.records] -%}
+    {%- set lines = lines[preamble.records:] -%}
+
     {#- The first line's fields, split the way the file will be read (not in parallel: DuckDB's
         parallel reader refuses null_padding in a file with line breaks inside quotes). -#}
     {%- if chosen.delimiter == 'whitespace' -%}
@@ -287,7 +315,7 @@
     {%- else -%}
         {%- set probe_columns = [] -%}
         {%- for i in range(n) -%}{%- do probe_columns.append(quote_literal('column' ~ i) ~ ": 'VARCHAR'") -%}{%- endfor -%}
-        {%- set probe = run_query("select * from read_csv(" ~ quote_literal(plan.pattern) ~ ", auto_detect = false, header = false, delim = "
+        {%- set probe = run_query("select * from read_csv(" ~ quote_literal(plan.pattern) ~ ", auto_detect = false, header = false, skip = " ~ preamble.lines ~ ", delim = "
             ~ quote_literal(chosen.delimiter) ~ ", quote = '\"', escape = '\"', columns = {" ~ probe_columns | join(', ')
             ~ "}, encoding = " ~ quote_literal(settings.encoding) ~ ", null_padding = true, ignore_errors = true, parallel = false) limit 1") -%}
         {%- set first = [] -%}
@@ -330,6 +358,7 @@
     {%- endfor -%}
     {%- do plan.update({'mode': 'whitespace' if chosen.delimiter == 'whitespace' else 'delimited',
                         'delimiter': chosen.delimiter, 'header': has_header, 'names': names,
+                        'skip': preamble.lines, 'preamble': skipped,
                         'encoding': settings.encoding}) -%}
     {{ return(plan) }}
 {% endmacro %}
@@ -365,7 +394,7 @@
     {%- set columns = [] -%}
     {%- for name in plan.names -%}{%- do columns.append(quote_literal(name) ~ ": 'VARCHAR'") -%}{%- endfor -%}
     {#- Everything as text: bad values must reach the quarantine, not fail the read. -#}
-    {{ return("read_csv(" ~ quote_literal(plan.pattern) ~ ", auto_detect = false, header = " ~ plan.header
+    {{ return("read_csv(" ~ quote_literal(plan.pattern) ~ ", auto_detect = false, skip = " ~ plan.get('skip', 0) ~ ", header = " ~ plan.header
         ~ ", delim = " ~ quote_literal(plan.delimiter) ~ ", quote = '\"', escape = '\"', columns = {" ~ columns | join(', ')
         ~ "}, encoding = " ~ quote_literal(plan.encoding) ~ rejects ~ ")") }}
 {% endmacro %}
@@ -482,6 +511,9 @@
     {%- set relation = read_input_file(plan) -%}
     {%- do print('read as: ' ~ plan.format ~ ((', ' ~ plan.mode ~ ', delimiter ' ~ quote_literal(plan.delimiter) ~ ', header ' ~ plan.header
         ~ ', encoding ' ~ plan.encoding) if plan.format == 'csv' else '')) -%}
+    {%- if plan.get('skip', 0) > 0 -%}
+        {%- do print('preamble: ' ~ plan.skip ~ ' lines above the header skipped: ' ~ plan.preamble | join(' / ')) -%}
+    {%- endif -%}
     {%- set described = run_query("describe select * from " ~ relation).columns[0].values() | list -%}
     {%- do print('columns: ' ~ described | join(' | ')) -%}
     {%- set normalised = [] -%}

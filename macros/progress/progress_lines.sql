@@ -63,6 +63,10 @@
             {%- set separator = 'runs of whitespace' if plan.mode == 'whitespace' else ('tab' if plan.delimiter == '\t' else quote_literal(plan.delimiter)) -%}
             {%- set source = plan.path ~ " (CSV: " ~ separator ~ " between columns, " ~ ('a header' if plan.header else 'no header')
                 ~ ", " ~ plan.encoding ~ ")" -%}
+            {%- if plan.get('skip', 0) > 0 -%}
+                {%- set source = source ~ ", below " ~ plan.skip ~ " lines of preamble skipped ("
+                    ~ plan.preamble[:3] | map('truncate', 60) | join(' / ') ~ ")" -%}
+            {%- endif -%}
         {%- endif -%}
     {%- else -%}
         {%- set source = "the demo seed " ~ spec.seed -%}

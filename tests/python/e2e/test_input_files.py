@@ -156,6 +156,14 @@ def write_shapes(folder: Path) -> list[dict]:
             address = f"Street {i}\nApt {i}" if i % 2 == 0 else f"Road {i}"
             writer.writerow([f"A{i}", 20 + i, address, 15 + i])
     files.append({"path": str(addresses)})
+    # A report export: a title, the date it was run and a blank line above the table.
+    report = folder / "report.csv"
+    report.write_text(
+        "Customer report\nGenerated 2024-01-01 by CRM\n\nCustomerID,Age,Score\n"
+        + "".join(f"P{i},{20 + i},{i + 1}\n" for i in range(25))
+        + "P99,30\n"
+    )
+    files.append({"path": str(report)})
     return files
 
 
@@ -283,6 +291,14 @@ def test_file_shapes_are_read_and_bad_lines_reported(tmp_path: Path):
     addresses = section(out, 20)
     assert "columns: CustomerID | Age | Address | Annual Income (k$)" in addresses
     assert "rows read: 24" in addresses and "unreadable lines: 0" in addresses
+    report = section(out, 21)
+    assert (
+        "preamble: 3 lines above the header skipped: Customer report / Generated 2024-01-01 by CRM"
+        in report
+    )
+    assert "columns: CustomerID | Age | Score" in report and "rows read: 25" in report
+    # Numbered as lines of the file, the preamble included.
+    assert "line 30: unreadable line: too few columns (expected 3, found 2): P99,30" in report
 
 
 def test_a_mapping_var_with_an_unknown_key_stops_listing_the_accepted_keys(tmp_path: Path):
