@@ -284,14 +284,15 @@
     {%- set n = chosen.fields -%}
 
     {#- A preamble: lines above the table (a report's title, its date, blanks). When the first
-        record has fewer fields than the table and a later one has them all and reads as a header
-        (no number or date in it), the lines before that header are skipped, and the console says
-        which. Never data rows: only what stands above a header. -#}
-    {%- set preamble = namespace(records=0, lines=0) -%}
+        records have at most half the table's fields and the first one with them all reads as a
+        header (no number or date in it), the lines before that header are skipped, and the
+        console says which. Not a ragged first data row: it has most of the fields. -#}
+    {%- set preamble = namespace(records=0, lines=0, open=true) -%}
     {%- if chosen.delimiter != 'whitespace' and settings.header != 'false' and n > 1 -%}
         {%- for line in unquoted -%}
             {%- set fields = line.count(chosen.delimiter) + 1 -%}
-            {%- if preamble.records == 0 and loop.index0 > 0 and fields == n and unquoted[0].count(chosen.delimiter) + 1 < n -%}
+            {%- if preamble.open and fields * 2 > n and fields != n -%}{%- set preamble.open = false -%}{%- endif -%}
+            {%- if preamble.open and preamble.records == 0 and loop.index0 > 0 and fields == n -%}
                 {%- set values = lines[loop.index0].split(chosen.delimiter) -%}
                 {%- set numbers = [] -%}
                 {%- for value in values -%}
@@ -302,6 +303,9 @@
                     {%- set preamble.records = loop.index0 -%}
                     {%- set preamble.lines = starts[loop.index0] -%}
                 {%- endif -%}
+                {%- set preamble.open = false -%}
+            {%- elif fields == n -%}
+                {%- set preamble.open = false -%}
             {%- endif -%}
         {%- endfor -%}
     {%- endif -%}
@@ -512,7 +516,7 @@
     {%- do print('read as: ' ~ plan.format ~ ((', ' ~ plan.mode ~ ', delimiter ' ~ quote_literal(plan.delimiter) ~ ', header ' ~ plan.header
         ~ ', encoding ' ~ plan.encoding) if plan.format == 'csv' else '')) -%}
     {%- if plan.get('skip', 0) > 0 -%}
-        {%- do print('preamble: ' ~ plan.skip ~ ' lines above the header skipped: ' ~ plan.preamble | join(' / ')) -%}
+        {%- do print('preamble: ' ~ plan.skip ~ (' line' if plan.skip == 1 else ' lines') ~ ' above the header skipped: ' ~ plan.preamble | join(' / ')) -%}
     {%- endif -%}
     {%- set described = run_query("describe select * from " ~ relation).columns[0].values() | list -%}
     {%- do print('columns: ' ~ described | join(' | ')) -%}

@@ -64,7 +64,7 @@
             {%- set source = plan.path ~ " (CSV: " ~ separator ~ " between columns, " ~ ('a header' if plan.header else 'no header')
                 ~ ", " ~ plan.encoding ~ ")" -%}
             {%- if plan.get('skip', 0) > 0 -%}
-                {%- set source = source ~ ", below " ~ plan.skip ~ " lines of preamble skipped ("
+                {%- set source = source ~ ", below " ~ plan.skip ~ (" line" if plan.skip == 1 else " lines") ~ " of preamble skipped ("
                     ~ plan.preamble[:3] | map('truncate', 60) | join(' / ') ~ ")" -%}
             {%- endif -%}
         {%- endif -%}
