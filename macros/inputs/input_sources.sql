@@ -209,6 +209,20 @@
     {%- set re = modules.re -%}
     {%- set encoding_hint = "Fix: set the file's encoding, e.g. --vars '{encoding: latin-1}' (or utf-16)." -%}
     {%- set sample = run_query("select line from " ~ read_lines_sql(plan.pattern, settings.encoding, 0, ', ignore_errors = true') ~ " limit 200").columns[0].values() | list -%}
+    {#- Mixed line ends (a \n header or title above \r\n rows, files joined from two systems):
+        DuckDB's strict reader stops on them, and a lenient one would cut a row with a field too
+        many instead of quarantining it. Read with \n line ends, each \r\n shows as an extra
+        empty line that a \r\n reading does not have (found when the first line ends in \n). -#}
+    {%- set crlf_sample = run_query("select line from " ~ read_lines_sql(plan.pattern, settings.encoding, 0, ", ignore_errors = true, new_line = '\\r\\n'") ~ " limit 200").columns[0].values() | list -%}
+    {%- set blank_lines = sample | select('none') | list | length -%}
+    {%- set crlf_blank_lines = crlf_sample | select('none') | list | length -%}
+    {%- if blank_lines > crlf_blank_lines and (sample | length) - blank_lines == (crlf_sample | length) - crlf_blank_lines -%}
+        {{ return({'problem':
+            "var " ~ path_var ~ ": " ~ quote_literal(plan.path) ~ " mixes line ends: some lines end in \\n (Unix), others in "
+            ~ "\\r\\n (Windows), which DuckDB's CSV reader cannot read strictly (strict is what quarantines a row with a "
+            ~ "field too many instead of cutting it). Fix: convert the line ends, e.g. sed -i 's/\\r$//' on the file "
+            ~ "(or dos2unix), then build again."}) }}
+    {%- endif -%}
     {#- Records, not lines: a quoted field may hold line breaks (an address, a note in a CRM
         export), so a line with an odd number of quotes continues on the next one. Counted as
         lines, a file where a third of the records had a two-line address "split" into three

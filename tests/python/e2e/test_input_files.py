@@ -164,6 +164,12 @@ def write_shapes(folder: Path) -> list[dict]:
         + "P99,30\n"
     )
     files.append({"path": str(report)})
+    # A \n title line above \r\n rows (two systems): stops with the fix, not DuckDB's error.
+    mixed = folder / "mixed_line_ends.csv"
+    mixed.write_bytes(
+        b"CustomerID,Age\n" + b"".join(f"M{i},{20 + i}\r\n".encode() for i in range(22))
+    )
+    files.append({"path": str(mixed)})
     return files
 
 
@@ -299,6 +305,9 @@ def test_file_shapes_are_read_and_bad_lines_reported(tmp_path: Path):
     assert "columns: CustomerID | Age | Score" in report and "rows read: 25" in report
     # Numbered as lines of the file, the preamble included.
     assert "line 30: unreadable line: too few columns (expected 3, found 2): P99,30" in report
+    mixed = section(out, 22)
+    assert f"problem: var customers_path: '{files[21]['path']}' mixes line ends" in mixed
+    assert "Fix: convert the line ends" in mixed
 
 
 def test_a_mapping_var_with_an_unknown_key_stops_listing_the_accepted_keys(tmp_path: Path):
