@@ -32,6 +32,16 @@ STAGING_SELECTION = [
 N_CUSTOMERS = 200
 
 
+def run_base_models(workdir: Path, variables: dict) -> DbtRun:
+    """`dbt run` of the two models that read the inputs (base_customers, base_orders)."""
+    return run_dbt(
+        workdir,
+        command="run",
+        variables=variables,
+        extra_args=["--select", "base_customers", "base_orders"],
+    )
+
+
 def write_campaign_customers(path: Path) -> dict[str, int]:
     rng = np.random.default_rng(14)
     rows = []
@@ -308,16 +318,14 @@ def test_unix_time_in_seconds_and_milliseconds_is_detected_as_dates(tmp_path: Pa
         "order_id,customer_id,created,amount\n"
         + "".join(f"O{i},C{i},{int(m.timestamp())},9.5\n" for i, m in enumerate(moments))
     )
-    run = run_dbt(
+    run = run_base_models(
         tmp_path / "run",
-        command="run",
-        variables={
+        {
             "customers_path": str(customers),
             "orders_path": str(orders),
             "order_columns": {"order_date": "created"},
             "as_of_date": "2024-12-31",
         },
-        extra_args=["--select", "base_customers", "base_orders"],
     )
     signups = dict(run.query("select customer_id, signup_date from base_customers"))
     assert signups == {f"C{i}": m.date() for i, m in enumerate(moments)}
@@ -413,16 +421,14 @@ def test_twelve_hour_times_after_the_date_are_read_detected_or_configured(tmp_pa
         "customer_id,age,signup_date\n"
         + "".join(f"C{i},{20 + i},{1 + i % 28:02d}/03/2022 08:{i:02d}\n" for i in range(40))
     )
-    run = run_dbt(
+    run = run_base_models(
         tmp_path / "run",
-        command="run",
-        variables={
+        {
             "customers_path": str(customers),
             "orders_path": str(orders),
             "date_formats": {"signup_date": "%d/%m/%Y"},
             "as_of_date": "2024-12-31",
         },
-        extra_args=["--select", "base_customers", "base_orders"],
     )
     assert "order_date %m/%d/%Y (detected)" in run.output
     dates = dict(run.query("select order_id, order_date from base_orders"))
@@ -449,8 +455,7 @@ def test_a_status_column_marks_cancelled_and_refunded_lines_unless_the_var_says_
         )
     )
     variables = {"customers_path": str(customers), "orders_path": str(orders)}
-    select = ["--select", "base_customers", "base_orders"]
-    run = run_dbt(tmp_path / "run", command="run", variables=variables, extra_args=select)
+    run = run_base_models(tmp_path / "run", variables)
     cancelling = {"cancelled", "refunded", "canceled"}
     returns = dict(run.query("select order_id, is_return from base_orders"))
     assert returns == {f"O{i}": s.strip().lower() in cancelling for i, s in enumerate(statuses)}
@@ -458,10 +463,5 @@ def test_a_status_column_marks_cancelled_and_refunded_lines_unless_the_var_says_
         "status (first 100,000 lines) 'Cancelled' 5 (a return), 'Completed' 5, 'Pending' 5, "
         "'REFUNDED' 5 (a return), 'Shipped' 5, 'canceled' 5 (a return)" in run.output
     ), run.output[-3000:]
-    off = run_dbt(
-        tmp_path / "off",
-        command="run",
-        variables={**variables, "cancellation_values": []},
-        extra_args=select,
-    )
+    off = run_base_models(tmp_path / "off", {**variables, "cancellation_values": []})
     assert off.scalar("select count(*) filter (where is_return) from base_orders") == 0
