@@ -116,15 +116,19 @@
         {%- if value is not mapping -%}{{ return(bad) }}{%- endif -%}
         {%- set result = {} -%}
         {%- for key, item in value.items() -%}
-            {%- if key is not string or not _printable(key, patterns, 4096) or not (item is string or item is number) or _is_bool(item) -%}{{ return(bad) }}{%- endif -%}
-            {%- set text = item | string -%}
-            {%- if spec.value_choices -%}
-                {%- set text = text.strip().lower() -%}
-                {%- if text not in spec.value_choices -%}{{ return(bad) }}{%- endif -%}
-            {%- elif not text.strip() or '\x00' in text -%}
-                {{ return(bad) }}
+            {%- if item is none and spec.null_values and key is string and _printable(key, patterns, 4096) -%}
+                {%- do result.update({key: none}) -%}
+            {%- else -%}
+                {%- if key is not string or not _printable(key, patterns, 4096) or not (item is string or item is number) or _is_bool(item) -%}{{ return(bad) }}{%- endif -%}
+                {%- set text = item | string -%}
+                {%- if spec.value_choices -%}
+                    {%- set text = text.strip().lower() -%}
+                    {%- if text not in spec.value_choices -%}{{ return(bad) }}{%- endif -%}
+                {%- elif not text.strip() or '\x00' in text -%}
+                    {{ return(bad) }}
+                {%- endif -%}
+                {%- do result.update({key: text}) -%}
             {%- endif -%}
-            {%- do result.update({key: text}) -%}
         {%- endfor -%}
         {{ return({'value': result, 'problem': ''}) }}
     {%- elif kind == 'name_list' -%}

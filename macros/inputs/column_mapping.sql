@@ -58,8 +58,9 @@
 
 {% macro map_input_columns(kind, synonyms, overrides_var, required) %}
     {#- {standard_name: source column name} for the standard columns found in input `kind`
-        ('customers' / 'orders'; a relation SQL string still works). Stops the build when the
-        overrides var has an unknown key or names a missing column, or a required column is absent. -#}
+        ('customers' / 'orders'; a relation SQL string still works). A null in the overrides var
+        leaves that standard column unmapped. Stops the build when the overrides var has an
+        unknown key or names a missing column, or a required column is absent. -#}
     {%- set overrides = var(overrides_var, {}) or {} -%}
     {%- if overrides is not mapping -%}
         {{ exceptions.raise_compiler_error(
@@ -85,9 +86,13 @@
         {%- do by_normalized.setdefault(normalize_column_name(column), column) -%}
     {%- endfor -%}
     {%- set mapping = {} -%}
+    {%- set unmapped = [] -%}
     {%- for standard, wanted in overrides.items() -%}
-        {%- set wanted = wanted | string -%}
-        {%- if wanted in columns -%}
+        {%- set wanted = none if wanted is none else wanted | string -%}
+        {%- if wanted is none -%}
+            {#- null: no column is this standard one, whatever the synonyms match. -#}
+            {%- do unmapped.append(standard) -%}
+        {%- elif wanted in columns -%}
             {%- do mapping.update({standard: wanted}) -%}
         {%- elif normalize_column_name(wanted) in by_normalized -%}
             {%- do mapping.update({standard: by_normalized[normalize_column_name(wanted)]}) -%}
@@ -99,7 +104,7 @@
     {%- endfor -%}
     {%- for standard, candidates in synonyms.items() -%}
         {%- for candidate in candidates -%}
-            {%- if standard not in mapping and candidate in by_normalized and by_normalized[candidate] not in mapping.values() -%}
+            {%- if standard not in mapping and standard not in unmapped and candidate in by_normalized and by_normalized[candidate] not in mapping.values() -%}
                 {%- do mapping.update({standard: by_normalized[candidate]}) -%}
             {%- endif -%}
         {%- endfor -%}

@@ -57,6 +57,7 @@ class Setting:
     value_choices: tuple[str, ...] = ()
     default_text: str | None = None  # README wording of the default, when the value reads badly
     empty_allowed: bool = False  # a mapping or name_list var that may be {} / [] (or null for it)
+    null_values: bool = False  # a mapping var whose values may be null
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -126,8 +127,10 @@ SETTINGS: tuple[Setting, ...] = (
         "mapping",
         {},
         {"customer_id": "Client Ref"},
-        '`{standard_name: "Source Column"}` for headers that are not recognised',
+        '`{standard_name: "Source Column"}` for headers that are not recognised; `null` leaves a '
+        "standard column unmapped (a header that matched a synonym but means something else)",
         "inputs",
+        null_values=True,
     ),
     Setting(
         "order_columns",
@@ -136,6 +139,7 @@ SETTINGS: tuple[Setting, ...] = (
         {"order_date": "Invoice Date"},
         "the same for orders",
         "inputs",
+        null_values=True,
     ),
     Setting(
         "csv_header",
@@ -639,6 +643,8 @@ def allowed_text(setting: Setting) -> str:
             if setting.value_choices
             else "a text"
         )
+        if setting.null_values:
+            values += " or null"
         parts.append(f"a mapping {{name: value}} where each value is {values}")
     elif setting.kind == "name_list":
         parts.append("a list of names")
@@ -799,6 +805,9 @@ def check(name: str, value: Any) -> Any:
             raise _problem(setting, value)
         result = {}
         for key, item in value.items():
+            if item is None and setting.null_values and isinstance(key, str) and _printable(key):
+                result[key] = None
+                continue
             if (
                 not isinstance(key, str)
                 or not _printable(key)
@@ -873,6 +882,7 @@ def jinja_schema() -> dict[str, Any]:
             "kind": setting.kind,
             "default": setting.default,
             "empty_allowed": setting.empty_allowed,
+            "null_values": setting.null_values,
             "nullable": setting.nullable,
             "specials": list(setting.specials),
             "choices": list(setting.choices),

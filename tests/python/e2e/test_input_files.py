@@ -404,3 +404,28 @@ def test_a_relation_var_naming_no_table_stops_with_one_line(tmp_path: Path):
     assert message, run.output[-2000:]
     assert "'raw.customer''s', which is not a table or view in the warehouse" in message[0]
     assert "Fix: create it first, or correct the schema.table name." in message[0]
+
+
+def test_a_null_in_the_mapping_var_leaves_a_matched_header_unmapped(tmp_path: Path):
+    """A `Score` that is a credit score, not a spending score: the synonym maps it, and
+    `customer_columns: {spending_score: null}` undoes that; the column is carried as an extra."""
+    path = tmp_path / "crm.csv"
+    path.write_text(
+        "CustomerID,Age,Score\n" + "".join(f"K{i},{20 + i},{600 + i * 7}\n" for i in range(30))
+    )
+    mapped = run_dbt(
+        tmp_path / "mapped",
+        command="run",
+        variables={"customers_path": str(path)},
+        extra_args=["--select", "base_customers", "stg_customers"],
+    )
+    assert "spending_score <- Score" in mapped.output
+    unmapped = run_dbt(
+        tmp_path / "unmapped",
+        command="run",
+        variables={"customers_path": str(path), "customer_columns": {"spending_score": None}},
+        extra_args=["--select", "base_customers", "stg_customers"],
+    )
+    assert "spending_score <-" not in unmapped.output
+    assert unmapped.scalar("select count(spending_score) from stg_customers") == 0
+    assert unmapped.query("select min(score), max(score) from stg_customers") == [(600.0, 803.0)]

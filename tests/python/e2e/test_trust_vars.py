@@ -74,6 +74,9 @@ CASES: list[dict] = [
     {"orders_relation": "raw..orders"},
     {"customer_columns": {"customer_id": "Client Ref"}},
     {"customer_columns": ["customer_id"]},
+    {"customer_columns": {"spending_score": None}},  # null: leave it unmapped
+    {"order_columns": {"amount": None, "quantity": "Qty"}},
+    {"date_formats": {"order_date": None}},  # no null values here
     {"date_formats": {"order_date": "%d/%m/%Y"}},
     {"derived_features": {"spend_per_visit": ""}},
     {"segmentation_features": ["age", "annual_income_k"]},
