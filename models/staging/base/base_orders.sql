@@ -139,7 +139,15 @@ valued as (
         {%- else %}
         amount_number as line_value,
         {%- endif %}
-        {{ is_cancellation('order_id', aliases.get(status_column) if status_column else none) }} as is_cancellation
+        {%- if status_column %}
+        -- A line with a blank status takes its order's (a shop export writes the status on the
+        -- first line of an order only, so the other lines of a refunded order would count as
+        -- purchases); a line with its own status keeps it.
+        {%- set status_value = text_value(aliases.get(status_column)) %}
+        {{ is_cancellation('order_id', 'coalesce(' ~ status_value ~ ', max(' ~ status_value ~ ') over (partition by order_id))') }} as is_cancellation
+        {%- else %}
+        {{ is_cancellation('order_id', none) }} as is_cancellation
+        {%- endif %}
         {%- if check_customers and read_once %},
         -- Input read once (CSV, table): an IN list, so DuckDB builds its hash table from the
         -- customers. With the left join below it builds it from the lines when it cannot tell how

@@ -465,3 +465,49 @@ def test_a_status_column_marks_cancelled_and_refunded_lines_unless_the_var_says_
     ), run.output[-3000:]
     off = run_base_models(tmp_path / "off", {**variables, "cancellation_values": []})
     assert off.scalar("select count(*) filter (where is_return) from base_orders") == 0
+
+
+def test_lines_without_a_status_take_their_orders(tmp_path: Path):
+    """A Shopify orders export: `Financial Status` on the first line of an order only. Every line
+    of a refunded order is a return (before, only its first line was, and the rest counted as
+    purchases); a line with a status of its own keeps it. `order_columns` maps the line items
+    and unmaps the order-level `Total` (null)."""
+    lines = [
+        ("#1001", "paid", 1),
+        ("#1001", "", 2),
+        ("#1002", "refunded", 1),
+        ("#1002", "", 3),
+        ("#1002", "", 1),
+        ("#1003", "paid", 2),
+        ("#1003", "refunded", 1),
+    ]
+    orders = tmp_path / "orders_export.csv"
+    orders.write_text(
+        "Name,Email,Financial Status,Created at,Total,Lineitem quantity,Lineitem price\n"
+        + "".join(
+            f"{name},a@example.com,{status},2024-03-0{i + 1} 10:00:00 +0100,"
+            f"{'99.00' if status else ''},{quantity},9.50\n"
+            for i, (name, status, quantity) in enumerate(lines)
+        )
+    )
+    run = run_base_models(
+        tmp_path / "run",
+        {
+            "orders_path": str(orders),
+            "order_columns": {
+                "order_id": "Name",
+                "customer_id": "Email",
+                "amount": None,
+                "quantity": "Lineitem quantity",
+                "unit_price": "Lineitem price",
+            },
+        },
+    )
+    read = run.query(
+        "select order_id, is_return, amount from base_orders order by source_row_number"
+    )
+    expected_returns = [False, False, True, True, True, False, True]
+    assert read == [
+        (name, is_return, quantity * 9.5)
+        for (name, _, quantity), is_return in zip(lines, expected_returns, strict=True)
+    ]
