@@ -250,7 +250,8 @@ SETTINGS: tuple[Setting, ...] = (
         "values of `cancellation_column` that mean cancelled/returned (compared trimmed, any case);"
         " `[]` = none",
         "inputs",
-        default_text="`cancelled`, `canceled`, `refunded`, `returned`, `void`, ... (12 words)",
+        default_text="`cancelled`, `canceled`, `refunded`, `returned`, `void`, ... "
+        f"({len(DEFAULT_CANCELLATION_VALUES)} words)",
         empty_allowed=True,
     ),
     # Features and scaling (h7-features, h4-segments)
