@@ -97,7 +97,8 @@
 
 {% macro plain_number_text(text) -%}
     {#- `text` without a currency sign ($ EUR GBP JPY INR signs, before or after, `-$12.50` keeps its
-        minus), with an accountant's parentheses as a minus (`(1,081.53)`, `($12.50)`), and without
+        minus), with an accountant's parentheses as a minus (`(1,081.53)`, `($12.50)`), a trailing
+        minus as a minus (`12,50-`, as SAP and other ERP exports write a credit), and without
         spaces, no-break spaces or apostrophes between groups of three digits (`1 081,53`,
         `1'081.53`): the spellings spreadsheets export. Anything else is unchanged.
         number_value applies it only to the cells that do not read as they are; the decimal
@@ -108,9 +109,12 @@
     {%- set strip -%}
         regexp_replace({{ signed }}, '^([-+]?)\s*[$\x{20AC}\x{00A3}\x{00A5}\x{20B9}]\s*|\s*[$\x{20AC}\x{00A3}\x{00A5}\x{20B9}]$', '\1')
     {%- endset -%}
+    {%- set minus_first -%}
+        regexp_replace({{ strip }}, '^([0-9][0-9.,\x{00A0}\x{202F}'' ]*?)\s*-$', '-\1')
+    {%- endset -%}
     case
-        when regexp_full_match({{ strip }}, '[-+]?[0-9]{1,3}([ \x{00A0}\x{202F}''][0-9]{3})+([.,][0-9]*)?')
-            then regexp_replace({{ strip }}, '[ \x{00A0}\x{202F}'']', '', 'g')
-        else {{ strip }}
+        when regexp_full_match({{ minus_first }}, '[-+]?[0-9]{1,3}([ \x{00A0}\x{202F}''][0-9]{3})+([.,][0-9]*)?')
+            then regexp_replace({{ minus_first }}, '[ \x{00A0}\x{202F}'']', '', 'g')
+        else {{ minus_first }}
     end
 {%- endmacro %}

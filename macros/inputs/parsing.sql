@@ -291,9 +291,12 @@
         without a time, `T`, `Z` or an offset); 'epoch' is Unix time in seconds (9-10 digits) or
         milliseconds (12-13 digits), as APIs and payment exports write it, read as UTC; 'excel'
         is a spreadsheet's day number (45352 = 2024-03-01, 5 digits, a time as its fraction).
-        Each strptime format is also tried with a time after it (date_time_suffixes). -#}
+        Each strptime format is also tried with a time after it (date_time_suffixes). Month names
+        in English, short (%b: Apr) or long (%B: April), as spreadsheets format dates for reading
+        (`April 1, 2024`, `1 April 2024`) and mail or HTTP headers write them (`Mon, 01 Apr 2024`). -#}
     {{ return(['iso', 'epoch', 'excel', '%Y%m%d', '%d-%m-%Y', '%m-%d-%Y', '%d/%m/%Y', '%m/%d/%Y', '%d.%m.%Y',
-               '%d-%b-%Y', '%d %b %Y', '%b %d %Y']) }}
+               '%d-%b-%Y', '%d %b %Y', '%b %d %Y', '%b %d, %Y', '%d-%B-%Y', '%d %B %Y', '%B %d %Y', '%B %d, %Y',
+               '%a, %d %b %Y']) }}
 {% endmacro %}
 
 {% macro date_time_suffixes() %}

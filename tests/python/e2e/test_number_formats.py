@@ -175,8 +175,8 @@ def test_numbers_that_read_two_ways_stop_until_the_var_says_which(tmp_path: Path
 
 def test_currency_signs_and_spaced_thousands_are_read_per_input(tmp_path: Path):
     """Spreadsheet spellings: a French customers file (`1 081,53 €` with a no-break space) and an
-    American orders file (`$1,081.53`, `-$12.50`, `(1,081.53)`, `1'081.53`), decided per input in
-    one build."""
+    American orders file (`$1,081.53`, `-$12.50`, `(1,081.53)`, `12.50-`, `1'081.53`), decided per
+    input in one build."""
     nbsp, narrow = "\u00a0", "\u202f"
     incomes = {
         "F0": ("52 340,50 €", 52340.5),
@@ -198,6 +198,8 @@ def test_currency_signs_and_spaced_thousands_are_read_per_input(tmp_path: Path):
         "$ 3": 3.0,
         "(1,081.53)": -1081.53,  # an accountant's minus: a return
         "($12.50)": -12.5,
+        "12.50-": -12.5,  # a trailing minus, as SAP writes a credit: a return
+        "$1,081.53-": -1081.53,
     }
     orders = tmp_path / "orders.csv"
     orders.write_text(

@@ -438,6 +438,38 @@ def test_twelve_hour_times_after_the_date_are_read_detected_or_configured(tmp_pa
     assert signups == {f"C{i}": date(2022, 3, 1 + i % 28) for i in range(40)}
 
 
+def test_dates_with_month_names_are_detected(tmp_path: Path):
+    """Spreadsheets format dates for reading (`April 1, 2024`, `1 April 2024`, `Sep 30, 2024`) and
+    mail or HTTP headers write `Mon, 01 Apr 2024 09:00:00`: each column is detected as one format
+    and read to the day; before, the build stopped with "No known date format"."""
+    days = [date(2024, 1, 1) + timedelta(days=3 * i) for i in range(120)]
+    spellings = {
+        "long": lambda d: f"{d:%B} {d.day}, {d.year}",
+        "short": lambda d: f"{d:%b} {d.day}, {d.year}",
+        "header": lambda d: f"{d:%a, %d %b %Y} 09:{d.day:02d}:00",
+    }
+    customers = tmp_path / "customers.csv"
+    customers.write_text(
+        "customer_id,age,signup_date\n"
+        + "".join(f"C{i},{20 + i},{d.day} {d:%B %Y}\n" for i, d in enumerate(days[:40]))
+    )
+    for name, spell in spellings.items():
+        orders = tmp_path / f"orders_{name}.csv"
+        orders.write_text(
+            "order_id,customer_id,order_date,amount\n"
+            + "".join(f'O{i},C{i % 40},"{spell(d)}",9.5\n' for i, d in enumerate(days))
+        )
+        run = run_base_models(
+            tmp_path / name, {"customers_path": str(customers), "orders_path": str(orders)}
+        )
+        assert dict(run.query("select order_id, order_date from base_orders")) == {
+            f"O{i}": d for i, d in enumerate(days)
+        }, name
+        assert run.scalar("select count(rejection_reason) from base_orders") == 0
+    signups = dict(run.query("select customer_id, signup_date from base_customers"))
+    assert signups == {f"C{i}": d for i, d in enumerate(days[:40])}
+
+
 def test_a_status_column_marks_cancelled_and_refunded_lines_unless_the_var_says_none(
     tmp_path: Path,
 ):
