@@ -158,12 +158,13 @@
   },
   "encoding": {
    "kind": "choice",
-   "default": "utf-8",
+   "default": "auto",
    "empty_allowed": false,
    "null_values": false,
    "nullable": false,
    "specials": [],
    "choices": [
+    "auto",
     "utf-8",
     "latin-1",
     "utf-16",
@@ -178,7 +179,7 @@
    "exclusive_maximum": false,
    "max_length": 4096,
    "value_choices": [],
-   "allowed": "one of `utf-8`, `latin-1`, `utf-16`, `utf8`, `latin1`, `iso-8859-1`, `utf16`",
+   "allowed": "one of `auto`, `utf-8`, `latin-1`, `utf-16`, `utf8`, `latin1`, `iso-8859-1`, `utf16`",
    "example": "--vars '{encoding: latin-1}'"
   },
   "decimal_separator": {

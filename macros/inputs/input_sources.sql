@@ -136,10 +136,10 @@
     {%- if delimiter not in ['auto', 'whitespace'] and (delimiter | length != 1 or delimiter in ['"', '\n', '\r']) -%}
         {{ exceptions.raise_compiler_error("var csv_delimiter = " ~ quote_literal(delimiter) ~ " is not allowed. Fix: use auto, whitespace (runs of spaces or tabs), tab, or a single character such as ';'.") }}
     {%- endif -%}
-    {%- set encoding = given.get('encoding', var('encoding', 'utf-8')) | string | lower -%}
+    {%- set encoding = given.get('encoding', var('encoding', 'auto')) | string | lower -%}
     {%- set encoding = {'utf8': 'utf-8', 'latin1': 'latin-1', 'iso-8859-1': 'latin-1', 'utf16': 'utf-16'}.get(encoding, encoding) -%}
-    {%- if encoding not in ['utf-8', 'latin-1', 'utf-16'] -%}
-        {{ exceptions.raise_compiler_error("var encoding = " ~ quote_literal(encoding) ~ " is not allowed. Fix: use utf-8, latin-1 or utf-16.") }}
+    {%- if encoding not in ['auto', 'utf-8', 'latin-1', 'utf-16'] -%}
+        {{ exceptions.raise_compiler_error("var encoding = " ~ quote_literal(encoding) ~ " is not allowed. Fix: use auto (each file's own, detected), utf-8, latin-1 or utf-16.") }}
     {%- endif -%}
     {{ return({'header': header, 'delimiter': delimiter, 'encoding': encoding}) }}
 {% endmacro %}
@@ -205,15 +205,80 @@
     {{ return(csv_file_plan(plan, path_var, csv_settings(settings))) }}
 {% endmacro %}
 
+{% macro detected_utf16(plan, sample) %}
+    {#- encoding auto, step 1: nine lines in ten of the first 200 reading as null (what UTF-16
+        read as UTF-8 gives) say UTF-16 (Excel's "Unicode text"), little-endian unless its first
+        two bytes say otherwise (DuckDB cannot read big-endian). Returns {encoding, problem};
+        encoding is none when the file is not UTF-16. -#}
+    {%- set null_lines = sample | select('none') | list | length -%}
+    {%- if null_lines == 0 or null_lines * 10 < (sample | length) * 9 -%}
+        {{ return({'encoding': none, 'problem': none}) }}
+    {%- endif -%}
+    {#- A byte-order mark, or the zero byte of an ASCII character, first. -#}
+    {%- set head = '' if (plan.path | lower).endswith('.gz') else run_query(
+        "select hex(content[1:2]) from read_blob(" ~ quote_literal(plan.pattern) ~ ")").columns[0].values()[0] -%}
+    {%- if head == 'FEFF' or head.startswith('00') -%}
+        {{ return({'encoding': none, 'problem': "is UTF-16 big-endian, which DuckDB's CSV reader cannot read. "
+            ~ "Fix: save it as UTF-8 (or UTF-16 little-endian, Excel's \"Unicode text\")."}) }}
+    {%- endif -%}
+    {{ return({'encoding': 'utf-16', 'problem': none}) }}
+{% endmacro %}
+
+{% macro detected_latin1_or_utf8(plan) %}
+    {#- encoding auto, step 2 (after the line-end check, which a full read needs): one pass over
+        the lines read as UTF-8 (0.45 s for 500 MB). Lines that are not valid UTF-8, and no valid
+        line with a non-ASCII character, say latin-1 (Windows and older European exports); with
+        both, it is a UTF-8 file with a few damaged lines, which stay unreadable lines in the
+        quarantine. Windows-1252 beyond Latin-1 (€, curly quotes, dashes: bytes 0x80-0x9F) is
+        not read by DuckDB and stops with one line. Returns {encoding, problem}. -#}
+    {#- Fresh tables: a scan without errors adds no row, so earlier files' rows would count. -#}
+    {%- do run_query("drop table if exists encoding_probe_errors") -%}
+    {%- do run_query("drop table if exists encoding_probe_scans") -%}
+    {%- set rejects = ", ignore_errors = true, store_rejects = true, rejects_table = 'encoding_probe_errors', rejects_scan = 'encoding_probe_scans'" -%}
+    {#- strlen counts bytes, length characters: a line with more bytes holds non-ASCII text. -#}
+    {%- set non_ascii_lines = run_query("select count(*) filter (where strlen(line) > length(line)) from "
+        ~ read_lines_sql(plan.pattern, 'utf-8', 0, rejects)).columns[0].values()[0] -%}
+    {%- set invalid_lines = run_query("select count(*) from encoding_probe_errors where error_type in ('INVALID ENCODING', 'INVALID UNICODE')").columns[0].values()[0] -%}
+    {%- if invalid_lines == 0 or non_ascii_lines > 0 -%}
+        {{ return({'encoding': 'utf-8', 'problem': none}) }}
+    {%- endif -%}
+    {%- if not (plan.path | lower).endswith('.gz') -%}
+        {#- A BLOB cast to text writes bytes above 0x7F as \xNN escapes. -#}
+        {%- set windows = run_query("select regexp_matches(cast(content as varchar), '\\\\x[89][0-9A-F]') from read_blob(" ~ quote_literal(plan.pattern) ~ ")").columns[0].values()[0] -%}
+        {%- if windows -%}
+            {{ return({'encoding': none, 'problem': "is not UTF-8 and holds bytes 0x80-0x9F, which Latin-1 does not have: "
+                ~ "Windows-1252 (€, curly quotes, dashes), which DuckDB's CSV reader cannot read. Fix: save it as UTF-8 "
+                ~ "(Excel: CSV UTF-8), or set --vars '{encoding: utf-8}' to read it as UTF-8 and quarantine those lines."}) }}
+        {%- endif -%}
+    {%- endif -%}
+    {{ return({'encoding': 'latin-1', 'problem': none}) }}
+{% endmacro %}
+
+{% macro encoding_label(plan) %}
+    {#- How a CSV plan's encoding is shown: a detected encoding other than UTF-8 says so. -#}
+    {{ return(plan.encoding ~ (' (detected)' if plan.get('encoding_detected') and plan.encoding != 'utf-8' else '')) }}
+{% endmacro %}
+
 {% macro csv_file_plan(plan, path_var, settings) %}
     {%- set re = modules.re -%}
     {%- set encoding_hint = "Fix: set the file's encoding, e.g. --vars '{encoding: latin-1}' (or utf-16)." -%}
-    {%- set sample = run_query("select line from " ~ read_lines_sql(plan.pattern, settings.encoding, 0, ', ignore_errors = true') ~ " limit 200").columns[0].values() | list -%}
+    {%- set detecting = settings.encoding == 'auto' -%}
+    {%- set encoding = namespace(name='utf-8' if detecting else settings.encoding) -%}
+    {%- set sample = run_query("select line from " ~ read_lines_sql(plan.pattern, encoding.name, 0, ', ignore_errors = true') ~ " limit 200").columns[0].values() | list -%}
+    {%- if detecting -%}
+        {%- set utf16 = detected_utf16(plan, sample) -%}
+        {%- if utf16.problem -%}
+            {{ return({'problem': "var " ~ path_var ~ ": " ~ quote_literal(plan.path) ~ " " ~ utf16.problem}) }}
+        {%- elif utf16.encoding -%}
+            {%- set encoding.name = utf16.encoding -%}
+            {%- set sample = run_query("select line from " ~ read_lines_sql(plan.pattern, encoding.name, 0, ', ignore_errors = true') ~ " limit 200").columns[0].values() | list -%}
+        {%- endif -%}
+    {%- endif -%}
     {#- Mixed line ends (a \n header or title above \r\n rows, files joined from two systems):
         DuckDB's strict reader stops on them, and a lenient one would cut a row with a field too
         many instead of quarantining it. Read with \n line ends, each \r\n shows as an extra
         empty line that a \r\n reading does not have (found when the first line ends in \n). -#}
-    {%- set crlf_sample = run_query("select line from " ~ read_lines_sql(plan.pattern, settings.encoding, 0, ", ignore_errors = true, new_line = '\\r\\n'") ~ " limit 200").columns[0].values() | list -%}
+    {%- set crlf_sample = run_query("select line from " ~ read_lines_sql(plan.pattern, encoding.name, 0, ", ignore_errors = true, new_line = '\\r\\n'") ~ " limit 200").columns[0].values() | list -%}
     {%- set blank_lines = sample | select('none') | list | length -%}
     {%- set crlf_blank_lines = crlf_sample | select('none') | list | length -%}
     {%- if blank_lines > crlf_blank_lines and (sample | length) - blank_lines == (crlf_sample | length) - crlf_blank_lines -%}
@@ -223,6 +288,17 @@
             ~ "field too many instead of cutting it). Fix: convert the line ends, e.g. sed -i 's/\\r$//' on the file "
             ~ "(or dos2unix), then build again."}) }}
     {%- endif -%}
+    {%- if detecting and encoding.name == 'utf-8' -%}
+        {%- set detected = detected_latin1_or_utf8(plan) -%}
+        {%- if detected.problem -%}
+            {{ return({'problem': "var " ~ path_var ~ ": " ~ quote_literal(plan.path) ~ " " ~ detected.problem}) }}
+        {%- elif detected.encoding != 'utf-8' -%}
+            {%- set encoding.name = detected.encoding -%}
+            {%- set sample = run_query("select line from " ~ read_lines_sql(plan.pattern, encoding.name, 0, ', ignore_errors = true') ~ " limit 200").columns[0].values() | list -%}
+        {%- endif -%}
+    {%- endif -%}
+    {%- set settings = {'header': settings.header, 'delimiter': settings.delimiter, 'encoding': encoding.name} -%}
+    {%- do plan.update({'encoding_detected': detecting}) -%}
     {#- Records, not lines: a quoted field may hold line breaks (an address, a note in a CRM
         export), so a line with an odd number of quotes continues on the next one. Counted as
         lines, a file where a third of the records had a two-line address "split" into three
@@ -528,7 +604,7 @@
     {%- endif -%}
     {%- set relation = read_input_file(plan) -%}
     {%- do print('read as: ' ~ plan.format ~ ((', ' ~ plan.mode ~ ', delimiter ' ~ quote_literal(plan.delimiter) ~ ', header ' ~ plan.header
-        ~ ', encoding ' ~ plan.encoding) if plan.format == 'csv' else '')) -%}
+        ~ ', encoding ' ~ encoding_label(plan)) if plan.format == 'csv' else '')) -%}
     {%- if plan.get('skip', 0) > 0 -%}
         {%- do print('preamble: ' ~ plan.skip ~ (' line' if plan.skip == 1 else ' lines') ~ ' above the header skipped: ' ~ plan.preamble | join(' / ')) -%}
     {%- endif -%}

@@ -62,7 +62,7 @@
         {%- else -%}
             {%- set separator = 'runs of whitespace' if plan.mode == 'whitespace' else ('tab' if plan.delimiter == '\t' else quote_literal(plan.delimiter)) -%}
             {%- set source = plan.path ~ " (CSV: " ~ separator ~ " between columns, " ~ ('a header' if plan.header else 'no header')
-                ~ ", " ~ plan.encoding ~ ")" -%}
+                ~ ", " ~ encoding_label(plan) ~ ")" -%}
             {%- if plan.get('skip', 0) > 0 -%}
                 {%- set source = source ~ ", below " ~ plan.skip ~ (" line" if plan.skip == 1 else " lines") ~ " of preamble skipped ("
                     ~ plan.preamble[:3] | map('truncate', 60) | join(' / ') ~ ")" -%}

@@ -175,12 +175,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "encoding",
         "choice",
-        "utf-8",
+        "auto",
         "latin-1",
-        "text encoding of CSV files",
+        "text encoding of CSV files; `auto` detects each file's own (byte-order mark, bytes that"
+        " are not UTF-8)",
         "inputs",
-        # The spellings csv_settings() accepts for the same three.
-        choices=("utf-8", "latin-1", "utf-16", "utf8", "latin1", "iso-8859-1", "utf16"),
+        # The spellings csv_settings() accepts for the same three, and auto (detected_encoding).
+        choices=("auto", "utf-8", "latin-1", "utf-16", "utf8", "latin1", "iso-8859-1", "utf16"),
     ),
     Setting(
         "decimal_separator",

@@ -67,13 +67,13 @@ def write_shapes(folder: Path) -> list[dict]:
             + "".join(f"L{i};{'Mâle' if i % 2 else 'Fémme'};{20 + i}\n" for i in range(25))
         ).encode("latin-1")
     )
-    files.append({"path": str(latin), "encoding": "latin-1"})
+    files.append({"path": str(latin)})  # encoding auto: detected (bytes that are not UTF-8)
 
     utf16 = folder / "utf16.csv"
     utf16.write_bytes(
         ("CustomerID,Age\r\n" + "".join(f"U{i},{30 + i}\r\n" for i in range(20))).encode("utf-16")
     )
-    files.append({"path": str(utf16), "encoding": "utf-16"})
+    files.append({"path": str(utf16)})  # detected by its byte-order mark
 
     gz = folder / "customers.csv.gz"
     with gzip.open(gz, "wt", newline="") as handle:
@@ -96,6 +96,8 @@ def write_shapes(folder: Path) -> list[dict]:
     lines = ["CustomerID,Gender,Age,Income (000s),Score"] + [
         ",".join(map(str, row)) for row in rows
     ]
+    # Well-formed UTF-8 beside the damaged line: a UTF-8 file with one bad line, not Latin-1.
+    lines[1] = lines[1].replace(rows[0][0], f"{rows[0][0]}-Zoë", 1)
     ragged.write_bytes(
         "\n".join(lines).encode() + b"\nR1,M,20\nR2,F,30,40,50,60\nR3,F,\xff\xfe,1,2\n  \n"
     )
@@ -118,8 +120,10 @@ def write_shapes(folder: Path) -> list[dict]:
     (folder / "a folder").mkdir()
     (folder / "empty.csv").write_bytes(b"")
     (folder / "header_only.csv").write_bytes(b"CustomerID,Age\r\n")
-    (folder / "utf16_unset.csv").write_bytes("CustomerID,Âge\r\nU1,20\r\n".encode("utf-16"))
-    for name in ["a folder", "empty.csv", "header_only.csv", "utf16_unset.csv", "missing.csv"]:
+    (folder / "utf16_big_endian.csv").write_bytes(
+        "\ufeffCustomerID,Âge\r\nU1,20\r\n".encode("utf-16-be")
+    )
+    for name in ["a folder", "empty.csv", "header_only.csv", "utf16_big_endian.csv", "missing.csv"]:
         files.append({"path": str(folder / name)})
 
     # Decimal commas: one comma on every data line and none in the header, so a count of commas
@@ -232,13 +236,14 @@ def test_file_shapes_are_read_and_bad_lines_reported(tmp_path: Path):
     latin = section(out, 4)
     assert (
         "delimiter ';'" in latin
-        and "encoding latin-1" in latin
+        and "encoding latin-1 (detected)" in latin
         and "columns: id | Genre | Âge" in latin
     )
     assert "rows read: 25" in latin and "unreadable lines: 0" in latin
 
     utf16 = section(out, 5)
     assert "columns: CustomerID | Age" in utf16 and "rows read: 20" in utf16
+    assert "encoding utf-16 (detected)" in utf16
 
     gz = section(out, 6)
     assert "rows read: 22" in gz and "spending_score <- Spending Score (1-100)" in gz
@@ -249,6 +254,7 @@ def test_file_shapes_are_read_and_bad_lines_reported(tmp_path: Path):
 
     ragged = section(out, 8)
     assert "rows read: 30" in ragged and "unreadable lines: 4" in ragged
+    assert "encoding utf-8" in ragged and "(detected)" not in ragged
     assert "annual_income_k <- Income (000s)" in ragged
     assert "line 32: unreadable line: too few columns (expected 5, found 3): R1,M,20" in ragged
     assert (
@@ -272,8 +278,8 @@ def test_file_shapes_are_read_and_bad_lines_reported(tmp_path: Path):
         13: "var customers_path: '{}' has a header line and no data rows."
         " Fix: export the data again; if that line is data, not a header,"
         " set --vars '{{csv_header: false}}'.",
-        14: "var customers_path: '{}' cannot be read as utf-8 text (no readable line at its start)."
-        " Fix: set the file's encoding, e.g. --vars '{{encoding: latin-1}}' (or utf-16).",
+        14: "var customers_path: '{}' is UTF-16 big-endian, which DuckDB's CSV reader cannot"
+        ' read. Fix: save it as UTF-8 (or UTF-16 little-endian, Excel\'s "Unicode text").',
         15: "var customers_path points to '{}', which does not exist.",
     }
     for index, expected in problems.items():
@@ -429,3 +435,43 @@ def test_a_null_in_the_mapping_var_leaves_a_matched_header_unmapped(tmp_path: Pa
     assert "spending_score <-" not in unmapped.output
     assert unmapped.scalar("select count(spending_score) from stg_customers") == 0
     assert unmapped.query("select min(score), max(score) from stg_customers") == [(600.0, 803.0)]
+
+
+def test_each_file_is_read_in_its_own_encoding(tmp_path: Path):
+    """A Windows CRM's Latin-1 customers beside Excel's "Unicode text" orders (UTF-16 with a
+    byte-order mark, tab-separated, CRLF) in one build. One `encoding` var for both could read only
+    one of them; detected per file, the accented ids of both files decode alike, so every order
+    line finds its customer."""
+    ids = [f"Müller-{i:02d}" if i % 2 else f"Zoë-{i:02d}" for i in range(30)]
+    customers = tmp_path / "kunden.csv"
+    customers.write_bytes(
+        ("Kundennr;Alter\r\n" + "".join(f"{k};{20 + i}\r\n" for i, k in enumerate(ids))).encode(
+            "latin-1"
+        )
+    )
+    orders = tmp_path / "orders.txt"
+    orders.write_bytes(
+        (
+            "Order ID\tCustomer ID\tOrder Date\tAmount\r\n"
+            + "".join(
+                f"O{i}\t{ids[i % 30]}\t2024-03-{1 + i % 28:02d}\t{9 + i}.5\r\n" for i in range(90)
+            )
+        ).encode("utf-16")
+    )
+    run = run_dbt(
+        tmp_path / "run",
+        command="run",
+        variables={
+            "customers_path": str(customers),
+            "orders_path": str(orders),
+            "customer_columns": {"customer_id": "Kundennr"},
+        },
+        extra_args=["--select", "base_customers", "base_orders"],
+    )
+    assert f"reading {customers} (CSV: ';' between columns, a header, latin-1 (detected))" in (
+        run.output
+    )
+    assert f"reading {orders} (CSV: tab between columns, a header, utf-16 (detected))" in run.output
+    assert sorted(r[0] for r in run.query("select customer_id from base_customers")) == sorted(ids)
+    assert run.scalar("select count(rejection_reason) from base_orders") == 0
+    assert run.scalar("select count(distinct customer_id) from base_orders") == 30
