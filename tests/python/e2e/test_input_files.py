@@ -174,6 +174,14 @@ def write_shapes(folder: Path) -> list[dict]:
         b"CustomerID,Age\n" + b"".join(f"M{i},{20 + i}\r\n".encode() for i in range(22))
     )
     files.append({"path": str(mixed)})
+    # Windows-1252 (Excel's "CSV" on Windows): a curly apostrophe and a euro sign, bytes Latin-1
+    # does not have and DuckDB cannot read: stops with the fix, not DuckDB's "not latin-1 encoded".
+    windows = folder / "windows_1252.csv"
+    windows.write_bytes(
+        "CustomerID,Name,Age\n".encode()
+        + "".join(f"W{i},O’Brien {i} é,{20 + i}\n" for i in range(22)).encode("cp1252")
+    )
+    files.append({"path": str(windows)})
     return files
 
 
@@ -314,6 +322,12 @@ def test_file_shapes_are_read_and_bad_lines_reported(tmp_path: Path):
     mixed = section(out, 22)
     assert f"problem: var customers_path: '{files[21]['path']}' mixes line ends" in mixed
     assert "Fix: convert the line ends" in mixed
+    windows = section(out, 23)
+    assert (
+        f"problem: var customers_path: '{files[22]['path']}' is not UTF-8 and holds bytes"
+        " 0x80-0x9F, which Latin-1 does not have: Windows-1252" in windows
+    )
+    assert "Fix: save it as UTF-8" in windows
 
 
 def test_a_mapping_var_with_an_unknown_key_stops_listing_the_accepted_keys(tmp_path: Path):
