@@ -172,7 +172,8 @@
                     'delimiter': ',', 'header': true, 'names': [], 'encoding': 'utf-8'} -%}
     {%- if not execute -%}{{ return(plan) }}{%- endif -%}
 
-    {%- set sizes = run_query("select size from read_blob(" ~ quote_literal(pattern) ~ ")").columns[0].values() | list -%}
+    {%- set files = run_query("select size, cast(last_modified as varchar) from read_blob(" ~ quote_literal(pattern) ~ ")").rows -%}
+    {%- set sizes = files | map(attribute=0) | list -%}
     {%- if sizes | length == 0 -%}
         {#- glob lists files only, except that 'dir/**/' lists the folder itself, even empty. -#}
         {%- set is_directory = run_query("select count(*) from (select 1 from glob(" ~ quote_literal(pattern.rstrip('/') ~ '/**/') ~ ") limit 1)").columns[0].values()[0] > 0 -%}
@@ -202,6 +203,7 @@
             ~ "(.parquet) file. Fix: convert the file or rename it with the right extension."}) }}
     {%- endif -%}
     {%- if plan.format == 'parquet' -%}{{ return(plan) }}{%- endif -%}
+    {%- do plan.update({'version': files[0][0] ~ ' bytes, modified ' ~ files[0][1]}) -%}
     {{ return(csv_file_plan(plan, path_var, csv_settings(settings))) }}
 {% endmacro %}
 
@@ -222,6 +224,22 @@
             ~ "Fix: save it as UTF-8 (or UTF-16 little-endian, Excel's \"Unicode text\")."}) }}
     {%- endif -%}
     {{ return({'encoding': 'utf-16', 'problem': none}) }}
+{% endmacro %}
+
+{% macro cached_latin1_or_utf8(plan) %}
+    {#- detected_latin1_or_utf8 once per file version and connection: a model works out its
+        input's plan several times (compiling, then in its post-hooks), and that pass reads the
+        whole file (a 10M-line CSV: five passes added 2 s). -#}
+    {%- do run_query("create temp table if not exists input_encoding_cache (path varchar, version varchar, encoding varchar, problem varchar)") -%}
+    {%- set key = "path = " ~ quote_literal(plan.path) ~ " and version = " ~ quote_literal(plan.version) -%}
+    {%- set cached = run_query("select encoding, problem from input_encoding_cache where " ~ key).rows -%}
+    {%- if cached | length > 0 -%}
+        {{ return({'encoding': cached[0][0], 'problem': cached[0][1]}) }}
+    {%- endif -%}
+    {%- set detected = detected_latin1_or_utf8(plan) -%}
+    {%- do run_query("insert into input_encoding_cache values (" ~ quote_literal(plan.path) ~ ", " ~ quote_literal(plan.version) ~ ", "
+        ~ (quote_literal(detected.encoding) if detected.encoding else 'null') ~ ", " ~ (quote_literal(detected.problem) if detected.problem else 'null') ~ ")") -%}
+    {{ return(detected) }}
 {% endmacro %}
 
 {% macro detected_latin1_or_utf8(plan) %}
@@ -289,7 +307,7 @@
             ~ "(or dos2unix), then build again."}) }}
     {%- endif -%}
     {%- if detecting and encoding.name == 'utf-8' -%}
-        {%- set detected = detected_latin1_or_utf8(plan) -%}
+        {%- set detected = cached_latin1_or_utf8(plan) -%}
         {%- if detected.problem -%}
             {{ return({'problem': "var " ~ path_var ~ ": " ~ quote_literal(plan.path) ~ " " ~ detected.problem}) }}
         {%- elif detected.encoding != 'utf-8' -%}
