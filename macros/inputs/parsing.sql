@@ -293,10 +293,13 @@
         is a spreadsheet's day number (45352 = 2024-03-01, 5 digits, a time as its fraction).
         Each strptime format is also tried with a time after it (date_time_suffixes). Month names
         in English, short (%b: Apr) or long (%B: April), as spreadsheets format dates for reading
-        (`April 1, 2024`, `1 April 2024`) and mail or HTTP headers write them (`Mon, 01 Apr 2024`). -#}
+        (`April 1, 2024`, `1 April 2024`) and mail or HTTP headers write them (`Mon, 01 Apr 2024`).
+        Two-digit years (%y: 00-68 are 2000-2068, 69-99 are 1969-1999), as Excel writes US dates
+        (`3/1/24`) and Oracle its default (`01-MAR-24`); a %Y format does not read them (it would
+        read the year 24). -#}
     {{ return(['iso', 'epoch', 'excel', '%Y%m%d', '%d-%m-%Y', '%m-%d-%Y', '%d/%m/%Y', '%m/%d/%Y', '%d.%m.%Y',
                '%d-%b-%Y', '%d %b %Y', '%b %d %Y', '%b %d, %Y', '%d-%B-%Y', '%d %B %Y', '%B %d %Y', '%B %d, %Y',
-               '%a, %d %b %Y']) }}
+               '%a, %d %b %Y', '%m/%d/%y', '%d/%m/%y', '%d.%m.%y', '%d-%m-%y', '%m-%d-%y', '%d-%b-%y']) }}
 {% endmacro %}
 
 {% macro date_time_suffixes() %}
@@ -327,7 +330,13 @@
     {%- else -%}
         {%- set formats = [] -%}
         {%- for suffix in date_time_suffixes() -%}{%- do formats.append(quote_literal(date_format ~ suffix)) -%}{%- endfor %}
-        cast(try_strptime({{ text_expression }}, [{{ formats | join(', ') }}]) as date)
+        {%- set parsed = 'cast(try_strptime(' ~ text_expression ~ ', [' ~ formats | join(', ') ~ ']) as date)' -%}
+        {%- if '%Y' in date_format -%}
+            {#- strptime's %Y also reads `3/1/24` as the year 24: a two-digit year is %y's. -#}
+            case when {{ parsed }} >= date '0100-01-01' then {{ parsed }} end
+        {%- else -%}
+            {{ parsed }}
+        {%- endif -%}
     {%- endif -%}
 {%- endmacro %}
 

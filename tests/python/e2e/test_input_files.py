@@ -178,7 +178,7 @@ def write_shapes(folder: Path) -> list[dict]:
     # does not have and DuckDB cannot read: stops with the fix, not DuckDB's "not latin-1 encoded".
     windows = folder / "windows_1252.csv"
     windows.write_bytes(
-        "CustomerID,Name,Age\n".encode()
+        b"CustomerID,Name,Age\n"
         + "".join(f"W{i},O’Brien {i} é,{20 + i}\n" for i in range(22)).encode("cp1252")
     )
     files.append({"path": str(windows)})

@@ -438,15 +438,19 @@ def test_twelve_hour_times_after_the_date_are_read_detected_or_configured(tmp_pa
     assert signups == {f"C{i}": date(2022, 3, 1 + i % 28) for i in range(40)}
 
 
-def test_dates_with_month_names_are_detected(tmp_path: Path):
+def test_dates_with_month_names_and_two_digit_years_are_detected(tmp_path: Path):
     """Spreadsheets format dates for reading (`April 1, 2024`, `1 April 2024`, `Sep 30, 2024`) and
     mail or HTTP headers write `Mon, 01 Apr 2024 09:00:00`: each column is detected as one format
-    and read to the day; before, the build stopped with "No known date format"."""
+    and read to the day; before, the build stopped with "No known date format". Excel's US dates
+    (`3/1/24`) and Oracle's default (`01-MAR-24`) have two-digit years: they were read as the
+    year 24 and every line was rejected as before earliest_date."""
     days = [date(2024, 1, 1) + timedelta(days=3 * i) for i in range(120)]
     spellings = {
         "long": lambda d: f"{d:%B} {d.day}, {d.year}",
         "short": lambda d: f"{d:%b} {d.day}, {d.year}",
         "header": lambda d: f"{d:%a, %d %b %Y} 09:{d.day:02d}:00",
+        "us_short": lambda d: f"{d.month}/{d.day}/{d:%y}",
+        "oracle": lambda d: f"{d:%d-%b-%y}".upper(),
     }
     customers = tmp_path / "customers.csv"
     customers.write_text(
