@@ -447,31 +447,39 @@ def test_dates_with_month_names_and_two_digit_years_are_detected(tmp_path: Path)
     days = [date(2024, 1, 1) + timedelta(days=3 * i) for i in range(120)]
     spellings = {
         "long": lambda d: f"{d:%B} {d.day}, {d.year}",
+        "day first": lambda d: f"{d.day} {d:%B %Y}",
         "short": lambda d: f"{d:%b} {d.day}, {d.year}",
         "header": lambda d: f"{d:%a, %d %b %Y} 09:{d.day:02d}:00",
         "us_short": lambda d: f"{d.month}/{d.day}/{d:%y}",
         "oracle": lambda d: f"{d:%d-%b-%y}".upper(),
     }
-    customers = tmp_path / "customers.csv"
-    customers.write_text(
-        "customer_id,age,signup_date\n"
-        + "".join(f"C{i},{20 + i},{d.day} {d:%B %Y}\n" for i, d in enumerate(days[:40]))
-    )
-    for name, spell in spellings.items():
-        orders = tmp_path / f"orders_{name}.csv"
+    # Two date columns a build: three builds read the six spellings.
+    for order_spelling, signup_spelling in [
+        ("long", "day first"),
+        ("us_short", "header"),
+        ("oracle", "short"),
+    ]:
+        spell, signup = spellings[order_spelling], spellings[signup_spelling]
+        customers = tmp_path / f"customers_{order_spelling}.csv"
+        customers.write_text(
+            "customer_id,age,signup_date\n"
+            + "".join(f'C{i},{20 + i},"{signup(d)}"\n' for i, d in enumerate(days[:40]))
+        )
+        orders = tmp_path / f"orders_{order_spelling}.csv"
         orders.write_text(
             "order_id,customer_id,order_date,amount\n"
             + "".join(f'O{i},C{i % 40},"{spell(d)}",9.5\n' for i, d in enumerate(days))
         )
         run = run_base_models(
-            tmp_path / name, {"customers_path": str(customers), "orders_path": str(orders)}
+            tmp_path / order_spelling,
+            {"customers_path": str(customers), "orders_path": str(orders)},
         )
         assert dict(run.query("select order_id, order_date from base_orders")) == {
             f"O{i}": d for i, d in enumerate(days)
-        }, name
+        }, order_spelling
         assert run.scalar("select count(rejection_reason) from base_orders") == 0
-    signups = dict(run.query("select customer_id, signup_date from base_customers"))
-    assert signups == {f"C{i}": d for i, d in enumerate(days[:40])}
+        signups = dict(run.query("select customer_id, signup_date from base_customers"))
+        assert signups == {f"C{i}": d for i, d in enumerate(days[:40])}, signup_spelling
 
 
 def test_a_status_column_marks_cancelled_and_refunded_lines_unless_the_var_says_none(
