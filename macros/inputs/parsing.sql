@@ -181,10 +181,26 @@
     case when isfinite({{ number }}) then {{ number }} end
 {%- endmacro %}
 
-{% macro is_blank(expression, data_type) -%}
-    {#- Typed columns are tested as they are (no text round trip); text is blank when empty. -#}
+{% macro missing_value_words() %}
+    {#- How exports write "no value" in a number or date cell (lower case, trimmed): SQL and BI tools
+        (NULL, (null)), R (NA), Excel (#N/A), forms (N/A, None). Read like an empty cell: a missing
+        value (imputed, or "missing <column>" where one is required), never "not a number". Not
+        `-` (an accounting export's zero) and not NaN (a number that is not finite). -#}
+    {{ return(['null', '(null)', 'na', 'n/a', '#n/a', 'none']) }}
+{% endmacro %}
+
+{% macro is_missing_word(text) -%}
+    lower({{ text }}) in ({{ quote_literals(missing_value_words()) }})
+{%- endmacro %}
+
+{% macro is_blank(expression, data_type, parsed=none) -%}
+    {#- Typed columns are tested as they are (no text round trip); text is blank when empty, or,
+        given `parsed` (its number or date), when it did not parse and is a missing-value word
+        (missing_value_words; tested only on the cells that did not parse: lower() on every cell
+        of a 10M-line column costs about 1 s). -#}
     {%- if (data_type | string | upper) == 'VARCHAR' -%}
-        {{ text_value(expression) }} is null
+        ({{ text_value(expression) }} is null
+        {%- if parsed is not none %} or ({{ parsed }} is null and {{ is_missing_word(text_value(expression)) }}){% endif %})
     {%- else -%}
         {{ expression }} is null
     {%- endif -%}
@@ -196,6 +212,7 @@
     case
         {%- if not is_numeric_type(data_type) %}
         when {{ text_value(raw_expression) }} is not null and {{ number }} is null
+                and not {{ is_missing_word(text_value(raw_expression)) }}
             then {{ quote_literal(name ~ ' is not a number') }}
         {%- endif %}
         when not isfinite({{ number }})
@@ -460,6 +477,7 @@
     case
         {%- if not ((data_type | string | upper) == 'DATE' or (data_type | string | upper).startswith('TIMESTAMP')) %}
         when {{ text_value(raw_expression) }} is not null and {{ parsed }} is null
+                and not {{ is_missing_word(text_value(raw_expression)) }}
             then {{ quote_literal(name ~ ' is not a date') }}
         {%- endif %}
         when {{ parsed }} > {{ latest_plausible_date() }}
@@ -473,7 +491,7 @@
 
 {% macro numeric_extra_columns(input, mapping, decimal='.') %}
     {#- The unmapped input columns that hold numbers: typed numeric columns, and text columns where
-        at least 99% of the non-empty values are numbers (NaN, Infinity and 1e309 count as numbers:
+        at least 99% of the values (not empty, not a missing-value word) are numbers (NaN, Infinity and 1e309 count as numbers:
         they are spelled as numbers, and their rows are rejected as not finite). The remaining
         cells of such a column reject their rows ("<name> is not a number"). -#}
     {%- if not execute -%}{{ return([]) }}{%- endif -%}
@@ -491,9 +509,10 @@
     {%- if text_extras | length > 0 -%}
         {%- set checks = [] -%}
         {%- for column in text_extras -%}
-            {%- set value = text_value(quote_identifier(column)) -%}
-            {%- do checks.append("count(" ~ value ~ ") > 0 and count(" ~ number_value(quote_identifier(column), 'VARCHAR', decimal)
-                ~ ") >= 0.99 * count(" ~ value ~ ")") -%}
+            {%- set text = text_value(quote_identifier(column)) -%}
+            {%- set number = number_value(quote_identifier(column), 'VARCHAR', decimal) -%}
+            {%- set values = "(count(" ~ text ~ ") - count(case when " ~ number ~ " is null and " ~ is_missing_word(text) ~ " then 1 end))" -%}
+            {%- do checks.append(values ~ " > 0 and count(" ~ number ~ ") >= 0.99 * " ~ values) -%}
         {%- endfor -%}
         {%- set row = run_query("select " ~ checks | join(', ') ~ " from " ~ input.relation).rows[0] -%}
         {%- for column in text_extras -%}

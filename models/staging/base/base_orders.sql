@@ -166,13 +166,13 @@ checked as (
         nullif(concat_ws('; ',
             case when valued.order_id is null then 'missing order_id' end,
             case when valued.customer_id is null then 'missing customer_id' end,
-            case when {{ is_blank(field.order_date, field_type.order_date) }} then 'missing order_date' end,
+            case when {{ is_blank(field.order_date, field_type.order_date, 'valued.order_date') }} then 'missing order_date' end,
             {{ date_problem('order_date', field.order_date, 'valued.order_date', field_type.order_date) }},
             {%- if value_from_lines %}
-            case when {{ is_blank(field.quantity, field_type.quantity) }} then 'missing quantity' end,
-            case when {{ is_blank(field.unit_price, field_type.unit_price) }} then 'missing unit_price' end,
+            case when {{ is_blank(field.quantity, field_type.quantity, 'quantity_number') }} then 'missing quantity' end,
+            case when {{ is_blank(field.unit_price, field_type.unit_price, 'unit_price_number') }} then 'missing unit_price' end,
             {%- else %}
-            case when {{ is_blank(field.amount, field_type.amount) }} then 'missing amount' end,
+            case when {{ is_blank(field.amount, field_type.amount, 'amount_number') }} then 'missing amount' end,
             {%- endif %}
             {{ number_problem('quantity', field.quantity, 'quantity_number', field_type.quantity) }},
             {{ number_problem('unit_price', field.unit_price, 'unit_price_number', field_type.unit_price) }},

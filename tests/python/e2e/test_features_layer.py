@@ -90,7 +90,7 @@ def write_marketing_campaign(path: Path, rng: random.Random) -> dict[str, dict[s
         valid[row["ID"]] = {"year_birth": row["Year_Birth"], "total_spend": sum(spend)}
     # Two lines that must be rejected, and counted: a repeated ID and a text income.
     rows.append({**rows[3], "Recency": 1})
-    rows.append({**rows[4], "ID": "9999", "Income": "n/a"})
+    rows.append({**rows[4], "ID": "9999", "Income": "unknown"})
     with path.open("w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=header)
         writer.writeheader()

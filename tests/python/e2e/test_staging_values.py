@@ -63,7 +63,7 @@ def write_campaign_customers(path: Path) -> dict[str, int]:
         ("income_overflow", 10, 2, "1e309"),
         ("wines_nan", 11, 5, "NaN"),
         ("recency_infinity", 12, 4, "-Infinity"),
-        ("wines_text", 13, 5, "n/a"),
+        ("wines_text", 13, 5, "twelve"),  # (n/a is a missing value, not text: kept)
         ("signup_2099", 14, 3, "01-03-2099"),
         ("signup_1900", 15, 3, "01-03-1900"),
         ("income_text", 16, 2, 'about 1\u00a0200 "k" \\ \u00e9'),
@@ -555,3 +555,39 @@ def test_lines_without_a_status_take_their_orders(tmp_path: Path):
         (name, is_return, quantity * 9.5)
         for (name, _, quantity), is_return in zip(lines, expected_returns, strict=True)
     ]
+
+
+def test_missing_value_words_are_missing_values_not_bad_numbers(tmp_path: Path):
+    """SQL tools write NULL, R writes NA, Excel #N/A: in an optional number column (age) the
+    customer is kept with the value missing, as with an empty cell, instead of being rejected with
+    every order of theirs; in a required one (amount, order_date) the line is rejected as
+    "missing", not "not a number". `-` (an accounting zero) and NaN keep their own reasons."""
+    words = ["NULL", "NA", "#N/A", "n/a", "None", "(null)"]
+    customers = tmp_path / "customers.csv"
+    customers.write_text(
+        "customer_id,age,annual_income\n"
+        + "".join(f"C{i},{word},{40 + i}\n" for i, word in enumerate(words))
+        + "C6,-,46\nC7,NaN,47\nC8,33,48\n"
+    )
+    orders = tmp_path / "orders.csv"
+    orders.write_text(
+        "order_id,customer_id,order_date,amount\n"
+        + "".join(f"O{i},C8,2024-03-0{i + 1},{word}\n" for i, word in enumerate(words))
+        + "".join(f"D{i},C8,{word},9.5\n" for i, word in enumerate(words))
+        + "P1,C8,2024-03-09,12.5\n"
+    )
+    run = run_base_models(
+        tmp_path / "run", {"customers_path": str(customers), "orders_path": str(orders)}
+    )
+    customers_read = run.query(
+        "select customer_id, age, rejection_reason from base_customers order by customer_id"
+    )
+    assert customers_read == [(f"C{i}", None, None) for i in range(6)] + [
+        ("C6", None, "age is not a number"),
+        ("C7", None, "age is not a finite number"),
+        ("C8", 33.0, None),
+    ]
+    reasons = dict(run.query("select order_id, rejection_reason from base_orders"))
+    assert {reasons[f"O{i}"] for i in range(6)} == {"missing amount"}
+    assert {reasons[f"D{i}"] for i in range(6)} == {"missing order_date"}
+    assert reasons["P1"] is None
