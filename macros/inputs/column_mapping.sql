@@ -19,30 +19,52 @@
         Consent headers only, never their opposite: `Email Opt Out` or `Unsubscribed` mean no when
         true, so they are no synonyms (invert such a column yourself). -#}
     {{ return({
-        'customer_id': ['customer_id', 'customerid', 'cust_id', 'client_id', 'user_id', 'customer_number', 'customer', 'id'],
+        'customer_id': ['customer_id', 'customerid', 'cust_id', 'client_id', 'user_id', 'customer_number', 'customer', 'id']
+                       + european_customer_id_headers(),
         'gender': ['gender', 'genre', 'sex', 'geschlecht', 'sexe', 'sexo', 'genero', 'sesso', 'geslacht'],
-        'age': ['age', 'age_years'],
+        'age': ['age', 'age_years', 'alter', 'edad', 'leeftijd'],
         'annual_income_k': ['annual_income_k', 'annual_income_k_usd', 'income_k', 'annual_income_000s', 'income_000s',
                             'annual_income_thousands', 'income_thousands', 'income_in_thousands'],
-        'income': ['income', 'annual_income', 'yearly_income', 'household_income'],
+        'income': ['income', 'annual_income', 'yearly_income', 'household_income', 'einkommen', 'jahreseinkommen',
+                   'revenu', 'revenu_annuel', 'ingresos', 'ingreso_anual', 'reddito', 'inkomen'],
         'spending_score': ['spending_score', 'spending_score_1_100', 'score'],
         'signup_date': ['signup_date', 'signup', 'created_at', 'first_seen', 'customer_since', 'dt_customer'],
-        'email': ['email', 'email_address', 'e_mail'],
+        'email': ['email', 'email_address', 'e_mail', 'e_mail_adresse', 'courriel', 'correo', 'correo_electronico'],
         'marketing_opt_in': ['marketing_opt_in', 'opt_in', 'accepts_marketing', 'marketing_consent',
                              'accepts_email_marketing', 'email_marketing_consent', 'email_opt_in', 'opted_in',
                              'newsletter', 'newsletter_opt_in', 'subscribed', 'email_subscribed'],
     }) }}
 {% endmacro %}
 
+{% macro european_customer_id_headers() %}
+    {#- A customer number as German, French, Spanish, Italian and Dutch exports head it (normalised:
+        an accented letter is a `_`, so `N° client` is n_client). Not a bare `Client` / `Kunde` /
+        `Cliente`, which is as often the customer's name. -#}
+    {{ return(['kundennr', 'kunden_nr', 'kundennummer', 'numero_client', 'num_client', 'n_client', 'id_client',
+               'id_cliente', 'numero_cliente', 'codice_cliente', 'klantnummer', 'klant_id']) }}
+{% endmacro %}
+
 {% macro order_column_synonyms() %}
+    {#- English first, then the headers of German, French, Spanish, Italian and Dutch exports (not
+        Portuguese / Italian `data`, which in English means anything). -#}
     {{ return({
-        'order_id': ['order_id', 'orderid', 'invoice_no', 'invoiceno', 'invoice', 'invoice_id', 'transaction_id', 'id'],
-        'customer_id': ['customer_id', 'customerid', 'cust_id', 'client_id', 'user_id', 'customer_number'],
-        'order_date': ['order_date', 'orderdate', 'invoice_date', 'invoicedate', 'transaction_date', 'date', 'created_at'],
-        'amount': ['amount', 'order_total', 'total', 'line_total', 'revenue', 'sales', 'value', 'order_value'],
-        'quantity': ['quantity', 'qty', 'units'],
-        'unit_price': ['unit_price', 'unitprice', 'price'],
-        'status': ['status', 'order_status', 'financial_status', 'payment_status', 'order_state'],
+        'order_id': ['order_id', 'orderid', 'invoice_no', 'invoiceno', 'invoice', 'invoice_id', 'transaction_id', 'id',
+                     'bestellnummer', 'bestellnr', 'bestell_nr', 'belegnr', 'belegnummer', 'rechnungsnr', 'rechnungsnummer',
+                     'numero_commande', 'n_commande', 'commande', 'numero_facture', 'pedido', 'numero_pedido', 'id_pedido',
+                     'ordine', 'numero_ordine', 'bestelnummer', 'factuurnummer'],
+        'customer_id': ['customer_id', 'customerid', 'cust_id', 'client_id', 'user_id', 'customer_number']
+                       + european_customer_id_headers(),
+        'order_date': ['order_date', 'orderdate', 'invoice_date', 'invoicedate', 'transaction_date', 'date', 'created_at',
+                       'datum', 'bestelldatum', 'belegdatum', 'rechnungsdatum', 'date_commande', 'date_de_commande',
+                       'date_facture', 'fecha', 'fecha_pedido', 'fecha_factura', 'data_ordine', 'besteldatum', 'factuurdatum'],
+        'amount': ['amount', 'order_total', 'total', 'line_total', 'revenue', 'sales', 'value', 'order_value',
+                   'betrag', 'gesamtbetrag', 'umsatz', 'montant', 'montant_total', 'importe', 'importe_total', 'importo',
+                   'totale', 'bedrag'],
+        'quantity': ['quantity', 'qty', 'units', 'menge', 'anzahl', 'quantite', 'quantit', 'cantidad', 'aantal'],
+        'unit_price': ['unit_price', 'unitprice', 'price', 'einzelpreis', 'preis', 'prix_unitaire', 'prix', 'precio_unitario',
+                       'precio', 'prezzo_unitario', 'prezzo', 'prijs', 'stukprijs'],
+        'status': ['status', 'order_status', 'financial_status', 'payment_status', 'order_state', 'bestellstatus',
+                   'statut', 'estado', 'stato'],
         'category': ['category', 'product_category'],
         'channel': ['channel', 'sales_channel'],
     }) }}

@@ -489,3 +489,49 @@ def test_each_file_is_read_in_its_own_encoding(tmp_path: Path):
     assert sorted(r[0] for r in run.query("select customer_id from base_customers")) == sorted(ids)
     assert run.scalar("select count(rejection_reason) from base_orders") == 0
     assert run.scalar("select count(distinct customer_id) from base_orders") == 30
+
+
+def test_german_french_and_spanish_headers_map_without_a_mapping_var(tmp_path: Path):
+    """A shop system's own language in the headers: each standard column is found without
+    customer_columns / order_columns (before, the build stopped asking for a customer_id)."""
+    exports = {
+        "kunden.csv": (
+            "customers",
+            "Kundennummer;Geschlecht;Alter;Jahreseinkommen\nK1;m;40;52000\n",
+        ),
+        "bestellungen.csv": (
+            "orders",
+            "Bestellnummer;Kundennummer;Bestelldatum;Menge;Einzelpreis;Bestellstatus\n"
+            "B1;K1;01.03.2024;2;9,5;storniert\n",
+        ),
+        "commandes.csv": (
+            "orders",
+            "N° commande;N° client;Date de commande;Montant;Statut\nC1;K1;01/03/2024;12,5;payée\n",
+        ),
+        "pedidos.csv": (
+            "orders",
+            "Numero pedido;Id cliente;Fecha;Cantidad;Precio unitario\nP1;K1;2024-03-01;1;3.5\n",
+        ),
+    }
+    files = []
+    for name, (kind, text) in exports.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        files.append({"path": str(tmp_path / name), "kind": kind})
+    out = run_operation(tmp_path / "run", "check_input_files", {"files": files}).output
+    assert (
+        "mapped: age <- Alter, customer_id <- Kundennummer, gender <- Geschlecht,"
+        " income <- Jahreseinkommen" in section(out, 1)
+    )
+    assert (
+        "mapped: customer_id <- Kundennummer, order_date <- Bestelldatum,"
+        " order_id <- Bestellnummer, quantity <- Menge, status <- Bestellstatus,"
+        " unit_price <- Einzelpreis" in section(out, 2)
+    )
+    assert (
+        "mapped: amount <- Montant, customer_id <- N° client, order_date <- Date de commande,"
+        " order_id <- N° commande, status <- Statut" in section(out, 3)
+    )
+    assert (
+        "mapped: customer_id <- Id cliente, order_date <- Fecha, order_id <- Numero pedido,"
+        " quantity <- Cantidad, unit_price <- Precio unitario" in section(out, 4)
+    )
