@@ -215,10 +215,17 @@ def project_relations(run) -> tuple[set[str], set[str]]:
     return existing, allowed
 
 
-def test_file_shapes_are_read_and_bad_lines_reported(tmp_path: Path):
-    files = write_shapes(tmp_path / "files")
+@pytest.fixture(scope="module")
+def shapes(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[dict], str, Path]:
+    """One `dbt run-operation check_input_files` over every shape: (files, output, folder)."""
+    tmp_path = tmp_path_factory.mktemp("shapes")
+    files = write_shapes(tmp_path / "files") + write_european_exports(tmp_path / "european")
     run = run_operation(tmp_path / "run", "check_input_files", {"files": files})
-    out = run.output.replace("\r", "")
+    return files, run.output.replace("\r", ""), tmp_path
+
+
+def test_file_shapes_are_read_and_bad_lines_reported(shapes: tuple[list[dict], str, Path]):
+    files, out, tmp_path = shapes
 
     tsv = section(out, 1)
     assert "delimiter '\t', header True" in tsv and "rows read: 30" in tsv
@@ -491,9 +498,9 @@ def test_each_file_is_read_in_its_own_encoding(tmp_path: Path):
     assert run.scalar("select count(distinct customer_id) from base_orders") == 30
 
 
-def test_german_french_and_spanish_headers_map_without_a_mapping_var(tmp_path: Path):
-    """A shop system's own language in the headers: each standard column is found without
-    customer_columns / order_columns (before, the build stopped asking for a customer_id)."""
+def write_european_exports(folder: Path) -> list[dict]:
+    """A shop system's own language in the headers (German, French, Spanish): shapes 24-27."""
+    folder.mkdir()
     exports = {
         "kunden.csv": (
             "customers",
@@ -515,23 +522,31 @@ def test_german_french_and_spanish_headers_map_without_a_mapping_var(tmp_path: P
     }
     files = []
     for name, (kind, text) in exports.items():
-        (tmp_path / name).write_text(text, encoding="utf-8")
-        files.append({"path": str(tmp_path / name), "kind": kind})
-    out = run_operation(tmp_path / "run", "check_input_files", {"files": files}).output
+        (folder / name).write_text(text, encoding="utf-8")
+        files.append({"path": str(folder / name), "kind": kind})
+    return files
+
+
+def test_german_french_and_spanish_headers_map_without_a_mapping_var(
+    shapes: tuple[list[dict], str, Path],
+):
+    """A shop system's own language in the headers: each standard column is found without
+    customer_columns / order_columns (before, the build stopped asking for a customer_id)."""
+    out = shapes[1]
     assert (
         "mapped: age <- Alter, customer_id <- Kundennummer, gender <- Geschlecht,"
-        " income <- Jahreseinkommen" in section(out, 1)
+        " income <- Jahreseinkommen" in section(out, 24)
     )
     assert (
         "mapped: customer_id <- Kundennummer, order_date <- Bestelldatum,"
         " order_id <- Bestellnummer, quantity <- Menge, status <- Bestellstatus,"
-        " unit_price <- Einzelpreis" in section(out, 2)
+        " unit_price <- Einzelpreis" in section(out, 25)
     )
     assert (
         "mapped: amount <- Montant, customer_id <- N° client, order_date <- Date de commande,"
-        " order_id <- N° commande, status <- Statut" in section(out, 3)
+        " order_id <- N° commande, status <- Statut" in section(out, 26)
     )
     assert (
         "mapped: customer_id <- Id cliente, order_date <- Fecha, order_id <- Numero pedido,"
-        " quantity <- Cantidad, unit_price <- Precio unitario" in section(out, 4)
+        " quantity <- Cantidad, unit_price <- Precio unitario" in section(out, 27)
     )
