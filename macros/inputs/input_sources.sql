@@ -152,6 +152,11 @@
         ~ quote_literal(encoding) ~ ", strict_mode = false" ~ options ~ ")") -}}
 {% endmacro %}
 
+{% macro first_lines(pattern, encoding, options='') %}
+    {#- The first 200 lines of a file (null for blank ones), read leniently: what a plan is decided on. -#}
+    {{ return(run_query("select line from " ~ read_lines_sql(pattern, encoding, 0, ', ignore_errors = true' ~ options) ~ " limit 200").columns[0].values() | list) }}
+{% endmacro %}
+
 {% macro input_file_plan(kind, path=none, settings=none) %}
     {%- set plan = input_file_plan_or_problem(kind, path, settings) -%}
     {%- if plan.problem -%}{{ exceptions.raise_compiler_error(plan.problem) }}{%- endif -%}
@@ -282,21 +287,21 @@
     {%- set encoding_hint = "Fix: set the file's encoding, e.g. --vars '{encoding: latin-1}' (or utf-16)." -%}
     {%- set detecting = settings.encoding == 'auto' -%}
     {%- set encoding = namespace(name='utf-8' if detecting else settings.encoding) -%}
-    {%- set sample = run_query("select line from " ~ read_lines_sql(plan.pattern, encoding.name, 0, ', ignore_errors = true') ~ " limit 200").columns[0].values() | list -%}
+    {%- set sample = first_lines(plan.pattern, encoding.name) -%}
     {%- if detecting -%}
         {%- set utf16 = detected_utf16(plan, sample) -%}
         {%- if utf16.problem -%}
             {{ return({'problem': "var " ~ path_var ~ ": " ~ quote_literal(plan.path) ~ " " ~ utf16.problem}) }}
         {%- elif utf16.encoding -%}
             {%- set encoding.name = utf16.encoding -%}
-            {%- set sample = run_query("select line from " ~ read_lines_sql(plan.pattern, encoding.name, 0, ', ignore_errors = true') ~ " limit 200").columns[0].values() | list -%}
+            {%- set sample = first_lines(plan.pattern, encoding.name) -%}
         {%- endif -%}
     {%- endif -%}
     {#- Mixed line ends (a \n header or title above \r\n rows, files joined from two systems):
         DuckDB's strict reader stops on them, and a lenient one would cut a row with a field too
         many instead of quarantining it. Read with \n line ends, each \r\n shows as an extra
         empty line that a \r\n reading does not have (found when the first line ends in \n). -#}
-    {%- set crlf_sample = run_query("select line from " ~ read_lines_sql(plan.pattern, encoding.name, 0, ", ignore_errors = true, new_line = '\\r\\n'") ~ " limit 200").columns[0].values() | list -%}
+    {%- set crlf_sample = first_lines(plan.pattern, encoding.name, ", new_line = '\\r\\n'") -%}
     {%- set blank_lines = sample | select('none') | list | length -%}
     {%- set crlf_blank_lines = crlf_sample | select('none') | list | length -%}
     {%- if blank_lines > crlf_blank_lines and (sample | length) - blank_lines == (crlf_sample | length) - crlf_blank_lines -%}
@@ -312,7 +317,7 @@
             {{ return({'problem': "var " ~ path_var ~ ": " ~ quote_literal(plan.path) ~ " " ~ detected.problem}) }}
         {%- elif detected.encoding != 'utf-8' -%}
             {%- set encoding.name = detected.encoding -%}
-            {%- set sample = run_query("select line from " ~ read_lines_sql(plan.pattern, encoding.name, 0, ', ignore_errors = true') ~ " limit 200").columns[0].values() | list -%}
+            {%- set sample = first_lines(plan.pattern, encoding.name) -%}
         {%- endif -%}
     {%- endif -%}
     {%- set settings = {'header': settings.header, 'delimiter': settings.delimiter, 'encoding': encoding.name} -%}
