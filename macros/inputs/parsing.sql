@@ -373,9 +373,11 @@
     {{ return(formats) }}
 {% endmacro %}
 
-{% macro date_column_format(standard_name, input, source_column) %}
+{% macro date_column_format(standard_name, input, source_column, problems=none) %}
     {#- How the column is read as dates: {'how': 'typed' (a DATE / TIMESTAMP column, used as it
-        is), 'configured' (var date_formats) or 'detected', 'format': the format}. -#}
+        is), 'configured' (var date_formats) or 'detected', 'format': the format}. A column no
+        format reads, or reads two ways, stops the build; given a `problems` list, the message is
+        appended there instead and the format is none (check_input_file goes on). -#}
     {%- set data_type = input.types.get(source_column, 'VARCHAR') -%}
     {%- set configured = configured_date_formats() -%}
     {%- if data_type == 'DATE' or data_type.startswith('TIMESTAMP') -%}
@@ -383,7 +385,7 @@
     {%- elif standard_name in configured -%}
         {{ return({'how': 'configured', 'format': configured[standard_name]}) }}
     {%- endif -%}
-    {{ return({'how': 'detected', 'format': detect_date_format(standard_name, input, source_column)}) }}
+    {{ return({'how': 'detected', 'format': detect_date_format(standard_name, input, source_column, problems)}) }}
 {% endmacro %}
 
 {% macro parse_date_column(alias, reading) -%}
@@ -406,7 +408,7 @@
      order by hash(v), v limit 20000)
 {%- endmacro %}
 
-{% macro detect_date_format(standard_name, input, source_column) %}
+{% macro detect_date_format(standard_name, input, source_column, problems=none) %}
     {#- One compile-time query over the column's distinct values (date_detection_values) counts the
         values each candidate format reads; the format reading the most wins. A tie between formats
         that read some value differently (01/02/2011: January or February?) stops the build with
@@ -439,9 +441,8 @@
     {%- set fix = "Fix: set the format with --vars '{date_formats: {" ~ standard_name ~ ": \"%d/%m/%Y\"}}' (strftime codes, or epoch for Unix time, excel for spreadsheet day numbers)." -%}
     {%- if best | length == 0 -%}
         {%- set samples = run_query("select v from " ~ values_sql ~ " as distinct_values where v is not null order by v limit 5").columns[0].values() -%}
-        {{ exceptions.raise_compiler_error(
-            "No known date format reads " ~ standard_name ~ " (column " ~ source_column ~ "); values such as "
-            ~ samples | join(', ') ~ ". " ~ fix) }}
+        {{ return(date_problem_raised("No known date format reads " ~ standard_name ~ " (column " ~ source_column
+            ~ "); values such as " ~ samples | join(', ') ~ ". " ~ fix, problems)) }}
     {%- endif -%}
     {%- if best | length > 1 -%}
         {%- set disagreements = [] -%}
@@ -451,13 +452,20 @@
         {%- set samples = run_query("select v from " ~ values_sql ~ " as distinct_values where "
             ~ disagreements | join(' or ') ~ " order by v limit 5").columns[0].values() -%}
         {%- if samples | length > 0 -%}
-            {{ exceptions.raise_compiler_error(
+            {{ return(date_problem_raised(
                 "The date format of " ~ standard_name ~ " (column " ~ source_column ~ ") is ambiguous: "
                 ~ samples | join(', ') ~ " read as " ~ best | join(' or ') ~ " and no value settles it "
-                ~ "(a day above 12 would). " ~ fix | replace('%d/%m/%Y', best[0] if best[0] != 'iso' else '%Y-%m-%d')) }}
+                ~ "(a day above 12 would). " ~ fix | replace('%d/%m/%Y', best[0] if best[0] != 'iso' else '%Y-%m-%d'), problems)) }}
         {%- endif -%}
     {%- endif -%}
     {{ return(best[0]) }}
+{% endmacro %}
+
+{% macro date_problem_raised(message, problems) %}
+    {#- detect_date_format's way out: stop the build, or note the problem and read no format. -#}
+    {%- if problems is none -%}{{ exceptions.raise_compiler_error(message) }}{%- endif -%}
+    {%- do problems.append(message) -%}
+    {{ return(none) }}
 {% endmacro %}
 
 {% macro latest_plausible_date() -%}

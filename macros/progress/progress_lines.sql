@@ -80,9 +80,7 @@
     {%- if float_ids -%}{%- do parts.append("customer ids written as floats (17850.0) read as whole numbers (17850)") -%}{%- endif -%}
     {%- if decimal is not none -%}{%- do parts.append("decimal separator " ~ quote_literal(decimal)) -%}{%- endif -%}
     {%- for name, reading in dates | dictsort -%}
-        {%- set how = {'typed': 'a typed column', 'configured': 'var date_formats', 'detected': 'detected'}[reading.how] -%}
-        {%- set shown = {'iso': 'ISO yyyy-mm-dd', 'epoch': 'Unix time', 'excel': 'spreadsheet day numbers'}.get(reading.format, reading.format) -%}
-        {%- do parts.append(name ~ " " ~ (shown if reading.how != 'typed' else shown | lower) ~ " (" ~ how ~ ")") -%}
+        {%- do parts.append(date_reading_label(name, reading)) -%}
     {%- endfor -%}
     {%- if statuses -%}
         {%- set shown = [] -%}
@@ -93,4 +91,12 @@
     {%- endif -%}
     {%- do log(parts | join('; '), info=true) -%}
     {{ return('') }}
+{% endmacro %}
+
+{% macro date_reading_label(name, reading) %}
+    {#- `order_date %d.%m.%Y (detected)`: how a date column is read (date_column_format), as the
+        console and check_input_file show it. -#}
+    {%- set how = {'typed': 'a typed column', 'configured': 'var date_formats', 'detected': 'detected'}[reading.how] -%}
+    {%- set shown = {'iso': 'ISO yyyy-mm-dd', 'epoch': 'Unix time', 'excel': 'spreadsheet day numbers'}.get(reading.format, reading.format) -%}
+    {{ return(name ~ " " ~ (shown if reading.how != 'typed' else shown | lower) ~ " (" ~ how ~ ")") }}
 {% endmacro %}

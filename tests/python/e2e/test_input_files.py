@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import gzip
 import json
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -220,6 +221,7 @@ def shapes(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[dict], str, P
     """One `dbt run-operation check_input_files` over every shape: (files, output, folder)."""
     tmp_path = tmp_path_factory.mktemp("shapes")
     files = write_shapes(tmp_path / "files") + write_european_exports(tmp_path / "european")
+    files += write_date_spellings(tmp_path / "dates")
     run = run_operation(tmp_path / "run", "check_input_files", {"files": files})
     return files, run.output.replace("\r", ""), tmp_path
 
@@ -546,7 +548,48 @@ def test_german_french_and_spanish_headers_map_without_a_mapping_var(
         "mapped: amount <- Montant, customer_id <- N° client, order_date <- Date de commande,"
         " order_id <- N° commande, status <- Statut" in section(out, 26)
     )
+    # One date, day and month both below 13: named as a problem, and the check goes on.
+    assert (
+        "dates: problem: The date format of order_date (column Date de commande) is ambiguous"
+        in section(out, 26)
+    )
     assert (
         "mapped: customer_id <- Id cliente, order_date <- Fecha, order_id <- Numero pedido,"
         " quantity <- Cantidad, unit_price <- Precio unitario" in section(out, 27)
     )
+
+
+DATE_SPELLINGS = {  # strftime spelling -> the format the detection must choose
+    "%B %-d, %Y": "%B %d, %Y",
+    "%-d %B %Y": "%d %B %Y",
+    "%b %-d, %Y": "%b %d, %Y",
+    "%a, %d %b %Y 09:30:00": "%a, %d %b %Y",
+    "%-m/%-d/%y": "%m/%d/%y",
+    "%d-%b-%y": "%d-%b-%y",
+    "%d.%m.%y": "%d.%m.%y",
+}
+
+
+def write_date_spellings(folder: Path) -> list[dict]:
+    """Order dates spelled as spreadsheets, mail headers and Oracle write them: shapes 28-34."""
+    folder.mkdir()
+    days = [date(2024, 1, 1) + timedelta(days=3 * i) for i in range(120)]
+    files = []
+    for index, spelling in enumerate(DATE_SPELLINGS):
+        path = folder / f"orders_{index}.csv"
+        path.write_text(
+            "order_id,customer_id,order_date,amount\n"
+            + "".join(f'O{i},C1,"{d.strftime(spelling).upper()}",9.5\n' for i, d in enumerate(days))
+        )
+        files.append({"path": str(path), "kind": "orders"})
+    return files
+
+
+def test_dates_with_month_names_and_two_digit_years_are_detected(
+    shapes: tuple[list[dict], str, Path],
+):
+    """Spreadsheets format dates for reading (`April 1, 2024`, `1 April 2024`, `Apr 1, 2024`), mail
+    headers write `Mon, 01 Apr 2024`, Excel US dates `3/1/24`, Oracle `01-MAR-24`: each is detected
+    (before: "No known date format", or the year 24 and every line rejected), upper case too."""
+    for index, expected in enumerate(DATE_SPELLINGS.values()):
+        assert f"dates: order_date {expected} (detected)" in section(shapes[1], 28 + index)
