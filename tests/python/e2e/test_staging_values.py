@@ -445,8 +445,8 @@ SPELLED_DAYS = [date(2024, 1, 1) + timedelta(days=3 * i) for i in range(120)]
 @pytest.fixture(scope="module")
 def spelled_build(tmp_path_factory: pytest.TempPathFactory) -> DbtRun:
     """One `dbt run` of the base models: order dates as Excel writes US dates (`3/1/24`), signup
-    dates with month names (`April 1, 2024`), and the missing-value words (customers M*, lines X*
-    and D*). test_input_files checks the detection of more spellings in one dbt call."""
+    dates with month names (`April 1, 2024`), and the missing-value words (customers M*, lines X*,
+    D* and G*: a guest order's customer id). test_input_files checks more date spellings."""
     folder = tmp_path_factory.mktemp("spelled")
     us_short = [f"{d.month}/{d.day}/{d:%y}" for d in SPELLED_DAYS]
     customers = [
@@ -456,6 +456,7 @@ def spelled_build(tmp_path_factory: pytest.TempPathFactory) -> DbtRun:
     orders = [f"O{i},C{i % 40},{day},9.5" for i, day in enumerate(us_short)]
     orders += [f"X{i},C8,{us_short[0]},{word}" for i, word in enumerate(MISSING_WORDS)]
     orders += [f"D{i},C8,{word},9.5" for i, word in enumerate(MISSING_WORDS)]
+    orders += [f"G{i},{word},{us_short[0]},9.5" for i, word in enumerate(MISSING_WORDS)]
     customers_csv = folder / "customers.csv"
     customers_csv.write_text("customer_id,age,signup_date\n" + "\n".join(customers) + "\n")
     orders_csv = folder / "orders.csv"
@@ -487,8 +488,8 @@ def test_two_digit_years_and_month_names_are_read_to_the_day(spelled_build):
 def test_missing_value_words_are_missing_values_not_bad_numbers(spelled_build):
     """SQL tools write NULL, R writes NA, Excel #N/A: in an optional number column (age) the
     customer is kept with the value missing, as with an empty cell, instead of being rejected with
-    every order of theirs; in a required one (amount, order_date) the line is rejected as
-    "missing", not "not a number". `-` (an accounting zero) and NaN keep their own reasons."""
+    every order of theirs; in a required one (amount, order_date, customer_id) the line is rejected
+    as "missing", not "not a number". `-` (an accounting zero) and NaN keep their own reasons."""
     customers_read = spelled_build.query(
         "select customer_id, age, rejection_reason from base_customers"
         " where customer_id like 'M%' order by customer_id"
@@ -500,6 +501,8 @@ def test_missing_value_words_are_missing_values_not_bad_numbers(spelled_build):
     reasons = dict(spelled_build.query("select order_id, rejection_reason from base_orders"))
     assert {reasons[f"X{i}"] for i in range(6)} == {"missing amount"}
     assert {reasons[f"D{i}"] for i in range(6)} == {"missing order_date"}
+    # A guest order exported from SQL: no customer called NULL, a line without a customer.
+    assert {reasons[f"G{i}"] for i in range(6)} == {"missing customer_id"}
 
 
 def test_a_status_column_marks_cancelled_and_refunded_lines_unless_the_var_says_none(
