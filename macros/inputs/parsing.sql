@@ -73,6 +73,23 @@
     {{ return(aliases) }}
 {% endmacro %}
 
+{% macro is_header_line(input) -%}
+    {#- A line that repeats the header, as exports joined end to end (`cat jan.csv feb.csv`) have:
+        every field equals its column's name (a byte-order mark of the joined file aside). Only for
+        inputs read as text; a typed column never holds its name. The first comparison fails on
+        ordinary lines, so the rest costs nothing. -#}
+    {%- set checks = [] -%}
+    {%- for column in input.columns -%}
+        {%- if input.types.get(column) != 'VARCHAR' -%}{{ return('false') }}{%- endif -%}
+        {%- do checks.append("coalesce(trim(replace(src_" ~ loop.index0 ~ ", chr(65279), '')) = " ~ quote_literal(column | trim) ~ ", false)") -%}
+    {%- endfor -%}
+    {{- checks | join(' and ') if checks else 'false' -}}
+{%- endmacro %}
+
+{% macro header_line_reason() -%}
+    'a repeated header line (files joined end to end?)'
+{%- endmacro %}
+
 {% macro select_source_columns(input) -%}
     {%- for column in input.columns %}
         {{ quote_identifier(column) }} as src_{{ loop.index0 }},

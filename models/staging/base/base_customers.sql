@@ -115,7 +115,8 @@ checked as (
 
     select
         parsed.*,
-        nullif(concat_ws('; ',
+        -- A header line repeated inside the file is no data: that is its one reason.
+        case when {{ is_header_line(input) }} then {{ header_line_reason() }} else nullif(concat_ws('; ',
             case when parsed.customer_id is null then 'missing customer_id' end,
             case when repeated_ids.first_row_number is not null
                     and parsed.source_row_number <> repeated_ids.first_row_number
@@ -134,7 +135,7 @@ checked as (
             {%- for column in extras %},
             {{ number_problem(extra_names[column], aliases[column], quote_identifier('number__' ~ extra_names[column]), input.types[column]) }}
             {%- endfor %}
-        ), '') as rejection_reason
+        ), '') end as rejection_reason
     from parsed
     left join repeated_ids
         on parsed.customer_id = repeated_ids.customer_key

@@ -163,7 +163,8 @@ checked as (
 
     select
         valued.*,
-        nullif(concat_ws('; ',
+        -- A header line repeated inside the file is no data: that is its one reason.
+        case when {{ is_header_line(input) }} then {{ header_line_reason() }} else nullif(concat_ws('; ',
             case when valued.order_id is null then 'missing order_id' end,
             case when valued.customer_id is null then 'missing customer_id' end,
             case when {{ is_blank(field.order_date, field_type.order_date, 'valued.order_date') }} then 'missing order_date' end,
@@ -187,7 +188,7 @@ checked as (
                     and not {{ 'valued.is_known_customer' if read_once else '(customers.customer_id is not null)' }}
                 then 'customer_id is not a valid customer (unknown or rejected)' end
             {%- endif %}
-        ), '') as rejection_reason
+        ), '') end as rejection_reason
     from valued
     left join repeated_lines
         on valued.line_hash = repeated_lines.line_hash

@@ -457,6 +457,9 @@ def spelled_build(tmp_path_factory: pytest.TempPathFactory) -> DbtRun:
     orders += [f"X{i},C8,{us_short[0]},{word}" for i, word in enumerate(MISSING_WORDS)]
     orders += [f"D{i},C8,{word},9.5" for i, word in enumerate(MISSING_WORDS)]
     orders += [f"G{i},{word},{us_short[0]},9.5" for i, word in enumerate(MISSING_WORDS)]
+    # Two exports joined end to end: the second one's header line sits in the middle.
+    customers.insert(20, "customer_id,age,signup_date")
+    orders.insert(60, "order_id,customer_id,order_date,amount")
     customers_csv = folder / "customers.csv"
     customers_csv.write_text("customer_id,age,signup_date\n" + "\n".join(customers) + "\n")
     orders_csv = folder / "orders.csv"
@@ -483,6 +486,19 @@ def test_two_digit_years_and_month_names_are_read_to_the_day(spelled_build):
         )
     )
     assert signups == {f"C{i}": d for i, d in enumerate(SPELLED_DAYS[:40])}
+
+
+def test_a_header_line_repeated_inside_the_file_is_named_as_such(spelled_build):
+    """Monthly exports joined with `cat` repeat the header mid-file: that line is quarantined as a
+    repeated header line (before: "order_date is not a date; amount is not a number", and the
+    customers' one as an age that is not a number), once, and counted as read."""
+    reason = "a repeated header line (files joined end to end?)"
+    # Numbered as data rows (the first header is not one): list positions 20 and 60, plus 1.
+    for model, key, row in [("base_customers", "customer_id", 21), ("base_orders", "order_id", 61)]:
+        rows = spelled_build.query(
+            f"select source_row_number, {key} from {model} where rejection_reason = '{reason}'"
+        )
+        assert rows == [(row, key)], model
 
 
 def test_missing_value_words_are_missing_values_not_bad_numbers(spelled_build):
