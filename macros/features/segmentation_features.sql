@@ -146,18 +146,29 @@
     {%- endif -%}
 {%- endmacro %}
 
-{% macro exact_sum(expression) -%}
+{% macro exact_sum(expression, width=38) -%}
     {#- A sum of money that is the same whatever the row order or thread split: each value rounded to
-        6 decimals, added exactly in DECIMAL(38, 6), returned as double. Cheaper than sorting:
+        6 decimals, added exactly in DECIMAL, returned as double. Cheaper than sorting:
         1M customers x 10 lines, 0.8 s against 0.65 s for a plain double sum and 2.2 s for
-        list_sum(list_sort(list(x))). Values must stay below 1e32 in total. -#}
-    cast({{ decimal_sum(expression) }} as double)
+        list_sum(list_sort(list(x))). `width` 18 (values below 1e12, see exact_sum_width) casts to
+        64-bit decimals, about a third cheaper than 38 (values below 1e32); the sum is DECIMAL(38, 6)
+        either way, so the result is the same. -#}
+    cast({{ decimal_sum(expression, width) }} as double)
 {%- endmacro %}
 
-{% macro decimal_sum(expression) -%}
+{% macro decimal_sum(expression, width=38) -%}
     {#- exact_sum before its cast back to double: for sums that are added up again (sums of sums
         stay exact and order-free only in DECIMAL). -#}
-    sum(cast({{ expression }} as decimal(38, 6)))
+    sum(cast({{ expression }} as decimal({{ width }}, 6)))
+{%- endmacro %}
+
+{% macro exact_sum_width(relation, column) -%}
+    {#- 18 when every value of `column` in `relation` is below 1e12 in magnitude (DECIMAL(18, 6)
+        holds it), else 38. DuckDB answers max() of a stored column from its statistics (~1 ms at
+        10M lines). Outside execution (parse, docs) 38, which reads any value. -#}
+    {%- if not execute -%}{{ return(38) }}{%- endif -%}
+    {%- set largest = run_query('select max(abs(' ~ quote_identifier(column) ~ ')) from ' ~ relation).columns[0].values()[0] -%}
+    {{ return(18 if largest is none or largest < 1e12 else 38) }}
 {%- endmacro %}
 
 {% macro median_of(expression) -%}

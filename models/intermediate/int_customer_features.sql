@@ -16,6 +16,8 @@
 {%- endif -%}
 {#- A valid YYYY-MM-DD or none: checked by the var schema (validate_vars / setting). -#}
 {%- set as_of_date = setting('as_of_date') -%}
+{#- 64-bit decimals for the sums when every line is below 1e12 (always, for real money). -#}
+{%- set sum_width = exact_sum_width(ref('stg_orders'), 'amount') -%}
 
 {%- set feature_ctes -%}
 customers as (
@@ -36,7 +38,8 @@ order_lines as (
         customer_id,
         order_id,
         order_date,
-        -- exact_sum works in DECIMAL(38, 6): a line beyond 1e26 cannot be real money.
+        -- exact_sum works in DECIMAL(18, 6) or (38, 6) (sum_width): a line beyond 1e26 cannot be
+        -- real money.
         case
             when abs(amount) < 1e26 then cast(amount as double)
             else error('order line ' || coalesce(cast(order_id as varchar), '?') || ' of customer ' || coalesce(cast(customer_id as varchar), '?') || ' has amount '
@@ -85,13 +88,13 @@ purchases as (
         min(order_date) as first_purchase_date,
         max(order_date) as last_purchase_date,
         count(distinct order_id) as frequency,
-        {{ exact_sum('amount') }} as monetary,
+        {{ exact_sum('amount', sum_width) }} as monetary,
         {%- for category in categories %}
         {%- set literals = [] -%}
         {%- for value in category['values'] -%}{%- do literals.append(quote_literal(value)) -%}{%- endfor %}
-        {{ exact_sum("case when category in (" ~ literals | join(', ') ~ ") then amount else 0 end") }} as {{ quote_identifier(category['column'] ~ '_amount') }},
+        {{ exact_sum("case when category in (" ~ literals | join(', ') ~ ") then amount else 0 end", sum_width) }} as {{ quote_identifier(category['column'] ~ '_amount') }},
         {%- endfor %}
-        {{ exact_sum("case when channel = 'online' then amount else 0 end") }} as online_amount
+        {{ exact_sum("case when channel = 'online' then amount else 0 end", sum_width) }} as online_amount
     from purchase_lines
     group by customer_id
 
@@ -102,7 +105,7 @@ returns as (
     select
         customer_id,
         count(distinct order_id) as return_count,
-        {{ exact_sum('amount') }} as return_amount
+        {{ exact_sum('amount', sum_width) }} as return_amount
     from return_lines
     group by customer_id
 

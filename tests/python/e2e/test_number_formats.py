@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import random
 from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
@@ -221,3 +222,33 @@ def test_currency_signs_and_spaced_thousands_are_read_per_input(tmp_path: Path):
     assert reasons["F4"] == "negative income" and reasons["F5"] == "income is not a number"
     amounts = run.query("select amount, is_return from base_orders order by source_row_number")
     assert amounts == [(abs(v), v < 0) for v in prices.values()]
+
+
+def test_lines_of_a_trillion_and_more_are_summed_exactly(tmp_path: Path):
+    """Amounts in small currency units (rupiah, dong) pass 1e12 on a large B2B line: the sums then
+    stay in DECIMAL(38, 6) (64-bit decimals hold below 1e12 only) and are exact, not an error."""
+    amounts = {
+        "IDR1": ["2500000000000.25", "1250000.50", "3.25"],  # 2.5e12: beyond DECIMAL(18, 6)
+        "IDR2": ["999999999999.99", "0.01"],
+    }
+    customers = tmp_path / "customers.csv"
+    customers.write_text("customer_id,age\nIDR1,40\nIDR2,50\n")
+    orders = tmp_path / "orders.csv"
+    orders.write_text(
+        "order_id,customer_id,order_date,amount\n"
+        + "".join(
+            f"{customer}-{i},{customer},2024-03-0{i + 1},{amount}\n"
+            for customer, lines in amounts.items()
+            for i, amount in enumerate(lines)
+        )
+    )
+    run = run_dbt(
+        tmp_path / "run",
+        variables={"customers_path": str(customers), "orders_path": str(orders)},
+        extra_args=["--select", "+int_customer_features"],
+    )
+    monetary = dict(run.query("select customer_id, monetary from int_customer_features"))
+    assert monetary == {
+        customer: float(sum(Decimal(amount) for amount in lines))
+        for customer, lines in amounts.items()
+    }
