@@ -35,7 +35,7 @@ def test_consent_spellings_are_read_and_unknown_values_warn(tmp_path: Path):
     run = run_dbt(
         tmp_path / "run",
         variables={"customers_path": str(path)},
-        extra_args=["--select", "base_customers", "opt_in_not_recognised"],
+        extra_args=["--select", "base_customers", "stg_customers", "opt_in_not_recognised"],
     )
     read = dict(run.query("select customer_id, marketing_opt_in from base_customers"))
     yes = {"1.0", "subscribed", "x", "1"}

@@ -13,7 +13,7 @@ from .conftest import run_dbt
 
 pytestmark = pytest.mark.dbt
 
-SELECT = ["--select", "base_customers", "gender_not_recognised"]
+SELECT = ["--select", "base_customers", "stg_customers", "gender_not_recognised"]
 
 
 def write_customers(path: Path, genders: list[str]) -> None:
