@@ -167,13 +167,20 @@ def parse_project(workdir: Path, data: Dataset, extra_vars: dict[str, Any]) -> f
     of a series alone paying the parse; the parse's own time is reported beside the runs.
     """
     workdir.mkdir(parents=True, exist_ok=True)
+    return checked_dbt(workdir, data, ["parse"], extra_vars).seconds
+
+
+def checked_dbt(
+    workdir: Path, data: Dataset, args: list[str], extra_vars: dict[str, Any]
+) -> measure.Measurement:
+    """Run and measure one dbt command; stop the bench with its output's tail when it fails."""
     result = measure.run(
-        dbt_command(workdir, data, ["parse"], extra_vars), env=dbt_env(workdir), cwd=PROJECT
+        dbt_command(workdir, data, args, extra_vars), env=dbt_env(workdir), cwd=PROJECT
     )
     if result.returncode != 0:
         print("\n".join(result.output.splitlines()[-60:]), file=sys.stderr)
-        raise SystemExit(f"bench: dbt parse failed on {data.label} (output above)")
-    return result.seconds
+        raise SystemExit(f"bench: dbt {args[0]} failed on {data.label} (output above)")
+    return result
 
 
 def run_dbt(
@@ -184,11 +191,7 @@ def run_dbt(
     if fresh:
         for name in ("warehouse.duckdb", "warehouse.duckdb.wal"):
             (workdir / name).unlink(missing_ok=True)
-    command = dbt_command(workdir, data, args, extra_vars)
-    result = measure.run(command, env=dbt_env(workdir), cwd=PROJECT)
-    if result.returncode != 0:
-        print("\n".join(result.output.splitlines()[-60:]), file=sys.stderr)
-        raise SystemExit(f"bench: dbt {args[0]} failed on {data.label} (output above)")
+    result = checked_dbt(workdir, data, args, extra_vars)
     run_results = json.loads((workdir / "target" / "run_results.json").read_text())["results"]
     nodes = [
         {"node": r["unique_id"], "status": r["status"], "seconds": r["execution_time"]}
