@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from .conftest import DBT, REPO
+from .conftest import REPO, invoke_dbt
 
 pytestmark = pytest.mark.dbt
 
@@ -60,14 +60,14 @@ host_shop:
 
 
 def dbt(host: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`dbt <args>` in the host project (in this process, as run_dbt does: see invoke_dbt)."""
     env = {
         **os.environ,
         "DBT_TARGET_PATH": str(host / "target"),
         "DBT_LOG_PATH": str(host / "logs"),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }
-    command = [str(DBT), *args, "--project-dir", str(host), "--profiles-dir", str(host)]
-    return subprocess.run(command, cwd=host, env=env, capture_output=True, text=True, timeout=900)
+    return invoke_dbt([*args, "--project-dir", str(host), "--profiles-dir", str(host)], host, env)
 
 
 def test_host_project_segments_its_own_warehouse_table(tmp_path: Path):
