@@ -25,8 +25,8 @@ command. It saves the interpreter start, dbt's imports (about 2 s) and the Pytho
 (scikit-learn, Altair: about 2 s) on every invocation after a worker's first; parsing is about
 2 s faster once dbt's config schemas are built, and 1.2 s more with dbt's test-time parse caches
 (``enable_test_caching``, which dbt-core's own functional tests turn on). The shared demo build
-(`demo_project`) and the package-install test still run the `dbt` command in a subprocess, as a
-user does; set CS_TEST_DBT_SUBPROCESS=1 to run every invocation that way.
+(`demo_project`) still runs the `dbt` command in a subprocess, as a user does; set
+CS_TEST_DBT_SUBPROCESS=1 to run every invocation that way.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from html import unescape
 from pathlib import Path
 
@@ -167,8 +167,20 @@ def _page_url(site_url: str, page: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def overview_dom(chromium, site_url, tmp_path_factory) -> str:
-    return dump_dom(chromium, _page_url(site_url, "overview"), tmp_path_factory.mktemp("dom"))
+def page_dom(chromium, site_url, tmp_path_factory) -> Callable[[str], str]:
+    """Return the DOM of a page of PAGES, dumped once per worker: the overview and the
+    customer_segments page are read by two tests each, and a dump costs about 2 s of CPU."""
+
+    @functools.cache
+    def dom(page: str) -> str:
+        return dump_dom(chromium, _page_url(site_url, page), tmp_path_factory.mktemp("page"))
+
+    return dom
+
+
+@pytest.fixture(scope="module")
+def overview_dom(page_dom) -> str:
+    return page_dom("overview")
 
 
 def test_overview_tells_the_story_and_links_the_report(overview_dom, site_url):
@@ -185,10 +197,8 @@ def test_overview_tells_the_story_and_links_the_report(overview_dom, site_url):
 
 
 @pytest.mark.parametrize("page", sorted(PAGES))
-def test_every_chart_on_its_page_with_this_builds_footer(
-    chromium, site_url, built_project, tmp_path_factory, page
-):
-    dom = dump_dom(chromium, _page_url(site_url, page), tmp_path_factory.mktemp("page"))
+def test_every_chart_on_its_page_with_this_builds_footer(site_url, built_project, page_dom, page):
+    dom = page_dom(page)
     shown = _charts_on(dom)
     assert shown >= PAGES[page], f"missing on {page}: {sorted(PAGES[page] - shown)}"
     _, invocation_id = built_project
@@ -265,14 +275,12 @@ def test_overview_screenshot(chromium, site_url, tmp_path_factory):
         (Path(keep) / "overview.png").write_bytes(data)
 
 
-def test_model_page_shows_its_description(chromium, site_url, site_dir, tmp_path_factory):
+def test_model_page_shows_its_description(site_dir, page_dom):
     manifest = json.loads((site_dir / "manifest.json").read_text(encoding="utf-8"))
     description = manifest["nodes"][MODEL_ID]["description"]
     first_words = " ".join(re.sub(r"[`*_\[\]]", "", description).split()[:6])
     assert first_words, f"{MODEL_ID} has no description"
-    dom = dump_dom(
-        chromium, f"{site_url}/index.html#!/model/{MODEL_ID}", tmp_path_factory.mktemp("model")
-    )
+    dom = page_dom(MODEL_ID)
     text = _visible_text(dom)
     assert "customer_segments" in text
     assert first_words in text, f"{first_words!r} missing from the customer_segments page"
