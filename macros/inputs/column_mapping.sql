@@ -104,11 +104,14 @@
     {%- endif -%}
     {%- set columns = input_columns(kind) if (kind | string) in ['customers', 'orders'] else input_column_names(kind) -%}
     {%- set by_normalized = {} -%}
+    {%- set same_name = {} -%}
     {%- for column in columns -%}
         {%- do by_normalized.setdefault(normalize_column_name(column), column) -%}
+        {%- do same_name.setdefault(normalize_column_name(column), []).append(column) -%}
     {%- endfor -%}
     {%- set mapping = {} -%}
     {%- set unmapped = [] -%}
+    {%- set chosen_by_var = [] -%}
     {%- for standard, wanted in overrides.items() -%}
         {%- set wanted = none if wanted is none else wanted | string -%}
         {%- if wanted is none -%}
@@ -116,6 +119,7 @@
             {%- do unmapped.append(standard) -%}
         {%- elif wanted in columns -%}
             {%- do mapping.update({standard: wanted}) -%}
+            {%- do chosen_by_var.append(standard) -%}
         {%- elif normalize_column_name(wanted) in by_normalized -%}
             {%- do mapping.update({standard: by_normalized[normalize_column_name(wanted)]}) -%}
         {%- else -%}
@@ -130,6 +134,20 @@
                 {%- do mapping.update({standard: by_normalized[candidate]}) -%}
             {%- endif -%}
         {%- endfor -%}
+    {%- endfor -%}
+    {#- Two headers that read as one name ('Age' and 'age', 'Annual Income (k$)' and
+        'annual_income_k'): taking the first would be a silent guess between two columns that may
+        hold different things, so the build stops until the var names the exact header. -#}
+    {%- for standard, column in mapping.items() -%}
+        {%- set rivals = same_name[normalize_column_name(column)] -%}
+        {%- if standard not in chosen_by_var and rivals | length > 1 -%}
+            {{ exceptions.raise_compiler_error(
+                "The " ~ (kind if (kind | string) in ['customers', 'orders'] else 'input') ~ " input has "
+                ~ rivals | length ~ " columns that read as " ~ standard ~ ": "
+                ~ rivals | map('tojson') | join(', ') ~ ", and staging will not guess which one is " ~ standard
+                ~ ". Fix: name it by its exact header, e.g. --vars '{" ~ overrides_var ~ ": {" ~ standard ~ ": "
+                ~ rivals[0] | tojson ~ "}}'; the other is then carried as an extra column.") }}
+        {%- endif -%}
     {%- endfor -%}
     {%- for standard in required -%}
         {%- if standard not in mapping -%}

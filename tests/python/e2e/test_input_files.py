@@ -460,6 +460,45 @@ def test_a_null_in_the_mapping_var_leaves_a_matched_header_unmapped(tmp_path: Pa
     assert unmapped.query("select min(score), max(score) from stg_customers") == [(600.0, 803.0)]
 
 
+def test_two_headers_that_read_as_one_column_stop_until_the_var_names_one(tmp_path: Path):
+    """`Annual Income (k$)` (what the customer earns) beside `annual_income_k` (another system's
+    figure, in other units) both read as annual_income_k: staging stops naming both instead of
+    silently taking the first, and the var that names one by its exact header settles it."""
+    path = tmp_path / "merged.csv"
+    path.write_text(
+        "CustomerID,Age,Annual Income (k$),annual_income_k\n"
+        + "".join(f"K{i},{20 + i},{15 + i},{(15 + i) * 1000}\n" for i in range(30))
+    )
+    stopped = run_dbt(
+        tmp_path / "stopped",
+        command="run",
+        variables={"customers_path": str(path)},
+        extra_args=["--select", "base_customers"],
+        check=False,
+    )
+    assert stopped.result.returncode != 0
+    message = " ".join(stopped.output.split())
+    assert (
+        'The customers input has 2 columns that read as annual_income_k: "Annual Income (k$)", '
+        '"annual_income_k", and staging will not guess' in message
+    )
+    assert "--vars '{customer_columns: {annual_income_k: \"Annual Income (k$)\"}}'" in message
+    chosen = run_dbt(
+        tmp_path / "chosen",
+        command="run",
+        variables={
+            "customers_path": str(path),
+            "customer_columns": {"annual_income_k": "Annual Income (k$)"},
+        },
+        extra_args=["--select", "base_customers", "stg_customers"],
+    )
+    incomes = chosen.query(
+        "select min(annual_income_k), max(annual_income_k), min(annual_income_k_2) "
+        "from stg_customers"
+    )
+    assert incomes == [(15.0, 44.0, 15000.0)]
+
+
 def test_each_file_is_read_in_its_own_encoding(tmp_path: Path):
     """A Windows CRM's Latin-1 customers beside Excel's "Unicode text" orders (UTF-16 with a
     byte-order mark, tab-separated, CRLF) in one build. One `encoding` var for both could read only
