@@ -7,6 +7,10 @@ Two memory figures per command:
   ``getrusage(RUSAGE_CHILDREN).ru_maxrss`` of a small wrapper process that runs only this command
   (so earlier commands of the bench cannot leak into it).
 ``peak_mib`` is the larger of the two: what the machine had to hold at once.
+
+``cpu_seconds``: user + system CPU time of the command's whole tree (the same ``getrusage`` of
+the wrapper; children a process never waited for are not counted). On a 2-core machine, a command
+whose CPU time nears twice its wall time is CPU-bound: only less work makes it faster.
 """
 
 from __future__ import annotations
@@ -19,13 +23,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-# Runs the command as its only child and writes that child tree's exact max RSS (KiB) to the
-# file descriptor given as its first argument.
+# Runs the command as its only child and writes that child tree's exact max RSS (KiB) and its
+# CPU seconds (user + system) to the file descriptor given as its first argument.
 _WRAPPER = (
     "import os, resource, subprocess, sys\n"
     "code = subprocess.call(sys.argv[2:])\n"
-    "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
-    "os.write(int(sys.argv[1]), str(peak).encode())\n"
+    "usage = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+    "report = f'{usage.ru_maxrss} {usage.ru_utime + usage.ru_stime}'\n"
+    "os.write(int(sys.argv[1]), report.encode())\n"
     "sys.exit(code)\n"
 )
 
@@ -39,6 +44,7 @@ class Measurement:
     stderr: str
     tree_peak_mib: float
     largest_process_mib: float
+    cpu_seconds: float = 0.0
 
     @property
     def peak_mib(self) -> float:
@@ -107,7 +113,7 @@ def run(
             time.sleep(interval)
         seconds = time.perf_counter() - started
         with os.fdopen(read_end) as pipe:
-            reported = pipe.read().strip()
+            reported = pipe.read().split()
         out.seek(0)
         err.seek(0)
         return Measurement(
@@ -117,5 +123,6 @@ def run(
             stdout=out.read(),
             stderr=err.read(),
             tree_peak_mib=peak / 1024,
-            largest_process_mib=int(reported or 0) / 1024,
+            largest_process_mib=int(reported[0]) / 1024 if reported else 0.0,
+            cpu_seconds=float(reported[1]) if len(reported) > 1 else 0.0,
         )

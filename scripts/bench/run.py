@@ -84,6 +84,10 @@ class Build:
     def peak_mib(self) -> float:
         return self.measurement.peak_mib
 
+    @property
+    def cpu_seconds(self) -> float:
+        return self.measurement.cpu_seconds
+
 
 def log(message: str) -> None:
     print(f"bench: {message}", flush=True)
@@ -415,14 +419,20 @@ def headline(args, report: Report) -> tuple[Dataset, Path, Build, dict[str, Any]
     for index in range(args.runs):
         log(f"run {index + 1}/{args.runs}: dbt build on {data.label}")
         builds.append(run_dbt(workdir, data, ["build"], args.vars, fresh=True))
-        log(f"  {builds[-1].seconds:.1f} s, peak {builds[-1].peak_mib:,.0f} MiB")
+        log(
+            f"  {builds[-1].seconds:.1f} s, CPU {builds[-1].cpu_seconds:.1f} s, "
+            f"peak {builds[-1].peak_mib:,.0f} MiB"
+        )
         shutil.copy(
             workdir / "target" / "run_results.json", workdir / f"run_results_{index + 1}.json"
         )
         if not args.skip_pandas:
             log(f"run {index + 1}/{args.runs}: pandas script on {data.label}")
             pandas_runs.append(pandas_run(data, workdir))
-            log(f"  {pandas_runs[-1].seconds:.1f} s, peak {pandas_runs[-1].peak_mib:,.0f} MiB")
+            log(
+                f"  {pandas_runs[-1].seconds:.1f} s, CPU {pandas_runs[-1].cpu_seconds:.1f} s, "
+                f"peak {pandas_runs[-1].peak_mib:,.0f} MiB"
+            )
         if not args.skip_segmentation_only:
             log(f"run {index + 1}/{args.runs}: dbt build of the segmentation only on {data.label}")
             segmentation_builds.append(
@@ -436,6 +446,7 @@ def headline(args, report: Report) -> tuple[Dataset, Path, Build, dict[str, Any]
             )
             log(
                 f"  {segmentation_builds[-1].seconds:.1f} s, "
+                f"CPU {segmentation_builds[-1].cpu_seconds:.1f} s, "
                 f"peak {segmentation_builds[-1].peak_mib:,.0f} MiB"
             )
     median_build = sorted(builds, key=lambda b: b.seconds)[(len(builds) - 1) // 2]
@@ -490,6 +501,20 @@ def headline(args, report: Report) -> tuple[Dataset, Path, Build, dict[str, Any]
         f"| **median** | **{dbt_seconds:.1f}** | **{dbt_peak:,.0f}** | {medians(pandas_runs)} | "
         f"{medians(segmentation_builds)} |"
     )
+    cpu = [
+        f"{name} {median_of([run.cpu_seconds for run in runs]):.1f} s "
+        f"({median_of([run.cpu_seconds / run.seconds for run in runs]):.2f} cores busy on average)"
+        for name, runs in (
+            ("dbt build", builds),
+            ("pandas", pandas_runs),
+            ("dbt segmentation only", segmentation_builds),
+        )
+        if runs
+    ]
+    lines += [
+        "",
+        "CPU time (user + system, the whole process tree; medians): " + ", ".join(cpu) + ".",
+    ]
     if pandas_runs:
         pandas_seconds = median_of([m.seconds for m in pandas_runs])
         lines += [
