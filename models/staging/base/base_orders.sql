@@ -63,14 +63,11 @@ repeated_hashes as (
         select
             line_hash,
             lag(line_hash) over (order by line_hash) as previous_hash
-        {%- if read_once %}
-        from source
-        {%- else %}
         from (
-            select {{ line_hash(input) }} as line_hash
-            from {{ input.relation }}
+            -- Only the hash goes into the sort: a window straight over `source` buffered every
+            -- column of the copy (10M CSV lines: peak memory 2.3 -> 3.9 GB).
+            select {{ 'line_hash from source' if read_once else line_hash(input) ~ ' as line_hash from ' ~ input.relation }}
         ) as lines
-        {%- endif %}
     ) as sorted_hashes
     where line_hash = previous_hash
 

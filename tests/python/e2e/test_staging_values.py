@@ -214,15 +214,17 @@ def test_typed_parquet_columns_are_checked_without_a_text_round_trip(tmp_path: P
                 from range(30)
             ) to '{customers}' (format parquet)
         """)
+        # Rows 91 and 92 repeat row 21 in every column: duplicates (a Parquet file's own row
+        # numbers and hashes, not the CSV path's numbered copy).
         connection.execute(f"""
             copy (
-                select 'O' || range as order_id, 'K' || (range % 30) as customer_id,
-                    case range when 7 then date '2099-01-01' else date '2024-01-01' + range::int end
+                select 'O' || r as order_id, 'K' || (r % 30) as customer_id,
+                    case r when 7 then date '2099-01-01' else date '2024-01-01' + r::int end
                         as order_date,
-                    case range when 8 then 'nan'::double when 9 then -12.5 else 10.0 + range end
+                    case r when 8 then 'nan'::double when 9 then -12.5 else 10.0 + r end
                         as amount,
-                    case range when 10 then ' Cancelled ' else 'complete' end as status
-                from range(90)
+                    case r when 10 then ' Cancelled ' else 'complete' end as status
+                from (select case when range >= 90 then 20 else range end as r from range(92))
             ) to '{orders}' (format parquet)
         """)
     run = run_dbt(
@@ -249,6 +251,8 @@ def test_typed_parquet_columns_are_checked_without_a_text_round_trip(tmp_path: P
     unknown = "customer_id is not a valid customer (unknown or rejected)"
     assert order_reasons[8] == "order_date in the future"  # file row 7, numbered from 1
     assert order_reasons[9] == "amount is not a finite number"
+    repeated = "duplicate line (every value equals an earlier line; the first is kept)"
+    assert {k for k, v in order_reasons.items() if v == repeated} == {91, 92}
     raw_orders = {
         row[0]: row[1:]
         for row in run.query(
@@ -265,7 +269,7 @@ def test_typed_parquet_columns_are_checked_without_a_text_round_trip(tmp_path: P
     }
     returns = run.query("select order_id, amount from stg_orders where is_return order by order_id")
     assert returns == [("O10", 20.0), ("O9", 12.5)]  # a negative amount; a cancelled status
-    assert run.scalar("select count(*) from stg_orders") + len(order_reasons) == 90
+    assert run.scalar("select count(*) from stg_orders") + len(order_reasons) == 92
 
 
 def test_an_ambiguous_date_column_stops_with_samples_and_the_var_to_set(tmp_path: Path):
