@@ -17,6 +17,7 @@ from pathlib import Path
 
 import duckdb
 import numpy as np
+import pyarrow.parquet as pq
 import pytest
 
 from .conftest import DbtRun, run_dbt
@@ -202,7 +203,17 @@ def test_a_transaction_log_with_yyyymmdd_dates_and_no_order_id(campaign_build):
     assert run.scalar("select count(*) from stg_orders where is_return") == 0
 
 
-def test_typed_parquet_columns_are_checked_without_a_text_round_trip(tmp_path: Path):
+@pytest.mark.parametrize(
+    "row_groups",
+    [1, 92],
+    ids=["one-row-group-read-into-a-copy", "a-row-group-per-line-streamed"],
+)
+def test_typed_parquet_columns_are_checked_without_a_text_round_trip(
+    tmp_path: Path, row_groups: int
+):
+    """Both ways base_orders reads a Parquet file: one row group (as pandas writes up to 1M rows)
+    is read once into a copy that every thread works on; a file with a row group per thread or
+    more is streamed, its duplicate check re-reading the hashed columns."""
     customers, orders = tmp_path / "customers.parquet", tmp_path / "orders.parquet"
     with duckdb.connect() as connection:
         connection.execute(f"""
@@ -216,17 +227,20 @@ def test_typed_parquet_columns_are_checked_without_a_text_round_trip(tmp_path: P
         """)
         # Rows 91 and 92 repeat row 21 in every column: duplicates (a Parquet file's own row
         # numbers and hashes, not the CSV path's numbered copy).
-        connection.execute(f"""
-            copy (
-                select 'O' || r as order_id, 'K' || (r % 30) as customer_id,
-                    case r when 7 then date '2099-01-01' else date '2024-01-01' + r::int end
-                        as order_date,
-                    case r when 8 then 'nan'::double when 9 then -12.5 else 10.0 + r end
-                        as amount,
-                    case r when 10 then ' Cancelled ' else 'complete' end as status
-                from (select case when range >= 90 then 20 else range end as r from range(92))
-            ) to '{orders}' (format parquet)
-        """)
+        lines = connection.sql("""
+            select 'O' || r as order_id, 'K' || (r % 30) as customer_id,
+                case r when 7 then date '2099-01-01' else date '2024-01-01' + r::int end
+                    as order_date,
+                case r when 8 then 'nan'::double when 9 then -12.5 else 10.0 + r end as amount,
+                case r when 10 then ' Cancelled ' else 'complete' end as status
+            from (
+                select range as line, case when range >= 90 then 20 else range end as r
+                from range(92)
+            )
+            order by line
+        """).to_arrow_table()
+    # DuckDB's writer cannot cut 92 rows into groups; pyarrow can.
+    pq.write_table(lines, orders, row_group_size=92 // row_groups)
     run = run_dbt(
         tmp_path / "run",
         variables={
@@ -270,6 +284,9 @@ def test_typed_parquet_columns_are_checked_without_a_text_round_trip(tmp_path: P
     returns = run.query("select order_id, amount from stg_orders where is_return order by order_id")
     assert returns == [("O10", 20.0), ("O9", 12.5)]  # a negative amount; a cancelled status
     assert run.scalar("select count(*) from stg_orders") + len(order_reasons) == 92
+    compiled = next((run.workdir / "target" / "compiled").rglob("base_orders.sql")).read_text()
+    # 92 groups are at least as many as DuckDB has threads (one per core) on any machine we run.
+    assert ("source as materialized" in compiled) == (row_groups == 1)
 
 
 def test_an_ambiguous_date_column_stops_with_samples_and_the_var_to_set(tmp_path: Path):
