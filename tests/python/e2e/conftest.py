@@ -64,6 +64,10 @@ def invoke_dbt(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.Co
     """Run `dbt <args>` (args without the `dbt` itself) with this environment and working folder
     and return what the command would: exit code 0 (success), 1 (a node failed) or 2 (dbt
     stopped with an error), and the console output as stdout."""
+    # No debug log file (logs/dbt.log): no test reads it, and writing every event and SQL text to
+    # it took a tenth of a lean demo build (9.6 against 11.4 s, six alternated builds). Set
+    # DBT_LOG_LEVEL_FILE=debug to have it back when a failure needs it.
+    env = {**env, "DBT_LOG_LEVEL_FILE": env.get("DBT_LOG_LEVEL_FILE", "none")}
     if not IN_PROCESS:
         return subprocess.run(
             [str(DBT), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=900
