@@ -172,8 +172,11 @@ def test_a_render_that_never_ends_is_stopped_and_named():
 def test_other_threads_keep_running_while_charts_render():
     """vl-convert holds the GIL for a whole render; in the child it cannot stop dbt's threads.
 
-    A thread counts while a large scatter renders. Measured: 75-97% of its idle rate with the
-    child; 14% when the same render runs on a thread of this process (the threshold fails then).
+    A thread counts while a large scatter renders, in the child and then in this process: 22
+    times as fast with the child on a quiet machine, 9-12 times with two or three busy processes
+    beside it. Against the thread's idle rate (it kept 75-97% of it with the child on a quiet
+    machine) the test failed under load (35%: the other pytest worker and the child shared the
+    two cores with the counter), so the child is compared with the render here.
     """
     counted = [0]
     stop = threading.Event()
@@ -200,10 +203,12 @@ def test_other_threads_keep_running_while_charts_render():
             while_rendering = progress_during(
                 work=lambda: renderer.submit(spec, 10_000_000, "x").result(timeout=120)
             )
+        render_image(scatter_spec(10), 10_000_000, "warm")  # vl-convert imported here
+        while_rendering_here = progress_during(work=lambda: render_image(spec, 10_000_000, "x"))
     finally:
         stop.set()
         counter.join()
-    assert while_rendering > 0.4 * idle, (while_rendering, idle)
+    assert while_rendering > 2 * while_rendering_here, (while_rendering, while_rendering_here, idle)
 
 
 def test_a_chart_that_raises_becomes_a_failed_placeholder_and_the_rest_are_drawn(
