@@ -12,10 +12,9 @@
 {% macro staging_input(kind) %}
     {#- Everything the base model needs to know about one input ('customers' or 'orders'):
         relation (FROM-clause SQL), columns (names in order), types ({name: DuckDB type}) and
-        row_number (SQL numbering the rows from 1 in file order), reader_numbers_rows (true
+        row_number (SQL numbering the rows from 1 in file order) and reader_numbers_rows (true
         when that number is the reader's own, Parquet's file_row_number: the input can then be
-        re-read column by column and numbered the same way each time) and reader_uses_every_thread
-        (that Parquet file has at least as many row groups as DuckDB has threads). -#}
+        re-read column by column and numbered the same way each time). -#}
     {%- set relation = input_relation(kind) -%}
     {%- set columns = [] -%}
     {%- set types = {} -%}
@@ -27,20 +26,9 @@
         {%- endfor -%}
     {%- endif -%}
     {%- set row_number = source_row_number_expression(relation) -%}
-    {%- set reader_numbers_rows = row_number.startswith('(file_row_number') -%}
-    {%- set reader_uses_every_thread = false -%}
-    {%- if execute and reader_numbers_rows -%}
-        {#- DuckDB reads a Parquet file one row group per thread, and the work after the read runs
-            on the reading thread: a file of fewer row groups than threads (pandas writes up to
-            1M rows as one group) leaves threads idle. From the file's footer, not its data. -#}
-        {%- set reader_uses_every_thread = run_query(
-            "select count(distinct row_group_id) >= cast(current_setting('threads') as bigint)"
-            ~ " from parquet_metadata(" ~ relation[('read_parquet(' | length):]).columns[0].values()[0] -%}
-    {%- endif -%}
     {{ return({'relation': relation, 'columns': columns, 'types': types,
                'row_number': row_number,
-               'reader_numbers_rows': reader_numbers_rows,
-               'reader_uses_every_thread': reader_uses_every_thread}) }}
+               'reader_numbers_rows': row_number.startswith('(file_row_number')}) }}
 {% endmacro %}
 
 {% macro staging_column_mapping(kind, input, required) %}
@@ -76,6 +64,17 @@
         {{ return('(file_row_number + 1)') }}
     {%- endif -%}
     {{ return('row_number() over ()') }}
+{% endmacro %}
+
+{% macro reader_uses_every_thread(input) %}
+    {#- True when the input is one Parquet file (reader_numbers_rows) with at least as many row
+        groups as DuckDB has threads. DuckDB reads a Parquet file one row group per thread, and
+        the work after the read runs on the reading thread: a file of fewer groups (pandas writes
+        up to 1M rows as one) leaves threads idle. From the file's footer, not its data. -#}
+    {%- if not (execute and input.reader_numbers_rows) -%}{{ return(false) }}{%- endif -%}
+    {{ return(run_query(
+        "select count(distinct row_group_id) >= cast(current_setting('threads') as bigint)"
+        ~ " from parquet_metadata(" ~ input.relation[('read_parquet(' | length):]).columns[0].values()[0]) }}
 {% endmacro %}
 
 {% macro source_column_aliases(input) %}

@@ -43,7 +43,7 @@ with
     fewer row groups than threads, which DuckDB would parse, check and write on as many threads as
     it has groups: 1M lines in one group, 1.2 -> 0.7 s; at 10M lines in 5 groups on 2 threads the
     copy saved no time and took 1 GB more memory. -#}
-{%- set read_once = not (input.reader_numbers_rows and input.reader_uses_every_thread) %}
+{%- set read_once = not reader_uses_every_thread(input) %}
 source as {{ 'materialized ' if read_once }}(
 
     select
