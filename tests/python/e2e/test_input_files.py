@@ -375,6 +375,7 @@ def test_kaggle_file_with_blank_crlf_lines_at_a_hostile_path(tmp_path: Path, mal
         tmp_path / "run",
         variables={"customers_path": str(path)},
         extra_args=["--select", "+stg_customers", "--indirect-selection", "cautious"],
+        artifacts=True,  # project_relations reads the manifest
     )
     assert run.scalar("select count(*) from base_customers") == 200
     assert run.scalar("select count(*) from stg_customers") == 200
@@ -410,6 +411,7 @@ def test_hostile_header_is_only_a_column_name(tmp_path: Path):
         workdir,
         variables={"customers_path": str(path)},
         extra_args=["--select", "+stg_customers", "--indirect-selection", "cautious"],
+        artifacts=True,  # project_relations reads the manifest
     )
     assert run.scalar("select count(*) from stg_customers") == 40
     columns = [row[0] for row in run.query("describe stg_customers")]

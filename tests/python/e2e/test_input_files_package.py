@@ -66,6 +66,7 @@ def dbt(host: Path, *args: str) -> subprocess.CompletedProcess[str]:
         "DBT_TARGET_PATH": str(host / "target"),
         "DBT_LOG_PATH": str(host / "logs"),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "DBT_WRITE_JSON": "true",  # the test reads the host's manifest
     }
     return invoke_dbt([*args, "--project-dir", str(host), "--profiles-dir", str(host)], host, env)
 
