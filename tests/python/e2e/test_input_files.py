@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import REPO, run_dbt
+from .conftest import REPO, run_dbt, shared_build
 
 pytestmark = pytest.mark.dbt
 
@@ -216,7 +216,7 @@ def project_relations(run) -> tuple[set[str], set[str]]:
     return existing, allowed
 
 
-@pytest.fixture(scope="module")
+@shared_build
 def shapes(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[dict], str, Path]:
     """One `dbt run-operation check_input_files` over every shape: (files, output, folder)."""
     tmp_path = tmp_path_factory.mktemp("shapes")

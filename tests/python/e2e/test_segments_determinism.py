@@ -12,7 +12,7 @@ import pytest
 
 from customer_segmentation import api
 
-from .conftest import REPO, DbtRun, run_dbt
+from .conftest import REPO, DbtRun, run_dbt, shared_build
 
 pytestmark = pytest.mark.dbt
 
@@ -63,7 +63,7 @@ def segments_in_process(scaled: pl.DataFrame, algorithm: str) -> list[tuple[str,
     return assigned.select("customer_id", "segment_id").sort("customer_id").rows()
 
 
-@pytest.fixture(scope="module")
+@shared_build
 def two_builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[DbtRun, DbtRun]:
     root = tmp_path_factory.mktemp("determinism")
     return build_shuffled(root / "first", seed=1), build_shuffled(root / "second", seed=2)

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from .conftest import DbtRun, run_dbt
+from .conftest import DbtRun, run_dbt, shared_build
 
 pytestmark = pytest.mark.dbt
 
@@ -100,7 +100,7 @@ def write_skewed_inputs(folder: Path, customers: int = 1500, seed: int = 7) -> t
     return customers_csv, orders_csv
 
 
-@pytest.fixture(scope="module")
+@shared_build
 def skewed_build(tmp_path_factory: pytest.TempPathFactory) -> DbtRun:
     folder = tmp_path_factory.mktemp("skewed")
     customers_csv, orders_csv = write_skewed_inputs(folder)

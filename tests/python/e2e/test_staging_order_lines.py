@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from .conftest import DbtRun, run_dbt
+from .conftest import DbtRun, run_dbt, shared_build
 
 pytestmark = pytest.mark.dbt
 
@@ -141,7 +141,7 @@ def expected_from_pandas(path: Path) -> pd.DataFrame:
     )
 
 
-@pytest.fixture(scope="module")
+@shared_build
 def invoice_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[DbtRun, pd.DataFrame, dict]:
     folder = tmp_path_factory.mktemp("invoice_export")
     path = folder / "online_retail.csv"

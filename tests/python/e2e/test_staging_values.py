@@ -20,7 +20,7 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
-from .conftest import DbtRun, run_dbt
+from .conftest import DbtRun, run_dbt, shared_build
 
 pytestmark = pytest.mark.dbt
 
@@ -101,7 +101,7 @@ def write_transaction_log(path: Path) -> list[list[str]]:
     return rows
 
 
-@pytest.fixture(scope="module")
+@shared_build
 def campaign_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[DbtRun, dict, list]:
     folder = tmp_path_factory.mktemp("campaign")
     planted = write_campaign_customers(folder / "marketing_campaign.csv")
@@ -463,7 +463,7 @@ MISSING_WORDS = ["NULL", "NA", "#N/A", "n/a", "None", "(null)"]
 SPELLED_DAYS = [date(2024, 1, 1) + timedelta(days=3 * i) for i in range(120)]
 
 
-@pytest.fixture(scope="module")
+@shared_build
 def spelled_build(tmp_path_factory: pytest.TempPathFactory) -> DbtRun:
     """One `dbt run` of the base models: order dates as Excel writes US dates (`3/1/24`), signup
     dates with month names (`April 1, 2024`), and the missing-value words (customers M*, lines X*,
