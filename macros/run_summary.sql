@@ -12,6 +12,10 @@
                 database=result.node.database, schema=result.node.schema, identifier=result.node.alias)}) -%}
         {%- endif -%}
     {%- endfor -%}
+    {%- for result in results or [] -%}
+        {%- set hint = input_read_failure_hint(result) -%}
+        {%- if hint -%}{%- do exceptions.warn(hint) -%}{%- endif -%}
+    {%- endfor -%}
     {%- set lines = [] -%}
     {%- if 'input_summary' in built -%}
         {%- do lines.extend(_input_summary_lines(built['input_summary'])) -%}

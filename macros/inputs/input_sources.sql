@@ -269,12 +269,34 @@
         {#- A BLOB cast to text writes bytes above 0x7F as \xNN escapes. -#}
         {%- set windows = run_query("select regexp_matches(cast(content as varchar), '\\\\x[89][0-9A-F]') from read_blob(" ~ quote_literal(plan.pattern) ~ ")").columns[0].values()[0] -%}
         {%- if windows -%}
-            {{ return({'encoding': none, 'problem': "is not UTF-8 and holds bytes 0x80-0x9F, which Latin-1 does not have: "
-                ~ "Windows-1252 (€, curly quotes, dashes), which DuckDB's CSV reader cannot read. Fix: save it as UTF-8 "
-                ~ "(Excel: CSV UTF-8), or set --vars '{encoding: utf-8}' to read it as UTF-8 and quarantine those lines."}) }}
+            {{ return({'encoding': none, 'problem': "is not UTF-8 and " ~ windows_1252_problem()}) }}
         {%- endif -%}
     {%- endif -%}
     {{ return({'encoding': 'latin-1', 'problem': none}) }}
+{% endmacro %}
+
+{% macro windows_1252_problem() %}
+    {{ return("holds bytes 0x80-0x9F, which Latin-1 does not have: "
+        ~ "Windows-1252 (€, curly quotes, dashes), which DuckDB's CSV reader cannot read. Fix: save it as UTF-8 "
+        ~ "(Excel: CSV UTF-8), or set --vars '{encoding: utf-8}' to read it as UTF-8 and quarantine those lines.") }}
+{% endmacro %}
+
+{% macro input_read_failure_hint(result) %}
+    {#- The fix for a base model's read that DuckDB stopped with an error of its own, or none. The
+        one known case: a Latin-1 read of a file with Windows-1252 bytes, which the encoding check
+        names before reading (detected_latin1_or_utf8) except inside a .gz file (read_blob cannot
+        decompress, and DuckDB's Latin-1 reader fails the whole scan even with ignore_errors) or
+        with var encoding set to latin-1. -#}
+    {%- set kinds = {'base_customers': 'customers', 'base_orders': 'orders'} -%}
+    {%- if result.node is not defined or result.node.name not in kinds
+        or 'is not latin-1 encoded' not in (result.message or '') | string -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set path_var = input_kinds()[kinds[result.node.name]].path_var -%}
+    {{ return(result.node.name ~ " stopped: var " ~ path_var ~ ": " ~ quote_literal(var(path_var, '') | string)
+        ~ " was read as Latin-1 and " ~ windows_1252_problem()
+        ~ ((" Inside a .gz file they cannot be found before reading.")
+            if (var(path_var, '') | string | lower).endswith('.gz') else "")) }}
 {% endmacro %}
 
 {% macro encoding_label(plan) %}

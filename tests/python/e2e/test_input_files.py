@@ -541,6 +541,35 @@ def test_each_file_is_read_in_its_own_encoding(tmp_path: Path):
     assert run.scalar("select count(distinct customer_id) from base_orders") == 30
 
 
+@pytest.mark.parametrize("encoding_var", ["auto", "latin-1"])
+def test_windows_1252_bytes_dbt_cannot_check_first_are_named_with_the_fix(
+    tmp_path: Path, encoding_var: str
+):
+    """Windows-1252 bytes (a euro sign, curly quotes) that the check before reading cannot see:
+    inside a .gz file (DuckDB reads it, but read_blob cannot decompress it), or with var encoding
+    set to latin-1 (no check runs). DuckDB's Latin-1 reader stops with "File is not latin-1
+    encoded" and no file name; the build names the var, the file and the fix."""
+    rows = [f"C{i},Caf\u00e9 {i},{20 + i}\n" for i in range(30)]
+    rows[3] = "C3,Caf\u00e9 \u20ac \u201cJr\u201d,23\n"
+    data = ("customer_id,name,age\n" + "".join(rows)).encode("cp1252")
+    customers = tmp_path / ("crm.csv.gz" if encoding_var == "auto" else "crm.csv")
+    customers.write_bytes(gzip.compress(data) if encoding_var == "auto" else data)
+    run = run_dbt(
+        tmp_path / "run",
+        command="run",
+        variables={"customers_path": str(customers), "encoding": encoding_var},
+        extra_args=["--select", "base_customers"],
+        check=False,
+    )
+    assert run.result.returncode == 1
+    hint = [line for line in run.output.splitlines() if "base_customers stopped:" in line]
+    assert len(hint) == 1, run.output[-3000:]
+    assert f"var customers_path: '{customers}' was read as Latin-1" in hint[0]
+    assert "Windows-1252" in hint[0] and "Fix: save it as UTF-8" in hint[0]
+    assert ("Inside a .gz file" in hint[0]) == (encoding_var == "auto")
+    assert "Traceback" not in run.output
+
+
 def write_european_exports(folder: Path) -> list[dict]:
     """A shop system's own language in the headers (German, French, Spanish): shapes 24-27."""
     folder.mkdir()
