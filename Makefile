@@ -11,7 +11,10 @@ DEV_STAMP := $(VENV)/.installed-dev
 
 .PHONY: build setup seed-demo dbt-build charts docs test test-fast lint bench clean
 
-build: setup dbt-build docs ## set up, build every model on the demo data (charts included), generate docs
+build: setup dbt-build ## set up, build every model on the demo data (charts included), generate docs
+	@# The docs of the build that just ran: its manifest.json (compiled SQL included, as the build
+	@# wrote it) and a fresh catalog. --no-compile skips compiling the same SQL again (10 -> 3 s).
+	$(DBT) docs generate --no-compile $(DBT_FLAGS)
 
 setup: $(STAMP) ## create .venv with the pinned runtime dependencies and the package (skipped when up to date)
 
@@ -32,7 +35,7 @@ dbt-build: $(STAMP) ## dbt build on the demo seeds (or whatever vars say)
 charts: $(STAMP) ## re-render the charts from an already built DuckDB file (dbt build does it too)
 	$(BIN)/python -m customer_segmentation.charts
 
-docs: $(STAMP) ## dbt docs generate (serve with: .venv/bin/dbt docs serve --profiles-dir .)
+docs: $(STAMP) ## dbt docs generate, compiling afresh (serve with: .venv/bin/dbt docs serve --profiles-dir .)
 	$(DBT) docs generate $(DBT_FLAGS)
 
 seed-demo: $(STAMP) ## regenerate the committed demo seeds with the generator
