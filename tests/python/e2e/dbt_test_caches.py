@@ -15,6 +15,11 @@ are pure functions of their input and are redone each time (measured on a warm w
   (``dbtClassMixin.validate``): a success is kept by class and the data as JSON; a failure is
   never kept, so an invalid file raises its error every time.
 
+And one step is work no one sees: dbt turns every event into a protobuf message before its
+loggers drop the debug ones by level (``_skip_debug_events_no_logger_writes``: 4,600 debug events
+in a small lean build; the build 6.7 -> 5.4 s on a warm worker, its console output the same
+lines but for the order two threads finish in).
+
 ``install()`` is called by ``invoke_dbt`` only when dbt runs inside the test process;
 CS_TEST_DBT_SUBPROCESS=1 runs the `dbt` command as a user does, without any of this.
 """
@@ -84,8 +89,45 @@ def _cache_schema_validation() -> None:
     dbtClassMixin.validate = classmethod(cached_validate)
 
 
+def _skip_debug_events_no_logger_writes() -> None:
+    """Return early from dbt's ``EventManager.fire_event`` for a debug- or test-level event when
+    no logger would write it: every logger (the console, the debug file when DBT_LOG_LEVEL_FILE
+    is not none) is at info or above, and the only callback is dbt's own, which reads warnings.
+    dbt builds a protobuf message for every event before its loggers drop it by level: 4,600 of
+    them in a small lean build, 0.5 s of it. Nothing is skipped under ``--debug`` or a debug log
+    file, for a warning or an error, or when a test asks for binary serialisation."""
+    import os
+
+    from dbt.tracking import track_behavior_change_warn
+    from dbt_common.events.base_types import EventLevel
+    from dbt_common.events.event_manager import EventManager
+
+    fire = EventManager.fire_event
+    quiet_levels = (EventLevel.DEBUG, EventLevel.TEST)
+
+    @functools.wraps(fire)
+    def fire_event(self, e, level=None, node=None, force_warn_or_error_handling=False):
+        if (
+            (level or e.level_tag()) in quiet_levels
+            and not force_warn_or_error_handling
+            and all(logger.level not in quiet_levels for logger in self.loggers)
+            and all(callback is track_behavior_change_warn for callback in self.callbacks)
+            and not os.environ.get("DBT_TEST_BINARY_SERIALIZATION")
+        ):
+            return
+        fire(
+            self,
+            e,
+            level=level,
+            node=node,
+            force_warn_or_error_handling=force_warn_or_error_handling,
+        )
+
+    EventManager.fire_event = fire_event
+
+
 def install() -> None:
-    """Turn on dbt-core's test caches and the two above, once per process."""
+    """Turn on dbt-core's test caches and the three above, once per process."""
     global _installed
     if _installed:
         return
@@ -97,4 +139,5 @@ def install() -> None:
     enable_test_caching()
     _cache_jinja_compile()
     _cache_schema_validation()
+    _skip_debug_events_no_logger_writes()
     _installed = True

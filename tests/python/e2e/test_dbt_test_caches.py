@@ -9,6 +9,7 @@ import pytest
 from dbt_common.dataclass_schema import ValidationError, dbtClassMixin
 
 from . import dbt_test_caches
+from .conftest import run_dbt
 
 pytestmark = pytest.mark.dbt
 
@@ -55,3 +56,26 @@ def test_invalid_data_fails_every_time_and_valid_data_passes():
             Threshold.validate({"name": "rejected", "share": "five percent"})
     with pytest.raises(ValidationError):
         Threshold.validate({"name": "rejected"})
+
+
+@pytest.mark.parametrize(
+    ("extra_args", "environment", "where"),
+    [
+        ([], {}, None),
+        (["--debug"], {}, "console"),
+        ([], {"DBT_LOG_LEVEL_FILE": "debug"}, "file"),
+    ],
+)
+def test_debug_events_are_skipped_only_when_no_logger_writes_them(
+    tmp_path, monkeypatch, extra_args, environment, where
+):
+    # dbt's "running dbt with arguments" line is a debug event: on the console with --debug, in
+    # logs/dbt.log with a debug log file, and nowhere otherwise.
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    run = run_dbt(tmp_path, command="parse", extra_args=extra_args)
+    log_file = tmp_path / "logs" / "dbt.log"
+    file_text = log_file.read_text() if log_file.exists() else ""
+    line = "running dbt with arguments"
+    assert (line in run.output) == (where == "console")
+    assert (line in file_text) == (where == "file")
