@@ -1,4 +1,4 @@
-"""The docs site of a plain `dbt build` + `dbt docs generate` (no make), in headless Chromium.
+"""The docs site of a plain `dbt build` + `dbt docs generate --no-compile`, in headless Chromium.
 
 The project is copied to a temporary folder with its asset folder emptied, built and documented
 there, and served over HTTP. Every chart must be on its page and carry the footer of that build
@@ -81,8 +81,8 @@ MODEL_ID = PROJECT + "customer_segments"
 
 @pytest.fixture(scope="module")
 def built_project(demo_project: DemoProject) -> tuple[Path, str]:
-    """The shared demo project after plain `dbt build` and `dbt docs generate` (conftest), and the
-    dbt invocation id of that build."""
+    """The shared demo project after `dbt build` and `dbt docs generate --no-compile` (conftest),
+    and the dbt invocation id of that build."""
     return demo_project.project, demo_project.invocation_id
 
 

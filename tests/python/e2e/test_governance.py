@@ -28,7 +28,7 @@ def _load_script():
 
 @pytest.fixture(scope="module")
 def docs_target(demo_project: DemoProject) -> Path:
-    """The target/ of the shared demo build after `dbt docs generate`: manifest and catalog."""
+    """The target/ of the shared demo build after `dbt docs generate --no-compile`."""
     return demo_project.project / "target"
 
 
