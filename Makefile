@@ -6,6 +6,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 DBT := $(BIN)/dbt
 DBT_FLAGS := --project-dir . --profiles-dir .
+# VARS='{customers_path: data/customers.csv}' reaches every dbt step of a target (the build and its
+# docs step parse with the same vars, so dbt's saved parse serves both); DBT_ARGS (e.g. --select,
+# --full-refresh) goes to `dbt build` only.
+VARS ?=
+DBT_VARS = $(if $(strip $(VARS)),--vars '$(VARS)')
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
@@ -14,7 +19,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 build: setup dbt-build ## set up, build every model on the demo data (charts included), generate docs
 	@# The docs of the build that just ran: its manifest.json (compiled SQL included, as the build
 	@# wrote it) and a fresh catalog. --no-compile skips compiling the same SQL again (10 -> 3 s).
-	$(DBT) docs generate --no-compile $(DBT_FLAGS)
+	$(DBT) docs generate --no-compile $(DBT_FLAGS) $(DBT_VARS)
 
 setup: $(STAMP) ## create .venv with the pinned runtime dependencies and the package (skipped when up to date)
 
@@ -30,13 +35,13 @@ $(DEV_STAMP): $(STAMP) requirements-dev.lock ## the test tools (pytest, hypothes
 
 dbt-build: $(STAMP) ## dbt build on the demo seeds (or whatever vars say)
 	@$(BIN)/python -m customer_segmentation.warehouse
-	$(DBT) build $(DBT_FLAGS) $(DBT_ARGS)
+	$(DBT) build $(DBT_FLAGS) $(DBT_VARS) $(DBT_ARGS)
 
 charts: $(STAMP) ## re-render the charts from an already built DuckDB file (dbt build does it too)
 	$(BIN)/python -m customer_segmentation.charts
 
 docs: $(STAMP) ## dbt docs generate, compiling afresh (serve with: .venv/bin/dbt docs serve --profiles-dir .)
-	$(DBT) docs generate $(DBT_FLAGS)
+	$(DBT) docs generate $(DBT_FLAGS) $(DBT_VARS)
 
 seed-demo: $(STAMP) ## regenerate the committed demo seeds with the generator
 	$(BIN)/python scripts/synth.py --customers 3000 --seed 7 --format csv --out seeds --truth tests/data/demo_truth.csv --dirty-rows 12
