@@ -4,8 +4,9 @@ Parts (each can be skipped so the bench can be tried small):
 1. headline: N customers / M orders (default 1M / 10M) as Parquet, default vars, full `dbt build`
    (tests included), alternated with the pandas + scikit-learn script doing the same
    segmentation work (scripts/bench/pandas_pipeline.py) and with a dbt build of that work alone
-   (SEGMENTATION_ONLY); medians of --runs runs each, the ratios, and every dbt node's time from
-   run_results.json of the median dbt run;
+   (SEGMENTATION_ONLY); medians of --runs runs each, the ratios, every dbt node's time from
+   run_results.json of the median dbt run, and where its wall time went (critical_chain.py: the
+   threads' busy time, the critical chain's running and waiting);
 2. scoring: --score-customers new customers (10 orders each) scored with
    `dbt run --selector score_new_customers` (alternated with `dbt build`, the same with the
    input checks) against the model stored by the headline build;
@@ -34,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import critical_chain
 import duckdb
 import measure
 
@@ -75,6 +77,7 @@ class Build:
 
     measurement: measure.Measurement
     nodes: list[dict[str, Any]] = field(default_factory=list)
+    run_results: dict[str, Any] = field(default_factory=dict)
 
     @property
     def seconds(self) -> float:
@@ -204,12 +207,12 @@ def run_dbt(
         for name in ("warehouse.duckdb", "warehouse.duckdb.wal"):
             (workdir / name).unlink(missing_ok=True)
     result = checked_dbt(workdir, data, args, extra_vars)
-    run_results = json.loads((workdir / "target" / "run_results.json").read_text())["results"]
+    run_results = json.loads((workdir / "target" / "run_results.json").read_text())
     nodes = [
         {"node": r["unique_id"], "status": r["status"], "seconds": r["execution_time"]}
-        for r in run_results
+        for r in run_results["results"]
     ]
-    return Build(result, nodes)
+    return Build(result, nodes, run_results)
 
 
 def python_step(workdir: Path) -> measure.Measurement:
@@ -552,6 +555,16 @@ def headline(args, report: Report) -> tuple[Dataset, Path, Build, dict[str, Any]
         "runs, the faster middle one, which is also the growth table's point)",
         "",
         *node_table(median_build.nodes),
+        "",
+        "### Where the wall time goes (the same run)",
+        "",
+        *critical_chain.schedule_lines(
+            critical_chain.schedule(
+                median_build.run_results,
+                json.loads((workdir / "target" / "manifest.json").read_text()),
+            ),
+            median_build.seconds,
+        ),
     ]
     report.add(lines)
     return data, workdir, median_build, step
