@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import math
+import statistics
 from pathlib import Path
 from typing import Any
 
@@ -210,3 +211,55 @@ def test_demo_marketing_marts_are_filled(demo_build: Path):
         select sum(customer_count) from segment_migrations where migration_type = 'new'""",
     )[0][0]
     assert new_customers == query(demo_build, "select count(*) from customer_segments")[0][0]
+
+
+def test_demo_retention_watchlist_follows_the_documented_rule(demo_build: Path):
+    """The usual interval of a segment, recomputed here from the order lines: per repeat buyer the
+    days from first to last purchase day over the distinct purchase days less one, the segment's
+    median of that; a customer of a watched segment is on the list exactly when silent for more
+    than twice (retention_overdue_factor) their segment's usual interval."""
+    lines = query(
+        demo_build,
+        """
+        select customer_id, order_date from staging.stg_orders
+        where not coalesce(is_return, false) and amount > 0""",
+    )
+    days: dict[str, set] = {}
+    for customer_id, order_date in lines:
+        days.setdefault(customer_id, set()).add(order_date)
+    intervals = {
+        customer_id: (max(seen) - min(seen)).days / (len(seen) - 1)
+        for customer_id, seen in days.items()
+        if len(seen) >= 2
+    }
+    members = query(
+        demo_build,
+        """
+        select customer_segments.customer_id, customer_segments.segment_id,
+            coalesce(customer_segments.is_noise, false), customer_features.recency_days,
+            customer_features.frequency
+        from customer_segments inner join customer_features using (customer_id)""",
+    )
+    by_segment: dict[int, list[float]] = {}
+    for customer_id, segment_id, _, _, _ in members:
+        if customer_id in intervals:
+            by_segment.setdefault(segment_id, []).append(intervals[customer_id])
+    usual = {segment_id: statistics.median(values) for segment_id, values in by_segment.items()}
+
+    watched = query(
+        demo_build,
+        "select customer_id, segment_id, usual_interval_days, recency_days"
+        " from retention_watchlist",
+    )
+    assert watched
+    for _, segment_id, usual_interval, _ in watched:
+        assert usual_interval == pytest.approx(usual[segment_id], abs=1e-9)
+    expected = {
+        customer_id
+        for customer_id, segment_id, is_noise, recency, frequency in members
+        if segment_id in {row[1] for row in watched}
+        and not is_noise
+        and frequency > 0
+        and recency > 2 * usual[segment_id]
+    }
+    assert {row[0] for row in watched} == expected
