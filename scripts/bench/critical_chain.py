@@ -160,8 +160,12 @@ def schedule_lines(
         f"The critical chain (walking back from the last node to finish, each time to the "
         f"dependency that finished last): its nodes ran {result.chain_running:.1f} s and waited "
         f"{result.chain_waiting:.1f} s for a free thread. dbt hands ready nodes out by depth in "
-        "the DAG, not by the work behind them; a wait is a node of this chain queued behind "
-        "shallower nodes. Steps that ran at least "
+        "the DAG, not by the work behind them, so a node of this chain can queue behind "
+        "shallower ones. While every thread is busy that wait is not idle time: with as many "
+        "threads as cores, running the chain first would slow the nodes beside it as much "
+        "(a third thread on two cores cut the waits from 11-12 s to 3-7 s and ran the chain's "
+        "nodes 7-9 s longer, bench/history.md). Only less work, or a thread that idles "
+        "beside the chain, shortens the build. Steps that ran at least "
         f"{min_ran:g} s or waited at least {min_waited:g} s:",
         "",
         "| node | waited (s) | ran (s) |",
