@@ -47,7 +47,7 @@
 {% endmacro %}
 
 {% macro _input_summary_lines(relation) %}
-    {#- One line per input: rows read, kept, returns, rejected, and the top three rejection reasons. -#}
+    {#- One line per input: rows read, kept, returns (orders), rejected, and the top three rejection reasons. -#}
     {%- set query -%}
         with ranked as (
             select
@@ -81,8 +81,10 @@
     {%- endset -%}
     {%- set lines = [] -%}
     {%- for row in run_query(query).rows -%}
+        {#- Returns are order lines; a customers line has none to count. -#}
+        {%- set returns = (_thousands(row['rows_returned']) ~ " returns, ") if row['input'] == 'orders' else '' -%}
         {%- set line = row['input'] ~ ": " ~ _thousands(row['rows_read']) ~ " rows read, " ~ _thousands(row['rows_kept']) ~ " kept, "
-            ~ _thousands(row['rows_returned']) ~ " returns, " ~ _thousands(row['rows_rejected']) ~ " rejected" -%}
+            ~ returns ~ _thousands(row['rows_rejected']) ~ " rejected" -%}
         {%- if row['top_reasons'] -%}{%- set line = line ~ " (top reasons: " ~ row['top_reasons'] ~ ")" -%}{%- endif -%}
         {%- do lines.append(line) -%}
     {%- endfor -%}
