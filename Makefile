@@ -10,7 +10,8 @@ DBT_FLAGS := --project-dir . --profiles-dir .
 # docs step parse with the same vars, so dbt's saved parse serves both); DBT_ARGS (e.g. --select,
 # --full-refresh) goes to `dbt build` only.
 VARS ?=
-DBT_VARS = $(if $(strip $(VARS)),--vars '$(VARS)')
+# Single-quoted for the shell, each ' in the value written as '\'' (a path like /data/O'Brien).
+DBT_VARS = $(if $(strip $(VARS)),--vars '$(subst ','\'',$(VARS))')
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 

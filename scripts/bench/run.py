@@ -76,8 +76,15 @@ class Build:
     """One measured dbt command on a dataset, with its node timings."""
 
     measurement: measure.Measurement
-    nodes: list[dict[str, Any]] = field(default_factory=list)
     run_results: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def nodes(self) -> list[dict[str, Any]]:
+        """Every node of run_results.json: id, status and seconds."""
+        return [
+            {"node": r["unique_id"], "status": r["status"], "seconds": r["execution_time"]}
+            for r in self.run_results.get("results", [])
+        ]
 
     @property
     def seconds(self) -> float:
@@ -207,12 +214,7 @@ def run_dbt(
         for name in ("warehouse.duckdb", "warehouse.duckdb.wal"):
             (workdir / name).unlink(missing_ok=True)
     result = checked_dbt(workdir, data, args, extra_vars)
-    run_results = json.loads((workdir / "target" / "run_results.json").read_text())
-    nodes = [
-        {"node": r["unique_id"], "status": r["status"], "seconds": r["execution_time"]}
-        for r in run_results["results"]
-    ]
-    return Build(result, nodes, run_results)
+    return Build(result, json.loads((workdir / "target" / "run_results.json").read_text()))
 
 
 def python_step(workdir: Path) -> measure.Measurement:

@@ -49,6 +49,13 @@ def test_make_docs_compiles_with_the_vars():
     assert vars_of(command) == VARS
 
 
+def test_a_quote_in_the_vars_reaches_dbt_as_written():
+    """Data is never code: an apostrophe in a path neither breaks the command nor ends the quote."""
+    value = '{"customers_path": "/data/O\'Brien\'s shop/customers.csv"}'
+    commands = dbt_commands("build", f"VARS={value}")
+    assert [vars_of(command) for command in commands] == [value, value]
+
+
 def test_without_vars_no_vars_flag_is_passed():
     """No VARS: dbt reads dbt_project.yml's defaults (an empty --vars would be an error)."""
     commands = dbt_commands("build")
