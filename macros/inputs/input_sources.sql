@@ -283,20 +283,32 @@
 
 {% macro input_read_failure_hint(result) %}
     {#- The fix for a base model's read that DuckDB stopped with an error of its own, or none. The
-        one known case: a Latin-1 read of a file with Windows-1252 bytes, which the encoding check
-        names before reading (detected_latin1_or_utf8) except inside a .gz file (read_blob cannot
-        decompress, and DuckDB's Latin-1 reader fails the whole scan even with ignore_errors) or
-        with var encoding set to latin-1. -#}
+        known cases, each of which the plan checks on the file's first lines only (a full read
+        before the real one would double the cost of every build):
+        - a Latin-1 read of a file with Windows-1252 bytes, which the encoding check names before
+          reading (detected_latin1_or_utf8) except inside a .gz file (read_blob cannot decompress,
+          and DuckDB's Latin-1 reader fails the whole scan even with ignore_errors) or with var
+          encoding set to latin-1;
+        - line ends that change from \r\n to \n further down the file (two exports joined, rows
+          appended by another tool): DuckDB's strict reader stops with "The CSV Parser state machine
+          reached an invalid state" and advises strict_mode=false, which is not a var here (a
+          lenient reader cuts a row with a field too many instead of quarantining it). -#}
     {%- set kinds = {'base_customers': 'customers', 'base_orders': 'orders'} -%}
-    {%- if result.node is not defined or result.node.name not in kinds
-        or 'is not latin-1 encoded' not in (result.message or '') | string -%}
-        {{ return(none) }}
-    {%- endif -%}
+    {%- if result.node is not defined or result.node.name not in kinds -%}{{ return(none) }}{%- endif -%}
+    {%- set message = (result.message or '') | string -%}
     {%- set path_var = input_kinds()[kinds[result.node.name]].path_var -%}
-    {{ return(result.node.name ~ " stopped: var " ~ path_var ~ ": " ~ quote_literal(var(path_var, '') | string)
-        ~ " was read as Latin-1 and " ~ windows_1252_problem()
-        ~ ((" Inside a .gz file they cannot be found before reading.")
-            if (var(path_var, '') | string | lower).endswith('.gz') else "")) }}
+    {%- set path = var(path_var, '') | string -%}
+    {%- if 'is not latin-1 encoded' in message -%}
+        {{ return(result.node.name ~ " stopped: var " ~ path_var ~ ": " ~ quote_literal(path)
+            ~ " was read as Latin-1 and " ~ windows_1252_problem()
+            ~ ((" Inside a .gz file they cannot be found before reading.") if (path | lower).endswith('.gz') else "")) }}
+    {%- elif 'state machine reached an invalid state' in message -%}
+        {{ return(result.node.name ~ " stopped: var " ~ path_var ~ ": " ~ quote_literal(path)
+            ~ " could not be read as CSV past its first lines. The usual cause is line ends that change from \\r\\n (Windows) "
+            ~ "to \\n (Unix) further down the file, as when two exports are joined or rows are appended by another tool. "
+            ~ "Fix: convert the line ends, e.g. sed -i 's/\\r$//' on the file (or dos2unix), then build again.") }}
+    {%- endif -%}
+    {{ return(none) }}
 {% endmacro %}
 
 {% macro encoding_label(plan) %}

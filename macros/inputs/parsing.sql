@@ -101,6 +101,33 @@
     'a repeated header line (files joined end to end?)'
 {%- endmacro %}
 
+{% macro quote_not_closed(input, kind) -%}
+    {#- True on a row into which the CSV reader took the lines after it, because a quote opened in
+        the row was never closed where it should have been (a stray " in a product name): one field
+        then holds a line break followed by a line with as many delimiters as a whole row has, and
+        the rows on those lines are lost inside it. A quoted line break in an address or a note
+        (CRM exports) is followed by fewer. Only delimited files read as text; the regular
+        expression runs only on fields that hold a line break. A quote never closed at all fails
+        the read of the rest of the file instead: unreadable_lines_sql. -#}
+    {%- set spec = input_kinds()[input_kind(kind)] -%}
+    {%- if not execute or input_var_is_set(spec.relation_var) or not input_var_is_set(spec.path_var) -%}{{ return('false') }}{%- endif -%}
+    {%- set plan = input_file_plan(kind) -%}
+    {%- if plan.format != 'csv' or plan.mode != 'delimited' or input.columns | length < 2 -%}{{ return('false') }}{%- endif -%}
+    {%- set delimiter = ('\\' ~ plan.delimiter) if plan.delimiter in '\\]^-[' else plan.delimiter -%}
+    {%- set pattern = '\\n(?:[^\\n]*[' ~ delimiter ~ ']){' ~ (input.columns | length - 1) ~ '}' -%}
+    {%- set holds_break = [] -%}
+    {%- set swallowed = [] -%}
+    {%- for column in input.columns -%}
+        {%- do holds_break.append("contains(src_" ~ loop.index0 ~ ", chr(10))") -%}
+        {%- do swallowed.append("coalesce(regexp_matches(src_" ~ loop.index0 ~ ", " ~ quote_literal(pattern) ~ "), false)") -%}
+    {%- endfor -%}
+    (case when {{ holds_break | join(' or ') }} then {{ swallowed | join(' or ') }} else false end)
+{%- endmacro %}
+
+{% macro quote_not_closed_reason() -%}
+    'a quote that is not closed: the lines after it were read into this row'
+{%- endmacro %}
+
 {% macro select_source_columns(input) -%}
     {%- for column in input.columns %}
         {{ quote_identifier(column) }} as src_{{ loop.index0 }},
@@ -644,13 +671,16 @@
 {% macro ids_written_as_floats(relation, column, data_type) %}
     {#- True when every id in the first 100,000 rows is a whole number written as a float (17850.0),
         as pandas writes an integer column that has a blank in it: read as 17850, or the ids would
-        not match the same customers' ids in another file or in a CRM. -#}
+        not match the same customers' ids in another file or in a CRM. Missing-value words and a
+        repeated header line (exports joined end to end) are not ids: they count neither way. -#}
     {%- if not execute or column is none or is_numeric_type(data_type) and not (data_type | string | upper) in ['DOUBLE', 'FLOAT', 'REAL'] -%}
         {{ return(false) }}
     {%- endif -%}
     {%- set value = text_value(quote_identifier(column)) -%}
-    {%- set row = run_query("select count(" ~ value ~ "), count(*) filter (where regexp_full_match(" ~ value
-        ~ ", '[0-9]+[.]0+')) from " ~ first_rows(relation)).rows[0] -%}
+    {%- set id = "case when not " ~ is_missing_word(value) ~ " and trim(replace(" ~ value ~ ", chr(65279), '')) <> "
+        ~ quote_literal(column | trim) ~ " then " ~ value ~ " end" -%}
+    {%- set row = run_query("select count(id), count(*) filter (where regexp_full_match(id, '[0-9]+[.]0+'))"
+        ~ " from (select " ~ id ~ " as id from " ~ first_rows(relation) ~ ")").rows[0] -%}
     {{ return(row[0] > 0 and row[1] == row[0]) }}
 {% endmacro %}
 

@@ -115,8 +115,12 @@ checked as (
 
     select
         parsed.*,
-        -- A header line repeated inside the file is no data: that is its one reason.
-        case when {{ is_header_line(input) }} then {{ header_line_reason() }} else nullif(concat_ws('; ',
+        -- A header line repeated inside the file is no data, and a row that swallowed the lines
+        -- after it (a quote not closed) is no row: that is their one reason.
+        case
+            when {{ is_header_line(input) }} then {{ header_line_reason() }}
+            when {{ quote_not_closed(input, 'customers') }} then {{ quote_not_closed_reason() }}
+            else nullif(concat_ws('; ',
             case when parsed.customer_id is null then 'missing customer_id' end,
             case when repeated_ids.first_row_number is not null
                     and parsed.source_row_number <> repeated_ids.first_row_number

@@ -167,8 +167,12 @@ checked as (
 
     select
         valued.*,
-        -- A header line repeated inside the file is no data: that is its one reason.
-        case when {{ is_header_line(input) }} then {{ header_line_reason() }} else nullif(concat_ws('; ',
+        -- A header line repeated inside the file is no data, and a row that swallowed the lines
+        -- after it (a quote not closed) is no row: that is their one reason.
+        case
+            when {{ is_header_line(input) }} then {{ header_line_reason() }}
+            when {{ quote_not_closed(input, 'orders') }} then {{ quote_not_closed_reason() }}
+            else nullif(concat_ws('; ',
             case when valued.order_id is null then 'missing order_id' end,
             case when valued.customer_id is null then 'missing customer_id' end,
             case when {{ is_blank(field.order_date, field_type.order_date, 'valued.order_date') }} then 'missing order_date' end,
