@@ -189,7 +189,7 @@
         {%- endif -%}
         {{ return({'problem':
             "var " ~ path_var ~ " points to " ~ quote_literal(path) ~ ", which does not exist. "
-            ~ "Relative paths resolve against the project folder (where dbt runs). "
+            ~ "Relative paths resolve against the folder dbt runs in (run dbt from the project folder, as the Makefile does). "
             ~ "Fix: pass an existing CSV or Parquet file, e.g. --vars '{" ~ path_var ~ ": /full/path/file.csv}'."}) }}
     {%- endif -%}
     {%- if sizes[0] == 0 -%}
