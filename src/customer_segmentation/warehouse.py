@@ -1,4 +1,5 @@
-"""The one home of the DuckDB lock check: fail early, in words, when the file cannot be opened.
+"""The one home of the DuckDB file check: fail early, in words, when the file cannot be opened
+(held by another process, a folder, a missing folder, a name dbt-duckdb cannot use).
 
 DuckDB allows one writing process per file. When a notebook, a SQL client or another dbt run holds
 the file, dbt-duckdb would stop with three Python stack traces. Two callers use
@@ -36,6 +37,15 @@ def lock_problem(path: Path) -> str | None:
     """A sentence saying why `path` cannot be opened for writing, or None when it can."""
     import duckdb
 
+    if "'" in path.stem or '"' in path.stem:
+        # dbt-duckdb names the database after the file and writes that name into its own SQL
+        # unescaped (list_schemas: catalog_name = '"o'brien"'): a parser error, not a message.
+        return (
+            f"The DuckDB file name {path.name} has a quote in it, which dbt-duckdb cannot use "
+            "(it names the database after the file). Fix: point DBT_DUCKDB_PATH at a file "
+            "whose name has no quotes (the folders may), e.g. "
+            f"{path.with_name(path.name.replace(chr(39), '').replace(chr(34), ''))}."
+        )
     if path.is_dir():
         return (
             f"The DuckDB file {path} is a folder. "

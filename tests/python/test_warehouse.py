@@ -48,3 +48,13 @@ def test_a_file_locked_by_another_process_is_reported_with_its_pid(tmp_path: Pat
 def test_a_folder_given_as_the_file_is_named(tmp_path: Path):
     problem = warehouse.lock_problem(tmp_path)
     assert problem and "is a folder" in problem and "DBT_DUCKDB_PATH" in problem
+
+
+def test_a_quote_in_the_file_name_is_named_and_a_quote_in_a_folder_is_fine(tmp_path: Path):
+    # dbt-duckdb writes the file's stem into its own SQL unescaped: a parser error otherwise.
+    problem = warehouse.lock_problem(tmp_path / "o'brien.duckdb")
+    assert problem and "o'brien.duckdb has a quote in it" in problem
+    assert f"e.g. {tmp_path / 'obrien.duckdb'}" in problem
+    folder = tmp_path / "O'Brien's data"
+    folder.mkdir()
+    assert warehouse.lock_problem(folder / "segments.duckdb") is None
