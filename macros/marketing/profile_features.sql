@@ -59,7 +59,7 @@
 {% macro note_when_no_orders(model_name) %}
     {#- Logs why an order-based model builds empty on customers-only input. -#}
     {%- if execute and not has_input('orders') -%}
-        {%- do log("Note: " ~ model_name ~ " needs orders; the input has customers only (var orders_path unset while customers_path is set), so it builds empty.", info=true) -%}
+        {%- do log("Note: " ~ model_name ~ " needs orders; the input has customers only (neither var orders_path nor orders_relation is set), so it builds empty.", info=true) -%}
     {%- endif -%}
 {% endmacro %}
 
