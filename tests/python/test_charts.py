@@ -469,12 +469,15 @@ def test_cli_writes_every_named_chart(tmp_path, tables, capsys):
     out = tmp_path / "assets"
     assert render.main(["--database", str(database), "--out", str(out)]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == len(render.CHART_FILES)
+    assert len(lines) == len(render.CHART_FILES) + 1
+    # The interactive explorer is written too, as chart_renders writes it inside dbt.
+    assert lines[-1] == f"{out / 'segment_explorer.html'}  drawn"
+    assert "vegaEmbed" in (out / "segment_explorer.html").read_text(encoding="utf-8")
     for chart in render.CHART_FILES:
         root = _assert_svg_file(out / f"{chart.name}.svg")
         assert "Not available" not in svg_text(root), chart.name
         assert any(line.startswith(str(out / f"{chart.name}.svg")) for line in lines)
-    assert all(" kB" in line or " MB" in line for line in lines)
+    assert all(" kB" in line or " MB" in line for line in lines[:-1])
 
 
 def test_cli_reads_only_the_customers_of_the_clustering_sample(tmp_path, tables, caplog):

@@ -502,6 +502,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {problem}", file=sys.stderr)
         return 2
     results = render_all(tables, args.out, args.max_svg_kb * 1000)
+    # The interactive explorer too, as chart_renders writes it (report imports this module).
+    from customer_segmentation.charts import report
+
+    explorer = report.write_report(tables, args.out)
+    print(f"{explorer.path}  {explorer.status}" + (f": {explorer.note}" if explorer.note else ""))
     failures = sum(result.status == "failed" for result in results)
     if failures:
         print(f"error: {failures} chart(s) failed; see the messages above", file=sys.stderr)
