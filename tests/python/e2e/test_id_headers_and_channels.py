@@ -157,6 +157,19 @@ def test_an_id_carried_as_an_extra_column_is_no_feature(crm_build, tmp_path: Pat
     assert "Fix: drop it from var segmentation_features" in stopped.output
 
 
+def test_online_share_counts_the_common_online_spellings(crm_build):
+    run, _, orders, _ = crm_build
+    orders = orders.assign(amount=orders["Amount"].astype(float))
+    orders["online"] = orders["Channel"].str.lower().isin(ONLINE) * orders["amount"]
+    sums = orders.groupby("Customer ID")[["online", "amount"]].sum()
+    expected = (sums["online"] / sums["amount"]).to_dict()
+    actual = dict(run.query("select customer_id, online_share from customer_features"))
+    assert actual.keys() == expected.keys()
+    for customer, share in expected.items():
+        assert actual[customer] == pytest.approx(share, abs=1e-9), customer
+    assert sum(1 for share in actual.values() if share > 0) > len(actual) // 2
+
+
 # ------------------------------------------------ mapping decisions, without a build
 
 
