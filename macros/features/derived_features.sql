@@ -8,6 +8,22 @@
                'source_row_number', 'source_row', 'raw_record', 'id_occurrence', 'rejection_reason']) }}
 {% endmacro %}
 
+{% macro is_identifier_column(name) %}
+    {#- An identifier carried as an extra numeric column (`ID` beside the mapped customer id,
+        `Household ID`, `Member No`, `customer_id_2`): numbers, but no quantity, so never a feature.
+        By normalised name: `id`, a customer_id synonym, or a name ending in _id, _nr, _no or
+        _number (with a collision suffix such as _2). -#}
+    {%- set name = name | string -%}
+    {{ return(name in customer_column_synonyms()['customer_id']
+              or (not name.startswith('share_')
+                  and modules.re.match('^(id|.+_(id|nr|no|number))(_[0-9]+)?$', name) is not none)) }}
+{% endmacro %}
+
+{% macro is_feature_column(name) %}
+    {#- Whether a numeric column of int_customer_features may be clustered on and profiled. -#}
+    {{ return(name not in non_feature_columns() and not is_identifier_column(name)) }}
+{% endmacro %}
+
 {% macro _derived_feature_error(name, problem, fix) %}
     {{ exceptions.raise_compiler_error(
         "var derived_features: " ~ name ~ " " ~ problem ~ " Fix: " ~ fix) }}

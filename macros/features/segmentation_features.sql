@@ -22,9 +22,11 @@
     {%- set relation = ref('int_customer_features') -%}
     {%- set numeric = [] -%}
     {%- set text = [] -%}
+    {%- set identifiers = [] -%}
     {%- for column in adapter.get_columns_in_relation(relation) -%}
         {%- if not column.is_number() -%}{%- do text.append(column.name) -%}
-        {%- elif column.name not in non_feature_columns() -%}{%- do numeric.append(column.name) -%}
+        {%- elif is_feature_column(column.name) -%}{%- do numeric.append(column.name) -%}
+        {%- elif is_identifier_column(column.name) -%}{%- do identifiers.append(column.name) -%}
         {%- endif -%}
     {%- endfor -%}
     {%- set requested = requested_features() -%}
@@ -50,7 +52,9 @@
         {{ return(chosen.features) }}
     {%- endif -%}
     {%- for name in requested -%}
-        {%- if name in text -%}
+        {%- if name in identifiers -%}
+            {{ exceptions.raise_compiler_error("segmentation_features includes '" ~ name ~ "', which is an identifier (an id carried as an extra column), not a quantity to cluster on. Numeric features available: " ~ numeric | join(', ') ~ ". Fix: drop it from var segmentation_features.") }}
+        {%- elif name in text -%}
             {{ exceptions.raise_compiler_error("segmentation_features includes '" ~ name ~ "', which is not numeric. Numeric features available: " ~ numeric | join(', ') ~ ". Fix: drop it from var segmentation_features (gender is available as is_female).") }}
         {%- elif name not in numeric -%}
             {{ exceptions.raise_compiler_error("segmentation_features includes '" ~ name ~ "', which int_customer_features does not have. Numeric features available: " ~ numeric | join(', ') ~ ". Fix: correct var segmentation_features (behaviour features need orders).") }}

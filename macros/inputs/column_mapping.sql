@@ -19,8 +19,8 @@
         Consent headers only, never their opposite: `Email Opt Out` or `Unsubscribed` mean no when
         true, so they are no synonyms (invert such a column yourself). -#}
     {{ return({
-        'customer_id': ['customer_id', 'customerid', 'cust_id', 'client_id', 'user_id', 'customer_number', 'customer', 'id']
-                       + european_customer_id_headers(),
+        'customer_id': ['customer_id', 'customerid', 'cust_id', 'client_id', 'user_id', 'customer_number']
+                       + european_customer_id_headers() + ['id', 'customer'],
         'gender': ['gender', 'genre', 'sex', 'geschlecht', 'sexe', 'sexo', 'genero', 'sesso', 'geslacht'],
         'age': ['age', 'age_years', 'alter', 'edad', 'leeftijd'],
         'annual_income_k': ['annual_income_k', 'annual_income_k_usd', 'income_k', 'annual_income_000s', 'income_000s',
@@ -34,6 +34,27 @@
                              'accepts_email_marketing', 'email_marketing_consent', 'email_opt_in', 'opted_in',
                              'newsletter', 'newsletter_opt_in', 'subscribed', 'email_subscribed'],
     }) }}
+{% endmacro %}
+
+{% macro bare_id_headers() %}
+    {#- Bare words that are a customer id in some exports and the customer's name in others: a
+        synonym of customer_id only when no other header is one (`id` and the named ones come first)
+        and the first 1,000 non-empty values look like ids (id_like_values). -#}
+    {{ return(['customer']) }}
+{% endmacro %}
+
+{% macro id_like_values(relation_sql, column) %}
+    {#- {looks_like_ids, examples}: whether at least 95% of the first 1,000 non-empty values of
+        `column` are one word with a digit or an `@` in it (`C0001`, `17850`, `CUST-42`,
+        `ann@example.com`), as ids are and names ('Paul Young', 'Madonna') are not; examples are up
+        to three values that are not. -#}
+    {%- set value = "trim(cast(" ~ quote_identifier(column) ~ " as varchar))" -%}
+    {%- set id_like = "regexp_matches(v, '^[^[:space:]]+$') and regexp_matches(v, '[0-9@]')" -%}
+    {%- set row = run_query(
+        "select count(*), count(*) filter (where " ~ id_like ~ "),"
+        ~ " to_json((list(v) filter (where not (" ~ id_like ~ ")))[1:3])"
+        ~ " from (select " ~ value ~ " as v from " ~ relation_sql ~ " where " ~ value ~ " <> '' limit 1000)").rows[0] -%}
+    {{ return({'looks_like_ids': row[0] > 0 and row[1] >= 0.95 * row[0], 'examples': fromjson(row[2]) if row[2] else []}) }}
 {% endmacro %}
 
 {% macro european_customer_id_headers() %}
@@ -128,12 +149,43 @@
                 ~ ", but the input has no such column. Columns found: " ~ columns | join(', ') ~ ".") }}
         {%- endif -%}
     {%- endfor -%}
+    {%- set matched_by = {} -%}
+    {%- set bare = {} -%}
     {%- for standard, candidates in synonyms.items() -%}
         {%- for candidate in candidates -%}
-            {%- if standard not in mapping and standard not in unmapped and candidate in by_normalized and by_normalized[candidate] not in mapping.values() -%}
-                {%- do mapping.update({standard: by_normalized[candidate]}) -%}
+            {%- if standard not in unmapped and standard not in chosen_by_var and candidate in by_normalized and by_normalized[candidate] not in mapping.values() -%}
+                {%- if candidate in bare_id_headers() -%}
+                    {%- do bare.setdefault(standard, by_normalized[candidate]) -%}
+                {%- elif standard not in mapping -%}
+                    {%- do mapping.update({standard: by_normalized[candidate]}) -%}
+                    {%- do matched_by.update({standard: candidate}) -%}
+                {%- endif -%}
             {%- endif -%}
         {%- endfor -%}
+    {%- endfor -%}
+    {#- A bare `Customer` is the id only when no other header is and its values look like ids; beside
+        a bare `ID`, it stops the build when its values look like ids too (which one do the orders
+        use?), and is an extra column when they are names. -#}
+    {%- set input_label = ('The ' ~ kind ~ ' input') if (kind | string) in ['customers', 'orders'] else 'The input' -%}
+    {%- for standard, column in bare.items() if column not in mapping.values() and (standard not in mapping or matched_by.get(standard) == 'id') -%}
+        {%- set values = id_like_values(input_relation(kind) if (kind | string) in ['customers', 'orders'] else kind, column) -%}
+        {%- if standard not in mapping and values.looks_like_ids -%}
+            {%- do mapping.update({standard: column}) -%}
+        {%- elif standard not in mapping -%}
+            {{ exceptions.raise_compiler_error(
+                input_label ~ "'s column " ~ column | tojson ~ " holds names, not ids ("
+                ~ values.examples | map('tojson') | join(', ') ~ "), and no other column reads as " ~ standard
+                ~ ". Columns found: " ~ columns | join(', ') ~ ". Fix: name the id column, e.g. --vars '{"
+                ~ overrides_var ~ ": {" ~ standard ~ ": \"<your id column>\"}}' (or {" ~ standard ~ ": "
+                ~ column | tojson ~ "} if these are the ids).") }}
+        {%- elif values.looks_like_ids -%}
+            {{ exceptions.raise_compiler_error(
+                input_label ~ " has two columns that could be " ~ standard ~ ": "
+                ~ mapping[standard] | tojson ~ " and " ~ column | tojson ~ ", both with id-like values, and"
+                ~ " staging will not guess which one the orders and campaign lists use. Fix: name it, --vars '{"
+                ~ overrides_var ~ ": {" ~ standard ~ ": " ~ mapping[standard] | tojson ~ "}}' or '{" ~ overrides_var
+                ~ ": {" ~ standard ~ ": " ~ column | tojson ~ "}}'; the other is carried as an extra column.") }}
+        {%- endif -%}
     {%- endfor -%}
     {#- Two headers that read as one name ('Age' and 'age', 'Annual Income (k$)' and
         'annual_income_k'): taking the first would be a silent guess between two columns that may

@@ -10,7 +10,7 @@
     {%- set clustered = segmentation_features() -%}
     {%- set candidates = [] -%}
     {%- for column in adapter.get_columns_in_relation(relation) -%}
-        {%- if column.is_number() and column.name not in non_feature_columns() + ['is_female'] and column.name not in clustered -%}
+        {%- if column.is_number() and is_feature_column(column.name) and column.name != 'is_female' and column.name not in clustered -%}
             {%- do candidates.append(column.name) -%}
         {%- endif -%}
     {%- endfor -%}

@@ -94,7 +94,7 @@ purchases as (
         {%- for value in category['values'] -%}{%- do literals.append(quote_literal(value)) -%}{%- endfor %}
         {{ exact_sum("case when category in (" ~ literals | join(', ') ~ ") then amount else 0 end", sum_width) }} as {{ quote_identifier(category['column'] ~ '_amount') }},
         {%- endfor %}
-        {{ exact_sum("case when channel = 'online' then amount else 0 end", sum_width) }} as online_amount
+        {{ exact_sum("case when " ~ is_online_channel('channel') ~ " then amount else 0 end", sum_width) }} as online_amount
     from purchase_lines
     group by customer_id
 

@@ -34,7 +34,7 @@ final as (
         cast(null as {{ data_type }}) as {{ quote_identifier(name) }},
         {%- endif %}
         {%- endfor %}
-        {%- for name in available if name not in fixed and name not in non_feature_columns() %}
+        {%- for name in available if name not in fixed and is_feature_column(name) %}
         {{ quote_identifier(name) }},
         {%- endfor %}
         source_row_number
