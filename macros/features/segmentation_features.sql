@@ -1,9 +1,12 @@
 {#- Which features the clustering uses, and how they are scaled. -#}
 
 {% macro default_feature_sets() %}
-    {#- Used when segmentation_features is auto: the first set with any data wins. -#}
+    {#- Used when segmentation_features is auto: the first set with data (values that vary) in at
+        least two of its features wins; when none has two, the first with any. Income in plain units stands in for
+        annual_income_k (never both). So a customers file with age alone beside order lines is
+        clustered on its buying behaviour, not on age in one dimension. -#}
     {{ return([
-        ['age', 'annual_income_k', 'spending_score'],
+        ['age', 'annual_income_k', 'income', 'spending_score'],
         ['recency_days', 'frequency', 'monetary'],
     ]) }}
 {% endmacro %}
@@ -32,20 +35,28 @@
     {%- set requested = requested_features() -%}
     {%- if requested == 'auto' -%}
         {#- Jinja loops cannot reassign outer variables: collect the result in a namespace. -#}
-        {%- set chosen = namespace(features=none) -%}
+        {%- set chosen = namespace(features=none, fallback=none) -%}
         {%- for feature_set in default_feature_sets() -%}
             {%- set present = [] -%}
             {%- for name in feature_set -%}{%- if name in numeric -%}{%- do present.append(name) -%}{%- endif -%}{%- endfor -%}
             {%- if present and chosen.features is none -%}
-                {%- set counts = [] -%}
-                {%- for name in present -%}{%- do counts.append("count(" ~ quote_identifier(name) ~ ")") -%}{%- endfor -%}
-                {%- set row = run_query("select count(*), " ~ counts | join(', ') ~ " from " ~ relation).rows[0] -%}
+                {#- Data = values that vary: a column of nulls, or of zeros (the behaviour features
+                    of customers-only input), separates no one. -#}
+                {%- set checks = [] -%}
+                {%- for name in present -%}{%- do checks.append("coalesce(min(" ~ quote_identifier(name) ~ ") < max(" ~ quote_identifier(name) ~ "), false)") -%}{%- endfor -%}
+                {%- set row = run_query("select count(*), " ~ checks | join(', ') ~ " from " ~ relation).rows[0] -%}
                 {%- set with_data = [] -%}
                 {#- With no rows at all (dbt run --empty) the first set present is used as is. -#}
-                {%- for name in present -%}{%- if row[0] == 0 or row[loop.index] > 0 -%}{%- do with_data.append(name) -%}{%- endif -%}{%- endfor -%}
-                {%- if with_data -%}{%- set chosen.features = with_data -%}{%- endif -%}
+                {%- for name in present -%}{%- if row[0] == 0 or row[loop.index] -%}{%- do with_data.append(name) -%}{%- endif -%}{%- endfor -%}
+                {%- if 'annual_income_k' in with_data and 'income' in with_data -%}{%- do with_data.remove('income') -%}{%- endif -%}
+                {%- if with_data | length >= 2 or (with_data and row[0] == 0) -%}
+                    {%- set chosen.features = with_data -%}
+                {%- elif with_data and chosen.fallback is none -%}
+                    {%- set chosen.fallback = with_data -%}
+                {%- endif -%}
             {%- endif -%}
         {%- endfor -%}
+        {%- if chosen.features is none -%}{%- set chosen.features = chosen.fallback -%}{%- endif -%}
         {%- if chosen.features is none -%}
             {{ exceptions.raise_compiler_error("segmentation_features is auto, but none of the default features has data. Numeric columns available: " ~ numeric | join(', ') ~ ". Fix: --vars '{segmentation_features: [...]}'.") }}
         {%- endif -%}

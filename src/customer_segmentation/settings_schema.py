@@ -269,8 +269,9 @@ SETTINGS: tuple[Setting, ...] = (
         "name_list",
         "auto",
         ["age", "annual_income_k", "spending_score"],
-        "feature columns to cluster on; `auto` = age, annual_income_k, spending_score where the "
-        "input has them, else recency_days, frequency, monetary",
+        "feature columns to cluster on; `auto` = age, annual_income_k (else income), "
+        "spending_score when the input has at least two of them, else recency_days, frequency, "
+        "monetary when it has orders, else the one it has",
         "features",
         specials=("auto",),
     ),

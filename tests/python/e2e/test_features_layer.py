@@ -302,3 +302,35 @@ def test_orders_only_has_the_same_fixed_columns(orders_only_build, marketing_bui
     assert summary["rejected: order_date is not a date"] == 1
     assert f"orders: {lines:,} rows read, {lines - 1:,} kept, 0 returns, 1 rejected" in run.output
     assert "customers segmented" not in run.output  # not built in this run: nothing stale printed
+
+
+@pytest.mark.parametrize(
+    ("customer_columns", "with_orders", "expected"),
+    [
+        # Age alone beside order lines: buying behaviour, not age in one dimension.
+        (["ID", "Age"], True, ["recency_days", "frequency", "monetary"]),
+        # Income in plain units stands in for annual_income_k.
+        (["ID", "Age", "Income"], False, ["age", "income"]),
+    ],
+    ids=["age_alone_with_orders", "plain_income"],
+)
+def test_auto_features_take_the_set_the_input_can_fill(
+    tmp_path: Path, customer_columns: list[str], with_orders: bool, expected: list[str]
+) -> None:
+    rng = random.Random(5)
+    customers = tmp_path / "customers.csv"
+    with customers.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(customer_columns)
+        for number in range(60):
+            values = [f"K{number:03d}", rng.randint(18, 80), rng.randint(15_000, 140_000)]
+            writer.writerow(values[: len(customer_columns)])
+    variables = {"customers_path": str(customers), "as_of_date": "2024-07-01"}
+    if with_orders:
+        write_orders(tmp_path / "orders.csv", rng)
+        variables["orders_path"] = str(tmp_path / "orders.csv")
+    run = run_dbt(
+        tmp_path / "run", variables=variables, extra_args=["--select", "+feature_scaling", *SELECT]
+    )
+    chosen = [name for (name,) in run.query("select feature_name from feature_scaling")]
+    assert sorted(chosen) == sorted(expected)
