@@ -79,6 +79,7 @@ final as (
         assigned.segment_id,
         assigned.distance_to_centroid,
         assigned.is_outlier,
+        assigned.outlier_features,
         current_version.model_version,
         customers_to_score.features_hash,
         current_timestamp as scored_at
