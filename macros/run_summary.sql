@@ -35,6 +35,9 @@
     {%- if 'customer_segments_scored' in built -%}
         {%- set row = run_query("select count(*) as customers, max(model_version) as model_version from " ~ built['customer_segments_scored']).rows[0] -%}
         {%- do lines.append("customers scored in SQL: " ~ _thousands(row['customers']) ~ " (model version " ~ (row['model_version'] or 'n/a')[:12] ~ ")") -%}
+        {%- if 'int_customer_features' in built and 'feature_scaling' not in built -%}
+            {%- do lines.extend(_scoring_fill_lines(built['customer_segments_scored'], built['int_customer_features'])) -%}
+        {%- endif -%}
     {%- endif -%}
     {%- if 'audiences' in built -%}
         {%- do lines.extend(_campaign_lines(built['audiences'])) -%}
@@ -89,6 +92,29 @@
         {%- do lines.append(line) -%}
     {%- endfor -%}
     {{ return(lines) }}
+{% endmacro %}
+
+{% macro _scoring_fill_lines(scored_relation, features_relation) %}
+    {#- A scoring run against a stored model (feature_scaling not rebuilt): the features of the
+        model with values missing in the current input, whose customers were scored with the fit's
+        fill value (feature_scaling.impute_value). A feature missing for every customer stops the
+        run instead (macro fitted_features), so one missing everywhere here is one the clustering
+        dropped at fit (no centroid: it adds nothing) and is left out; a mostly empty one is seen. -#}
+    {%- set listed = run_query("select max(scoring_features) from " ~ scored_relation).columns[0].values()[0] -%}
+    {%- if not listed -%}{{ return([]) }}{%- endif -%}
+    {%- set features = listed.split(', ') -%}
+    {%- set counts = [] -%}
+    {%- for feature in features -%}{%- do counts.append("count(*) - count(" ~ quote_identifier(feature) ~ ")") -%}{%- endfor -%}
+    {%- set row = run_query("select count(*), " ~ counts | join(', ') ~ " from " ~ features_relation).rows[0] -%}
+    {%- set filled = [] -%}
+    {%- for feature in features -%}
+        {%- if row[loop.index] > 0 and row[loop.index] < row[0] -%}
+            {%- do filled.append(feature ~ " " ~ _thousands(row[loop.index]) ~ " of " ~ _thousands(row[0])
+                ~ " (" ~ '%.1f' | format(100 * row[loop.index] / row[0]) ~ "%)") -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if not filled -%}{{ return([]) }}{%- endif -%}
+    {{ return(["values missing in the input, scored with the fit's fill value: " ~ filled | join('; ')]) }}
 {% endmacro %}
 
 {% macro _thousands(value) %}

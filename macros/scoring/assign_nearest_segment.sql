@@ -9,7 +9,7 @@
     every customer). For agglomerative and DBSCAN it is "nearest segment mean", an approximation
     documented in the README.
     `customers_relation` needs customer_id and one column per feature named as in feature_scaling.
-    Returns a SELECT of customer_id, segment_id, distance_to_centroid, is_outlier. -#}
+    Returns a SELECT of customer_id, segment_id, distance_to_centroid, is_outlier, outlier_features. -#}
 {% macro assign_nearest_segment(customers_relation, features, feature_scaling_relation, centroids_relation, model_relation=none) %}
     with
 
@@ -51,7 +51,8 @@
         nearest.customer_id,
         coalesce(mixture.segment_id, nearest.segment_id) as segment_id,
         sqrt(coalesce(mixture.squared_distance, nearest.squared_distance)) as distance_to_centroid,
-        scaled.is_outlier
+        scaled.is_outlier,
+        scaled.outlier_features
     from nearest
     inner join scaled
         on nearest.customer_id = scaled.customer_id

@@ -17,13 +17,18 @@
     {{ return('') }}
 {% endmacro %}
 
-{% macro fitted_features(feature_scaling_relation, customers_relation) %}
+{% macro fitted_features(feature_scaling_relation, customers_relation, centroids_relation) %}
     {#- The features the stored model was fitted on (feature_scaling, in feature_order), which a
         scoring model must use whatever the vars say now: the model is data, and scaling a new
         customer on other features than the centroids have would give a segment, silently wrong.
-        Stops when `customers_relation` (the features of the current input) lacks one of them;
-        warns when one of them is null for every customer (all scored on the fill value) and when
-        var segmentation_features now resolves to another list (no refit happens here).
+        Stops the run when the current input (`customers_relation`, its features) does not have a
+        feature the model segments on (one with a centroid in `centroids_relation`): no such
+        numeric column, or null for every customer, as a standard column absent from the input
+        comes through staging. Scoring everyone with the fit's fill value for it would move
+        customers between segments with no error. A fitted feature the clustering dropped
+        (constant or all-null at fit, no centroid) may stay empty: it adds nothing to a distance.
+        Warns (a log line; under `dbt build` also the WARN test scored_on_requested_features)
+        when var segmentation_features now resolves to another list: no refit happens here.
         Empty at parse time. -#}
     {%- if not execute -%}{{ return([]) }}{%- endif -%}
     {%- set fitted = run_query("select feature_name from " ~ feature_scaling_relation ~ " order by feature_order").columns[0].values() | list -%}
@@ -33,24 +38,23 @@
     {%- for column in adapter.get_columns_in_relation(customers_relation) -%}
         {%- if column.is_number() -%}{%- do available.append(column.name | lower) -%}{%- endif -%}
     {%- endfor -%}
-    {%- set missing = [] -%}
-    {%- for feature in fitted -%}{%- if feature | lower not in available -%}{%- do missing.append(feature) -%}{%- endif -%}{%- endfor -%}
-    {%- if missing -%}
-        {{ exceptions.raise_compiler_error(
-            this.identifier ~ ": the stored model was fitted on " ~ fitted | join(', ') ~ ", and the current input has no numeric "
-            ~ missing | join(', ') ~ ". Fix: score an input with the columns of the fit (or the same customer_columns var), "
-            ~ "or refit with a full `dbt build`.") }}
+    {%- set absent = [] -%}
+    {%- for feature in fitted -%}{%- if feature | lower not in available -%}{%- do absent.append(feature) -%}{%- endif -%}{%- endfor -%}
+    {%- if absent -%}
+        {{ exceptions.raise_compiler_error(_missing_feature_message(absent, fitted, centroids_relation, "no numeric column", "")) }}
     {%- endif -%}
     {%- if flags.WHICH in ['build', 'run'] -%}
+        {%- set used = run_query("select distinct feature_name from " ~ centroids_relation).columns[0].values() | map('lower') | list -%}
         {%- set counts = [] -%}
         {%- for feature in fitted -%}{%- do counts.append("count(" ~ quote_identifier(feature) ~ ")") -%}{%- endfor -%}
         {%- set row = run_query("select count(*), " ~ counts | join(', ') ~ " from " ~ customers_relation).rows[0] -%}
         {%- set empty = [] -%}
-        {%- for feature in fitted -%}{%- if row[0] > 0 and row[loop.index] == 0 -%}{%- do empty.append(feature) -%}{%- endif -%}{%- endfor -%}
+        {%- for feature in fitted -%}
+            {%- if row[0] > 0 and row[loop.index] == 0 and feature | lower in used -%}{%- do empty.append(feature) -%}{%- endif -%}
+        {%- endfor -%}
         {%- if empty -%}
-            {%- do exceptions.warn(this.identifier ~ ": no customer of the current input has " ~ empty | join(', ')
-                ~ ", a feature of the stored model: every customer is scored with the fit's fill value for it "
-                ~ "(feature_scaling.impute_value). Check the input's columns (var customer_columns).") -%}
+            {{ exceptions.raise_compiler_error(_missing_feature_message(empty, fitted, centroids_relation,
+                "no value of", " (the column is absent from the input, or empty for all " ~ _thousands(row[0]) ~ " of its customers)")) }}
         {%- endif -%}
         {%- set requested = segmentation_features() -%}
         {%- if requested | map('lower') | list != fitted | map('lower') | list -%}
@@ -60,4 +64,15 @@
         {%- endif -%}
     {%- endif -%}
     {{ return(fitted) }}
+{% endmacro %}
+
+{% macro _missing_feature_message(missing, fitted, centroids_relation, what, detail) %}
+    {#- The error of fitted_features when the input lacks features of the stored model. -#}
+    {%- set version = run_query("select " ~ model_version(centroids_relation)).columns[0].values()[0] or 'n/a' -%}
+    {{ return(this.identifier ~ ": nothing scored. The current input has " ~ what ~ " " ~ missing | join(', ') ~ detail
+        ~ ", a feature of the stored model (version " ~ version[:12] ~ ", fitted on " ~ fitted | join(', ')
+        ~ "); scoring every customer with the fit's fill value instead would move customers between segments. "
+        ~ "Fix: provide " ~ ('the column' if missing | length == 1 else 'the columns')
+        ~ " in the input (var customer_columns maps a header of another name), or refit on this input with a full `dbt build` "
+        ~ "(var segmentation_features without " ~ missing | join(', ') ~ ").") }}
 {% endmacro %}

@@ -3,7 +3,8 @@
     a run scores customers that arrived since the last run, re-scores those whose feature values
     changed (features_hash) and everyone whose stored model_version differs from the current
     centroids (i.e. after a refit); customers no longer in
-    the input are removed by the post-hook. Run it on its own with
+    the input are removed by the post-hook. A run whose input lacks a feature the stored model
+    segments on stops before scoring anyone (macro fitted_features). Run it on its own with
     `dbt build --selector score_new_customers` to score new customers without refitting. -#}
 {{
     config(
@@ -14,7 +15,7 @@
     )
 }}
 {{ require_fitted_model([ref('feature_scaling'), ref('segment_centroids'), ref('segmentation_model')]) }}
-{%- set features = fitted_features(ref('feature_scaling'), ref('int_customer_features')) -%}
+{%- set features = fitted_features(ref('feature_scaling'), ref('int_customer_features'), ref('segment_centroids')) -%}
 
 with
 
@@ -79,7 +80,9 @@ final as (
         assigned.segment_id,
         assigned.distance_to_centroid,
         assigned.is_outlier,
+        assigned.outlier_features,
         current_version.model_version,
+        cast({{ quote_literal(features | join(', ')) }} as varchar) as scoring_features,
         customers_to_score.features_hash,
         current_timestamp as scored_at
     from assigned

@@ -63,9 +63,11 @@ def test_new_customers_get_the_nearest_fitted_centroid_without_a_refit(
         "model was fitted on age, annual_income_k, spending_score"
         in " ".join(scored.output.split())
     )
+    # ... and, under `dbt build`, as a dbt WARN (counted in dbt's Done line), not only a log line.
+    assert any("WARN 1 scored_on_requested_features" in line for line in scored.output.splitlines())
+    assert "ERROR=0" in scored.output and "WARN=1" in scored.output
     assert "rows_reconcile_base_customers" in scored.output  # the input checks ran
     assert f"customers scored in SQL: 200 (model version {version[:12]})" in scored.output
-    assert "PASS=" in scored.output and "ERROR=0" in scored.output
     rejected = dict(scored.query("select customer_id, rejection_reason from customers_rejected"))
     assert sorted(rejected) == ["9001", "9002", "9003"]
     assert "age" in rejected["9001"] and "annual_income_k" in rejected["9002"]
@@ -81,6 +83,9 @@ def test_new_customers_get_the_nearest_fitted_centroid_without_a_refit(
     assert after["1"] != before["1"]
     assert scored.scalar("select count(distinct model_version) from customer_segments_scored") == 1
     assert scored.scalar("select max(model_version) from customer_segments_scored") == version
+    assert scored.query("select distinct scoring_features from customer_segments_scored") == [
+        ("age, annual_income_k, spending_score",)
+    ]
 
     # Independent check of the 50 new customers and the changed one, in numpy, from the stored
     # model tables.
@@ -110,11 +115,36 @@ def test_new_customers_get_the_nearest_fitted_centroid_without_a_refit(
         nearest = segment_ids[int(np.argmin(((centroids - scaled) ** 2).sum(axis=1)))]
         assert after[customer_id] == nearest, customer_id
 
-    # A new file without the Age column scores everyone on the fit's fill value for age: a warning.
-    no_age = [",".join(line.split(",")[:2] + line.split(",")[3:]) for line in lines]
-    without_age = score(tmp_path / "run", customers, no_age, variables)
-    assert "no customer of the current input has age" in " ".join(without_age.output.split())
-    assert without_age.scalar("select count(*) from customer_segments_scored") == 200
+    # A new file without the Spending Score column (the rest as before): staging reads the
+    # missing standard column as null for everyone. Scoring everyone with the fit's fill value
+    # would move customers between segments without an error, so the run stops, naming the
+    # feature, the model version and the fix, and the stored scores stay as they were.
+    stored = "select * from customer_segments_scored order by customer_id"
+    scores_before = scored.query(stored)
+    no_score = [line.rsplit(",", 1)[0] for line in lines]
+    without_score = score(tmp_path / "run", customers, no_score, variables, check=False)
+    assert without_score.result.returncode != 0
+    message = " ".join(without_score.output.split())
+    assert (
+        "customer_segments_scored: nothing scored. The current input has no value of "
+        "spending_score (the column is absent from the input, or empty for all 200 of its "
+        f"customers), a feature of the stored model (version {version[:12]}, fitted on age, "
+        "annual_income_k, spending_score)" in message
+    )
+    assert "Fix: provide the column in the input" in message
+    assert "refit on this input with a full `dbt build`" in message
+    assert without_score.query(stored) == scores_before
+
+    # Present but mostly empty: scored with the fill value, and the run summary says how many.
+    mostly_empty = [lines[0]] + [
+        ",".join(line.split(",")[:2] + ["" if n % 10 else line.split(",")[2]] + line.split(",")[3:])
+        for n, line in enumerate(lines[1:])
+    ]
+    sparse_age = score(tmp_path / "run", customers, mostly_empty, variables)
+    assert (
+        "values missing in the input, scored with the fit's fill value: age 180 of 200 (90.0%)"
+        in sparse_age.output
+    )
 
     # A new file that is mostly unusable fails the scoring build (the rejected-share health test)
     # instead of scoring the few good rows; the rejected rows are still there to look at.

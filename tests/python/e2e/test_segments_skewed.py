@@ -213,7 +213,8 @@ def test_sql_scoring_equals_python_for_every_customer(skewed_build: DbtRun):
         select count(*) from customer_segments
         left join customer_segments_scored as scored using (customer_id)
         where scored.segment_id is distinct from customer_segments.segment_id
-            or scored.is_outlier is distinct from customer_segments.is_outlier"""
+            or scored.is_outlier is distinct from customer_segments.is_outlier
+            or scored.outlier_features is distinct from customer_segments.outlier_features"""
     )
     assert mismatches == 0
 
