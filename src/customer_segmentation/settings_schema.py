@@ -637,7 +637,7 @@ def allowed_text(setting: Setting) -> str:
     elif setting.kind == "date":
         parts.append("a date YYYY-MM-DD")
     elif setting.kind == "path":
-        parts.append("a file or folder path (no control characters)")
+        parts.append("a path (no control characters)")
     elif setting.kind == "relation":
         parts.append("`table`, `schema.table` or `database.schema.table`")
     elif setting.kind == "mapping":
