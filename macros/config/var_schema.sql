@@ -20,7 +20,7 @@
    "exclusive_maximum": false,
    "max_length": 4096,
    "value_choices": [],
-   "allowed": "a file or folder path (no control characters) or null",
+   "allowed": "a path (no control characters) or null",
    "example": "--vars '{customers_path: data/customers.csv}'"
   },
   "orders_path": {
@@ -37,7 +37,7 @@
    "exclusive_maximum": false,
    "max_length": 4096,
    "value_choices": [],
-   "allowed": "a file or folder path (no control characters) or null",
+   "allowed": "a path (no control characters) or null",
    "example": "--vars '{orders_path: data/orders.parquet}'"
   },
   "customers_relation": {
@@ -793,7 +793,7 @@
    "exclusive_maximum": false,
    "max_length": 4096,
    "value_choices": [],
-   "allowed": "a file or folder path (no control characters)",
+   "allowed": "a path (no control characters)",
    "example": "--vars '{exports_path: /data/crm/exports}'"
   },
   "campaigns_seed": {
@@ -878,7 +878,7 @@
    "exclusive_maximum": false,
    "max_length": 4096,
    "value_choices": [],
-   "allowed": "a file or folder path (no control characters)",
+   "allowed": "a path (no control characters)",
    "example": "--vars '{assets_path: docs/assets}'"
   },
   "layer_schemas": {
