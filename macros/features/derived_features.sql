@@ -9,12 +9,19 @@
 {% endmacro %}
 
 {% macro is_identifier_column(name) %}
-    {#- An identifier carried as an extra numeric column (`ID` beside the mapped customer id,
-        `Household ID`, `Member No`, `customer_id_2`): numbers, but no quantity, so never a feature.
-        By normalised name: `id`, a customer_id synonym, or a name ending in _id, _nr, _no or
-        _number (with a collision suffix such as _2). -#}
+    {#- An identifier or a code, not a quantity, whatever its digits: `ID` beside the mapped customer
+        id, `Household ID`, `Member No`, `customer_id_2`, a postal code (`PLZ`, `Zip`: 02134 is no
+        number, and a ZIP+4 is no error) or a phone number. By normalised name: `id`, a customer_id
+        synonym, a name ending in _id, _nr, _no or _number, or a postal-code or phone word (with
+        a collision suffix such as _2). Staging carries such a column as text (identifier_extra_columns),
+        and it is never clustered or profiled. -#}
     {%- set name = name | string -%}
+    {%- set codes = ['zip', 'zip_code', 'zipcode', 'postcode', 'post_code', 'postal_code', 'postalcode',
+                     'plz', 'postleitzahl', 'code_postal', 'codigo_postal', 'phone', 'telephone',
+                     'telefon', 'telefono', 'telephone_number', 'tel', 'fax'] -%}
+    {%- set base = modules.re.sub('_[0-9]+$', '', name) -%}
     {{ return(name in customer_column_synonyms()['customer_id']
+              or base in codes
               or (not name.startswith('share_')
                   and modules.re.match('^(id|.+_(id|nr|no|number))(_[0-9]+)?$', name) is not none)) }}
 {% endmacro %}

@@ -27,9 +27,9 @@
     {%- set text = [] -%}
     {%- set identifiers = [] -%}
     {%- for column in adapter.get_columns_in_relation(relation) -%}
-        {%- if not column.is_number() -%}{%- do text.append(column.name) -%}
+        {%- if is_identifier_column(column.name) and column.name not in non_feature_columns() -%}{%- do identifiers.append(column.name) -%}
+        {%- elif not column.is_number() -%}{%- do text.append(column.name) -%}
         {%- elif is_feature_column(column.name) -%}{%- do numeric.append(column.name) -%}
-        {%- elif is_identifier_column(column.name) -%}{%- do identifiers.append(column.name) -%}
         {%- endif -%}
     {%- endfor -%}
     {%- set requested = requested_features() -%}
@@ -64,7 +64,7 @@
     {%- endif -%}
     {%- for name in requested -%}
         {%- if name in identifiers -%}
-            {{ exceptions.raise_compiler_error("segmentation_features includes '" ~ name ~ "', which is an identifier (an id carried as an extra column), not a quantity to cluster on. Numeric features available: " ~ numeric | join(', ') ~ ". Fix: drop it from var segmentation_features.") }}
+            {{ exceptions.raise_compiler_error("segmentation_features includes '" ~ name ~ "', which is an identifier or a code (an id, a postal code or a phone number carried as an extra column), not a quantity to cluster on. Numeric features available: " ~ numeric | join(', ') ~ ". Fix: drop it from var segmentation_features.") }}
         {%- elif name in text -%}
             {{ exceptions.raise_compiler_error("segmentation_features includes '" ~ name ~ "', which is not numeric. Numeric features available: " ~ numeric | join(', ') ~ ". Fix: drop it from var segmentation_features (gender is available as is_female).") }}
         {%- elif name not in numeric -%}

@@ -567,7 +567,7 @@
     {%- set extras = [] -%}
     {%- set text_extras = [] -%}
     {%- for column in input.columns -%}
-        {%- if column not in mapping.values() -%}
+        {%- if column not in mapping.values() and not is_identifier_column(normalize_column_name(column)) -%}
             {%- if is_numeric_type(input.types[column]) -%}
                 {%- do extras.append(column) -%}
             {%- elif input.types[column] == 'VARCHAR' -%}
@@ -592,6 +592,20 @@
     {%- set ordered = [] -%}
     {%- for column in input.columns -%}{%- if column in extras -%}{%- do ordered.append(column) -%}{%- endif -%}{%- endfor -%}
     {{ return(ordered) }}
+{% endmacro %}
+
+{% macro identifier_extra_columns(input, mapping) %}
+    {#- The unmapped input columns named as identifiers or codes (is_identifier_column: `Household
+        ID`, `Member No`, `PLZ`, `Zip`, `Phone`): carried into stg_customers as text, as they
+        arrived (a postal code keeps its leading zero, a ZIP+4 or a member number with a letter is
+        no error), never parsed as numbers, so a value in them never rejects a customer. -#}
+    {%- set columns = [] -%}
+    {%- for column in input.columns -%}
+        {%- if column not in mapping.values() and is_identifier_column(normalize_column_name(column)) -%}
+            {%- do columns.append(column) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(columns) }}
 {% endmacro %}
 
 {% macro extra_column_names(columns) %}

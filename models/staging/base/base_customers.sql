@@ -14,6 +14,7 @@
     {%- set number_columns = number_source_columns('customers', input.columns, input.types, mapping) -%}
     {%- set decimal = decimal_separator_of('customers', input.relation, number_columns) -%}
     {%- set extras = numeric_extra_columns(input, mapping, decimal) -%}
+    {%- set text_extras = identifier_extra_columns(input, mapping) -%}
     {%- set m_means = gender_letters(input.relation, mapping.get('gender'), input.types.get(mapping.get('gender'), 'VARCHAR')) -%}
     {%- set float_ids = ids_written_as_floats(input.relation, mapping.get('customer_id'), input.types.get(mapping.get('customer_id'), 'VARCHAR')) -%}
 {%- else -%}
@@ -31,6 +32,7 @@
     {%- set m_means = 'male' -%}
     {%- set float_ids = false -%}
     {%- set extras = [] -%}
+    {%- set text_extras = [] -%}
 {%- endif -%}
 {%- set dates = {} -%}
 {%- if 'signup_date' in mapping -%}
@@ -38,7 +40,7 @@
 {%- endif -%}
 {{ log_input_reading('customers', mapping, decimal if number_columns else none, dates, float_ids) }}
 {%- set aliases = source_column_aliases(input) -%}
-{%- set extra_names = extra_column_names(extras) -%}
+{%- set extra_names = extra_column_names(input.columns | select('in', extras + text_extras) | list) -%}
 {%- set fields = standard_field_expressions(standard_fields, ['age', 'annual_income_k', 'income', 'spending_score'], mapping, aliases, input.types) -%}
 {%- set field = fields.field -%}
 {%- set field_type = fields.type -%}
@@ -106,6 +108,9 @@ parsed as (
         {%- for column in extras %}
         {{ number_value(aliases[column], input.types[column], decimal) }} as {{ quote_identifier('number__' ~ extra_names[column]) }},
         {%- endfor %}
+        {%- for column in text_extras %}
+        {{ text_value(aliases[column]) }} as {{ quote_identifier('text__' ~ extra_names[column]) }},
+        {%- endfor %}
         true as parsed_marker
     from source
 
@@ -167,6 +172,10 @@ final as (
         -- extra numeric input column {{ extra_names[column] }}: stg_customers strips the prefix
         {{ finite_or_null(quote_identifier('number__' ~ extra_names[column])) }}
             as {{ quote_identifier(extra_column_prefix() ~ extra_names[column]) }},
+        {%- endfor %}
+        {%- for column in text_extras %}
+        -- identifier or code column {{ extra_names[column] }}, as text: stg_customers strips the prefix
+        {{ quote_identifier('text__' ~ extra_names[column]) }} as {{ quote_identifier(extra_column_prefix() ~ extra_names[column]) }},
         {%- endfor %}
         -- Values as they arrived, on rejected rows only, in one JSON column (customers_rejected
         -- unpacks it; see raw_values_json).

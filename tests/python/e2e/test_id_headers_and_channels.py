@@ -247,3 +247,40 @@ def test_an_undecidable_customer_column_stops_naming_the_candidates(
     assert run.result.returncode != 0
     for text in expected:
         assert text in run.output, run.output[-2000:]
+
+
+def test_postal_codes_and_member_numbers_stay_text_and_reject_no_one(tmp_path: Path):
+    """A German CRM export: `PLZ` with one Austrian code (`A-1010`), a `Zip` with one ZIP+4
+    value, a `Mitglieds Nr` with one letter, each under 1% of the column. Before, each read as a
+    number column (99% numbers), so those values rejected their customers ("plz is not a
+    number") and 01067 became 1067."""
+    rng = random.Random(3)
+    path = tmp_path / "kunden.csv"
+    rows = []
+    for number in range(120):
+        plz = "A-1010" if number == 7 else f"{rng.randint(1000, 99999):05d}"
+        zip_code = f"{rng.randint(1000, 99999):05d}" + ("-1234" if number == 3 else "")
+        member = f"M{number}" if number == 5 else str(10_000 + number)
+        rows.append(
+            [f"K{number:04d}", rng.randint(18, 80), rng.randint(15, 140), plz, zip_code, member]
+        )
+    rows[0][3] = "01067"
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["CustomerID", "Age", "Annual Income (k$)", "PLZ", "Zip", "Mitglieds Nr"])
+        writer.writerows(rows)
+    run = run_dbt(
+        tmp_path / "run",
+        variables={"customers_path": str(path)},
+        extra_args=["--select", "+customer_features", "+customers_rejected"],
+    )
+    assert run.scalar("select count(*) from customers_rejected") == 0
+    kept = {
+        row[0]: row[1:]
+        for row in run.query("select customer_id, plz, zip, mitglieds_nr from stg_customers")
+    }
+    assert kept["K0000"][0] == "01067"
+    assert kept["K0007"][0] == "A-1010" and kept["K0003"][1].endswith("-1234")
+    assert kept["K0005"][2] == "M5"
+    features = {r[0] for r in run.query("select column_name from (describe customer_features)")}
+    assert not features & {"plz", "zip", "mitglieds_nr"}
