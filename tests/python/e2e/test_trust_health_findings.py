@@ -24,7 +24,12 @@ from .conftest import DbtRun, run_dbt, shared_build
 
 pytestmark = pytest.mark.dbt
 
-CHECKS = ["latest_order_date_stands_apart", "feature_mostly_imputed", "outlier_fence_clips_many"]
+CHECKS = [
+    "latest_order_date_stands_apart",
+    "feature_mostly_imputed",
+    "outlier_fence_clips_many",
+    "income_units_look_wrong",
+]
 CUSTOMERS = 300
 NO_AGE = 186  # 62%
 WHALES = 33  # 11%
@@ -181,3 +186,32 @@ def test_the_demo_and_the_kaggle_reference_build_raise_none_of_them(
         for check in CHECKS:
             assert re.search(rf"PASS {check} ", run.output), (check, run.output[-3000:])
             assert not findings(run, check)
+
+
+@pytest.mark.parametrize(
+    ("header", "scale", "expected"),
+    [
+        # 42,000 under a (k$) header: "earn 131275k a year" in the profiles, before.
+        ("Annual Income (k$)", 1000, "annual_income_k (income in thousands) has a median of 5"),
+        # A plain-unit header holding thousands: a median income of 55 a year.
+        ("Income", 1, "income (plain currency units) has a median of 5"),
+    ],
+    ids=["thousands_header_plain_values", "plain_header_thousands"],
+)
+def test_income_in_the_wrong_unit_warns_naming_the_median_and_the_fix(
+    tmp_path: Path, header: str, scale: int, expected: str
+):
+    rng = random.Random(42)
+    lines = [f"CustomerID,Age,{header},Spending Score (1-100)"]
+    for index in range(120):
+        income = max(20, round(rng.gauss(55, 8))) * scale
+        lines.append(f"{12346 + index},{rng.randint(18, 70)},{income},{rng.randint(1, 99)}")
+    (tmp_path / "customers.csv").write_text("\n".join(lines) + "\n")
+    run = run_dbt(
+        tmp_path / "run",
+        variables={"customers_path": str(tmp_path / "customers.csv")},
+        extra_args=["--select", "+customer_features"],
+    )
+    assert re.search(r"WARN 1 income_units_look_wrong", run.output), run.output[-3000:]
+    (finding,) = findings(run, "income_units_look_wrong")
+    assert expected in finding and "Fix: map it as" in finding
