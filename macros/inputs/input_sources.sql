@@ -686,6 +686,13 @@
         {%- do print('dates: ' ~ (('problem: ' ~ problems[0]) if problems else date_reading_label(name, reading))) -%}
     {%- endfor -%}
     {%- if plan.format == 'csv' -%}
+        {%- set fields = [] -%}
+        {%- for column in described -%}{%- do fields.append(quote_identifier(column)) -%}{%- endfor -%}
+        {%- set swallowing = run_query("select count(*) from input_file_check where " ~ lines_swallowed_condition(plan, fields)).columns[0].values()[0] -%}
+        {%- if swallowing > 0 -%}
+            {%- do print('problem: ' ~ swallowing ~ (' row holds' if swallowing == 1 else ' rows hold') ~ " the lines after it in one field: a quote that is not closed (a stray \" in a value). "
+                ~ "A build quarantines such a row and stops (health test quote_not_closed). Fix: close or remove the stray quote.") -%}
+        {%- endif -%}
         {%- set unreadable = run_query(unreadable_lines_sql(plan) ~ " order by line_number") -%}
         {%- do print('unreadable lines: ' ~ unreadable.rows | length) -%}
         {%- for row in unreadable.rows -%}

@@ -111,15 +111,23 @@
         the read of the rest of the file instead: unreadable_lines_sql. -#}
     {%- set spec = input_kinds()[input_kind(kind)] -%}
     {%- if not execute or input_var_is_set(spec.relation_var) or not input_var_is_set(spec.path_var) -%}{{ return('false') }}{%- endif -%}
-    {%- set plan = input_file_plan(kind) -%}
-    {%- if plan.format != 'csv' or plan.mode != 'delimited' or input.columns | length < 2 -%}{{ return('false') }}{%- endif -%}
+    {%- set aliases = [] -%}
+    {%- for column in input.columns -%}{%- do aliases.append('src_' ~ loop.index0) -%}{%- endfor -%}
+    {{- lines_swallowed_condition(input_file_plan(kind), aliases) -}}
+{%- endmacro %}
+
+{% macro lines_swallowed_condition(plan, columns) -%}
+    {#- The test of quote_not_closed over `columns` (SQL expressions, one per field of the file
+        read with `plan`); 'false' where it cannot happen (Parquet, whitespace-aligned files, one
+        column). Shared with check_input_file, which reads the file under its own column names. -#}
+    {%- if plan.format != 'csv' or plan.mode != 'delimited' or columns | length < 2 -%}{{ return('false') }}{%- endif -%}
     {%- set delimiter = ('\\' ~ plan.delimiter) if plan.delimiter in '\\]^-[' else plan.delimiter -%}
-    {%- set pattern = '\\n(?:[^\\n]*[' ~ delimiter ~ ']){' ~ (input.columns | length - 1) ~ '}' -%}
+    {%- set pattern = '\\n(?:[^\\n]*[' ~ delimiter ~ ']){' ~ (columns | length - 1) ~ '}' -%}
     {%- set holds_break = [] -%}
     {%- set swallowed = [] -%}
-    {%- for column in input.columns -%}
-        {%- do holds_break.append("contains(src_" ~ loop.index0 ~ ", chr(10))") -%}
-        {%- do swallowed.append("coalesce(regexp_matches(src_" ~ loop.index0 ~ ", " ~ quote_literal(pattern) ~ "), false)") -%}
+    {%- for column in columns -%}
+        {%- do holds_break.append("contains(" ~ column ~ ", chr(10))") -%}
+        {%- do swallowed.append("coalesce(regexp_matches(" ~ column ~ ", " ~ quote_literal(pattern) ~ "), false)") -%}
     {%- endfor -%}
     (case when {{ holds_break | join(' or ') }} then {{ swallowed | join(' or ') }} else false end)
 {%- endmacro %}

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -98,6 +99,18 @@ def test_a_quote_not_closed_stops_the_build_and_joined_exports_keep_float_ids(tm
     # Ids written as floats are read as whole numbers in both halves, the header line aside.
     ids = {row[0] for row in run.query("select distinct customer_id from stg_orders")}
     assert ids and all(value.isdigit() for value in ids), sorted(ids)[:5]
+
+    # The check a user runs before a build says so too.
+    checked = run_dbt(
+        tmp_path / "run",
+        "run-operation",
+        {"orders_path": str(orders)},
+        ["check_input_file", "--args", json.dumps({"kind": "orders"})],
+    )
+    assert "problem: 1 row holds the lines after it in one field: a quote that is not closed" in (
+        checked.output
+    )
+    assert "unreadable line: a quote that is not closed" in checked.output
 
 
 def test_line_ends_that_change_further_down_name_the_var_and_the_fix(

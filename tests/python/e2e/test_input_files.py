@@ -320,6 +320,7 @@ def test_file_shapes_are_read_and_bad_lines_reported(shapes: tuple[list[dict], s
     addresses = section(out, 20)
     assert "columns: CustomerID | Age | Address | Annual Income (k$)" in addresses
     assert "rows read: 24" in addresses and "unreadable lines: 0" in addresses
+    assert "problem:" not in addresses  # a quoted line break is no quote left open
     report = section(out, 21)
     assert (
         "preamble: 3 lines above the header skipped: Customer report / Generated 2024-01-01 by CRM"
