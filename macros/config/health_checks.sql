@@ -131,3 +131,11 @@ final as (
 
 select * from final
 {%- endmacro %}
+
+{% macro selected_candidate_features(candidates='segmentation_candidates') -%}
+    {#- One row per feature (feature_name) the selected candidate clustered on: the feature health
+        tests (feature_dropped, feature_mostly_imputed, outlier_fence_clips_many) read it. -#}
+    select unnest(string_split(features, ',')) as feature_name
+    from {{ candidates }}
+    where is_selected
+{%- endmacro %}

@@ -24,9 +24,7 @@ segmentation_candidates as (
 
 clustered_features as (
 
-    select unnest(string_split(features, ',')) as feature_name
-    from segmentation_candidates
-    where is_selected
+    {{ selected_candidate_features() }}
 
 ),
 
