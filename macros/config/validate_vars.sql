@@ -177,9 +177,56 @@
     {{ return({'values': typed, 'problem': ''}) }}
 {%- endmacro %}
 
+{% macro _edit_distance(a, b) -%}
+    {#- Levenshtein distance between two short names (for "did you mean"). -#}
+    {%- set state = namespace(row=range(b | length + 1) | list) -%}
+    {%- for i in range(1, a | length + 1) -%}
+        {%- set row = [i] -%}
+        {%- for j in range(1, b | length + 1) -%}
+            {%- set cost = 0 if a[i - 1] == b[j - 1] else 1 -%}
+            {%- do row.append([state.row[j] + 1, row[j - 1] + 1, state.row[j - 1] + cost] | min) -%}
+        {%- endfor -%}
+        {%- set state.row = row -%}
+    {%- endfor -%}
+    {{- return(state.row[b | length]) -}}
+{%- endmacro %}
+
+{% macro unknown_vars_message(given, known) -%}
+    {#- '' when every name in `given` is a var of the schema, else one line naming the unknown
+        ones, each with the closest var (at most a third of its letters changed), and the fix. -#}
+    {%- set unknown = [] -%}
+    {%- for name in given | map('string') | sort if name not in known -%}
+        {%- set best = namespace(name=none, distance=99) -%}
+        {%- for candidate in known -%}
+            {%- set distance = _edit_distance(name.lower(), candidate) | int -%}
+            {%- if distance < best.distance -%}{%- set best.name, best.distance = candidate, distance -%}{%- endif -%}
+        {%- endfor -%}
+        {%- set limit = [1, (name | length) // 3] | max -%}
+        {%- do unknown.append(_shown(name) ~ (' (did you mean ' ~ best.name ~ '?)' if best.distance <= limit else '')) -%}
+    {%- endfor -%}
+    {%- if not unknown -%}{{ return('') }}{%- endif -%}
+    {{- return('unknown var' ~ ('s ' if unknown | length > 1 else ' ') ~ unknown | join(', ')
+        ~ ': dbt ignores a var no model reads, so this run would use the default instead. '
+        ~ 'Fix: correct the name; every var is in the README (Vars).') -}}
+{%- endmacro %}
+
+{% macro cli_var_names() -%}
+    {#- The names given with --vars on the command line (dbt gives Jinja no other list of them). -#}
+    {%- set given = invocation_args_dict.get('vars') if invocation_args_dict is mapping else none -%}
+    {%- if given is string -%}{%- set given = fromyaml(given) if given.strip() else {} -%}{%- endif -%}
+    {{- return(given.keys() | list if given is mapping else []) -}}
+{%- endmacro %}
+
 {% macro validate_vars() -%}
-    {#- Every var of the schema, validated and typed; stops dbt with one line on the first bad one. -#}
+    {#- Every var of the schema, validated and typed; stops dbt with one line on the first bad one.
+        A misspelled var would be ignored by dbt (the run silently takes the default), so names
+        given with --vars that are no var of this project stop it too; only when this project is
+        the one dbt runs: inside a host project the command line also carries the host's vars. -#}
     {%- set schema = var_schema() -%}
+    {%- if project_name == 'customer_segmentation' -%}
+        {%- set unknown = unknown_vars_message(cli_var_names(), schema.order) -%}
+        {%- if unknown -%}{{ exceptions.raise_compiler_error(unknown) }}{%- endif -%}
+    {%- endif -%}
     {%- set raw = {} -%}
     {%- for name in schema.order -%}
         {%- do raw.update({name: var(name, schema.settings[name].default)}) -%}

@@ -115,6 +115,9 @@ def test_host_project_segments_its_own_warehouse_table(tmp_path: Path):
         "host_shop",
         "--indirect-selection",
         "cautious",
+        # A var of the host's own: the package must not take it for a misspelled one of its vars.
+        "--vars",
+        '{"host_only_setting": 1}',
     )
     output = build.stdout + build.stderr
     assert build.returncode == 0, output[-4000:]

@@ -180,3 +180,30 @@ def test_every_dbt_command_stops_before_building_anything(
     assert not re.search(r"\d+ of \d+ (START|OK|PASS)", run.output)  # no node ran
     if run.database.exists():
         assert run.query("select count(*) from information_schema.tables")[0][0] == 0
+
+
+def test_a_misspelled_var_stops_dbt_naming_the_var_it_meant(tmp_path: Path):
+    # dbt itself ignores a var no model reads: `n_clustrs: 3` would build with n_clusters: auto.
+    run = run_dbt(
+        tmp_path,
+        "build",
+        {"n_clustrs": 3, "Sample_Size": 500, "zzz_unrelated": 1, "n_clusters": 3},
+        check=False,
+    )
+    assert run.result.returncode != 0
+    assert (
+        "unknown vars 'n_clustrs' (did you mean n_clusters?), 'Sample_Size' (did you mean "
+        "sample_size?), 'zzz_unrelated': dbt ignores a var no model reads" in run.output
+    ), run.output[-3000:]
+    assert "Fix: correct the name" in run.output
+    assert "Traceback" not in run.output
+    assert not re.search(r"\d+ of \d+ (START|OK|PASS)", run.output)  # no node ran
+
+
+def test_every_var_of_the_schema_is_a_known_name(tmp_path: Path):
+    # The other side: all the schema's names at once (their defaults) pass the name check.
+    defaults = {setting.name: setting.default for setting in schema.SETTINGS}
+    defaults = {name: value for name, value in defaults.items() if value is not None}
+    run = run_dbt(tmp_path, "parse", defaults, check=False)
+    assert run.result.returncode == 0, run.output[-3000:]
+    assert "unknown var" not in run.output
