@@ -93,10 +93,11 @@ select * from final
     {{- return(health_report(input_name ~ '_rows_rejected_over_' ~ above_var, sql)) -}}
 {%- endmacro %}
 
-{% macro unrecognised_values_check(column, message) -%}
+{% macro unrecognised_values_check(column, message, quoted=true) -%}
     {#- The SQL of a health test naming the five most frequent values of base_customers.`column`
         (a value as it arrived that no known spelling reads) among kept customers, with their
-        counts. `message` is a printf pattern with %s for the quoted value and %s for the count. -#}
+        counts. `message` is a printf pattern with %s for the value (in quotes unless `quoted` is
+        false) and %s for the count. -#}
 with
 
 base_customers as (
@@ -123,7 +124,7 @@ final as (
     select
         raw_value as {{ column }},
         customers,
-        printf({{ quote_literal(message) }}, '''' || raw_value || '''', format('{:,}', customers)) as finding
+        printf({{ quote_literal(message) }}, {{ "'''' || raw_value || ''''" if quoted else 'raw_value' }}, format('{:,}', customers)) as finding
     from unrecognised
     where value_rank <= 5
 

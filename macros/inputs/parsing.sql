@@ -634,6 +634,30 @@
     {{ return(names) }}
 {% endmacro %}
 
+{% macro extra_columns_in_use(extra_names) %}
+    {#- The extra numeric columns (normalised names of `extra_names`) the clustering reads: named
+        in var segmentation_features or feature_transforms, or a word of a derived_features
+        expression. A cell of such a column that is not a finite number rejects its row (a
+        feature must be read, not guessed); in any other extra column it is read as missing,
+        the customer is kept and the extra_value_not_a_number WARN names the value. -#}
+    {%- set used = [] -%}
+    {%- set requested = setting('segmentation_features') -%}
+    {%- set transforms = setting('feature_transforms') -%}
+    {%- set derived = setting('derived_features') or {} -%}
+    {%- for name in extra_names.values() -%}
+        {%- set pattern = '(?i)(^|[^a-z0-9_])' ~ modules.re.escape(name) ~ '($|[^a-z0-9_])' -%}
+        {%- set in_expression = namespace(found=false) -%}
+        {%- for expression in derived.values() -%}
+            {%- if modules.re.search(pattern, expression | string) -%}{%- set in_expression.found = true -%}{%- endif -%}
+        {%- endfor -%}
+        {%- if (requested is not string and name in requested)
+              or (transforms is mapping and name in transforms) or in_expression.found -%}
+            {%- do used.append(name) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(used) }}
+{% endmacro %}
+
 {% macro extra_column_prefix() %}
     {#- base_customers names each extra numeric column extra__<name>; stg_customers strips it. -#}
     {{ return('extra__') }}

@@ -41,6 +41,13 @@
 {{ log_input_reading('customers', mapping, decimal if number_columns else none, dates, float_ids) }}
 {%- set aliases = source_column_aliases(input) -%}
 {%- set extra_names = extra_column_names(input.columns | select('in', extras + text_extras) | list) -%}
+{%- set extras_in_use = extra_columns_in_use(extra_names) -%}
+{%- set unread_values = [] -%}
+{%- for column in extras if extra_names[column] not in extras_in_use -%}
+    {#- "loyalty_points 'unknown'" when the cell is no finite number -#}
+    {%- do unread_values.append("case when (" ~ number_problem(extra_names[column], aliases[column], quote_identifier('number__' ~ extra_names[column]), input.types[column])
+        ~ ") is not null then " ~ quote_literal(extra_names[column] ~ " = '") ~ " || coalesce(" ~ text_value(aliases[column]) ~ ", '') || chr(39) end") -%}
+{%- endfor -%}
 {%- set fields = standard_field_expressions(standard_fields, ['age', 'annual_income_k', 'income', 'spending_score'], mapping, aliases, input.types) -%}
 {%- set field = fields.field -%}
 {%- set field_type = fields.type -%}
@@ -141,10 +148,18 @@ checked as (
                     and (spending_score_number < 1 or spending_score_number > 100)
                 then 'spending_score outside 1-100' end,
             {{ date_problem('signup_date', field.signup_date, 'signup_date', field_type.signup_date) }}
-            {%- for column in extras %},
+            {%- for column in extras if extra_names[column] in extras_in_use %},
             {{ number_problem(extra_names[column], aliases[column], quote_identifier('number__' ~ extra_names[column]), input.types[column]) }}
             {%- endfor %}
-        ), '') end as rejection_reason
+        ), '') end as rejection_reason,
+        -- Extra columns the clustering does not read (extra_columns_in_use): a cell that is no
+        -- finite number is read as missing and the row kept; the value as it arrived is kept here
+        -- for the extra_value_not_a_number WARN.
+        {% if unread_values -%}
+        nullif(concat_ws('; ', {{ unread_values | join(', ') }}), '')
+        {%- else -%}
+        cast(null as varchar)
+        {%- endif %} as unread_extra_values
     from parsed
     left join repeated_ids
         on parsed.customer_id = repeated_ids.customer_key
@@ -177,6 +192,8 @@ final as (
         -- identifier or code column {{ extra_names[column] }}, as text: stg_customers strips the prefix
         {{ quote_identifier('text__' ~ extra_names[column]) }} as {{ quote_identifier(extra_column_prefix() ~ extra_names[column]) }},
         {%- endfor %}
+        -- kept rows: extra values read as missing (columns the clustering does not read)
+        case when rejection_reason is null then unread_extra_values end as unread_extra_values,
         -- Values as they arrived, on rejected rows only, in one JSON column (customers_rejected
         -- unpacks it; see raw_values_json).
         case when rejection_reason is not null then {{ raw_values_json(field, raw_customer_fields) }} end as raw_values,

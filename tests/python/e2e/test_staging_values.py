@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -121,22 +122,49 @@ def campaign_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[DbtRun, di
 def test_customer_cells_that_are_not_finite_numbers_or_plausible_dates_are_rejected(campaign_build):
     run, planted, _ = campaign_build
     reasons = dict(run.query("select source_row_number, rejection_reason from customers_rejected"))
-    assert set(reasons) == set(planted.values())
+    # MntWines and Recency are extra columns nothing clusters on (segmentation_features is auto):
+    # their unreadable cells are read as missing, the customers kept.
+    unread = {"wines_nan", "recency_infinity", "wines_text"}
+    assert set(reasons) == {row for name, row in planted.items() if name not in unread}
     assert reasons[planted["income_overflow"]] in {
         "annual_income_k is not a finite number",
         "income is not a finite number",
     }
+    assert reasons[planted["signup_2099"]] == "signup_date in the future"
+    assert reasons[planted["signup_1900"]] == "signup_date before earliest_date"
+    assert reasons[planted["income_text"]].endswith("is not a number")
+    assert run.scalar("select count(*) from stg_customers") + len(reasons) == N_CUSTOMERS
+
+
+def test_unreadable_cells_of_an_extra_column_no_feature_reads_are_read_as_missing(campaign_build):
+    """Before, one `twelve` in MntWines rejected the customer and every order of theirs, for a
+    column nothing used; now the value is missing, the customer kept, and a WARN names it."""
+    run, planted, _ = campaign_build
     # MntWines normalises to mnt_wines (camelCase split) or mntwines (older normalisation).
     wines = run.scalar(
         "select column_name from (describe stg_customers) where column_name like 'mnt%'"
     )
-    assert reasons[planted["wines_nan"]] == f"{wines} is not a finite number"
-    assert reasons[planted["recency_infinity"]] == "recency is not a finite number"
-    assert reasons[planted["wines_text"]] == f"{wines} is not a number"
-    assert reasons[planted["signup_2099"]] == "signup_date in the future"
-    assert reasons[planted["signup_1900"]] == "signup_date before earliest_date"
-    assert reasons[planted["income_text"]].endswith("is not a number")
-    assert run.scalar("select count(*) from stg_customers") + len(planted) == N_CUSTOMERS
+    kept = {
+        row: (value_wines, value_recency, unread)
+        for row, value_wines, value_recency, unread in run.query(
+            f"select source_row_number, extra__{wines}, extra__recency, unread_extra_values"
+            " from base_customers"
+            " where rejection_reason is null"
+        )
+    }
+    assert kept[planted["wines_nan"]] == (None, kept[planted["wines_nan"]][1], f"{wines} = 'NaN'")
+    assert kept[planted["wines_text"]][0] is None
+    assert kept[planted["wines_text"]][2] == f"{wines} = 'twelve'"
+    assert kept[planted["recency_infinity"]][1] is None
+    assert kept[planted["recency_infinity"]][2] == "recency = '-Infinity'"
+    assert sum(1 for values in kept.values() if values[2] is not None) == 3
+    staged = dict(run.query(f"select source_row_number, {wines} from stg_customers"))
+    assert staged[planted["wines_text"]] is None and planted["wines_nan"] in staged
+    assert re.search(r"WARN 3 extra_value_not_a_number", run.output), run.output[-3000:]
+    assert (
+        f"health extra_value_not_a_number: {wines} = 'twelve' (1 customers): not a finite number"
+        in run.output
+    )
 
 
 def test_rejected_customers_show_their_values_as_they_arrived(campaign_build):
@@ -248,6 +276,8 @@ def test_typed_parquet_columns_are_checked_without_a_text_round_trip(
             "orders_path": str(orders),
             "cancellation_column": "status",
             "cancellation_values": ["cancelled"],
+            # A feature: its cell that is no finite number rejects the row (else read as missing).
+            "segmentation_features": ["age", "loyalty_points"],
         },
         extra_args=STAGING_SELECTION,
     )
@@ -615,3 +645,31 @@ def test_lines_without_a_status_take_their_orders(tmp_path: Path):
         (name, is_return, quantity * 9.5)
         for (name, _, quantity), is_return in zip(lines, expected_returns, strict=True)
     ]
+
+
+def test_an_extra_column_a_derived_feature_reads_still_rejects_its_unreadable_cells(
+    tmp_path: Path,
+):
+    # The same file as the shared build, but a derived feature reads MntWines: a feature is read,
+    # not guessed, so its `twelve` and `NaN` reject their rows again; Recency stays unread.
+    planted = write_campaign_customers(tmp_path / "marketing_campaign.csv")
+    write_transaction_log(tmp_path / "transactions.csv")
+    run = run_dbt(
+        tmp_path / "run",
+        variables={
+            "customers_path": str(tmp_path / "marketing_campaign.csv"),
+            "orders_path": str(tmp_path / "transactions.csv"),
+            "customer_columns": {"signup_date": "Dt_Customer"},
+            "derived_features": {"wine_share": "mnt_wines / nullif(monetary, 0)"},
+        },
+        extra_args=["--select", "base_customers"],
+    )
+    reasons = dict(run.query("select source_row_number, rejection_reason from base_customers"))
+    assert reasons[planted["wines_text"]] == "mnt_wines is not a number"
+    assert reasons[planted["wines_nan"]] == "mnt_wines is not a finite number"
+    assert reasons[planted["recency_infinity"]] is None
+    unread = run.scalar(
+        "select unread_extra_values from base_customers where source_row_number = "
+        f"{planted['recency_infinity']}"
+    )
+    assert unread == "recency = '-Infinity'"
