@@ -31,6 +31,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -274,6 +275,33 @@ def load_average() -> str:
     return " / ".join(f"{value:.1f}" for value in os.getloadavg())
 
 
+# The same fixed work in every bench run, timed at its start and end: this shared host's speed
+# moves by half or more within the hour, and a figure means little without it.
+YARDSTICK_LOOP = 30_000_000
+YARDSTICK_SQL = "select sum(hash(range)) from range(100_000_000)"
+
+
+def host_yardstick() -> dict[str, float]:
+    """Seconds for a pure-Python loop (one core) and a DuckDB aggregate (every core)."""
+    started = time.perf_counter()
+    total = 0
+    for number in range(YARDSTICK_LOOP):
+        total += number
+    python_seconds = time.perf_counter() - started
+    with duckdb.connect() as connection:
+        started = time.perf_counter()
+        connection.execute(YARDSTICK_SQL).fetchall()
+        duckdb_seconds = time.perf_counter() - started
+    return {"python_s": python_seconds, "duckdb_s": duckdb_seconds}
+
+
+def yardstick_text(figures: dict[str, float]) -> str:
+    return (
+        f"a {YARDSTICK_LOOP // 1_000_000}M-step Python loop {figures['python_s']:.2f} s, "
+        f"DuckDB `{YARDSTICK_SQL}` {figures['duckdb_s']:.2f} s"
+    )
+
+
 def node_table(nodes: list[dict[str, Any]]) -> list[str]:
     """Markdown lines: every non-test node's time, then the tests summed with the slowest five."""
     short = [
@@ -374,6 +402,8 @@ class Report:
         self.path = out / "results.md"
         self.started = dt.datetime.now(dt.UTC)
         self.load_at_start = load_average()
+        self.yardstick_at_start = yardstick_text(host_yardstick())
+        self.yardstick_at_end: str | None = None
         self.header = [
             "# Benchmark results",
             "",
@@ -395,6 +425,9 @@ class Report:
             "---",
             f"Load average (1/5/15 min) at the start: {self.load_at_start}; at the last write: "
             f"{load_average()}. Other jobs shared the machine, so the figures are indicative.",
+            "Host speed (the same fixed work in every bench run; compare it before comparing "
+            f"figures across runs): at the start {self.yardstick_at_start}"
+            + (f"; at the end {self.yardstick_at_end}." if self.yardstick_at_end else "."),
             "Peak memory is the larger of (a) the sum of VmRSS over the whole process tree, "
             "sampled "
             "every 50 ms from /proc, and (b) the exact peak RSS of the largest single process "
@@ -825,6 +858,10 @@ def main(argv: list[str] | None = None) -> int:
         growth(args, report, known)
     if not args.skip_csv:
         staging_formats(args, report)
+    report.yardstick_at_end = yardstick_text(host_yardstick())
+    report.write()
+    log(f"host speed at the start: {report.yardstick_at_start}")
+    log(f"host speed at the end: {report.yardstick_at_end}")
     log(f"written {report.path}")
     return 0
 
