@@ -102,9 +102,10 @@ def write_transaction_log(path: Path) -> list[list[str]]:
     return rows
 
 
-@shared_build
-def campaign_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[DbtRun, dict, list]:
-    folder = tmp_path_factory.mktemp("campaign")
+def campaign_run(
+    folder: Path, extra_vars: dict | None = None, extra_args: list[str] = STAGING_SELECTION
+) -> tuple[DbtRun, dict, list]:
+    """The campaign customers and the transaction log written into `folder`, and staged."""
     planted = write_campaign_customers(folder / "marketing_campaign.csv")
     log = write_transaction_log(folder / "transactions.csv")
     run = run_dbt(
@@ -113,10 +114,16 @@ def campaign_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[DbtRun, di
             "customers_path": str(folder / "marketing_campaign.csv"),
             "orders_path": str(folder / "transactions.csv"),
             "customer_columns": {"signup_date": "Dt_Customer"},
+            **(extra_vars or {}),
         },
-        extra_args=STAGING_SELECTION,
+        extra_args=extra_args,
     )
     return run, planted, log
+
+
+@shared_build
+def campaign_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[DbtRun, dict, list]:
+    return campaign_run(tmp_path_factory.mktemp("campaign"))
 
 
 def test_customer_cells_that_are_not_finite_numbers_or_plausible_dates_are_rejected(campaign_build):
@@ -654,17 +661,10 @@ def test_an_extra_column_a_derived_feature_reads_still_rejects_its_unreadable_ce
 ):
     # The same file as the shared build, but a derived feature reads MntWines: a feature is read,
     # not guessed, so its `twelve` and `NaN` reject their rows again; Recency stays unread.
-    planted = write_campaign_customers(tmp_path / "marketing_campaign.csv")
-    write_transaction_log(tmp_path / "transactions.csv")
-    run = run_dbt(
-        tmp_path / "run",
-        variables={
-            "customers_path": str(tmp_path / "marketing_campaign.csv"),
-            "orders_path": str(tmp_path / "transactions.csv"),
-            "customer_columns": {"signup_date": "Dt_Customer"},
-            "derived_features": {"wine_share": "mnt_wines / nullif(monetary, 0)"},
-        },
-        extra_args=["--select", "base_customers"],
+    run, planted, _ = campaign_run(
+        tmp_path,
+        {"derived_features": {"wine_share": "mnt_wines / nullif(monetary, 0)"}},
+        ["--select", "base_customers"],
     )
     reasons = dict(run.query("select source_row_number, rejection_reason from base_customers"))
     assert reasons[planted["wines_text"]] == "mnt_wines is not a number"
