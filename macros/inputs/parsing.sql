@@ -457,13 +457,23 @@
     {{ return({'how': 'detected', 'format': detect_date_format(standard_name, input, source_column, problems)}) }}
 {% endmacro %}
 
+{% macro reads_iso_too(reading) -%}
+    {#- A text column read in another format also reads ISO dates (yyyy-mm-dd, a time after it):
+        no other format writes the year first, so an ISO value cannot be misread, and a file of
+        two exports joined end to end (a year in `12/1/2010 8:26`, the next in `2011-12-01
+        08:26:00`) loses no lines. -#}
+    {{- return(reading.how != 'typed' and reading.format not in ['iso', none]) -}}
+{%- endmacro %}
+
 {% macro parse_date_column(alias, reading) -%}
     {#- SQL turning the input column (aliased `alias`) into a date, as `reading`
         (date_column_format) says. -#}
     {%- if reading.how == 'typed' -%}
         {{ alias if reading.format == 'DATE' else 'cast(' ~ alias ~ ' as date)' }}
-    {%- else -%}
+    {%- elif reads_iso_too(reading) -%}
         {#- A configured strptime format reads the same times after the date as a detected one. -#}
+        coalesce({{ date_with_format(text_value(alias), reading.format) }}, {{ date_with_format(text_value(alias), 'iso') }})
+    {%- else -%}
         {{ date_with_format(text_value(alias), reading.format) }}
     {%- endif -%}
 {%- endmacro %}

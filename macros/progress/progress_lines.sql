@@ -98,5 +98,6 @@
         console and check_input_file show it. -#}
     {%- set how = {'typed': 'a typed column', 'configured': 'var date_formats', 'detected': 'detected'}[reading.how] -%}
     {%- set shown = {'iso': 'ISO yyyy-mm-dd', 'epoch': 'Unix time', 'excel': 'spreadsheet day numbers'}.get(reading.format, reading.format) -%}
-    {{ return(name ~ " " ~ (shown if reading.how != 'typed' else shown | lower) ~ " (" ~ how ~ ")") }}
+    {{ return(name ~ " " ~ (shown if reading.how != 'typed' else shown | lower) ~ " (" ~ how ~ ")"
+              ~ (", and ISO yyyy-mm-dd" if reads_iso_too(reading) else "")) }}
 {% endmacro %}

@@ -675,3 +675,33 @@ def test_an_extra_column_a_derived_feature_reads_still_rejects_its_unreadable_ce
         f"{planted['recency_infinity']}"
     )
     assert unread == "recency = '-Infinity'"
+
+
+def test_two_exports_joined_end_to_end_keep_their_iso_dates(tmp_path: Path):
+    """Online Retail II's two years saved from two sheets: the first year in `12/1/2010 8:26`, the
+    second in `2011-01-04 10:00:00`. The detected format (month-first) wins by count; the ISO
+    lines, which no other format can misread, are read too instead of rejected ("order_date is
+    not a date": a whole year of orders lost in a green build). A line in neither format is still
+    rejected."""
+    us_days = [datetime(2010, 12, 1, 8, 26) + timedelta(hours=7 * i) for i in range(120)]
+    iso_days = [datetime(2011, 1, 4, 10, 0) + timedelta(hours=11 * i) for i in range(80)]
+    lines = [f"{d.month}/{d.day}/{d.year} {d.hour}:{d:%M}" for d in us_days]
+    lines += [f"{d:%Y-%m-%d %H:%M:%S}" for d in iso_days]
+    lines.append("Jan the 5th")
+    expected = [d.date() for d in us_days + iso_days]
+    orders = tmp_path / "orders.csv"
+    orders.write_text(
+        "Invoice,Customer ID,InvoiceDate,Quantity,Price\n"
+        + "".join(f"{536365 + i},{12346 + i % 30},{text},2,1.25\n" for i, text in enumerate(lines))
+    )
+    run = run_base_models(tmp_path / "run", {"orders_path": str(orders)})
+    assert "order_date %m/%d/%Y (detected), and ISO yyyy-mm-dd" in run.output, run.output[-3000:]
+    dates = dict(run.query("select order_id, order_date from base_orders"))
+    assert dates == {
+        **{str(536365 + i): day for i, day in enumerate(expected)},
+        str(536365 + len(expected)): None,
+    }
+    reasons = run.query(
+        "select rejection_reason from base_orders where rejection_reason is not null"
+    )
+    assert reasons == [("order_date is not a date",)]
