@@ -20,8 +20,15 @@
                      'plz', 'postleitzahl', 'code_postal', 'codigo_postal', 'phone', 'telephone',
                      'telefon', 'telefono', 'telephone_number', 'tel', 'fax'] -%}
     {%- set base = modules.re.sub('_[0-9]+$', '', name) -%}
+    {#- A postal word anywhere in the name (`customer_zip_code_prefix`, Olist's; `billing_zip`,
+        `shipping_postal_code`): no quantity is named so. A phone word only at the end
+        (`mobile_phone`, `home_tel`): `phone_orders` may count orders. -#}
+    {%- set parts = base.split('_') -%}
+    {%- set postal = parts | select('in', ['zip', 'zipcode', 'postcode', 'postal', 'postalcode', 'plz', 'postleitzahl']) | list -%}
     {{ return(name in customer_column_synonyms()['customer_id']
               or base in codes
+              or postal | length > 0
+              or parts[-1] in ['phone', 'telephone', 'telefon', 'telefono', 'tel', 'fax']
               or (not name.startswith('share_')
                   and modules.re.match('^(id|.+_(id|nr|no|number))(_[0-9]+)?$', name) is not none)) }}
 {% endmacro %}

@@ -261,13 +261,19 @@ def test_postal_codes_and_member_numbers_stay_text_and_reject_no_one(tmp_path: P
         plz = "A-1010" if number == 7 else f"{rng.randint(1000, 99999):05d}"
         zip_code = f"{rng.randint(1000, 99999):05d}" + ("-1234" if number == 3 else "")
         member = f"M{number}" if number == 5 else str(10_000 + number)
+        prefix = f"{rng.randint(1000, 99999):05d}"  # Olist's customer_zip_code_prefix
         rows.append(
             [f"K{number:04d}", rng.randint(18, 80), rng.randint(15, 140), plz, zip_code, member]
+            + [prefix, f"0170 {rng.randint(1_000_000, 9_999_999)}", rng.randint(0, 9)]
         )
     rows[0][3] = "01067"
+    rows[0][6] = "01024"
     with path.open("w", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["CustomerID", "Age", "Annual Income (k$)", "PLZ", "Zip", "Mitglieds Nr"])
+        writer.writerow(
+            ["CustomerID", "Age", "Annual Income (k$)", "PLZ", "Zip", "Mitglieds Nr"]
+            + ["customer_zip_code_prefix", "Mobile Phone", "Phone Orders"]
+        )
         writer.writerows(rows)
     run = run_dbt(
         tmp_path / "run",
@@ -282,5 +288,9 @@ def test_postal_codes_and_member_numbers_stay_text_and_reject_no_one(tmp_path: P
     assert kept["K0000"][0] == "01067"
     assert kept["K0007"][0] == "A-1010" and kept["K0003"][1].endswith("-1234")
     assert kept["K0005"][2] == "M5"
+    prefixes = dict(run.query("select customer_id, customer_zip_code_prefix from stg_customers"))
+    assert prefixes["K0000"] == "01024"  # a postal word anywhere in the name: text
     features = {r[0] for r in run.query("select column_name from (describe customer_features)")}
-    assert not features & {"plz", "zip", "mitglieds_nr"}
+    assert not features & {"plz", "zip", "mitglieds_nr", "customer_zip_code_prefix"}
+    assert not features & {"mobile_phone"}
+    assert "phone_orders" in features  # a phone word not at the end: a count, still a feature
