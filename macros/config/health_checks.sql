@@ -73,9 +73,20 @@ final as (
         reasons.rejection_reason,
         reasons.reason_rows,
         printf(
-            '%.1f%% of %s rows rejected (%d of %d; limit {{ above_var }} = %s); reason %d: %s (%d rows). Fix: see {{ base_model }} where rejection_reason is not null (a wrong column mapping rejects most rows: var {{ "customer_columns" if input_name == "customer" else "order_columns" }}), or raise var {{ above_var }}.',
+            '%.1f%% of %s rows rejected (%d of %d; limit {{ above_var }} = %s); reason %d: %s (%d rows). %s',
             100 * totals.rejected_share, {{ quote_literal(input_name) }}, totals.rows_rejected, totals.rows_read,
-            {{ quote_literal(above) }}, reasons.reason_rank, reasons.rejection_reason, reasons.reason_rows
+            {{ quote_literal(above) }}, reasons.reason_rank, reasons.rejection_reason, reasons.reason_rows,
+            -- The fix for the reason at hand: guest lines and repeated lines are no mapping error.
+            case
+                when reasons.rejection_reason = 'missing customer_id'
+                        or starts_with(reasons.rejection_reason, 'missing customer_id; duplicate line')
+                    then 'Lines without a customer id (guest orders) cannot be segmented. Fix: if the shop takes guest orders, that is expected: raise var {{ above_var }}; else map the id column (var {{ "customer_columns" if input_name == "customer" else "order_columns" }}).'
+                when starts_with(reasons.rejection_reason, 'duplicate line')
+                    then 'Lines equal in every column are read once (an export saved twice, overlapping sheets). Fix: if the file writes one line per unit, keep the column that tells such lines apart (a line or item number such as order_item_id, or a quantity); else raise var {{ above_var }}.'
+                when reasons.rejection_reason like '%is not a date%'
+                    then 'Dates the column''s format cannot read (the console names the format). Fix: correct those lines, or set var date_formats.'
+                else 'Fix: see {{ base_model }} where rejection_reason is not null (a wrong column mapping rejects most rows: var {{ "customer_columns" if input_name == "customer" else "order_columns" }}), or raise var {{ above_var }}.'
+            end
         ) as finding
     from totals
     cross join kept_rows

@@ -166,3 +166,32 @@ def test_no_valid_customers_fails_and_a_header_only_file_stops_before_building(t
     assert run.result.returncode != 0
     assert "has a header line and no data rows" in run.output
     assert "Traceback" not in run.output
+
+
+def test_the_rejected_share_warning_gives_the_fix_for_its_reason(tmp_path: Path):
+    """Guest lines (no customer id) and lines repeated in every column are no mapping error: the
+    WARN says what they are and what to do, instead of blaming the column mapping."""
+    lines = ["order_id,customer_id,order_date,amount"]
+    for number in range(200):
+        customer = "" if number % 5 == 0 else f"C{number % 40}"  # 40 guest lines
+        lines.append(f"O{number},{customer},2024-03-{1 + number % 28:02d},{10 + number % 7}.50")
+    lines += lines[1:21:2]  # ten lines again, equal in every column: 2 guests, 8 customers
+    orders = tmp_path / "orders.csv"
+    orders.write_text("\n".join(lines) + "\n")
+    run = run_dbt(
+        tmp_path,
+        "build",
+        {"orders_path": str(orders)},
+        ["--select", "+stg_orders", "order_rows_rejected_over_warn_share"],
+    )
+    text = " ".join(run.output.split())
+    assert re.search(r"WARN \d+ order_rows_rejected_over_warn_share", text), text[-3000:]
+    assert (
+        "reason 1: missing customer_id (40 rows). Lines without a customer id (guest orders)"
+        in (text)
+    )
+    assert "reason 2: duplicate line (every value equals an earlier line; the first is kept) " in (
+        text
+    )
+    assert "keep the column that tells such lines apart (a line or item number" in text
+    assert "a wrong column mapping" not in text
