@@ -1,7 +1,8 @@
 {#- Generic data tests for the marketing marts. -#}
 
 {% test only_contactable_customers(model, column_name, customers, rejected) %}
-{#- Every customer in the model opted in to marketing and has no rejected input row. -#}
+{#- Every customer in the model opted in to marketing and has no rejected input row that blocks
+    contact (customers_rejected.blocks_contact). -#}
 select targeted.{{ column_name }} as customer_id
 from {{ model }} as targeted
 left join {{ customers }} as customers
@@ -9,7 +10,7 @@ left join {{ customers }} as customers
 where customers.customer_id is null
     or not customers.marketing_opt_in
     or targeted.{{ column_name }} in (
-        select customer_id from {{ rejected }} where customer_id is not null
+        select customer_id from {{ rejected }} where blocks_contact
     )
 {% endtest %}
 

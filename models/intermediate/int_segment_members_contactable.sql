@@ -1,4 +1,5 @@
-{#- One row per segmented customer who may be contacted (opted in, no rejected input row), with the
+{#- One row per segmented customer who may be contacted (opted in, no rejected input row that
+    blocks contact: customers_rejected.blocks_contact), with the
     contact priority score documented in _int_segments__models.yml. -#}
 
 with
@@ -29,10 +30,11 @@ customers_rejected as (
 
 rejected_ids as (
 
-    -- A customer id that also has a rejected input row (e.g. a conflicting duplicate) is not contacted.
+    -- A customer id that also has a rejected input row (a broken or conflicting duplicate) is not
+    -- contacted; a plain duplicate agreeing on consent and email does not block (blocks_contact).
     select distinct customer_id
     from customers_rejected
-    where customer_id is not null
+    where blocks_contact
 
 ),
 

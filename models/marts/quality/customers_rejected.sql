@@ -6,11 +6,19 @@ base_customers as (
 
 ),
 
+kept as (
+
+    select customer_id, email, marketing_opt_in
+    from base_customers
+    where rejection_reason is null
+
+),
+
 rejected as (
 
     select
-        source_row_number,
-        customer_id,
+        base_customers.source_row_number,
+        base_customers.customer_id,
         {{ raw_value('gender') }} as raw_gender,
         {{ raw_value('age') }} as raw_age,
         {{ raw_value('annual_income_k') }} as raw_annual_income_k,
@@ -18,10 +26,22 @@ rejected as (
         {{ raw_value('spending_score') }} as raw_spending_score,
         {{ raw_value('signup_date') }} as raw_signup_date,
         {{ raw_value('marketing_opt_in') }} as raw_marketing_opt_in,
-        raw_record,
-        rejection_reason
+        base_customers.raw_record,
+        base_customers.rejection_reason,
+        -- Whether this row keeps its customer id out of every campaign: any rejected row does,
+        -- except a plain duplicate (the same id again, nothing else wrong) that agrees with the
+        -- kept row on consent and email, as a customers file with one row per order repeats each
+        -- repeat buyer (blocking those left every repeat buyer out of every campaign).
+        base_customers.customer_id is not null and not coalesce(
+            base_customers.rejection_reason = 'duplicate customer_id (the first row with this id is kept)'
+            and base_customers.marketing_opt_in = kept.marketing_opt_in
+            and base_customers.email is not distinct from kept.email,
+            false
+        ) as blocks_contact
     from base_customers
-    where rejection_reason is not null
+    left join kept
+        on base_customers.customer_id = kept.customer_id
+    where base_customers.rejection_reason is not null
 
 )
 

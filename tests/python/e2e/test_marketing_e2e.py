@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import math
+import random
 import statistics
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from .conftest import REPO, DbtRun
+from .conftest import REPO, DbtRun, run_dbt
 
 pytestmark = pytest.mark.dbt
 
@@ -263,3 +264,49 @@ def test_demo_retention_watchlist_follows_the_documented_rule(demo_build: Path):
         and recency > 2 * usual[segment_id]
     }
     assert {row[0] for row in watched} == expected
+
+
+def test_a_customers_file_with_a_row_per_order_keeps_repeat_buyers_contactable(tmp_path: Path):
+    """Olist's customers file has one row per order: keyed by the person, each repeat buyer comes
+    again, equal in every value but the per-order id. Those repeats are rejected as duplicates (the
+    first row is kept) but no longer keep the buyer out of every campaign; a repeat that disagrees
+    on email or consent still does."""
+    rng = random.Random(11)
+    header = ["order_customer_id", "CustomerID", "Age", "Annual Income (k$)"]
+    header += ["Spending Score (1-100)", "Email", "Marketing Opt In"]
+    rows, repeats = [], {"agree": [], "other_email": [], "opted_out": []}
+    for number in range(240):
+        centre = [(25, 20, 80), (45, 85, 20), (60, 55, 50)][number % 3]
+        person = f"P{number:04d}"
+        row = [f"o{number}", person, centre[0] + rng.randint(-3, 3), centre[1] + rng.randint(-4, 4)]
+        row += [centre[2] + rng.randint(-5, 5), f"{person.lower()}@example.com", "yes"]
+        rows.append(row)
+    for number, kind in zip(
+        range(0, 60, 2), ["agree"] * 20 + ["other_email"] * 5 + ["opted_out"] * 5, strict=True
+    ):
+        again = list(rows[number])
+        again[0] = f"o{number}-2"
+        if kind == "other_email":
+            again[5] = "someone.else@example.com"
+        if kind == "opted_out":
+            again[6] = "no"
+        rows.append(again)
+        repeats[kind].append(again[1])
+    path = tmp_path / "customers.csv"
+    with path.open("w", newline="") as handle:
+        csv.writer(handle).writerows([header, *rows])
+    run = run_dbt(
+        tmp_path / "run",
+        variables={"customers_path": str(path), "n_clusters": 3},
+        extra_args=["--select", "+int_segment_members_contactable", "+customers_rejected"],
+    )
+    blocks = dict(run.query("select customer_id, blocks_contact from customers_rejected"))
+    assert len(blocks) == 30
+    assert {blocks[person] for person in repeats["agree"]} == {False}
+    assert {blocks[person] for person in repeats["other_email"] + repeats["opted_out"]} == {True}
+    contactable = {
+        row[0] for row in run.query("select customer_id from int_segment_members_contactable")
+    }
+    assert set(repeats["agree"]) <= contactable
+    assert not contactable & set(repeats["other_email"] + repeats["opted_out"])
+    assert len(contactable) == 240 - 10
