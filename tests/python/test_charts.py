@@ -717,3 +717,20 @@ def test_vega_bundle_is_cached_per_vl_convert_version_and_rebuilt_when_broken(
     cache.write_text("// cut short", encoding="utf-8")  # e.g. a disk that filled up
     assert report.vega_bundle() == fresh and cache.read_text(encoding="utf-8") == fresh
     assert [p.name for p in cache.parent.iterdir()] == [cache.name]  # no temp file left behind
+
+
+def test_a_derived_feature_named_as_a_built_in_label_reads_keeps_the_charts_drawing(tables):
+    """`derived_features: {total_spend: ...}` beside monetary, whose label is "Total spend": the
+    two columns got one label, and the correlations chart (and every chart showing both) failed."""
+    assert charts.feature_label("total_spend") == "Total spend (total_spend)"
+    assert charts.feature_label("monetary") == "Total spend"
+    assert charts.feature_label("spend") == "Spend"  # no clash: the plain label
+    features = tables["int_customer_features"].with_columns(
+        monetary=pl.col("age") * 10.0, total_spend=pl.col("age") * 9.0 + 1
+    )
+    chart = charts.correlation_heatmap(features, ["age", "monetary", "total_spend"])
+    assert charts.placeholder_reason(chart) is None
+    render_svg(chart)
+    histograms = charts.feature_histograms(features, ["monetary", "total_spend"])
+    assert charts.placeholder_reason(histograms) is None
+    render_svg(histograms)

@@ -52,6 +52,10 @@ def feature_label(name: str) -> str:
         label = "Share of spend on " + name.removeprefix("share_").replace("_", " ")
     else:
         label = name.replace("_", " ").capitalize()
+        if label in FEATURE_LABELS.values():
+            # A derived feature named as a built-in label reads (`total_spend` beside monetary's
+            # "Total spend"): two columns of one label broke every chart that shows both.
+            label = f"{label} ({name})"
     # Vega-Lite reads '.', '[' and ']' in field names as paths; labels become field names.
     return label.replace(".", "").replace("[", "(").replace("]", ")")
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import csv
 import re
+import shutil
 from pathlib import Path
 
+import duckdb
 import pytest
 import yaml
 from sklearn.metrics import adjusted_rand_score
 
-from .conftest import REPO, DbtRun
+from .conftest import REPO, DbtRun, run_dbt
 
 pytestmark = pytest.mark.dbt
 
@@ -250,3 +252,22 @@ def test_segment_median_percentile_is_the_mid_rank_among_all_segmented_customers
         assert percentile == pytest.approx(expected, abs=1e-12), (segment_id, feature)
         checked += 1
     assert checked >= 3 * stats["segment_id"].n_unique()  # several features per segment
+
+
+def test_a_failed_chart_is_a_warn_naming_the_chart_and_why(demo_build: DbtRun, tmp_path: Path):
+    """The demo's charts all draw (chart_failed passes in its build); on a copy of its warehouse
+    where one chart failed, `dbt test` warns naming that chart and the reason from its note."""
+    assert re.search(r"PASS chart_failed", " ".join(demo_build.output.split()))
+    (tmp_path / "run").mkdir()
+    shutil.copy(demo_build.database, tmp_path / "run" / "warehouse.duckdb")
+    with duckdb.connect(str(tmp_path / "run" / "warehouse.duckdb")) as connection:
+        connection.execute(
+            "update main.chart_renders set status = 'failed',"
+            " note = 'Duplicate field name Total spend' where chart_name = 'correlations'"
+        )
+    run = run_dbt(tmp_path / "run", "test", extra_args=["--select", "chart_failed"])
+    text = " ".join(run.output.split())
+    assert re.search(r"WARN 1 chart_failed", text), text[-3000:]
+    assert (
+        "health chart_failed: chart correlations failed: Duplicate field name Total spend." in text
+    )
