@@ -195,3 +195,34 @@ def test_the_rejected_share_warning_gives_the_fix_for_its_reason(tmp_path: Path)
     )
     assert "keep the column that tells such lines apart (a line or item number" in text
     assert "a wrong column mapping" not in text
+
+
+def test_tenure_dropped_on_customers_only_input_names_the_reference_date(tmp_path: Path):
+    """Customers only, with signup dates: tenure is counted to the day after the last purchase,
+    which this input lacks, so tenure_days is null for everyone and dropped. The WARN said
+    "constant or all-null after cleaning"; it now names var as_of_date."""
+    rng = random.Random(8)
+    lines = [HEADER + ",Signup Date"]
+    for i in range(150):
+        age, income, score = [(25, 20, 80), (45, 85, 20), (60, 55, 50)][i % 3]
+        lines.append(
+            f"{i + 1:04d},Female,{age + rng.randint(-4, 4)},{income + rng.randint(-6, 6)},"
+            f"{score},2023-{1 + i % 12:02d}-{1 + i % 28:02d}"
+        )
+    csv = tmp_path / "customers.csv"
+    csv.write_text("\n".join(lines) + "\n")
+    features = ["age", "annual_income_k", "tenure_days"]
+    run = run_dbt(
+        tmp_path,
+        "build",
+        {"customers_path": str(csv), "n_clusters": 3, "segmentation_features": features},
+        SELECT,
+    )
+    text = " ".join(run.output.split())
+    assert re.search(r"WARN 1 feature_dropped", text), text[-3000:]
+    assert (
+        "health feature_dropped: feature tenure_days was requested but not clustered on: it is "
+        "constant or all-null after cleaning. Fix: tenure is counted from signup_date to a "
+        "reference date" in text
+    )
+    assert "set var as_of_date" in text
