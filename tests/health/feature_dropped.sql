@@ -30,19 +30,14 @@ final as (
         printf(
             'feature %s was requested but not clustered on: it is constant or all-null after cleaning. %s',
             feature_scaling.feature_name,
-            case
-                {%- if not has_input('orders') %}
-                -- Days are counted to a reference date: the day after the last purchase, which
-                -- customers-only input does not have (recency needs orders whatever the date).
-                when feature_scaling.feature_name = 'recency_days'
-                    then 'Fix: recency is counted from each customer''s last order, and this input has no orders: set var orders_path, or drop it from var segmentation_features.'
-                {%- if setting('as_of_date') is none %}
-                when feature_scaling.feature_name = 'tenure_days'
-                    then 'Fix: tenure is counted from signup_date to a reference date, the day after the last purchase, and this input has no orders: set var as_of_date (e.g. the export''s date).'
-                {%- endif %}
-                {%- endif %}
-                else 'Fix: check its values in customer_features, or drop it from var segmentation_features.'
-            end
+            coalesce(
+            -- Days are counted to a reference date: the day after the last purchase, which
+            -- customers-only input does not have (recency needs orders whatever the date).
+            case feature_scaling.feature_name
+                when 'recency_days' then {{ "'Fix: recency is counted from each customer''s last order, and this input has no orders: set var orders_path, or drop it from var segmentation_features.'" if not has_input('orders') else 'null' }}
+                when 'tenure_days' then {{ "'Fix: tenure is counted from signup_date to a reference date, the day after the last purchase, and this input has no orders: set var as_of_date (e.g. the export''s date).'" if not has_input('orders') and setting('as_of_date') is none else 'null' }}
+            end,
+            'Fix: check its values in customer_features, or drop it from var segmentation_features.')
         ) as finding
     from feature_scaling
     where feature_scaling.feature_name not in (select feature_name from kept_features)
