@@ -298,8 +298,18 @@ def test_a_customers_file_with_a_row_per_order_keeps_repeat_buyers_contactable(t
     run = run_dbt(
         tmp_path / "run",
         variables={"customers_path": str(path), "n_clusters": 3},
-        extra_args=["--select", "+int_segment_members_contactable", "+customers_rejected"],
+        extra_args=[
+            "--select",
+            "+int_segment_members_contactable +customers_rejected",
+            "customer_rows_rejected_over_warn_share",
+        ],
     )
+    text = " ".join(run.output.split())
+    assert (
+        "reason 1: duplicate customer_id (the first row with this id is kept) (30 rows). The "
+        in (text)
+    )
+    assert "a customers file with a row per order repeats each repeat buyer" in text
     blocks = dict(run.query("select customer_id, blocks_contact from customers_rejected"))
     assert len(blocks) == 30
     assert {blocks[person] for person in repeats["agree"]} == {False}
