@@ -31,11 +31,15 @@ rejected as (
         -- Whether this row keeps its customer id out of every campaign: any rejected row does,
         -- except a plain duplicate (the same id again, nothing else wrong) that agrees with the
         -- kept row on consent and email, as a customers file with one row per order repeats each
-        -- repeat buyer (blocking those left every repeat buyer out of every campaign).
+        -- repeat buyer (blocking those left every repeat buyer out of every campaign). A blank
+        -- consent or email on the repeat says nothing (Shopify writes them on an order's first
+        -- line only), so it does not disagree.
         base_customers.customer_id is not null and not coalesce(
             base_customers.rejection_reason = 'duplicate customer_id (the first row with this id is kept)'
-            and base_customers.marketing_opt_in = kept.marketing_opt_in
-            and base_customers.email is not distinct from kept.email,
+            and kept.customer_id is not null
+            and ({{ raw_value('marketing_opt_in', 'base_customers.raw_values') }} is null
+                 or base_customers.marketing_opt_in = kept.marketing_opt_in)
+            and (base_customers.email is null or base_customers.email = kept.email),
             false
         ) as blocks_contact
     from base_customers

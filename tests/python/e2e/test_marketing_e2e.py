@@ -269,12 +269,12 @@ def test_demo_retention_watchlist_follows_the_documented_rule(demo_build: Path):
 def test_a_customers_file_with_a_row_per_order_keeps_repeat_buyers_contactable(tmp_path: Path):
     """Olist's customers file has one row per order: keyed by the person, each repeat buyer comes
     again, equal in every value but the per-order id. Those repeats are rejected as duplicates (the
-    first row is kept) but no longer keep the buyer out of every campaign; a repeat that disagrees
-    on email or consent still does."""
+    first row is kept) but no longer keep the buyer out of every campaign, nor does a repeat whose
+    consent and email are blank; a repeat that disagrees on email or consent still does."""
     rng = random.Random(11)
     header = ["order_customer_id", "CustomerID", "Age", "Annual Income (k$)"]
     header += ["Spending Score (1-100)", "Email", "Marketing Opt In"]
-    rows, repeats = [], {"agree": [], "other_email": [], "opted_out": []}
+    rows, repeats = [], {"agree": [], "blank": [], "other_email": [], "opted_out": []}
     for number in range(240):
         centre = [(25, 20, 80), (45, 85, 20), (60, 55, 50)][number % 3]
         person = f"P{number:04d}"
@@ -282,7 +282,9 @@ def test_a_customers_file_with_a_row_per_order_keeps_repeat_buyers_contactable(t
         row += [centre[2] + rng.randint(-5, 5), f"{person.lower()}@example.com", "yes"]
         rows.append(row)
     for number, kind in zip(
-        range(0, 60, 2), ["agree"] * 20 + ["other_email"] * 5 + ["opted_out"] * 5, strict=True
+        range(0, 60, 2),
+        ["agree"] * 15 + ["blank"] * 5 + ["other_email"] * 5 + ["opted_out"] * 5,
+        strict=True,
     ):
         again = list(rows[number])
         again[0] = f"o{number}-2"
@@ -290,6 +292,8 @@ def test_a_customers_file_with_a_row_per_order_keeps_repeat_buyers_contactable(t
             again[5] = "someone.else@example.com"
         if kind == "opted_out":
             again[6] = "no"
+        if kind == "blank":  # Shopify writes consent and email on an order's first line only
+            again[5] = again[6] = ""
         rows.append(again)
         repeats[kind].append(again[1])
     path = tmp_path / "customers.csv"
@@ -312,11 +316,11 @@ def test_a_customers_file_with_a_row_per_order_keeps_repeat_buyers_contactable(t
     assert "a customers file with a row per order repeats each repeat buyer" in text
     blocks = dict(run.query("select customer_id, blocks_contact from customers_rejected"))
     assert len(blocks) == 30
-    assert {blocks[person] for person in repeats["agree"]} == {False}
+    assert {blocks[person] for person in repeats["agree"] + repeats["blank"]} == {False}
     assert {blocks[person] for person in repeats["other_email"] + repeats["opted_out"]} == {True}
     contactable = {
         row[0] for row in run.query("select customer_id from int_segment_members_contactable")
     }
-    assert set(repeats["agree"]) <= contactable
+    assert set(repeats["agree"] + repeats["blank"]) <= contactable
     assert not contactable & set(repeats["other_email"] + repeats["opted_out"])
     assert len(contactable) == 240 - 10
