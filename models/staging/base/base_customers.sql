@@ -183,6 +183,9 @@ final as (
         marketing_opt_in,
         -- the consent value as it arrived when it is no known yes or no (it reads as no consent)
         unrecognised_opt_in,
+        -- whether the input has a consent column (a constant: without one everyone counts as
+        -- opted in, and the consent_column_missing WARN says so)
+        {{ 'true' if 'marketing_opt_in' in mapping else 'false' }} as has_consent_column,
         {%- for column in extras %}
         -- extra numeric input column {{ extra_names[column] }}: stg_customers strips the prefix
         {{ finite_or_null(quote_identifier('number__' ~ extra_names[column])) }}

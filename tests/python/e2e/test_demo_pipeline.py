@@ -258,6 +258,8 @@ def test_a_failed_chart_is_a_warn_naming_the_chart_and_why(demo_build: DbtRun, t
     """The demo's charts all draw (chart_failed passes in its build); on a copy of its warehouse
     where one chart failed, `dbt test` warns naming that chart and the reason from its note."""
     assert re.search(r"PASS chart_failed", " ".join(demo_build.output.split()))
+    # (and the demo has a consent column: no consent_column_missing WARN)
+    assert re.search(r"PASS consent_column_missing", " ".join(demo_build.output.split()))
     (tmp_path / "run").mkdir()
     shutil.copy(demo_build.database, tmp_path / "run" / "warehouse.duckdb")
     with duckdb.connect(str(tmp_path / "run" / "warehouse.duckdb")) as connection:

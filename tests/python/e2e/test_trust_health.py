@@ -89,8 +89,13 @@ def test_8_percent_rejected_builds_with_one_warn(tmp_path: Path):
     csv = customers_csv(tmp_path / "customers.csv", good=276, bad=24)
     run = run_dbt(tmp_path, "build", {"customers_path": str(csv), "n_clusters": 3}, SELECT)
     counts = summary(run.output)
-    assert counts["WARN"] == 1 and counts["ERROR"] == 0, run.output[-3000:]
+    # Two WARNs: the rejected share, and this Kaggle-style file has no consent column.
+    assert counts["WARN"] == 2 and counts["ERROR"] == 0, run.output[-3000:]
     assert re.search(r"WARN \d+ customer_rows_rejected_over_warn_share", run.output)
+    assert re.search(r"WARN 1 consent_column_missing", run.output)
+    assert "health consent_column_missing: the input has no consent column: all 276 customers" in (
+        " ".join(run.output.split())
+    )
     for quiet in [
         "segment_smaller_than_min_share",
         "feature_dropped",
