@@ -79,7 +79,7 @@
                        'datum', 'bestelldatum', 'belegdatum', 'rechnungsdatum', 'date_commande', 'date_de_commande',
                        'date_facture', 'fecha', 'fecha_pedido', 'fecha_factura', 'data_ordine', 'besteldatum', 'factuurdatum'],
         'amount': ['amount', 'order_total', 'total', 'line_total', 'revenue', 'sales', 'value', 'order_value',
-                   'betrag', 'gesamtbetrag', 'umsatz', 'montant', 'montant_total', 'importe', 'importe_total', 'importo',
+                   'betrag', 'gesamtbetrag', 'gesamt', 'gesamtpreis', 'gesamtsumme', 'umsatz', 'montant', 'montant_total', 'importe', 'importe_total', 'importo',
                    'totale', 'bedrag'],
         'quantity': ['quantity', 'qty', 'units', 'menge', 'anzahl', 'quantite', 'quantit', 'cantidad', 'aantal'],
         'unit_price': ['unit_price', 'unitprice', 'price', 'einzelpreis', 'preis', 'prix_unitaire', 'prix', 'precio_unitario',

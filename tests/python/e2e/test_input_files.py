@@ -581,8 +581,10 @@ def write_european_exports(folder: Path) -> list[dict]:
         ),
         "bestellungen.csv": (
             "orders",
-            "Bestellnummer;Kundennummer;Bestelldatum;Menge;Einzelpreis;Bestellstatus\n"
-            "B1;K1;01.03.2024;2;9,5;storniert\n",
+            # Gesamt: the line's net value after Rabatt %, the amount (not Menge x Einzelpreis)
+            "Bestellnummer;Kundennummer;Bestelldatum;Menge;Einzelpreis;Rabatt %;Gesamt;"
+            "Bestellstatus\n"
+            "B1;K1;01.03.2024;2;9,5;10;17,1;storniert\n",
         ),
         "commandes.csv": (
             "orders",
@@ -611,7 +613,7 @@ def test_german_french_and_spanish_headers_map_without_a_mapping_var(
         " income <- Jahreseinkommen" in section(out, 24)
     )
     assert (
-        "mapped: customer_id <- Kundennummer, order_date <- Bestelldatum,"
+        "mapped: amount <- Gesamt, customer_id <- Kundennummer, order_date <- Bestelldatum,"
         " order_id <- Bestellnummer, quantity <- Menge, status <- Bestellstatus,"
         " unit_price <- Einzelpreis" in section(out, 25)
     )
