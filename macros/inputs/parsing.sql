@@ -325,6 +325,15 @@
     {{ return("(select * from " ~ relation ~ " limit 100000)") }}
 {% endmacro %}
 
+{% macro column_has_blanks(relation, column) %}
+    {#- Whether the column is blank anywhere in the first 100,000 rows (a shop export that writes
+        an order-level field on the order's first line only). False without the column. -#}
+    {%- if not execute or column is none -%}{{ return(false) }}{%- endif -%}
+    {%- set row = run_query("select count(*) filter (where " ~ text_value(quote_identifier(column))
+        ~ " is null) from " ~ first_rows(relation)).rows[0] -%}
+    {{ return(row[0] > 0) }}
+{% endmacro %}
+
 {% macro gender_words() %}
     {#- Spellings of the gender column, lower case, in the languages exports come in. A letter that
         means one thing in one language and another elsewhere is decided per input (gender_letters).

@@ -21,11 +21,13 @@
     {%- set dates = {'order_date': date_column_format('order_date', input, mapping.get('order_date'))} -%}
     {%- set float_ids = ids_written_as_floats(input.relation, mapping.get('customer_id'), input.types.get(mapping.get('customer_id'), 'VARCHAR')) -%}
     {%- set status_column = cancellation_source_column(mapping, input) -%}
+    {%- set fill_channel = 'channel' in mapping and 'order_id' in mapping and column_has_blanks(input.relation, mapping.get('channel')) -%}
     {{ log_input_reading('orders', mapping, decimal if number_columns else none, dates, float_ids,
                          status_values(input.relation, status_column)) }}
     {%- set aliases = source_column_aliases(input) -%}
 {%- else -%}
     {%- set mapping = {} -%}
+    {%- set fill_channel = false -%}
     {{ log_input_reading('orders', mapping, none, {}) }}
 {%- endif -%}
 {%- set fields = standard_field_expressions(standard_fields, ['quantity', 'unit_price', 'amount'], mapping, aliases, input.types if orders_present else {}) -%}
@@ -128,7 +130,15 @@ parsed as (
         {{ number_value(field.unit_price, field_type.unit_price, decimal) }} as unit_price_number,
         {{ number_value(field.amount, field_type.amount, decimal) }} as amount_number,
         coalesce(lower({{ text_value(field.category) }}), 'unknown') as category,
+        {%- if fill_channel %}
+        -- A blank channel takes its order's (Shopify writes `Source` on an order's first line
+        -- only); only when the column has blanks, so a complete column costs no window.
+        coalesce(lower({{ text_value(field.channel) }}),
+                 lower(max({{ text_value(field.channel) }}) over (partition by {{ text_value(field.order_id) if 'order_id' in mapping else 'source_row_number' }})),
+                 'unknown') as channel
+        {%- else %}
         coalesce(lower({{ text_value(field.channel) }}), 'unknown') as channel
+        {%- endif %}
     from source
 
 ),

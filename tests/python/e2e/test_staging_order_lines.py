@@ -241,3 +241,37 @@ def test_planted_faults_are_rejected_with_their_reason(invoice_build):
         "category",
         "channel",
     ]
+
+
+def test_a_channel_written_on_an_orders_first_line_only_reaches_its_other_lines(tmp_path: Path):
+    """Shopify's orders export writes `Source` (web, pos) on an order's first line only: the
+    other lines read `unknown`, and online_share came out wrong for half the customers."""
+    lines = ["Name,Email,Created at,Lineitem quantity,Lineitem price,Source"]
+    expected = {}
+    for order in range(30):
+        source = "web" if order % 3 else "pos"
+        for line in range(1 + order % 3):
+            lines.append(
+                f"#{1001 + order},c{order % 7}@example.com,2024-03-{1 + order % 28:02d} 10:15:42,"
+                f"{1 + line},9.50,{source if line == 0 else ''}"
+            )
+            expected[(f"#{1001 + order}", line)] = source
+    orders = tmp_path / "orders.csv"
+    orders.write_text("\n".join(lines) + "\n")
+    run = run_dbt(
+        tmp_path / "run",
+        variables={
+            "orders_path": str(orders),
+            "order_columns": {
+                "order_id": "Name",
+                "customer_id": "Email",
+                "quantity": "Lineitem quantity",
+                "unit_price": "Lineitem price",
+                "channel": "Source",
+            },
+        },
+        extra_args=["--select", "base_orders"],
+    )
+    channels = run.query("select order_id, channel from base_orders order by source_row_number")
+    assert [channel for _, channel in channels] == list(expected.values())
+    assert "unknown" not in {channel for _, channel in channels}
