@@ -99,6 +99,26 @@
     {{ return(described.columns[0].values() | list) }}
 {% endmacro %}
 
+{% macro shopify_orders_preset(kind, by_normalized) %}
+    {#- Shopify's "Export orders" CSV (one line per line item: Name, Email, Created at, Lineitem
+        quantity, Lineitem price on every line; Id, Total, Financial Status, Accepts Marketing on
+        an order's first line only). Synonyms alone map order_id <- Id and amount <- Total, both
+        blank on an order's other lines (about half the lines rejected, or the build stopped), so
+        this export is recognised by those headers and mapped: order_id <- Name, customer_id <-
+        Email, quantity <- Lineitem quantity, unit_price <- Lineitem price (the line's value),
+        amount unmapped, channel <- Source. {} for any other input. -#}
+    {%- set preset = {} -%}
+    {%- if (kind | string) == 'orders' and 'name' in by_normalized and 'lineitem_quantity' in by_normalized
+          and 'lineitem_price' in by_normalized -%}
+        {%- do preset.update({'order_id': by_normalized['name'], 'quantity': by_normalized['lineitem_quantity'],
+                              'unit_price': by_normalized['lineitem_price'], 'amount': none}) -%}
+        {%- if 'email' in by_normalized -%}{%- do preset.update({'customer_id': by_normalized['email']}) -%}{%- endif -%}
+        {%- if 'source' in by_normalized -%}{%- do preset.update({'channel': by_normalized['source']}) -%}{%- endif -%}
+        {%- do log(kind ~ ": a Shopify orders export (Name, Lineitem quantity, Lineitem price): order_id <- Name, customer_id <- Email, the line value is Lineitem quantity x Lineitem price (Total is the order's, on its first line only); var order_columns overrides any of these", info=true) -%}
+    {%- endif -%}
+    {{ return(preset) }}
+{% endmacro %}
+
 {% macro map_input_columns(kind, synonyms, overrides_var, required) %}
     {#- {standard_name: source column name} for the standard columns found in input `kind`
         ('customers' / 'orders'; a relation SQL string still works). A null in the overrides var
@@ -130,6 +150,12 @@
         {%- do by_normalized.setdefault(normalize_column_name(column), column) -%}
         {%- do same_name.setdefault(normalize_column_name(column), []).append(column) -%}
     {%- endfor -%}
+    {%- set preset = shopify_orders_preset(kind, by_normalized) -%}
+    {%- if preset -%}
+        {#- The var's own keys win over the preset's. -#}
+        {%- do preset.update(overrides) -%}
+        {%- set overrides = preset -%}
+    {%- endif -%}
     {%- set mapping = {} -%}
     {%- set unmapped = [] -%}
     {%- set chosen_by_var = [] -%}

@@ -275,3 +275,47 @@ def test_a_channel_written_on_an_orders_first_line_only_reaches_its_other_lines(
     channels = run.query("select order_id, channel from base_orders order by source_row_number")
     assert [channel for _, channel in channels] == list(expected.values())
     assert "unknown" not in {channel for _, channel in channels}
+
+
+def test_a_shopify_orders_export_is_mapped_without_vars(tmp_path: Path):
+    """Shopify's orders export: Id, Total, Financial Status and Accepts Marketing on an order's
+    first line only. Mapped by synonyms, order_id <- Id and amount <- Total were blank on the
+    other lines (about half the lines rejected, or the build stopped); recognised, every line is
+    kept, worth Lineitem quantity x Lineitem price, its order named by Name, its customer by
+    Email; a walk-in without an email is a guest line."""
+    header = "Name,Email,Financial Status,Paid at,Total,Created at,Lineitem quantity,"
+    header += "Lineitem name,Lineitem price,Source,Id"
+    lines, values = [header], {}
+    for order in range(24):
+        email = "" if order == 5 else f"c{order % 6}@example.com"
+        status = "refunded" if order == 7 else "paid"
+        items = [(1 + line, 4.5 + line) for line in range(1 + order % 3)]
+        total = sum(quantity * price for quantity, price in items)
+        for line, (quantity, price) in enumerate(items):
+            first = line == 0
+            lines.append(
+                f"#{1001 + order},{email},{status if first else ''},"
+                f"{'2024-03-01 10:15:42 +0100' if first else ''},{total if first else ''},"
+                f"2024-03-{1 + order:02d} 10:15:42 +0100,{quantity},Item {line},{price},"
+                f"{'web' if first else ''},{5500000 + order if first else ''}"
+            )
+            values[(f"#{1001 + order}", line)] = (email or None, quantity * price)
+    orders = tmp_path / "orders.csv"
+    orders.write_text("\n".join(lines) + "\n")
+    run = run_dbt(
+        tmp_path / "run",
+        variables={"orders_path": str(orders)},
+        extra_args=["--select", "base_orders"],
+    )
+    assert "a Shopify orders export (Name, Lineitem quantity, Lineitem price)" in run.output
+    rows = run.query(
+        "select order_id, customer_id, amount, is_return, channel, rejection_reason"
+        " from base_orders order by source_row_number"
+    )
+    assert [(order_id, customer, amount) for order_id, customer, amount, *_ in rows] == [
+        (order_id, email, value) for (order_id, _), (email, value) in values.items()
+    ]
+    reasons = {reason for *_, reason in rows}
+    assert reasons == {None, "missing customer_id"}  # only the walk-in's lines
+    assert {channel for *_, channel, _ in rows} == {"web"}
+    assert {order_id for order_id, _, _, is_return, *_ in rows if is_return} == {"#1008"}
