@@ -335,16 +335,19 @@
 {% endmacro %}
 
 {% macro gender_words() %}
-    {#- Spellings of the gender column, lower case, in the languages exports come in. A letter that
+    {#- Spellings of the gender column, lower case, in the languages exports come in, and the
+        salutations a CRM's `Anrede` / `Salutation` writes (Herr, Frau, Divers; Mr, Mrs, Ms). A letter that
         means one thing in one language and another elsewhere is decided per input (gender_letters).
         Anything else reads as Other and is named by the gender_not_recognised WARN. -#}
     {{ return({
         'female': ['f', 'female', 'woman', 'women', 'w', 'weiblich', 'frau', 'femme', 'féminin', 'feminin',
-                   'mujer', 'femenino', 'feminino', 'donna', 'vrouw', 'v'],
+                   'mujer', 'femenino', 'feminino', 'donna', 'vrouw', 'v',
+                   'mrs', 'mrs.', 'ms', 'ms.', 'miss', 'madame', 'mme', 'mme.', 'señora', 'sra', 'sra.', 'signora', 'mevrouw'],
         'male': ['male', 'man', 'men', 'männlich', 'maennlich', 'mann', 'h', 'homme', 'masculin',
-                 'hombre', 'masculino', 'uomo'],
+                 'hombre', 'masculino', 'uomo',
+                 'herr', 'mr', 'mr.', 'monsieur', 'señor', 'sr', 'sr.', 'signore', 'sig.', 'meneer', 'dhr', 'dhr.'],
         'other': ['other', 'd', 'divers', 'diverse', 'x', 'non-binary', 'nonbinary', 'non binary', 'nb',
-                  'autre', 'otro', 'altro'],
+                  'autre', 'otro', 'altro', 'mx', 'mx.'],
     }) }}
 {% endmacro %}
 

@@ -56,3 +56,17 @@ def test_german_m_w_d_and_english_letters_keep_m_as_male(tmp_path: Path):
     expected |= {"female": "Female", "male": "Male"}
     assert [read[f"S{i}"] for i in range(len(written))] == [expected[g.lower()] for g in written]
     assert re.search(r"PASS gender_not_recognised", run.output), run.output[-2000:]
+
+
+def test_salutations_read_as_gender(tmp_path: Path):
+    """A German CRM's `Anrede` (Herr / Frau / Divers) and an English one's (Mr / Mrs / Ms / Mx):
+    Herr read as Other (and is_female null) for every man."""
+    written = ["Herr", "Frau", "Divers", "Mr", "Mrs", "Ms.", "Mx", "Miss"] * 5
+    path = tmp_path / "kunden.csv"
+    write_customers(path, written)
+    run = run_dbt(tmp_path / "anrede", variables={"customers_path": str(path)}, extra_args=SELECT)
+    read = genders(run)
+    expected = {"herr": "Male", "frau": "Female", "divers": "Other", "mr": "Male"}
+    expected |= {"mrs": "Female", "ms.": "Female", "mx": "Other", "miss": "Female"}
+    assert [read[f"S{i}"] for i in range(len(written))] == [expected[g.lower()] for g in written]
+    assert re.search(r"PASS gender_not_recognised", run.output), run.output[-2000:]
