@@ -231,3 +231,19 @@ def test_tenure_dropped_on_customers_only_input_names_the_reference_date(tmp_pat
         "reference date" in text
     )
     assert "set var as_of_date" in text
+
+
+def test_a_column_of_words_under_a_number_header_names_the_unmapping_fix(tmp_path: Path):
+    """Kaggle's customer segmentation set writes Spending_Score as Low / Average / High: every row
+    was rejected with "spending_score is not a number" and the fix blamed the column mapping in
+    general; it now says to leave that column unmapped, by name."""
+    lines = ["ID,Gender,Age,Spending_Score"]
+    for i in range(60):
+        lines.append(f"{462809 + i},Male,{22 + i % 40},{['Low', 'Average', 'High'][i % 3]}")
+    csv = tmp_path / "train.csv"
+    csv.write_text("\n".join(lines) + "\n")
+    run = run_dbt(tmp_path, "build", {"customers_path": str(csv)}, SELECT, check=False)
+    assert run.result.returncode != 0
+    text = " ".join(run.output.split())
+    assert "reason 1: spending_score is not a number (60 rows). Values that are no numbers" in text
+    assert "leave it unmapped, var customer_columns: {spending_score: null}" in text
