@@ -150,7 +150,7 @@
         {%- do by_normalized.setdefault(normalize_column_name(column), column) -%}
         {%- do same_name.setdefault(normalize_column_name(column), []).append(column) -%}
     {%- endfor -%}
-    {%- set preset = shopify_orders_preset(kind, by_normalized) -%}
+    {%- set preset = shopify_orders_preset('orders' if overrides_var == 'order_columns' else kind, by_normalized) -%}
     {%- if preset -%}
         {#- The var's own keys win over the preset's. -#}
         {%- do preset.update(overrides) -%}

@@ -676,6 +676,12 @@
     {%- do print('rows read: ' ~ read.columns[0].values()[0]) -%}
     {%- set mapping = map_input_columns(relation, customer_column_synonyms() if kind == 'customers' else order_column_synonyms(), input_kinds()[kind].columns_var, []) -%}
     {%- do print('mapped: ' ~ mapping | dictsort | map('join', ' <- ') | join(', ')) -%}
+    {#- The columns a build requires (base_customers: customer_id; base_orders: customer_id and
+        order_date): named here, before a build stops on them. -#}
+    {%- for name in (['customer_id'] if kind == 'customers' else ['customer_id', 'order_date']) if name not in mapping -%}
+        {%- do print('problem: no column reads as ' ~ name ~ ', which a build requires. Fix: name it, e.g. --vars '
+            ~ "'{" ~ input_kinds()[kind].columns_var ~ ": {" ~ name ~ ": \"<column>\"}}'.") -%}
+    {%- endfor -%}
     {%- set types = {} -%}
     {%- for row in run_query("describe input_file_check").rows -%}{%- do types.update({row[0]: row[1]}) -%}{%- endfor -%}
     {%- do print('decimal separator: ' ~ quote_literal(decimal_separator_of(kind, 'input_file_check',

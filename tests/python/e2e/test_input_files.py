@@ -364,6 +364,43 @@ def test_a_mapping_var_with_an_unknown_key_stops_listing_the_accepted_keys(tmp_p
     assert "Traceback" not in run.output
 
 
+def test_the_check_names_a_missing_required_column_and_knows_a_shopify_export(tmp_path: Path):
+    """A HubSpot contacts export has no column that reads as customer_id (its id is `Record
+    ID`): the build stops on it, and now the check says so first. A Shopify orders export is
+    mapped as the build maps it (Name, Email, the line items), not by synonyms (Id, Total)."""
+    contacts = tmp_path / "contacts.csv"
+    contacts.write_text(
+        "Record ID,First Name,Email,Create Date\n101,Ann,a@x.com,2023-05-02 14:03\n"
+    )
+    shopify = tmp_path / "orders_export.csv"
+    shopify.write_text(
+        "Name,Email,Financial Status,Total,Created at,Lineitem quantity,Lineitem price,Id\n"
+        "#1001,a@x.com,paid,19,2024-03-01 10:15:42 +0100,2,9.5,5500001\n"
+        "#1001,a@x.com,,,2024-03-01 10:15:42 +0100,1,0,\n"
+    )
+    run = run_operation(
+        tmp_path / "run",
+        "check_input_files",
+        {
+            "files": [
+                {"path": str(contacts), "kind": "customers"},
+                {"path": str(shopify), "kind": "orders"},
+            ]
+        },
+    )
+    out = run.output
+    assert (
+        "problem: no column reads as customer_id, which a build requires. Fix: name it, e.g. "
+        "--vars '{customer_columns: {customer_id: \"<column>\"}}'." in out
+    ), out[-3000:]
+    assert (
+        "mapped: customer_id <- Email, order_date <- Created at, order_id <- Name, "
+        "quantity <- Lineitem quantity, status <- Financial Status, unit_price <- Lineitem price"
+        in out
+    ), out[-3000:]
+    assert out.count("problem: no column reads as") == 1
+
+
 def test_kaggle_file_with_blank_crlf_lines_at_a_hostile_path(tmp_path: Path, mall_csv: Path):
     """The Kaggle file plus two blank CRLF lines, in a folder and file named with quotes,
     semicolons, comment markers, glob characters and unicode: 200 customers, nothing else
