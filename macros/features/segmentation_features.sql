@@ -58,7 +58,16 @@
         {%- endfor -%}
         {%- if chosen.features is none -%}{%- set chosen.features = chosen.fallback -%}{%- endif -%}
         {%- if chosen.features is none -%}
-            {{ exceptions.raise_compiler_error("segmentation_features is auto, but none of the default features has data. Numeric columns available: " ~ numeric | join(', ') ~ ". Fix: --vars '{segmentation_features: [...]}'.") }}
+            {#- Name only the columns whose values vary: an all-null column (age in a file without
+                it) is no suggestion. -#}
+            {%- set varying = [] -%}
+            {%- if numeric -%}
+                {%- set checks = [] -%}
+                {%- for name in numeric -%}{%- do checks.append("coalesce(min(" ~ quote_identifier(name) ~ ") < max(" ~ quote_identifier(name) ~ "), false)") -%}{%- endfor -%}
+                {%- set row = run_query("select " ~ checks | join(', ') ~ " from " ~ relation).rows[0] -%}
+                {%- for name in numeric -%}{%- if row[loop.index0] -%}{%- do varying.append(name) -%}{%- endif -%}{%- endfor -%}
+            {%- endif -%}
+            {{ exceptions.raise_compiler_error("segmentation_features is auto, but none of the default features has data. Numeric columns whose values vary: " ~ (varying | join(', ') or 'none') ~ ". Fix: --vars '{segmentation_features: [...]}'.") }}
         {%- endif -%}
         {{ return(chosen.features) }}
     {%- endif -%}

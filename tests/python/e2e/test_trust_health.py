@@ -247,3 +247,27 @@ def test_a_column_of_words_under_a_number_header_names_the_unmapping_fix(tmp_pat
     text = " ".join(run.output.split())
     assert "reason 1: spending_score is not a number (60 rows). Values that are no numbers" in text
     assert "leave it unmapped, var customer_columns: {spending_score: null}" in text
+
+
+def test_no_default_feature_with_data_names_only_columns_that_vary(tmp_path: Path):
+    """A HubSpot-like contacts file: an empty Age column, revenue and head count as extra
+    columns. The stop listed every numeric column, the all-null age and the all-zero behaviour
+    features included; it now names the columns whose values vary."""
+    lines = ["Record ID,Age,Annual Revenue,Number of Employees"]
+    for i in range(40):
+        lines.append(f"{1000 + i},,{50_000 + 1_000 * i},{5 + i % 9}")
+    csv = tmp_path / "contacts.csv"
+    csv.write_text("\n".join(lines) + "\n")
+    run = run_dbt(
+        tmp_path,
+        "build",
+        {"customers_path": str(csv), "customer_columns": {"customer_id": "Record ID"}},
+        SELECT,
+        check=False,
+    )
+    assert run.result.returncode != 0
+    text = " ".join(run.output.split())
+    assert (
+        "none of the default features has data. Numeric columns whose values vary: "
+        "annual_revenue, number_of_employees. Fix:" in text
+    ), text[-3000:]
