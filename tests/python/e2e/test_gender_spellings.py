@@ -46,27 +46,30 @@ def test_spanish_h_m_reads_m_as_mujer_and_unknown_values_warn(tmp_path: Path):
     assert run.scalar("select count(*) from base_customers") == len(written)
 
 
-def test_german_m_w_d_and_english_letters_keep_m_as_male(tmp_path: Path):
-    written = ["m", "w", "d", "M", "W", "F", "Female", "male"] * 5
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        (
+            ["m", "w", "d", "M", "W", "F", "Female", "male"],
+            {"m": "Male", "w": "Female", "d": "Other", "f": "Female", "female": "Female"}
+            | {"male": "Male"},
+        ),
+        # A German CRM's `Anrede` and an English one's: Herr read as Other for every man.
+        (
+            ["Herr", "Frau", "Divers", "Mr", "Mrs", "Ms.", "Mx", "Miss"],
+            {"herr": "Male", "frau": "Female", "divers": "Other", "mr": "Male", "mrs": "Female"}
+            | {"ms.": "Female", "mx": "Other", "miss": "Female"},
+        ),
+    ],
+    ids=["german-m-w-d-and-english-letters", "salutations"],
+)
+def test_letters_and_salutations_read_as_their_gender(tmp_path: Path, written, expected):
+    """German m/w/d beside English letters keeps `m` male; salutations (Herr / Frau / Divers,
+    Mr / Mrs / Ms / Mx) read as gender too."""
+    written = written * 5
     path = tmp_path / "kunden.csv"
     write_customers(path, written)
-    run = run_dbt(tmp_path / "de", variables={"customers_path": str(path)}, extra_args=SELECT)
+    run = run_dbt(tmp_path / "run", variables={"customers_path": str(path)}, extra_args=SELECT)
     read = genders(run)
-    expected = {"m": "Male", "w": "Female", "d": "Other", "f": "Female"}
-    expected |= {"female": "Female", "male": "Male"}
-    assert [read[f"S{i}"] for i in range(len(written))] == [expected[g.lower()] for g in written]
-    assert re.search(r"PASS gender_not_recognised", run.output), run.output[-2000:]
-
-
-def test_salutations_read_as_gender(tmp_path: Path):
-    """A German CRM's `Anrede` (Herr / Frau / Divers) and an English one's (Mr / Mrs / Ms / Mx):
-    Herr read as Other (and is_female null) for every man."""
-    written = ["Herr", "Frau", "Divers", "Mr", "Mrs", "Ms.", "Mx", "Miss"] * 5
-    path = tmp_path / "kunden.csv"
-    write_customers(path, written)
-    run = run_dbt(tmp_path / "anrede", variables={"customers_path": str(path)}, extra_args=SELECT)
-    read = genders(run)
-    expected = {"herr": "Male", "frau": "Female", "divers": "Other", "mr": "Male"}
-    expected |= {"mrs": "Female", "ms.": "Female", "mx": "Other", "miss": "Female"}
     assert [read[f"S{i}"] for i in range(len(written))] == [expected[g.lower()] for g in written]
     assert re.search(r"PASS gender_not_recognised", run.output), run.output[-2000:]
