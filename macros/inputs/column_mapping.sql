@@ -16,8 +16,9 @@
 {% macro customer_column_synonyms() %}
     {#- Only headers that say thousands map to annual_income_k; a plain income keeps its own units.
         A birth year or birth date is not standard: it stays an extra column (see derived_features).
-        Consent headers only, never their opposite: `Email Opt Out` or `Unsubscribed` mean no when
-        true, so they are no synonyms (invert such a column yourself). -#}
+        Consent is read from an opt-in column, or from an opt-out column (`Unsubscribed from all
+        email`, `Email Opt Out`, `Do Not Email`: yes means no consent), a key of its own
+        (marketing_opt_out) that base_customers inverts. -#}
     {{ return({
         'customer_id': ['customer_id', 'customerid', 'cust_id', 'client_id', 'user_id', 'customer_number']
                        + european_customer_id_headers() + ['id', 'customer'],
@@ -33,6 +34,9 @@
         'marketing_opt_in': ['marketing_opt_in', 'opt_in', 'accepts_marketing', 'marketing_consent',
                              'accepts_email_marketing', 'email_marketing_consent', 'email_opt_in', 'opted_in',
                              'newsletter', 'newsletter_opt_in', 'subscribed', 'email_subscribed'],
+        'marketing_opt_out': ['marketing_opt_out', 'opt_out', 'opted_out', 'email_opt_out', 'has_opted_out_of_email',
+                              'unsubscribed', 'email_unsubscribed', 'unsubscribed_from_all_email', 'do_not_email',
+                              'donotemail'],
     }) }}
 {% endmacro %}
 

@@ -1,8 +1,8 @@
-{#- WARN: the customers input has no consent column (or there is no customers input), so every
-    customer counts as opted in, and campaign lists and export files are built from them. A
-    Shopify orders export's `Accepts Marketing` or a CRM's `Unsubscribed` column is not read
-    as consent unless mapped: without this WARN, people who declined marketing reached the
-    export files in a green build. It can be meant (a base where everyone consented), so a WARN. -#}
+{#- WARN: the customers input has no consent column, opt-in or opt-out (or there is no customers
+    input), so every customer counts as opted in, and campaign lists and export files are built
+    from them. A Shopify orders export's `Accepts Marketing` (an orders input) is not read as
+    consent: without this WARN, people who declined marketing reached the export files in a
+    green build. It can be meant (a base where everyone consented), so a WARN. -#}
 {{ config(severity='warn') }}
 {%- set sql -%}
 with
@@ -35,7 +35,7 @@ final as (
         consent.kept_customers,
         contactable.customers as contactable_customers,
         printf(
-            'the input has no consent column: all %s customers count as opted in, and %s of them may be in the campaign lists and export files. Fix: if the data says who declined, map that column: --vars ''{customer_columns: {marketing_opt_in: "Accepts Marketing"}}'' (an opt-out column, such as Unsubscribed or Email Opt Out, must be turned into an opt-in first: a view over the input, customers_relation); if everyone consented, this WARN is the reminder.',
+            'the input has no consent column: all %s customers count as opted in, and %s of them may be in the campaign lists and export files. Fix: if the data says who declined, map that column: --vars ''{customer_columns: {marketing_opt_in: "Accepts Marketing"}}'' or an opt-out column: {marketing_opt_out: "Unsubscribed"}; if everyone consented, this WARN is the reminder.',
             format('{:,}', consent.kept_customers),
             format('{:,}', contactable.customers)
         ) as finding

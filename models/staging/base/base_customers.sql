@@ -5,7 +5,7 @@
     with their raw text and the reason (macros/inputs/input_sources.sql). -#}
 {{ config(post_hook=["{{ insert_unreadable_lines('customers') }}", "{{ log_rows_read('customers') }}"]) }}
 {%- set standard_fields = ['customer_id', 'gender', 'age', 'annual_income_k', 'income', 'spending_score',
-                           'signup_date', 'email', 'marketing_opt_in'] -%}
+                           'signup_date', 'email', 'marketing_opt_in', 'marketing_opt_out'] -%}
 {%- set raw_customer_fields = ['gender', 'age', 'annual_income_k', 'income', 'spending_score', 'signup_date',
                                'marketing_opt_in'] -%}
 {%- if has_input('customers') -%}
@@ -102,11 +102,21 @@ parsed as (
         cast(null as date) as signup_date,
         {%- endif %}
         lower({{ text_value(field.email) }}) as email,
-        {%- if 'marketing_opt_in' in mapping %}
+        {%- if 'marketing_opt_in' in mapping or 'marketing_opt_out' in mapping %}
         -- A blank consent is not consent: only an explicit yes makes a customer contactable. A value
         -- that is no known yes or no is not consent either, and the opt_in_not_recognised WARN names it.
-        coalesce({{ parse_boolean(field.marketing_opt_in) }}, false) as marketing_opt_in,
-        {{ unrecognised_boolean(field.marketing_opt_in) }} as unrecognised_opt_in,
+        -- An opt-out column (`Unsubscribed from all email`) is read the other way round: yes is no
+        -- consent, blank is not unsubscribed (as a CRM leaves it), any other value no consent.
+        {%- set consent = [] -%}
+        {%- if 'marketing_opt_in' in mapping -%}
+            {%- do consent.append('coalesce(' ~ parse_boolean(field.marketing_opt_in) ~ ', false)') -%}
+        {%- endif -%}
+        {%- if 'marketing_opt_out' in mapping -%}
+            {%- do consent.append('coalesce(not ' ~ parse_boolean(field.marketing_opt_out) ~ ', ' ~ text_value(field.marketing_opt_out) ~ ' is null)') -%}
+        {%- endif %}
+        {{ consent | join(' and ') }} as marketing_opt_in,
+        coalesce({{ unrecognised_boolean(field.marketing_opt_in) if 'marketing_opt_in' in mapping else 'null' }},
+                 {{ unrecognised_boolean(field.marketing_opt_out) if 'marketing_opt_out' in mapping else 'null' }}) as unrecognised_opt_in,
         {%- else %}
         -- The input has no consent column: everyone counts as opted in (documented in the README).
         true as marketing_opt_in,
@@ -185,7 +195,7 @@ final as (
         unrecognised_opt_in,
         -- whether the input has a consent column (a constant: without one everyone counts as
         -- opted in, and the consent_column_missing WARN says so)
-        {{ 'true' if 'marketing_opt_in' in mapping else 'false' }} as has_consent_column,
+        {{ 'true' if 'marketing_opt_in' in mapping or 'marketing_opt_out' in mapping else 'false' }} as has_consent_column,
         {%- for column in extras %}
         -- extra numeric input column {{ extra_names[column] }}: stg_customers strips the prefix
         {{ finite_or_null(quote_identifier('number__' ~ extra_names[column])) }}

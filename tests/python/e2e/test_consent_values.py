@@ -83,3 +83,31 @@ def test_a_shop_customers_export_maps_its_consent_column(tmp_path: Path):
     assert "marketing_opt_in <- Accepts Email Marketing" in run.output
     read = dict(run.query("select customer_id, marketing_opt_in from base_customers"))
     assert read == {str(7000 + i): bool(i % 3) for i in range(30)}
+
+
+def test_an_opt_out_column_is_read_the_other_way_round(tmp_path: Path):
+    """HubSpot's `Unsubscribed from all email` (true / false / blank): yes means no consent.
+    Before, it was no consent column at all, so every unsubscribed contact counted as opted in
+    and reached the export files."""
+    written = ["true", "false", "", "TRUE", "maybe"] * 12
+    path = tmp_path / "contacts.csv"
+    path.write_text(
+        "CustomerID,Age,Annual Income (k$),Spending Score (1-100),Unsubscribed from all email\n"
+        + "".join(
+            f"C{i},{18 + i % 50},{15 + (i * 7) % 120},{1 + (i * 13) % 99},{c}\n"
+            for i, c in enumerate(written)
+        )
+    )
+    run = run_dbt(
+        tmp_path / "run",
+        variables={"customers_path": str(path)},
+        extra_args=["--select", "base_customers", "stg_customers", "opt_in_not_recognised"],
+    )
+    assert "marketing_opt_out <- Unsubscribed from all email" in run.output, run.output[-3000:]
+    read = dict(run.query("select customer_id, marketing_opt_in from base_customers"))
+    consent = {"true": False, "false": True, "": True, "maybe": False}  # blank: not unsubscribed
+    assert read == {f"C{i}": consent[value.lower()] for i, value in enumerate(written)}
+    assert run.query("select distinct has_consent_column from base_customers") == [(True,)]
+    assert "health opt_in_not_recognised: marketing_opt_in value 'maybe' (12 customers)" in (
+        run.output
+    )
