@@ -197,12 +197,14 @@
     {%- set unknown = [] -%}
     {%- for name in given | map('string') | sort if name not in known -%}
         {%- set best = namespace(name=none, distance=99) -%}
-        {%- for candidate in known -%}
+        {#- No suggestion for a name far longer than any var: the distance costs length x length
+            Jinja steps, and a pasted blob must not hold the parse for minutes. -#}
+        {%- for candidate in (known if name | length <= 64 else []) -%}
             {%- set distance = _edit_distance(name.lower(), candidate) | int -%}
             {%- if distance < best.distance -%}{%- set best.name, best.distance = candidate, distance -%}{%- endif -%}
         {%- endfor -%}
         {%- set limit = [1, (name | length) // 3] | max -%}
-        {%- do unknown.append(_shown(name) ~ (' (did you mean ' ~ best.name ~ '?)' if best.distance <= limit else '')) -%}
+        {%- do unknown.append(_shown(name) ~ (' (did you mean ' ~ best.name ~ '?)' if best.name is not none and best.distance <= limit else '')) -%}
     {%- endfor -%}
     {%- if not unknown -%}{{ return('') }}{%- endif -%}
     {{- return('unknown var' ~ ('s ' if unknown | length > 1 else ' ') ~ unknown | join(', ')

@@ -207,3 +207,13 @@ def test_every_var_of_the_schema_is_a_known_name(tmp_path: Path):
     run = run_dbt(tmp_path, "parse", defaults, check=False)
     assert run.result.returncode == 0, run.output[-3000:]
     assert "unknown var" not in run.output
+
+
+def test_a_pasted_blob_as_a_var_name_is_named_without_a_guess_and_quickly(tmp_path: Path):
+    # The closest-var search is skipped for names far longer than any var (length x length Jinja
+    # steps each); and with nothing compared, no "did you mean None?".
+    run = run_dbt(tmp_path, "parse", {"z" * 1000: 1}, check=False)
+    assert run.result.returncode != 0
+    assert "unknown var 'zzzz" in run.output and "did you mean" not in run.output, run.output[
+        -2000:
+    ]
