@@ -108,16 +108,17 @@ select * from final
     {{- return(health_report(input_name ~ '_rows_rejected_over_' ~ above_var, sql)) -}}
 {%- endmacro %}
 
-{% macro unrecognised_values_check(column, message, quoted=true) -%}
-    {#- The SQL of a health test naming the five most frequent values of base_customers.`column`
-        (a value as it arrived that no known spelling reads) among kept customers, with their
-        counts. `message` is a printf pattern with %s for the value (in quotes unless `quoted` is
-        false) and %s for the count. -#}
+{% macro unrecognised_values_check(column, message, quoted=true, model='base_customers') -%}
+    {#- The SQL of a health test naming the five most frequent values of `model`.`column` (a value
+        as it arrived that no known spelling reads, or that is outside its bounds) among kept
+        customers, with their counts. `model` is base_customers (its kept rows) or a model of
+        valid customers only (int_customer_features). `message` is a printf pattern with %s for
+        the value (in quotes unless `quoted` is false) and %s for the count. -#}
 with
 
-base_customers as (
+customers as (
 
-    select * from {{ ref('base_customers') }}
+    select * from {{ ref(model) }}
 
 ),
 
@@ -127,9 +128,11 @@ unrecognised as (
         {{ column }} as raw_value,
         count(*) as customers,
         row_number() over (order by count(*) desc, {{ column }}) as value_rank
-    from base_customers
-    where rejection_reason is null
-        and {{ column }} is not null
+    from customers
+    where {{ column }} is not null
+        {%- if model == 'base_customers' %}
+        and rejection_reason is null
+        {%- endif %}
     group by {{ column }}
 
 ),

@@ -5,7 +5,8 @@
     {#- The one list of columns that are never features (identifiers, contact data, bookkeeping).
         Everything else numeric in int_customer_features can be clustered on and profiled. -#}
     {{ return(['customer_id', 'gender', 'email', 'marketing_opt_in', 'signup_date',
-               'source_row_number', 'source_row', 'raw_record', 'id_occurrence', 'rejection_reason']) }}
+               'source_row_number', 'source_row', 'raw_record', 'id_occurrence', 'rejection_reason',
+               'derived_out_of_range']) }}
 {% endmacro %}
 
 {% macro is_identifier_column(name) %}
@@ -226,17 +227,33 @@
 {% endmacro %}
 
 {% macro derived_feature_select(columns, feature, alias, from_sql) %}
-    {#- `select` of every column with `feature` added (or replacing the column of its name). -#}
+    {#- `select` of every column with `feature` added (or replacing the column of its name). A
+        feature named like a standard column with bounds (`age`: 0-120, standard_value_bounds) is
+        held to them as staging holds the input's column: a value outside reads as missing, and
+        column derived_out_of_range keeps it as text (`age = 121`; a whole number without `.0`) for the
+        derived_value_out_of_range WARN. (Year_Birth 1893 in Kaggle's marketing-campaign file
+        makes `2014 - year_birth` 121, which would be clustered as it is.) -#}
+    {%- set value = "(" ~ feature.expression ~ ")" -%}
+    {%- set bounded = feature.name in standard_value_bounds() and 'derived_out_of_range' in columns -%}
+    {%- if bounded -%}
+        {%- set outside = outside_standard_bounds(feature.name, value) -%}
+        {%- set kept_value = "case when " ~ outside ~ " then null else " ~ value ~ " end" -%}
+    {%- else -%}
+        {%- set kept_value = value -%}
+    {%- endif -%}
     {%- set items = [] -%}
     {%- for column in columns -%}
         {%- if column == feature.name -%}
-            {%- do items.append("(" ~ feature.expression ~ ") as " ~ quote_identifier(column)) -%}
+            {%- do items.append(kept_value ~ " as " ~ quote_identifier(column)) -%}
+        {%- elif bounded and column == 'derived_out_of_range' -%}
+            {%- do items.append("nullif(concat_ws('; ', " ~ alias ~ ".derived_out_of_range, case when " ~ outside ~ " then "
+                ~ quote_literal(feature.name ~ " = ") ~ " || regexp_replace(cast(" ~ value ~ " as varchar), '\\.0$', '') end), '') as derived_out_of_range") -%}
         {%- else -%}
             {%- do items.append(alias ~ "." ~ quote_identifier(column)) -%}
         {%- endif -%}
     {%- endfor -%}
     {%- if not feature.replaces -%}
-        {%- do items.append("(" ~ feature.expression ~ ") as " ~ quote_identifier(feature.name)) -%}
+        {%- do items.append(kept_value ~ " as " ~ quote_identifier(feature.name)) -%}
     {%- endif -%}
     {{ return("select " ~ items | join(", ") ~ " from " ~ from_sql ~ " as " ~ alias) }}
 {% endmacro %}

@@ -289,6 +289,36 @@
     end
 {%- endmacro %}
 
+{% macro standard_value_bounds() %}
+    {#- The range a standard customer number must be in, with the words of its rejection reason.
+        The one home of these bounds: staging rejects a row outside them (base_customers), and a
+        derived feature named like the column (`age: "2014 - year_birth"`) reads such a value as
+        missing (int_customer_features, the derived_value_out_of_range WARN). -#}
+    {{ return({
+        'age': {'low': 0, 'high': 120, 'reason': 'age outside 0-120'},
+        'annual_income_k': {'low': 0, 'high': none, 'reason': 'negative annual_income_k'},
+        'income': {'low': 0, 'high': none, 'reason': 'negative income'},
+        'spending_score': {'low': 1, 'high': 100, 'reason': 'spending_score outside 1-100'},
+    }) }}
+{% endmacro %}
+
+{% macro outside_standard_bounds(name, number) -%}
+    {#- SQL: `number` (a finite number) is outside the bounds of standard column `name`; `false`
+        for a column without bounds. -#}
+    {%- set bounds = standard_value_bounds().get(name) -%}
+    {%- if bounds is none -%}
+        false
+    {%- else -%}
+        (isfinite({{ number }}) and ({{ number }} < {{ bounds.low }}
+        {%- if bounds.high is not none %} or {{ number }} > {{ bounds.high }}{% endif %}))
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro bounds_problem(name, number) -%}
+    {#- The rejection reason of a standard number outside its bounds, or null. -#}
+    case when {{ outside_standard_bounds(name, number) }} then {{ quote_literal(standard_value_bounds()[name].reason) }} end
+{%- endmacro %}
+
 {% macro consent_words() %}
     {#- How exports write yes and no in a consent column (lower case, trimmed): booleans, checkboxes,
         newsletter tools' statuses, a few languages. 1 and 0 written as floats (`1.0`: pandas

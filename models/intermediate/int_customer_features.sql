@@ -126,11 +126,14 @@ features as (
         cast(coalesce(returns.return_count, 0) as integer) as return_count,
         cast(coalesce(returns.return_amount, 0) as double) as return_amount,
         cast(coalesce(returns.return_amount, 0) / nullif(purchases.monetary, 0) as double) as return_rate,
-        cast(purchases.online_amount / nullif(purchases.monetary, 0) as double) as online_share
-        {%- for category in categories %},
+        cast(purchases.online_amount / nullif(purchases.monetary, 0) as double) as online_share,
+        {%- for category in categories %}
         cast(purchases.{{ quote_identifier(category['column'] ~ '_amount') }} / nullif(purchases.monetary, 0) as double)
-            as {{ quote_identifier(category['column']) }}
+            as {{ quote_identifier(category['column']) }},
         {%- endfor %}
+        -- A derived feature's value outside its standard column's bounds, as text (`age = 121`);
+        -- the feature reads it as missing (derived_feature_select). Null without such features.
+        cast(null as varchar) as derived_out_of_range
     from customers
     cross join reference_date
     left join purchases

@@ -148,15 +148,13 @@ checked as (
                     and parsed.source_row_number <> repeated_ids.first_row_number
                 then 'duplicate customer_id (the first row with this id is kept)' end,
             {{ number_problem('age', field.age, 'age_number', field_type.age) }},
-            case when isfinite(age_number) and (age_number < 0 or age_number > 120) then 'age outside 0-120' end,
+            {{ bounds_problem('age', 'age_number') }},
             {{ number_problem('annual_income_k', field.annual_income_k, 'annual_income_k_number', field_type.annual_income_k) }},
-            case when isfinite(annual_income_k_number) and annual_income_k_number < 0 then 'negative annual_income_k' end,
+            {{ bounds_problem('annual_income_k', 'annual_income_k_number') }},
             {{ number_problem('income', field.income, 'income_number', field_type.income) }},
-            case when isfinite(income_number) and income_number < 0 then 'negative income' end,
+            {{ bounds_problem('income', 'income_number') }},
             {{ number_problem('spending_score', field.spending_score, 'spending_score_number', field_type.spending_score) }},
-            case when isfinite(spending_score_number)
-                    and (spending_score_number < 1 or spending_score_number > 100)
-                then 'spending_score outside 1-100' end,
+            {{ bounds_problem('spending_score', 'spending_score_number') }},
             {{ date_problem('signup_date', field.signup_date, 'signup_date', field_type.signup_date) }}
             {%- for column in extras if extra_names[column] in extras_in_use %},
             {{ number_problem(extra_names[column], aliases[column], quote_identifier('number__' ~ extra_names[column]), input.types[column]) }}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import random
+import re
 import shutil
 from datetime import date, timedelta
 from pathlib import Path
@@ -89,6 +90,10 @@ def write_marketing_campaign(path: Path, rng: random.Random) -> dict[str, dict[s
         }
         rows.append(row)
         valid[row["ID"]] = {"year_birth": row["Year_Birth"], "total_spend": sum(spend)}
+    # As in the real file: a birth year no one alive has (Year_Birth 1893 there, age 121 in
+    # 2014). Kept; the derived age reads it as missing (derived_value_out_of_range).
+    rows[0]["Year_Birth"] = 1893
+    valid[rows[0]["ID"]]["year_birth"] = 1893
     # Two lines that must be rejected, and counted: a repeated ID and a text income.
     rows.append({**rows[3], "Recency": 1})
     rows.append({**rows[4], "ID": "9999", "Income": "unknown"})
@@ -166,11 +171,26 @@ def test_derived_features_are_columns_that_cluster(marketing_build) -> None:
     }
     assert set(features) == set(valid)
     for customer_id, (age, total_spend) in features.items():
-        assert age == 2014 - valid[customer_id]["year_birth"]
+        born = valid[customer_id]["year_birth"]
+        # Outside staging's 0-120 for age: read as missing (imputed), the customer kept.
+        assert age == (None if born == 1893 else 2014 - born)
         assert total_spend == valid[customer_id]["total_spend"]
+    assert run.query(
+        "select customer_id, derived_out_of_range from int_customer_features"
+        " where derived_out_of_range is not null"
+    ) == [("1001", "age = 121")]
+    assert re.search(r"WARN 1 derived_value_out_of_range", run.output), run.output[-3000:]
+    assert "health derived_value_out_of_range: age = 121 (1 customers): a derived feature" in (
+        " ".join(run.output.split())
+    )
     # age replaced the (empty) standard column in place; total_spend was added at the end.
     columns = columns_of(run, "int_customer_features")
-    assert columns == [*columns_of(run, "stg_customers"), *BEHAVIOUR_COLUMNS, "total_spend"]
+    assert columns == [
+        *columns_of(run, "stg_customers"),
+        *BEHAVIOUR_COLUMNS,
+        "derived_out_of_range",
+        "total_spend",
+    ]
     assert run.query("select feature_name from int_feature_scaling_parameters order by 1") == [
         ("age",),
         ("total_spend",),
@@ -269,6 +289,7 @@ def test_orders_only_has_the_same_fixed_columns(orders_only_build, marketing_bui
         *columns_of(run, "stg_customers"),
         *BEHAVIOUR_COLUMNS,
         *shares,
+        "derived_out_of_range",
     ]
     assert set(columns_of(run, "stg_customers")) <= set(columns_of(marketing, "stg_customers"))
     assert (
