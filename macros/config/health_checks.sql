@@ -82,7 +82,7 @@ final as (
                         or starts_with(reasons.rejection_reason, 'missing customer_id; duplicate line')
                     then 'Lines without a customer id (guest orders) cannot be segmented. Fix: if the shop takes guest orders, that is expected: raise var {{ above_var }}; else map the id column (var {{ "customer_columns" if input_name == "customer" else "order_columns" }}).'
                 when starts_with(reasons.rejection_reason, 'duplicate line')
-                    then 'Lines equal in every column are read once (an export saved twice, overlapping sheets). Fix: if the file writes one line per unit, keep the column that tells such lines apart (a line or item number such as order_item_id, or a quantity); else raise var {{ above_var }}.'
+                    then 'Lines equal in every column are read once (an export saved twice, overlapping sheets). Fix: if the file writes one line per unit, keep the column that tells such lines apart (a line or item number such as order_item_id, or a quantity), or set var duplicate_order_lines: keep when there is none; else raise var {{ above_var }}.'
                 when reasons.rejection_reason = 'duplicate customer_id (the first row with this id is kept)'
                     then 'The same customer id again: the first row is kept (a customers file with a row per order repeats each repeat buyer). Repeats that agree on consent and email keep the customer in the campaigns (customers_rejected.blocks_contact). Fix: one row per customer in the input, or raise var {{ above_var }}.'
                 when regexp_full_match(reasons.rejection_reason, '[a-z0-9_]+ is not a number')

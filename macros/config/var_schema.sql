@@ -318,6 +318,26 @@
    "allowed": "a list of names",
    "example": "--vars '{cancellation_values: [cancelled, returned]}'"
   },
+  "duplicate_order_lines": {
+   "kind": "choice",
+   "default": "reject",
+   "empty_allowed": false,
+   "null_values": false,
+   "nullable": false,
+   "specials": [],
+   "choices": [
+    "reject",
+    "keep"
+   ],
+   "minimum": null,
+   "maximum": null,
+   "exclusive_minimum": false,
+   "exclusive_maximum": false,
+   "max_length": 4096,
+   "value_choices": [],
+   "allowed": "one of `reject`, `keep`",
+   "example": "--vars '{duplicate_order_lines: keep}'"
+  },
   "derived_features": {
    "kind": "mapping",
    "default": {},
@@ -970,6 +990,7 @@
   "cancellation_prefix",
   "cancellation_column",
   "cancellation_values",
+  "duplicate_order_lines",
   "derived_features",
   "segmentation_features",
   "feature_transforms",

@@ -255,6 +255,17 @@ SETTINGS: tuple[Setting, ...] = (
         f"({len(DEFAULT_CANCELLATION_VALUES)} words)",
         empty_allowed=True,
     ),
+    Setting(
+        "duplicate_order_lines",
+        "choice",
+        "reject",
+        "keep",
+        "`reject`: an order line equal in every column to an earlier one is rejected as a "
+        "duplicate (an export saved twice), the first kept; `keep`: every line counts (a file "
+        "that writes one line per unit, with no line number or quantity)",
+        "inputs",
+        choices=("reject", "keep"),
+    ),
     # Features and scaling (h7-features, h4-segments)
     Setting(
         "derived_features",

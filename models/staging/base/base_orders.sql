@@ -34,6 +34,9 @@
 {%- set field = fields.field -%}
 {%- set field_type = fields.type -%}
 {%- set value_from_lines = 'amount' not in mapping -%}
+{#- `keep` (a file with one line per unit and nothing that tells such lines apart): no duplicate
+    check, and none of its reads. -#}
+{%- set drop_repeated_lines = setting('duplicate_order_lines') == 'reject' -%}
 
 with
 
@@ -50,12 +53,15 @@ source as {{ 'materialized ' if read_once }}(
 
     select
         {{ input.row_number }} as source_row_number,
+        {%- if drop_repeated_lines %}
         {{ line_hash(input) }} as line_hash,
         {{ line_check_hash(input) }} as check_hash,
+        {%- endif %}
         {{- select_source_columns(input) }}
     from {{ input.relation }}
 
 ),
+{%- if drop_repeated_lines %}
 
 repeated_hashes as (
 
@@ -102,6 +108,7 @@ repeated_lines as (
     having count(*) > 1
 
 ),
+{%- endif %}
 
 {%- if check_customers %}
 
@@ -198,9 +205,13 @@ checked as (
             {{ number_problem('amount', field.amount, 'amount_number', field_type.amount) }},
             case when isfinite(quantity_number) and isfinite(unit_price_number) and not isfinite(line_value)
                 then 'line value (quantity x unit_price) is not a finite number' end,
+            {%- if drop_repeated_lines %}
             case when repeated_lines.first_row_number is not null
                     and valued.source_row_number <> repeated_lines.first_row_number
                 then 'duplicate line (every value equals an earlier line; the first is kept)' end
+            {%- else %}
+            cast(null as varchar)
+            {%- endif %}
             {%- if check_customers %},
             case when valued.customer_id is not null
                     and not {{ 'valued.is_known_customer' if read_once else '(customers.customer_id is not null)' }}
@@ -208,9 +219,11 @@ checked as (
             {%- endif %}
         ), '') end as rejection_reason
     from valued
+    {%- if drop_repeated_lines %}
     left join repeated_lines
         on valued.line_hash = repeated_lines.line_hash
         and valued.check_hash = repeated_lines.check_hash
+    {%- endif %}
     {%- if check_customers and not read_once %}
     left join customers
         on valued.customer_id = customers.customer_id

@@ -319,3 +319,54 @@ def test_a_shopify_orders_export_is_mapped_without_vars(tmp_path: Path):
     assert reasons == {None, "missing customer_id"}  # only the walk-in's lines
     assert {channel for *_, channel, _ in rows} == {"web"}
     assert {order_id for order_id, _, _, is_return, *_ in rows if is_return} == {"#1008"}
+
+
+@pytest.mark.parametrize("setting", ["reject", "keep"])
+def test_equal_lines_are_read_once_unless_the_file_writes_a_line_per_unit(
+    tmp_path: Path, setting: str
+):
+    """A till export writes one line per scan: two coffees on one receipt are two equal lines, with
+    no line number or quantity to tell them apart. By default equal lines are an export saved
+    twice (read once, the rest rejected and counted); `duplicate_order_lines: keep` counts every
+    line."""
+    lines = ["receipt,customer,date,article,price"]
+    units = {}
+    for receipt in range(40):
+        customer = f"K{receipt % 9:02d}"
+        # 1-3 scans of one article (equal lines), then one other article.
+        scans = 1 + receipt % 3
+        for _ in range(scans):
+            lines.append(f"R{receipt:04d},{customer},2024-05-{1 + receipt % 28:02d},coffee,2.40")
+        lines.append(f"R{receipt:04d},{customer},2024-05-{1 + receipt % 28:02d},bread,3.10")
+        units[customer] = units.get(customer, 0) + scans
+    orders = tmp_path / "till.csv"
+    orders.write_text("\n".join(lines) + "\n")
+    run = run_dbt(
+        tmp_path / "run",
+        variables={
+            "orders_path": str(orders),
+            "order_columns": {
+                "order_id": "receipt",
+                "customer_id": "customer",
+                "order_date": "date",
+                "amount": "price",
+                "category": "article",
+            },
+            "duplicate_order_lines": setting,
+        },
+        extra_args=["--select", "base_orders", "stg_orders", "orders_rejected"],
+    )
+    repeats = sum(units.values()) - 40  # scans after the first of each receipt
+    kept = run.query(
+        "select customer_id, count(*) filter (where category = 'coffee') from stg_orders group by 1"
+    )
+    rejected = run.query("select rejection_reason, count(*) from orders_rejected group by 1")
+    assert run.scalar("select count(*) from base_orders") == len(lines) - 1
+    if setting == "keep":
+        assert dict(kept) == units
+        assert rejected == []
+    else:
+        assert sum(count for _, count in kept) == 40  # one coffee line per receipt
+        assert rejected == [
+            ("duplicate line (every value equals an earlier line; the first is kept)", repeats)
+        ]
