@@ -24,6 +24,7 @@
         (customers_rejected, orders_rejected) still builds for inspection. -#}
     {%- set above = setting(above_var) -%}
     {%- set up_to = setting(up_to_var) if up_to_var else none -%}
+    {%- set columns_var = 'customer_columns' if input_name == 'customer' else 'order_columns' -%}
     {%- set sql -%}
 with
 
@@ -80,16 +81,16 @@ final as (
             case
                 when reasons.rejection_reason = 'missing customer_id'
                         or starts_with(reasons.rejection_reason, 'missing customer_id; duplicate line')
-                    then 'Lines without a customer id (guest orders) cannot be segmented. Fix: if the shop takes guest orders, that is expected: raise var {{ above_var }}; else map the id column (var {{ "customer_columns" if input_name == "customer" else "order_columns" }}).'
+                    then 'Lines without a customer id (guest orders) cannot be segmented. Fix: if the shop takes guest orders, that is expected: raise var {{ above_var }}; else map the id column (var {{ columns_var }}).'
                 when starts_with(reasons.rejection_reason, 'duplicate line')
                     then 'Lines equal in every column are read once (an export saved twice, overlapping sheets). Fix: if the file writes one line per unit, keep the column that tells such lines apart (a line or item number such as order_item_id, or a quantity), or set var duplicate_order_lines: keep when there is none; else raise var {{ above_var }}.'
                 when reasons.rejection_reason = 'duplicate customer_id (the first row with this id is kept)'
                     then 'The same customer id again: the first row is kept (a customers file with a row per order repeats each repeat buyer). Repeats that agree on consent and email keep the customer in the campaigns (customers_rejected.blocks_contact). Fix: one row per customer in the input, or raise var {{ above_var }}.'
                 when regexp_full_match(reasons.rejection_reason, '[a-z0-9_]+ is not a number')
-                    then 'Values that are no numbers (' || {{ quote_literal(input_name ~ 's_rejected' if input_name == 'customer' else 'orders_rejected') }} || ' keeps them as they arrived). Fix: if the column holds words (Low / Average / High), it is not this standard column: leave it unmapped, var {{ "customer_columns" if input_name == "customer" else "order_columns" }}: {' || split_part(reasons.rejection_reason, ' ', 1) || ': null}; if it holds numbers written another way, set var decimal_separator.'
+                    then 'Values that are no numbers (' || {{ quote_literal(input_name ~ 's_rejected' if input_name == 'customer' else 'orders_rejected') }} || ' keeps them as they arrived). Fix: if the column holds words (Low / Average / High), it is not this standard column: leave it unmapped, var {{ columns_var }}: {' || split_part(reasons.rejection_reason, ' ', 1) || ': null}; if it holds numbers written another way, set var decimal_separator.'
                 when reasons.rejection_reason like '%is not a date%'
                     then 'Dates the column''s format cannot read (the console names the format). Fix: correct those lines, or set var date_formats.'
-                else 'Fix: see {{ base_model }} where rejection_reason is not null (a wrong column mapping rejects most rows: var {{ "customer_columns" if input_name == "customer" else "order_columns" }}), or raise var {{ above_var }}.'
+                else 'Fix: see {{ base_model }} where rejection_reason is not null (a wrong column mapping rejects most rows: var {{ columns_var }}), or raise var {{ above_var }}.'
             end
         ) as finding
     from totals
