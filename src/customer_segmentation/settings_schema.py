@@ -282,7 +282,7 @@ SETTINGS: tuple[Setting, ...] = (
         ["age", "annual_income_k", "spending_score"],
         "feature columns to cluster on; `auto` = age, annual_income_k (else income), "
         "spending_score when the input has at least two of them, else recency_days, frequency, "
-        "monetary when it has orders, else the one it has",
+        "monetary when it has orders, else the one it has (WARN clustered_on_one_feature)",
         "features",
         specials=("auto",),
     ),

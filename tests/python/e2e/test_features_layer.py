@@ -355,3 +355,35 @@ def test_auto_features_take_the_set_the_input_can_fill(
     )
     chosen = [name for (name,) in run.query("select feature_name from feature_scaling")]
     assert sorted(chosen) == sorted(expected)
+
+
+def test_auto_features_on_one_column_warn_with_the_columns_that_vary(tmp_path: Path) -> None:
+    """Kaggle's marketing-campaign file alone has Income and Year_Birth but no age: auto found one
+    default feature and clustered on income alone, green. The WARN names it and the columns that
+    could be used; a list the user named gets no WARN."""
+    customers = tmp_path / "marketing_campaign.csv"
+    write_marketing_campaign(customers, random.Random(3))
+    select = ["--select", "+segmentation_candidates", *SELECT]
+    run = run_dbt(tmp_path / "auto", variables={"customers_path": str(customers)}, extra_args=select)
+    assert run.query("select feature_name from feature_scaling") == [("income",)]
+    output = " ".join(run.output.split())
+    assert re.search(r"WARN 1 clustered_on_one_feature", output), run.output[-3000:]
+    finding = re.search(r"health clustered_on_one_feature: (.*?) Fix:", output)
+    assert finding, run.output[-3000:]
+    assert "only income has data" in finding[1]
+    # The varying numeric columns, in table order, the chosen one and the id left out.
+    listed = finding[1].split("Numeric columns whose values vary: ")[1].rstrip(".").split(", ")
+    assert listed == [
+        "year_birth",
+        "recency",
+        *SPEND_COLUMNS,
+        "num_web_purchases",
+        "num_store_purchases",
+    ]
+
+    named = run_dbt(
+        tmp_path / "named",
+        variables={"customers_path": str(customers), "segmentation_features": ["income"]},
+        extra_args=select,
+    )
+    assert re.search(r"PASS clustered_on_one_feature", " ".join(named.output.split()))
