@@ -364,7 +364,9 @@ def test_auto_features_on_one_column_warn_with_the_columns_that_vary(tmp_path: P
     customers = tmp_path / "marketing_campaign.csv"
     write_marketing_campaign(customers, random.Random(3))
     select = ["--select", "+segmentation_candidates", *SELECT]
-    run = run_dbt(tmp_path / "auto", variables={"customers_path": str(customers)}, extra_args=select)
+    run = run_dbt(
+        tmp_path / "auto", variables={"customers_path": str(customers)}, extra_args=select
+    )
     assert run.query("select feature_name from feature_scaling") == [("income",)]
     output = " ".join(run.output.split())
     assert re.search(r"WARN 1 clustered_on_one_feature", output), run.output[-3000:]
