@@ -95,9 +95,17 @@
     {%- endif -%}
 {%- endmacro %}
 
+{% macro currency_codes() %}
+    {#- ISO 4217 codes plain_number_text strips beside a number (upper case only, so a word such as
+        `eur` in a text column is never read as money). -#}
+    {{ return(['USD', 'EUR', 'GBP', 'CHF', 'JPY', 'INR', 'CAD', 'AUD', 'NZD', 'SEK', 'NOK', 'DKK',
+               'PLN', 'CZK', 'HUF', 'BRL', 'MXN', 'CNY', 'HKD', 'SGD', 'ZAR', 'TRY', 'KRW']) }}
+{% endmacro %}
+
 {% macro plain_number_text(text) -%}
     {#- `text` without a currency sign ($ EUR GBP JPY INR signs, before or after, `-$12.50` keeps its
-        minus), with an accountant's parentheses as a minus (`(1,081.53)`, `($12.50)`), a trailing
+        minus) or an upper-case ISO code of a common currency (`EUR 12,50`, `12.50 USD`,
+        `CHF 1'081.50`: a finance export writes the code, and every such cell was "not a number"), with an accountant's parentheses as a minus (`(1,081.53)`, `($12.50)`), a trailing
         minus as a minus (`12,50-`, as SAP and other ERP exports write a credit), and without
         spaces, no-break spaces or apostrophes between groups of three digits (`1 081,53`,
         `1'081.53`): the spellings spreadsheets export. Anything else is unchanged.
@@ -106,8 +114,9 @@
     {%- set signed -%}
         regexp_replace({{ text }}, '^\(\s*([^()-]*?)\s*\)$', '-\1')
     {%- endset -%}
+    {%- set currency = "(?:[$\\x{20AC}\\x{00A3}\\x{00A5}\\x{20B9}]|" ~ currency_codes() | join('|') ~ ")" -%}
     {%- set strip -%}
-        regexp_replace({{ signed }}, '^([-+]?)\s*[$\x{20AC}\x{00A3}\x{00A5}\x{20B9}]\s*|\s*[$\x{20AC}\x{00A3}\x{00A5}\x{20B9}]$', '\1')
+        regexp_replace({{ signed }}, '^([-+]?)\s*{{ currency }}\s*|\s*{{ currency }}$', '\1')
     {%- endset -%}
     {%- set minus_first -%}
         regexp_replace({{ strip }}, '^([0-9][0-9.,\x{00A0}\x{202F}'' ]*?)\s*-$', '-\1')

@@ -176,8 +176,8 @@ def test_numbers_that_read_two_ways_stop_until_the_var_says_which(tmp_path: Path
 
 def test_currency_signs_and_spaced_thousands_are_read_per_input(tmp_path: Path):
     """Spreadsheet spellings: a French customers file (`1 081,53 €` with a no-break space) and an
-    American orders file (`$1,081.53`, `-$12.50`, `(1,081.53)`, `12.50-`, `1'081.53`), decided per
-    input in one build."""
+    American orders file (`$1,081.53`, `-$12.50`, `(1,081.53)`, `12.50-`, `1'081.53`, `EUR 12.50`),
+    decided per input in one build."""
     nbsp, narrow = "\u00a0", "\u202f"
     incomes = {
         "F0": ("52 340,50 €", 52340.5),
@@ -201,11 +201,16 @@ def test_currency_signs_and_spaced_thousands_are_read_per_input(tmp_path: Path):
         "($12.50)": -12.5,
         "12.50-": -12.5,  # a trailing minus, as SAP writes a credit: a return
         "$1,081.53-": -1081.53,
+        # An ISO code as finance exports write it, before or after.
+        "EUR 12.50": 12.5,
+        "1,081.53 USD": 1081.53,
+        "CHF 1'081.50": 1081.5,
+        "-GBP 7": -7.0,
     }
     orders = tmp_path / "orders.csv"
     orders.write_text(
         "order_id,customer_id,order_date,amount\n"
-        + "".join(f'O{i},F0,2024-03-0{i + 1},"{p}"\n' for i, p in enumerate(prices))
+        + "".join(f'O{i},F0,2024-03-{i + 1:02d},"{p}"\n' for i, p in enumerate(prices))
     )
     run = run_dbt(
         tmp_path / "run",
