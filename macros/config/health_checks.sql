@@ -61,6 +61,46 @@ reasons as (
     group by rejection_reason
 
 ),
+{%- set diagnose_ids = input_name == 'order' and has_input('customers') %}
+{%- if diagnose_ids %}
+
+unmatched_ids as (
+
+    -- The order lines' customer ids that match no kept customer, when the share is over the
+    -- limit (else the scan is one column of nulls): how many are rejected customers and how many
+    -- are in no customer row at all, with examples from each file, so two exports whose ids
+    -- differ (leading zeros, a prefix, an email against a number) say so.
+    select
+        count(*) filter (where not is_rejected_customer) as unknown_ids,
+        count(*) filter (where is_rejected_customer) as rejected_ids,
+        string_agg('''' || customer_id || '''', ', ' order by customer_id) filter (where not is_rejected_customer and id_rank <= 3) as order_examples,
+        (
+            select string_agg('''' || customer_id || '''', ', ' order by customer_id)
+            from (
+                select customer_id from {{ ref('base_customers') }}
+                where rejection_reason is null and customer_id is not null
+                order by customer_id
+                limit 3
+            ) as kept
+        ) as customer_examples
+    from (
+        select
+            lines.customer_id,
+            exists (
+                select 1 from {{ ref('base_customers') }} as customers
+                where customers.customer_id = lines.customer_id
+            ) as is_rejected_customer,
+            row_number() over (order by lines.customer_id) as id_rank
+        from (
+            select distinct customer_id
+            from {{ ref(base_model) }}
+            where rejection_reason = {{ quote_literal(unknown_customer_reason()) }}
+                and (select rejected_share from totals) > {{ above }}
+        ) as lines
+    ) as ids
+
+),
+{%- endif %}
 
 final as (
 
@@ -88,6 +128,15 @@ final as (
                     then 'The same customer id again: the first row is kept (a customers file with a row per order repeats each repeat buyer). Repeats that agree on consent and email keep the customer in the campaigns (customers_rejected.blocks_contact). Fix: one row per customer in the input, or raise var {{ above_var }}.'
                 when regexp_full_match(reasons.rejection_reason, '[a-z0-9_]+ is not a number')
                     then 'Values that are no numbers (' || {{ quote_literal(input_name ~ 's_rejected' if input_name == 'customer' else 'orders_rejected') }} || ' keeps them as they arrived). Fix: if the column holds words (Low / Average / High), it is not this standard column: leave it unmapped, var {{ columns_var }}: {' || split_part(reasons.rejection_reason, ' ', 1) || ': null}; if it holds numbers written another way, set var decimal_separator.'
+                {%- if diagnose_ids %}
+                when reasons.rejection_reason = {{ quote_literal(unknown_customer_reason()) }}
+                    then printf('Lines whose customer id matches no kept customer: %s ids in no customer row%s%s. Fix: both inputs must write the same ids (leading zeros, a prefix, an email in one and a number in the other): map the id column of each (vars customer_columns / order_columns: {customer_id: ...}) or make them match in a view (customers_relation / orders_relation); ids of rejected customers are in customers_rejected.',
+                        format('{:,}', unmatched_ids.unknown_ids),
+                        case when unmatched_ids.order_examples is not null
+                            then ' (orders: ' || unmatched_ids.order_examples || '; customers: ' || coalesce(unmatched_ids.customer_examples, 'none kept') || ')' else '' end,
+                        case when unmatched_ids.rejected_ids > 0
+                            then ', ' || format('{:,}', unmatched_ids.rejected_ids) || ' ids of rejected customers' else '' end)
+                {%- endif %}
                 when reasons.rejection_reason like '%is not a date%'
                     then 'Dates the column''s format cannot read (the console names the format). Fix: correct those lines, or set var date_formats.'
                 else 'Fix: see {{ base_model }} where rejection_reason is not null (a wrong column mapping rejects most rows: var {{ columns_var }}), or raise var {{ above_var }}.'
@@ -95,6 +144,9 @@ final as (
         ) as finding
     from totals
     cross join kept_rows
+    {%- if diagnose_ids %}
+    cross join unmatched_ids
+    {%- endif %}
     inner join reasons
         on reasons.reason_rank <= 5
     where totals.rejected_share > {{ above }}

@@ -319,6 +319,12 @@
     case when {{ outside_standard_bounds(name, number) }} then {{ quote_literal(standard_value_bounds()[name].reason) }} end
 {%- endmacro %}
 
+{% macro unknown_customer_reason() -%}
+    {#- The rejection reason of an order line whose customer id is in no kept customer row (the
+        rejected-share health tests look for it). -#}
+    {{- return('customer_id is not a valid customer (unknown or rejected)') -}}
+{%- endmacro %}
+
 {% macro consent_words() %}
     {#- How exports write yes and no in a consent column (lower case, trimmed): booleans, checkboxes,
         newsletter tools' statuses, a few languages. 1 and 0 written as floats (`1.0`: pandas

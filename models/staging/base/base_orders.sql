@@ -215,7 +215,7 @@ checked as (
             {%- if check_customers %},
             case when valued.customer_id is not null
                     and not {{ 'valued.is_known_customer' if read_once else '(customers.customer_id is not null)' }}
-                then 'customer_id is not a valid customer (unknown or rejected)' end
+                then {{ quote_literal(unknown_customer_reason()) }} end
             {%- endif %}
         ), '') end as rejection_reason
     from valued

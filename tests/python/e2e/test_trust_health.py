@@ -271,3 +271,42 @@ def test_no_default_feature_with_data_names_only_columns_that_vary(tmp_path: Pat
         "none of the default features has data. Numeric columns whose values vary: "
         "annual_revenue, number_of_employees. Fix:" in text
     ), text[-3000:]
+
+
+def test_order_ids_that_match_no_customer_are_shown_from_both_files(tmp_path: Path):
+    """Two exports from two systems: the CRM writes ids with leading zeros (`0001`), the shop
+    without (`1`, as a spreadsheet saves them). Every order line was 'not a valid customer' and
+    the finding pointed at the column mapping; now it counts the ids and shows both spellings."""
+    csv = customers_csv(tmp_path / "customers.csv", good=60, bad=3)
+    rng = random.Random(4)
+    lines = ["order_id,customer_id,order_date,amount"]
+    for number in range(120):
+        customer = 1 + number % 60
+        # Most lines carry the id without its zeros; a few match, and one is a rejected customer.
+        written = f"{customer:04d}" if number % 10 == 0 else str(customer)
+        lines.append(f"O{number:04d},{written},2024-0{1 + number % 9}-15,{rng.randint(5, 90)}.50")
+    lines.append("O9999,9001,2024-03-15,10.00")  # 9001 is the customer with an age of 400
+    orders = tmp_path / "orders.csv"
+    orders.write_text("\n".join(lines) + "\n")
+    run = run_dbt(
+        tmp_path / "run",
+        "build",
+        {"customers_path": str(csv), "orders_path": str(orders)},
+        ["--select", "+stg_orders", "--indirect-selection", "cautious"],
+        check=False,
+    )
+    assert re.search(r"FAIL \d+ order_rows_rejected_over_max_share", run.output)
+    finding = next(
+        line
+        for line in run.output.splitlines()
+        if "health order_rows_rejected_over_max_rejected_share" in line
+    )
+    # Customers 1, 11, ..., 51 are written with their zeros on both their lines (every tenth
+    # line): the other 54 ids match no customer row; 9001 is a rejected customer.
+    assert (
+        "reason 1: customer_id is not a valid customer (unknown or rejected) (109 rows)" in finding
+    )
+    assert "54 ids in no customer row (orders: '10', '12', '13'; customers: '0001', '0002'," in (
+        finding
+    )
+    assert "1 ids of rejected customers. Fix: both inputs must write the same ids" in finding
