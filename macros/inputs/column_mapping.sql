@@ -15,7 +15,9 @@
 
 {% macro customer_column_synonyms() %}
     {#- Only headers that say thousands map to annual_income_k; a plain income keeps its own units.
-        A birth year or birth date is not standard: it stays an extra column (see derived_features).
+        A birth date (birth_date: `Date of Birth`, `DOB`, `Geburtsdatum`) gives the age where the
+        input has no age (base_customers); a birth year is no date: it stays an extra column (see
+        derived_features).
         Consent is read from an opt-in column, or from an opt-out column (`Unsubscribed from all
         email`, `Email Opt Out`, `Do Not Email`: yes means no consent), a key of its own
         (marketing_opt_out) that base_customers inverts. -#}
@@ -30,6 +32,9 @@
                    'revenu', 'revenu_annuel', 'ingresos', 'ingreso_anual', 'reddito', 'inkomen'],
         'spending_score': ['spending_score', 'spending_score_1_100', 'score'],
         'signup_date': ['signup_date', 'signup', 'created_at', 'first_seen', 'customer_since', 'dt_customer'],
+        'birth_date': ['birth_date', 'birthdate', 'date_of_birth', 'dob', 'birthday', 'geburtsdatum',
+                       'date_de_naissance', 'fecha_de_nacimiento', 'fecha_nacimiento', 'data_di_nascita',
+                       'data_nascita', 'geboortedatum'],
         'email': ['email', 'email_address', 'e_mail', 'e_mail_adresse', 'courriel', 'correo', 'correo_electronico'],
         'marketing_opt_in': ['marketing_opt_in', 'opt_in', 'accepts_marketing', 'marketing_consent',
                              'accepts_email_marketing', 'email_marketing_consent', 'email_opt_in', 'opted_in',

@@ -686,7 +686,7 @@
     {%- for row in run_query("describe input_file_check").rows -%}{%- do types.update({row[0]: row[1]}) -%}{%- endfor -%}
     {%- do print('decimal separator: ' ~ quote_literal(decimal_separator_of(kind, 'input_file_check',
         number_source_columns(kind, described, types, mapping)))) -%}
-    {%- for name in ['order_date', 'signup_date'] if name in mapping -%}
+    {%- for name in ['order_date', 'signup_date', 'birth_date'] if name in mapping -%}
         {%- set problems = [] -%}
         {%- set reading = date_column_format(name, {'relation': 'input_file_check', 'types': types}, mapping[name], problems) -%}
         {%- do print('dates: ' ~ (('problem: ' ~ problems[0]) if problems else date_reading_label(name, reading))) -%}

@@ -481,9 +481,9 @@
             "var date_formats must be a mapping {column: format}, e.g. --vars '{date_formats: {order_date: \"%d/%m/%Y\"}}'.") }}
     {%- endif -%}
     {%- for name in formats -%}
-        {%- if name not in ['order_date', 'signup_date'] -%}
+        {%- if name not in ['order_date', 'signup_date', 'birth_date'] -%}
             {{ exceptions.raise_compiler_error(
-                "var date_formats has an unknown key '" ~ name ~ "'. Accepted keys: order_date, signup_date. "
+                "var date_formats has an unknown key '" ~ name ~ "'. Accepted keys: order_date, signup_date, birth_date. "
                 ~ "Example: --vars '{date_formats: {order_date: \"%d/%m/%Y\"}}'.") }}
         {%- endif -%}
     {%- endfor -%}
@@ -608,11 +608,44 @@
     cast({{ quote_literal(setting('earliest_date')) }} as date)
 {%- endmacro %}
 
+{% macro unreadable_date(raw_expression, parsed, data_type='VARCHAR') -%}
+    {#- SQL: a text cell that holds something (no missing-value word) and reads as no date. -#}
+    {%- if (data_type | string | upper) == 'DATE' or (data_type | string | upper).startswith('TIMESTAMP') -%}
+        false
+    {%- else -%}
+        ({{ text_value(raw_expression) }} is not null and {{ parsed }} is null
+            and not {{ is_missing_word(text_value(raw_expression)) }})
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro age_reference_date() -%}
+    {#- The day ages are counted to from a birth date: var as_of_date, else today. -#}
+    {%- set as_of = setting('as_of_date') -%}
+    {{ "cast(" ~ quote_literal(as_of) ~ " as date)" if as_of is not none else 'current_date' }}
+{%- endmacro %}
+
+{% macro age_at_reference(birth_date) -%}
+    {#- Whole years from `birth_date` to age_reference_date() (a birthday not yet reached that year
+        does not count). -#}
+    date_part('year', age(cast({{ age_reference_date() }} as timestamp), cast({{ birth_date }} as timestamp)))
+{%- endmacro %}
+
+{% macro parse_birth_date(alias, reading) -%}
+    {#- parse_date_column, except that a two-digit year after the reference date is of the last
+        century: `01.03.65` is 1965, not 2065 (%y reads 00-68 as 20xx, right for orders, wrong
+        for most birth dates). -#}
+    {%- set parsed = parse_date_column(alias, reading) -%}
+    {%- if reading.how != 'typed' and '%y' in (reading.format or '') -%}
+        case when {{ parsed }} > {{ age_reference_date() }} then cast({{ parsed }} - interval 100 year as date) else {{ parsed }} end
+    {%- else -%}
+        {{ parsed }}
+    {%- endif -%}
+{%- endmacro %}
+
 {% macro date_problem(name, raw_expression, parsed, data_type='VARCHAR') -%}
     case
         {%- if not ((data_type | string | upper) == 'DATE' or (data_type | string | upper).startswith('TIMESTAMP')) %}
-        when {{ text_value(raw_expression) }} is not null and {{ parsed }} is null
-                and not {{ is_missing_word(text_value(raw_expression)) }}
+        when {{ unreadable_date(raw_expression, parsed, data_type) }}
             then {{ quote_literal(name ~ ' is not a date') }}
         {%- endif %}
         when {{ parsed }} > {{ latest_plausible_date() }}

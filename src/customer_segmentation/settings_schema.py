@@ -216,8 +216,8 @@ SETTINGS: tuple[Setting, ...] = (
         "mapping",
         {},
         {"order_date": "%d/%m/%Y"},
-        "`{order_date|signup_date: format}` (strftime codes, `epoch` or `excel`); unset = detected"
-        " from the values",
+        "`{order_date|signup_date|birth_date: format}` (strftime codes, `epoch` or `excel`); "
+        "unset = detected from the values",
         "inputs",
     ),
     Setting(

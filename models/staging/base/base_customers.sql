@@ -5,7 +5,7 @@
     with their raw text and the reason (macros/inputs/input_sources.sql). -#}
 {{ config(post_hook=["{{ insert_unreadable_lines('customers') }}", "{{ log_rows_read('customers') }}"]) }}
 {%- set standard_fields = ['customer_id', 'gender', 'age', 'annual_income_k', 'income', 'spending_score',
-                           'signup_date', 'email', 'marketing_opt_in', 'marketing_opt_out'] -%}
+                           'signup_date', 'email', 'marketing_opt_in', 'marketing_opt_out', 'birth_date'] -%}
 {%- set raw_customer_fields = ['gender', 'age', 'annual_income_k', 'income', 'spending_score', 'signup_date',
                                'marketing_opt_in'] -%}
 {%- if has_input('customers') -%}
@@ -35,9 +35,9 @@
     {%- set text_extras = [] -%}
 {%- endif -%}
 {%- set dates = {} -%}
-{%- if 'signup_date' in mapping -%}
-    {%- do dates.update({'signup_date': date_column_format('signup_date', input, mapping['signup_date'])}) -%}
-{%- endif -%}
+{%- for name in ['signup_date', 'birth_date'] if name in mapping -%}
+    {%- do dates.update({name: date_column_format(name, input, mapping[name])}) -%}
+{%- endfor -%}
 {{ log_input_reading('customers', mapping, decimal if number_columns else none, dates, float_ids) }}
 {%- set aliases = source_column_aliases(input) -%}
 {%- set extra_names = extra_column_names(input.columns | select('in', extras + text_extras) | list) -%}
@@ -93,6 +93,12 @@ parsed as (
         {{ normalize_gender(field.gender, m_means) }} as gender,
         {{ unrecognised_gender(field.gender) }} as unrecognised_gender,
         {{ number_value(field.age, field_type.age, decimal) }} as age_number,
+        {%- if 'birth_date' in mapping %}
+        -- A birth date gives the age where the input has none (no age column, or a blank age).
+        {{ parse_birth_date(field.birth_date, dates.birth_date) }} as birth_date,
+        {%- else %}
+        cast(null as date) as birth_date,
+        {%- endif %}
         {{ number_value(field.annual_income_k, field_type.annual_income_k, decimal) }} as annual_income_k_number,
         {{ number_value(field.income, field_type.income, decimal) }} as income_number,
         {{ number_value(field.spending_score, field_type.spending_score, decimal) }} as spending_score_number,
@@ -149,6 +155,15 @@ checked as (
                 then 'duplicate customer_id (the first row with this id is kept)' end,
             {{ number_problem('age', field.age, 'age_number', field_type.age) }},
             {{ bounds_problem('age', 'age_number') }},
+            {%- if 'birth_date' in mapping %}
+            case
+                when age_number is not null then null
+                when {{ unreadable_date(field.birth_date, 'parsed.birth_date', field_type.birth_date) }}
+                    then 'birth_date is not a date'
+                when {{ outside_standard_bounds('age', age_at_reference('parsed.birth_date')) }}
+                    then 'birth_date gives an age outside 0-120'
+            end,
+            {%- endif %}
             {{ number_problem('annual_income_k', field.annual_income_k, 'annual_income_k_number', field_type.annual_income_k) }},
             {{ bounds_problem('annual_income_k', 'annual_income_k_number') }},
             {{ number_problem('income', field.income, 'income_number', field_type.income) }},
@@ -182,7 +197,11 @@ final as (
         gender,
         -- the gender value as it arrived when it is no known spelling (it reads as Other)
         unrecognised_gender,
+        {%- if 'birth_date' in mapping %}
+        coalesce({{ finite_or_null('age_number') }}, {{ age_at_reference('birth_date') }}) as age,
+        {%- else %}
         {{ finite_or_null('age_number') }} as age,
+        {%- endif %}
         {{ finite_or_null('annual_income_k_number') }} as annual_income_k,
         {{ finite_or_null('income_number') }} as income,
         {{ finite_or_null('spending_score_number') }} as spending_score,

@@ -705,3 +705,47 @@ def test_two_exports_joined_end_to_end_keep_their_iso_dates(tmp_path: Path):
         "select rejection_reason from base_orders where rejection_reason is not null"
     )
     assert reasons == [("order_date is not a date",)]
+
+
+def test_a_birth_date_gives_the_age_where_the_input_has_none(tmp_path: Path):
+    """CRM exports carry a birth date, not an age (HubSpot's `Date of birth`, a German
+    `Geburtsdatum`): it was not carried, and a demographic segmentation needed a view. Ages are
+    whole years to as_of_date; an age column, where it has a value, wins."""
+    crm = tmp_path / "kunden.csv"
+    crm.write_text(
+        "Kundennummer;Geburtsdatum;Einkommen\n"
+        "K1;15.03.1980;52000\n"  # 44 on 2024-07-01
+        "K2;02.07.1980;48000\n"  # 43: the birthday is the day after
+        "K3;;61000\n"  # no birth date: age missing (imputed later), the customer kept
+        "K4;unbekannt;39000\n"  # rejected: no date
+        "K5;01.01.1890;45000\n"  # rejected: 134 years
+        "K6;29.02.2000;30000\n"  # 24
+    )
+    run = run_dbt(
+        tmp_path / "crm",
+        variables={"customers_path": str(crm), "as_of_date": "2024-07-01"},
+        extra_args=["--select", "base_customers", "stg_customers"],
+    )
+    ages = dict(run.query("select customer_id, age from stg_customers"))
+    assert ages == {"K1": 44, "K2": 43, "K3": None, "K6": 24}
+    reasons = dict(run.query("select customer_id, rejection_reason from base_customers"))
+    assert reasons["K4"] == "birth_date is not a date"
+    assert reasons["K5"] == "birth_date gives an age outside 0-120"
+    assert "birth_date <- Geburtsdatum" in run.output
+
+    # Both columns, two-digit years (`15.03.65` is 1965, not 2065): the age column wins where set.
+    both = tmp_path / "both.csv"
+    both.write_text(
+        "customer_id,age,date_of_birth\nA,30,15.03.65\nB,,15.03.65\nC,,01.12.05\nD,,31.12.99\n"
+    )
+    run = run_dbt(
+        tmp_path / "both",
+        variables={"customers_path": str(both), "as_of_date": "2024-07-01"},
+        extra_args=["--select", "base_customers", "stg_customers"],
+    )
+    assert dict(run.query("select customer_id, age from stg_customers")) == {
+        "A": 30,
+        "B": 59,
+        "C": 18,
+        "D": 24,
+    }
