@@ -16,7 +16,8 @@
 {% macro customer_column_synonyms() %}
     {#- Only headers that say thousands map to annual_income_k; a plain income keeps its own units.
         A birth date (birth_date: `Date of Birth`, `DOB`, `Geburtsdatum`) gives the age where the
-        input has no age (base_customers); a birth year is no date: it stays an extra column (see
+        input has no age (base_customers); not `Birthday`, which a mailing list often writes as month
+        and day only (`03/15`). A birth year is no date: it stays an extra column (see
         derived_features).
         Consent is read from an opt-in column, or from an opt-out column (`Unsubscribed from all
         email`, `Email Opt Out`, `Do Not Email`: yes means no consent), a key of its own
@@ -32,7 +33,7 @@
                    'revenu', 'revenu_annuel', 'ingresos', 'ingreso_anual', 'reddito', 'inkomen'],
         'spending_score': ['spending_score', 'spending_score_1_100', 'score'],
         'signup_date': ['signup_date', 'signup', 'created_at', 'first_seen', 'customer_since', 'dt_customer'],
-        'birth_date': ['birth_date', 'birthdate', 'date_of_birth', 'dob', 'birthday', 'geburtsdatum',
+        'birth_date': ['birth_date', 'birthdate', 'date_of_birth', 'dob', 'geburtsdatum',
                        'date_de_naissance', 'fecha_de_nacimiento', 'fecha_nacimiento', 'data_di_nascita',
                        'data_nascita', 'geboortedatum'],
         'email': ['email', 'email_address', 'e_mail', 'e_mail_adresse', 'courriel', 'correo', 'correo_electronico'],

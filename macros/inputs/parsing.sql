@@ -566,6 +566,9 @@
         {%- endif -%}
     {%- endfor -%}
     {%- set fix = "Fix: set the format with --vars '{date_formats: {" ~ standard_name ~ ": \"%d/%m/%Y\"}}' (strftime codes, or epoch for Unix time, excel for spreadsheet day numbers)." -%}
+    {%- if standard_name == 'birth_date' -%}
+        {%- set fix = fix ~ " Or leave the column out: --vars '{customer_columns: {birth_date: null}}'." -%}
+    {%- endif -%}
     {%- if best | length == 0 -%}
         {%- set samples = run_query("select v from " ~ values_sql ~ " as distinct_values where v is not null order by v limit 5").columns[0].values() -%}
         {{ return(date_problem_raised("No known date format reads " ~ standard_name ~ " (column " ~ source_column

@@ -749,3 +749,34 @@ def test_a_birth_date_gives_the_age_where_the_input_has_none(tmp_path: Path):
         "C": 18,
         "D": 24,
     }
+
+
+def test_a_birth_date_column_no_format_reads_stops_naming_the_var_that_leaves_it_out(
+    tmp_path: Path,
+):
+    """`Birthday` (a mailing list's month and day, `03/15`) is not a birth date column; a `DOB`
+    that no format reads stops the build, naming the format var and the one that leaves it out."""
+    crm = tmp_path / "list.csv"
+    crm.write_text(
+        "customer_id,Birthday,DOB,age\nA,03/15,sometime,30\nB,11/02,in spring,41\nC,,,25\n"
+    )
+    run = run_dbt(
+        tmp_path / "run",
+        variables={"customers_path": str(crm)},
+        extra_args=["--select", "base_customers"],
+        check=False,
+    )
+    assert run.result.returncode != 0
+    message = " ".join(run.output.split())
+    assert "No known date format reads birth_date (column DOB)" in message, run.output[-2000:]
+    assert "Or leave the column out: --vars '{customer_columns: {birth_date: null}}'" in message
+
+    # Birthday alone is no birth date column: the file builds, the ages are its age column's.
+    mailing = tmp_path / "mailing.csv"
+    mailing.write_text("customer_id,Birthday,age\nA,03/15,30\nB,11/02,41\n")
+    run = run_dbt(
+        tmp_path / "mailing",
+        variables={"customers_path": str(mailing)},
+        extra_args=["--select", "base_customers"],
+    )
+    assert dict(run.query("select customer_id, age from base_customers")) == {"A": 30, "B": 41}
