@@ -11,6 +11,18 @@
     ]) }}
 {% endmacro %}
 
+{% macro varying_columns(relation, names) %}
+    {#- The columns of `names` whose values vary in `relation` (in the order given), in one query:
+        a column of nulls or of one value separates no one. -#}
+    {%- if names | length == 0 -%}{{ return([]) }}{%- endif -%}
+    {%- set checks = [] -%}
+    {%- for name in names -%}{%- do checks.append("coalesce(min(" ~ quote_identifier(name) ~ ") < max(" ~ quote_identifier(name) ~ "), false)") -%}{%- endfor -%}
+    {%- set row = run_query("select " ~ checks | join(', ') ~ " from " ~ relation).rows[0] -%}
+    {%- set varying = [] -%}
+    {%- for name in names -%}{%- if row[loop.index0] -%}{%- do varying.append(name) -%}{%- endif -%}{%- endfor -%}
+    {{ return(varying) }}
+{% endmacro %}
+
 {% macro requested_features() %}
     {#- 'auto' or the list of feature names (validated by the var schema: a non-empty list). -#}
     {%- set requested = setting('segmentation_features') -%}
@@ -60,13 +72,7 @@
         {%- if chosen.features is none -%}
             {#- Name only the columns whose values vary: an all-null column (age in a file without
                 it) is no suggestion. -#}
-            {%- set varying = [] -%}
-            {%- if numeric -%}
-                {%- set checks = [] -%}
-                {%- for name in numeric -%}{%- do checks.append("coalesce(min(" ~ quote_identifier(name) ~ ") < max(" ~ quote_identifier(name) ~ "), false)") -%}{%- endfor -%}
-                {%- set row = run_query("select " ~ checks | join(', ') ~ " from " ~ relation).rows[0] -%}
-                {%- for name in numeric -%}{%- if row[loop.index0] -%}{%- do varying.append(name) -%}{%- endif -%}{%- endfor -%}
-            {%- endif -%}
+            {%- set varying = varying_columns(relation, numeric) -%}
             {{ exceptions.raise_compiler_error("segmentation_features is auto, but none of the default features has data. Numeric columns whose values vary: " ~ (varying | join(', ') or 'none') ~ ". Fix: --vars '{segmentation_features: [...]}'.") }}
         {%- endif -%}
         {{ return(chosen.features) }}

@@ -4,16 +4,19 @@
     charts). Names the feature, the other numeric columns whose values vary (the first 12) and
     the fix. A list the user named is theirs: no WARN. -#}
 {{ config(severity='warn') }}
-{#- Compiled when it runs, after its inputs are built: the varying-columns scan over every customer
-    is written only when the selected candidate has one feature. -#}
-{%- set state = namespace(single=false, others=[]) -%}
+-- depends_on: {{ ref('int_customer_features') }}
+{#- Compiled when it runs, after its inputs are built: the columns that vary are looked up (one
+    query over every customer) only when the selected candidate has one feature. -#}
+{%- set state = namespace(feature=none, others=[]) -%}
 {%- if execute and flags.WHICH in ['build', 'test', 'retry'] and setting('segmentation_features') == 'auto' -%}
-    {%- set counted = run_query("select count(*) from (" ~ selected_candidate_features(ref('segmentation_candidates')) ~ ") as features") -%}
-    {%- set state.single = counted.rows[0][0] == 1 -%}
-    {%- if state.single -%}
+    {%- set selected = run_query(selected_candidate_features(ref('segmentation_candidates'))).columns[0].values() -%}
+    {%- if selected | length == 1 -%}
+        {%- set state.feature = selected[0] -%}
+        {%- set numeric = [] -%}
         {%- for column in adapter.get_columns_in_relation(ref('int_customer_features')) -%}
-            {%- if column.is_number() and is_feature_column(column.name) -%}{%- do state.others.append(column.name) -%}{%- endif -%}
+            {%- if column.is_number() and is_feature_column(column.name) and column.name != state.feature -%}{%- do numeric.append(column.name) -%}{%- endif -%}
         {%- endfor -%}
+        {%- set state.others = varying_columns(ref('int_customer_features'), numeric) -%}
     {%- endif -%}
 {%- endif -%}
 {%- set sql -%}
@@ -25,61 +28,29 @@ segmentation_candidates as (
 
 ),
 
-customer_features as (
-
-    select * from {{ ref('int_customer_features') }}
-
-),
-
 kept_features as (
 
     {{ selected_candidate_features() }}
 
 ),
 
-{%- if state.single %}
-
-varying_columns as (
-
-    -- Numeric feature columns whose values vary (a constant column separates no one).
-    select list_filter([
-        {%- for name in state.others %}
-        case when min({{ quote_identifier(name) }}) < max({{ quote_identifier(name) }}) then {{ quote_literal(name) }} end{{ ',' if not loop.last }}
-        {%- endfor %}
-    ], lambda name: name is not null) as names
-    from customer_features
-
-),
-{%- endif %}
-
 final as (
 
     select
-        kept_features.feature_name,
-        {%- if state.single %}
+        feature_name,
         printf(
             'segmentation_features is auto and only %s has data among the default features (age, annual_income_k or income, spending_score; recency_days, frequency, monetary with orders), so the segments are bands of %s alone. %s Fix: name the features, --vars ''{segmentation_features: [%s, ...]}'', or derive the missing one (e.g. derived_features: {age: "2014 - year_birth"} for a birth year).',
-            kept_features.feature_name, kept_features.feature_name,
-            case
-                when len(list_filter(varying_columns.names, lambda name: name <> kept_features.feature_name)) = 0
-                    then 'No other numeric column varies.'
-                else 'Numeric columns whose values vary: '
-                    || array_to_string(list_filter(varying_columns.names, lambda name: name <> kept_features.feature_name)[1:12], ', ')
-                    || case when len(list_filter(varying_columns.names, lambda name: name <> kept_features.feature_name)) > 12
-                        then ' and ' || (len(list_filter(varying_columns.names, lambda name: name <> kept_features.feature_name)) - 12) || ' more' else '' end
-                    || '.'
-            end,
-            kept_features.feature_name
+            feature_name, feature_name,
+            {%- if state.others %}
+            {{ quote_literal('Numeric columns whose values vary: ' ~ state.others[:12] | join(', ')
+                ~ (' and ' ~ (state.others | length - 12) ~ ' more' if state.others | length > 12 else '') ~ '.') }},
+            {%- else %}
+            'No other numeric column varies.',
+            {%- endif %}
+            feature_name
         ) as finding
-        {%- else %}
-        cast(null as varchar) as finding
-        {%- endif %}
     from kept_features
-    {%- if state.single %}
-    cross join varying_columns
-    {%- else %}
-    where false
-    {%- endif %}
+    where {{ 'true' if state.feature is not none else 'false' }}
 
 )
 
