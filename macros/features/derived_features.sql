@@ -228,15 +228,21 @@
 
 {% macro derived_feature_select(columns, feature, alias, from_sql) %}
     {#- `select` of every column with `feature` added (or replacing the column of its name). A
-        feature named like a standard column with bounds (`age`: 0-120, standard_value_bounds) is
-        held to them as staging holds the input's column: a value outside reads as missing, and
-        column derived_out_of_range keeps it as text (`age = 121`; a whole number without `.0`) for the
-        derived_value_out_of_range WARN. (Year_Birth 1893 in Kaggle's marketing-campaign file
-        makes `2014 - year_birth` 121, which would be clustered as it is.) -#}
+        value that is no finite number (`monetary / frequency` is NaN for a customer without
+        orders, 1 / 0 is inf) reads as missing, and so does one outside the bounds of the standard
+        column the feature is named after (`age`: 0-120, standard_value_bounds), as staging holds
+        the input's own column; column derived_out_of_range keeps such a value as text (`age =
+        121`, `visit_value = nan`; a whole number without `.0`) for the derived_value_out_of_range
+        WARN. (NaN went through scaling as the largest value there is, clipped to the top of the
+        outlier fence; Year_Birth 1893 in Kaggle's marketing-campaign file makes `2014 -
+        year_birth` 121.) -#}
     {%- set value = "(" ~ feature.expression ~ ")" -%}
-    {%- set bounded = feature.name in standard_value_bounds() and 'derived_out_of_range' in columns -%}
+    {%- set bounded = 'derived_out_of_range' in columns -%}
     {%- if bounded -%}
-        {%- set outside = outside_standard_bounds(feature.name, value) -%}
+        {%- set outside = "not isfinite(" ~ value ~ ")" -%}
+        {%- if feature.name in standard_value_bounds() -%}
+            {%- set outside = "(" ~ outside ~ " or " ~ outside_standard_bounds(feature.name, value) ~ ")" -%}
+        {%- endif -%}
         {%- set kept_value = "case when " ~ outside ~ " then null else " ~ value ~ " end" -%}
     {%- else -%}
         {%- set kept_value = value -%}
@@ -247,7 +253,7 @@
             {%- do items.append(kept_value ~ " as " ~ quote_identifier(column)) -%}
         {%- elif bounded and column == 'derived_out_of_range' -%}
             {%- do items.append("nullif(concat_ws('; ', " ~ alias ~ ".derived_out_of_range, case when " ~ outside ~ " then "
-                ~ quote_literal(feature.name ~ " = ") ~ " || regexp_replace(cast(" ~ value ~ " as varchar), '\\.0$', '') end), '') as derived_out_of_range") -%}
+                ~ quote_literal(feature.name ~ " = ") ~ " || regexp_replace(regexp_replace(cast(" ~ value ~ " as varchar), '\\.0$', ''), '^-nan$', 'nan') end), '') as derived_out_of_range") -%}
         {%- else -%}
             {%- do items.append(alias ~ "." ~ quote_identifier(column)) -%}
         {%- endif -%}

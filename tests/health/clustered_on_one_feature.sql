@@ -4,7 +4,8 @@
     charts). Names the feature, the other numeric columns whose values vary (the first 12) and
     the fix. A list the user named is theirs: no WARN. -#}
 {{ config(severity='warn') }}
--- depends_on: {{ ref('int_customer_features') }}
+{#- Reads int_customer_features when it compiles (below): the ref makes dbt build it first. -#}
+{%- do ref('int_customer_features') -%}
 {#- Compiled when it runs, after its inputs are built: the columns that vary are looked up (one
     query over every customer) only when the selected candidate has one feature. -#}
 {%- set state = namespace(feature=none, others=[]) -%}

@@ -389,3 +389,38 @@ def test_auto_features_on_one_column_warn_with_the_columns_that_vary(tmp_path: P
         extra_args=select,
     )
     assert re.search(r"PASS clustered_on_one_feature", " ".join(named.output.split()))
+
+
+def test_a_derived_value_that_is_no_finite_number_reads_as_missing(tmp_path: Path) -> None:
+    """`spend / visits` is NaN for 0 / 0 and inf for x / 0 (DuckDB's doubles): NaN went through
+    the scaling as the largest value there is and was clipped to the top of the outlier fence, in
+    a green build. Now it reads as missing, kept as text and named by the WARN."""
+    customers = tmp_path / "customers.csv"
+    rows = ["customer_id,age,spend,visits"]
+    rows += [f"C{n:02d},{20 + n},{10 * n},{1 + n % 4}" for n in range(1, 31)]
+    rows += ["Z1,40,0,0", "Z2,41,0,0", "Z3,42,25,0"]  # NaN, NaN, inf
+    customers.write_text("\n".join(rows) + "\n")
+    run = run_dbt(
+        tmp_path / "run",
+        variables={
+            "customers_path": str(customers),
+            "derived_features": {"spend_per_visit": "spend / visits"},
+            "segmentation_features": ["age", "spend_per_visit"],
+        },
+        extra_args=["--select", "+int_feature_scaling_parameters", *SELECT],
+    )
+    assert run.query(
+        "select customer_id, spend_per_visit, derived_out_of_range from int_customer_features"
+        " where customer_id like 'Z%' order by 1"
+    ) == [
+        ("Z1", None, "spend_per_visit = nan"),
+        ("Z2", None, "spend_per_visit = nan"),
+        ("Z3", None, "spend_per_visit = inf"),
+    ]
+    assert (
+        run.scalar("select count(*) from int_customer_features where not isfinite(spend_per_visit)")
+        == 0
+    )
+    output = " ".join(run.output.split())
+    assert re.search(r"WARN 2 derived_value_out_of_range", output), run.output[-3000:]
+    assert "health derived_value_out_of_range: spend_per_visit = nan (2 customers)" in output
