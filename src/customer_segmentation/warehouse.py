@@ -88,31 +88,47 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-try:
-    from dbt.adapters.duckdb.plugins import BasePlugin
-except ImportError:  # the package without dbt-duckdb: the `make` preflight still works
-    BasePlugin = object
-
 _CHECKED: set[str] = set()
 
 
-class Plugin(BasePlugin):
-    """dbt-duckdb plugin (``plugins: [{module: customer_segmentation.warehouse}]`` in profiles.yml).
+def _plugin_class() -> type:
+    """The dbt-duckdb plugin class, made on first use: importing dbt-duckdb takes 1-2 s, which the
+    `make` preflight and the chart command (neither a dbt process) should not pay."""
+    try:
+        from dbt.adapters.duckdb.plugins import BasePlugin
+    except ImportError:  # the package without dbt-duckdb: the `make` preflight still works
+        BasePlugin = object
 
-    Checks the file once per dbt process, before the first connection: dbt reopens the file for
-    every node, and one open + close per node would cost time for a case that arises at start.
-    """
+    class Plugin(BasePlugin):
+        """dbt-duckdb plugin (``plugins: [{module: customer_segmentation.warehouse}]`` in
+        profiles.yml).
 
-    def update_connection_config(self, creds: Any, config: dict[str, Any]) -> None:
-        path = str(getattr(creds, "path", "") or "")
-        if not path or path == ":memory:" or path.startswith("md:") or path in _CHECKED:
-            return
-        problem = lock_problem(Path(path))
-        if problem:
-            from dbt_common.exceptions import DbtRuntimeError
+        Checks the file once per dbt process, before the first connection: dbt reopens the file
+        for every node, and one open + close per node would cost time for a case that arises at
+        start.
+        """
 
-            raise DbtRuntimeError(problem)
-        _CHECKED.add(path)
+        def update_connection_config(self, creds: Any, config: dict[str, Any]) -> None:
+            path = str(getattr(creds, "path", "") or "")
+            if not path or path == ":memory:" or path.startswith("md:") or path in _CHECKED:
+                return
+            problem = lock_problem(Path(path))
+            if problem:
+                from dbt_common.exceptions import DbtRuntimeError
+
+                raise DbtRuntimeError(problem)
+            _CHECKED.add(path)
+
+    return Plugin
+
+
+def __getattr__(name: str) -> Any:
+    # dbt-duckdb looks the plugin up as this module's attribute `Plugin` (PEP 562 lookup).
+    if name == "Plugin":
+        plugin = _plugin_class()
+        globals()["Plugin"] = plugin
+        return plugin
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 if __name__ == "__main__":
