@@ -561,6 +561,21 @@ def test_cli_missing_database_exits_2(tmp_path):
     assert not (tmp_path / "assets").exists()
 
 
+def test_cli_checks_the_path_before_importing_the_chart_libraries(tmp_path):
+    # A wrong path is the commonest mistake: it fails at once, not after Altair, scikit-learn and
+    # polars have imported (2-5 s); the package's chart functions still import on first use.
+    code = (
+        "import sys; from customer_segmentation.charts.cli import main; "
+        f"status = main(['--database', {str(tmp_path / 'nowhere.duckdb')!r}]); "
+        "print(status, sorted(m for m in ('altair', 'sklearn', 'polars') if m in sys.modules)); "
+        "from customer_segmentation import charts; print(callable(charts.segment_sizes))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["2 []", "True"]
+    assert "no DuckDB file at" in result.stderr and "make build" in result.stderr
+
+
 def test_cli_locked_database_exits_2(tmp_path, tables):
     database = write_database(
         tmp_path / "busy.duckdb", {"segment_profiles": tables["segment_profiles"]}

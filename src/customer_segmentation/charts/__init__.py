@@ -9,33 +9,57 @@ build's footer) and the interactive report into the asset folder; ``python -m
 customer_segmentation.charts`` does the same from a built DuckDB file, without the footer.
 """
 
-from customer_segmentation.charts._common import (
-    MAX_SCATTER_POINTS,
-    ChartUnavailable,
-    feature_label,
-    placeholder,
-    placeholder_reason,
-    sample_rows,
-)
-from customer_segmentation.charts.exploration import (
-    correlation_heatmap,
-    feature_boxplots,
-    feature_histograms,
-    input_outcomes,
-    pair_plot,
-)
-from customer_segmentation.charts.model_selection import elbow_curve, selection_indices
-from customer_segmentation.charts.segments import (
-    centroid_heatmap,
-    dendrogram,
-    pca_projection,
-    segment_distances,
-    segment_scatter,
-    segment_sizes,
-    separating_features,
-    silhouette_plot,
-    tsne_projection,
-)
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+# The public names and the module of each, imported on first use (PEP 562): the package is also
+# the command line (`python -m customer_segmentation.charts`), whose checks of its arguments
+# should not wait for Altair, scikit-learn and polars to import (cli.py).
+_EXPORTS = {
+    "_common": (
+        "MAX_SCATTER_POINTS",
+        "ChartUnavailable",
+        "feature_label",
+        "placeholder",
+        "placeholder_reason",
+        "sample_rows",
+    ),
+    "exploration": (
+        "correlation_heatmap",
+        "feature_boxplots",
+        "feature_histograms",
+        "input_outcomes",
+        "pair_plot",
+    ),
+    "model_selection": ("elbow_curve", "selection_indices"),
+    "segments": (
+        "centroid_heatmap",
+        "dendrogram",
+        "pca_projection",
+        "segment_distances",
+        "segment_scatter",
+        "segment_sizes",
+        "separating_features",
+        "silhouette_plot",
+        "tsne_projection",
+    ),
+}
+_MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _MODULE_OF:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{_MODULE_OF[name]}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_MODULE_OF})
+
 
 __all__ = [
     "MAX_SCATTER_POINTS",

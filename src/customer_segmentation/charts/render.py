@@ -15,7 +15,6 @@ This is the only module of the package that imports duckdb, and only when it ope
 
 from __future__ import annotations
 
-import argparse
 import logging
 import re
 import sys
@@ -29,17 +28,17 @@ from typing import Any
 import polars as pl
 
 from customer_segmentation.chart_images import Image, ImageRenderer
-from customer_segmentation.charts import exploration, model_selection, segments
+from customer_segmentation.charts import cli, exploration, model_selection, segments
 from customer_segmentation.charts._common import (
     Chart,
     logger,
     placeholder,
 )
-from customer_segmentation.warehouse import database_path, open_problem
+from customer_segmentation.charts.cli import DEFAULT_MAX_SVG_KB
+from customer_segmentation.warehouse import open_problem
 
 LOG = logging.getLogger(__name__)
 
-DEFAULT_MAX_SVG_KB = 1000
 
 TABLES = (
     "int_customer_features",
@@ -94,10 +93,7 @@ def load_tables(database: Path, schema: str = "main") -> dict[str, pl.DataFrame 
     import duckdb
 
     if not database.is_file():
-        raise DatabaseProblem(
-            f"no DuckDB file at {database}. Run `make build` first, or set DBT_DUCKDB_PATH "
-            "(or --database) to the file dbt built."
-        )
+        raise DatabaseProblem(cli.missing_database(database))
     try:
         connection = duckdb.connect(str(database), read_only=True)
     except duckdb.Error as error:
@@ -471,41 +467,23 @@ def render_all(
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command line entry point; returns the exit status (2: the database cannot be read)."""
-    parser = argparse.ArgumentParser(
-        prog="python -m customer_segmentation.charts",
-        description="Render the segmentation charts from the DuckDB file into assets/.",
-    )
-    parser.add_argument(
-        "--database",
-        type=Path,
-        default=None,
-        help="the DuckDB file dbt built (default: $DBT_DUCKDB_PATH, else "
-        "./customer_segmentation.duckdb)",
-    )
-    parser.add_argument("--out", type=Path, default=Path("assets"), help="folder for the charts")
-    parser.add_argument(
-        "--schema", default="main", help="schema searched first for each table (main)"
-    )
-    parser.add_argument(
-        "--max-svg-kb",
-        type=int,
-        default=DEFAULT_MAX_SVG_KB,
-        help="above this size a chart is rendered as PNG (default %(default)s)",
-    )
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
-    database = args.database or database_path()
+    """The command line (customer_segmentation.charts.cli.main, which calls render_database)."""
+    return cli.main(argv)
+
+
+def render_database(database: Path, out: Path, schema: str, max_svg_bytes: int) -> int:
+    """Render every chart and the explorer from a built DuckDB file into ``out``; the exit status
+    (1: a chart failed, 2: the database cannot be read)."""
     try:
-        tables = load_tables(database, args.schema)
+        tables = load_tables(database, schema)
     except DatabaseProblem as problem:
         print(f"error: {problem}", file=sys.stderr)
         return 2
-    results = render_all(tables, args.out, args.max_svg_kb * 1000)
+    results = render_all(tables, out, max_svg_bytes)
     # The interactive explorer too, as chart_renders writes it (report imports this module).
     from customer_segmentation.charts import report
 
-    explorer = report.write_report(tables, args.out)
+    explorer = report.write_report(tables, out)
     print(f"{explorer.path}  {explorer.status}" + (f": {explorer.note}" if explorer.note else ""))
     failures = sum(result.status == "failed" for result in results)
     if failures:
