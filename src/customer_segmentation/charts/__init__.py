@@ -47,6 +47,7 @@ _EXPORTS = {
     ),
 }
 _MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}
+__all__ = sorted(_MODULE_OF)
 
 
 def __getattr__(name: str) -> Any:
@@ -59,29 +60,3 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted({*globals(), *_MODULE_OF})
-
-
-__all__ = [
-    "MAX_SCATTER_POINTS",
-    "ChartUnavailable",
-    "centroid_heatmap",
-    "correlation_heatmap",
-    "dendrogram",
-    "elbow_curve",
-    "feature_boxplots",
-    "feature_histograms",
-    "feature_label",
-    "input_outcomes",
-    "pair_plot",
-    "pca_projection",
-    "placeholder",
-    "placeholder_reason",
-    "sample_rows",
-    "segment_distances",
-    "segment_scatter",
-    "segment_sizes",
-    "selection_indices",
-    "separating_features",
-    "silhouette_plot",
-    "tsne_projection",
-]
