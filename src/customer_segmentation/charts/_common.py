@@ -165,14 +165,18 @@ def style(chart: Chart) -> Chart:
 
     ARIA labels are switched off: they repeat every point's values and triple a scatter's SVG size,
     and the charts are shown as images whose alt text describes them.
+
+    One ``configure`` call, not a chain of ``configure_*``: each call copies the chart, and copying
+    a layered chart re-runs Altair's merge of its layers' parameters (the same spec, about a fifth
+    of the time).
     """
-    return (
-        chart.configure(aria=False)
-        .configure_title(fontSize=15, anchor="start", subtitleFontSize=12, subtitleColor="#555")
-        .configure_axis(labelFontSize=11, titleFontSize=12, titleFontWeight="normal")
-        .configure_header(labelFontSize=12, titleFontSize=12)
-        .configure_legend(labelFontSize=11, titleFontSize=12, labelLimit=260)
-        .configure_view(stroke=None)
+    return chart.configure(
+        aria=False,
+        title={"fontSize": 15, "anchor": "start", "subtitleFontSize": 12, "subtitleColor": "#555"},
+        axis={"labelFontSize": 11, "titleFontSize": 12, "titleFontWeight": "normal"},
+        header={"labelFontSize": 12, "titleFontSize": 12},
+        legend={"labelFontSize": 11, "titleFontSize": 12, "labelLimit": 260},
+        view={"stroke": None},
     )
 
 
