@@ -73,6 +73,7 @@ unmatched_ids as (
     select
         count(*) filter (where not is_rejected_customer) as unknown_ids,
         count(*) filter (where is_rejected_customer) as rejected_ids,
+        count(*) filter (where not is_rejected_customer and matches_without_zeros) as ids_matching_without_zeros,
         string_agg('''' || customer_id || '''', ', ' order by customer_id) filter (where not is_rejected_customer and id_rank <= 3) as order_examples,
         (
             select string_agg('''' || customer_id || '''', ', ' order by customer_id)
@@ -90,6 +91,12 @@ unmatched_ids as (
                 select 1 from {{ ref('base_customers') }} as customers
                 where customers.customer_id = lines.customer_id
             ) as is_rejected_customer,
+            -- `42` against a customer `0042`: the var customer_id_matching is the fix.
+            exists (
+                select 1 from {{ ref('base_customers') }} as customers
+                where customers.rejection_reason is null
+                    and {{ id_without_leading_zeros('customers.customer_id') }} = {{ id_without_leading_zeros('lines.customer_id') }}
+            ) as matches_without_zeros,
             row_number() over (order by lines.customer_id) as id_rank
         from (
             select distinct customer_id
@@ -130,12 +137,17 @@ final as (
                     then 'Values that are no numbers (' || {{ quote_literal(input_name ~ 's_rejected' if input_name == 'customer' else 'orders_rejected') }} || ' keeps them as they arrived). Fix: if the column holds words (Low / Average / High), it is not this standard column: leave it unmapped, var {{ columns_var }}: {' || split_part(reasons.rejection_reason, ' ', 1) || ': null}; if it holds numbers written another way, set var decimal_separator.'
                 {%- if diagnose_ids %}
                 when reasons.rejection_reason = {{ quote_literal(unknown_customer_reason()) }}
-                    then printf('Lines whose customer id matches no kept customer: %s ids in no customer row%s%s. Fix: both inputs must write the same ids (leading zeros, a prefix, an email in one and a number in the other): map the id column of each (vars customer_columns / order_columns: {customer_id: ...}) or make them match in a view (customers_relation / orders_relation); ids of rejected customers are in customers_rejected.',
+                    then printf('Lines whose customer id matches no kept customer: %s ids in no customer row%s%s. %s',
                         format('{:,}', unmatched_ids.unknown_ids),
                         case when unmatched_ids.order_examples is not null
                             then ' (orders: ' || unmatched_ids.order_examples || '; customers: ' || coalesce(unmatched_ids.customer_examples, 'none kept') || ')' else '' end,
                         case when unmatched_ids.rejected_ids > 0
-                            then ', ' || format('{:,}', unmatched_ids.rejected_ids) || ' ids of rejected customers' else '' end)
+                            then ', ' || format('{:,}', unmatched_ids.rejected_ids) || ' ids of rejected customers' else '' end,
+                        case when unmatched_ids.ids_matching_without_zeros > 0
+                            then format('{:,}', unmatched_ids.ids_matching_without_zeros) || ' of the ids in no customer row match a kept customer''s id once leading zeros are dropped. Fix: set var customer_id_matching: ignore_leading_zeros.'
+                            else 'Fix: both inputs must write the same ids (leading zeros, a prefix, an email in one and a number in the other): map the id column of each (vars customer_columns / order_columns: {customer_id: ...}) or make them match in a view (customers_relation / orders_relation); ids of rejected customers are in customers_rejected.' end)
+                when reasons.rejection_reason = {{ quote_literal(ambiguous_customer_reason()) }}
+                    then 'Lines whose customer id, without its leading zeros, is the id of several customers (customers ''042'' and ''42'', a line ''0042''), none written as the line writes it: not given to one by a guess. Fix: write the lines'' ids as the customers input does, or make the customers'' ids distinct without their leading zeros.'
                 {%- endif %}
                 when reasons.rejection_reason like '%is not a date%'
                     then 'Dates the column''s format cannot read (the console names the format). Fix: correct those lines, or set var date_formats.'

@@ -338,6 +338,26 @@
    "allowed": "one of `reject`, `keep`",
    "example": "--vars '{duplicate_order_lines: keep}'"
   },
+  "customer_id_matching": {
+   "kind": "choice",
+   "default": "exact",
+   "empty_allowed": false,
+   "null_values": false,
+   "nullable": false,
+   "specials": [],
+   "choices": [
+    "exact",
+    "ignore_leading_zeros"
+   ],
+   "minimum": null,
+   "maximum": null,
+   "exclusive_minimum": false,
+   "exclusive_maximum": false,
+   "max_length": 4096,
+   "value_choices": [],
+   "allowed": "one of `exact`, `ignore_leading_zeros`",
+   "example": "--vars '{customer_id_matching: ignore_leading_zeros}'"
+  },
   "derived_features": {
    "kind": "mapping",
    "default": {},
@@ -991,6 +1011,7 @@
   "cancellation_column",
   "cancellation_values",
   "duplicate_order_lines",
+  "customer_id_matching",
   "derived_features",
   "segmentation_features",
   "feature_transforms",

@@ -325,6 +325,20 @@
     {{- return('customer_id is not a valid customer (unknown or rejected)') -}}
 {%- endmacro %}
 
+{% macro ambiguous_customer_reason() -%}
+    {#- The rejection reason of an order line whose customer id, without its leading zeros, is the
+        id of two or more kept customers (`042` and `42`) and none of them as written (var
+        customer_id_matching: ignore_leading_zeros). -#}
+    {{- return('customer_id matches several customers once leading zeros are dropped') -}}
+{%- endmacro %}
+
+{% macro id_without_leading_zeros(expression) -%}
+    {#- An id without its leading zeros (`0042` -> `42`; an id of zeros only -> `0`), null for null:
+        how var customer_id_matching: ignore_leading_zeros compares an order line's customer id
+        with the customers'. -#}
+    case when ltrim({{ expression }}, '0') = '' then '0' else ltrim({{ expression }}, '0') end
+{%- endmacro %}
+
 {% macro consent_words() %}
     {#- How exports write yes and no in a consent column (lower case, trimmed): booleans, checkboxes,
         newsletter tools' statuses, a few languages. 1 and 0 written as floats (`1.0`: pandas

@@ -40,7 +40,7 @@
     {{ return('') }}
 {% endmacro %}
 
-{% macro log_input_reading(kind, mapping, decimal, dates, float_ids=false, statuses=[]) %}
+{% macro log_input_reading(kind, mapping, decimal, dates, float_ids=false, statuses=[], ids_without_zeros=false) %}
     {#- While a base model compiles: how its input is read (the file's shape, the columns mapped,
         the decimal separator, each date column's format and whether it was detected), so an
         automatic decision that is wrong for a file shows in the console, not only in the data.
@@ -78,6 +78,7 @@
     {%- endfor -%}
     {%- if mapped -%}{%- do parts.append("columns " ~ mapped | join(', ')) -%}{%- endif -%}
     {%- if float_ids -%}{%- do parts.append("customer ids written as floats (17850.0) read as whole numbers (17850)") -%}{%- endif -%}
+    {%- if ids_without_zeros -%}{%- do parts.append("customer ids matched to the customers' ids also without leading zeros (var customer_id_matching)") -%}{%- endif -%}
     {%- if decimal is not none -%}{%- do parts.append("decimal separator " ~ quote_literal(decimal)) -%}{%- endif -%}
     {%- for name, reading in dates | dictsort -%}
         {%- do parts.append(date_reading_label(name, reading)) -%}

@@ -266,6 +266,19 @@ SETTINGS: tuple[Setting, ...] = (
         "inputs",
         choices=("reject", "keep"),
     ),
+    Setting(
+        "customer_id_matching",
+        "choice",
+        "exact",
+        "ignore_leading_zeros",
+        "how an order line's customer id finds its customer: `exact`, the same text; "
+        "`ignore_leading_zeros`, the same text or else the same text once leading zeros are "
+        "dropped "
+        "(`0042` and `42`, a file saved through a spreadsheet), the line taking the customers "
+        "input's form of the id; a line whose id matches two customers that way is rejected",
+        "inputs",
+        choices=("exact", "ignore_leading_zeros"),
+    ),
     # Features and scaling (h7-features, h4-segments)
     Setting(
         "derived_features",

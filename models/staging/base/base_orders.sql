@@ -7,6 +7,8 @@
 {%- set standard_fields = ['order_id', 'customer_id', 'order_date', 'quantity', 'unit_price', 'amount', 'category', 'channel'] -%}
 {%- set orders_present = has_input('orders') -%}
 {%- set check_customers = has_input('customers') -%}
+{#- var customer_id_matching: ignore_leading_zeros (`42` finds customer `0042`). -#}
+{%- set match_without_zeros = check_customers and setting('customer_id_matching') == 'ignore_leading_zeros' -%}
 {%- if orders_present -%}
     {%- set input = staging_input('orders') -%}
     {%- set mapping = staging_column_mapping('orders', input, ['customer_id', 'order_date']) -%}
@@ -23,7 +25,7 @@
     {%- set status_column = cancellation_source_column(mapping, input) -%}
     {%- set fill_channel = 'channel' in mapping and 'order_id' in mapping and column_has_blanks(input.relation, mapping.get('channel')) -%}
     {{ log_input_reading('orders', mapping, decimal if number_columns else none, dates, float_ids,
-                         status_values(input.relation, status_column)) }}
+                         status_values(input.relation, status_column), match_without_zeros) }}
     {%- set aliases = source_column_aliases(input) -%}
 {%- else -%}
     {%- set mapping = {} -%}
@@ -120,6 +122,21 @@ customers as (
 
 ),
 {%- endif %}
+{%- if match_without_zeros %}
+
+customer_keys as (
+
+    -- Each kept customer id without its leading zeros, with the customer it names; none when it
+    -- names several (`042` and `42`), so a line cannot be given to one of them by a guess.
+    select
+        {{ id_without_leading_zeros('customer_id') }} as id_key,
+        case when count(*) = 1 then min(customer_id) end as customer_id,
+        count(*) as customers
+    from customers
+    group by id_key
+
+),
+{%- endif %}
 
 parsed as (
 
@@ -169,7 +186,7 @@ valued as (
         {%- else %}
         {{ is_cancellation('order_id', none) }} as is_cancellation
         {%- endif %}
-        {%- if check_customers and read_once %},
+        {%- if check_customers and read_once and not match_without_zeros %},
         -- Input read once (CSV, table): an IN list, so DuckDB builds its hash table from the
         -- customers. With the left join below it builds it from the lines when it cannot tell how
         -- many the input has: every line and its columns in memory (10M CSV lines: +1.2 GB, +3 s).
@@ -179,6 +196,25 @@ valued as (
     from parsed
 
 ),
+{%- if match_without_zeros %}
+
+matched as (
+
+    -- A line's customer id names the customer written the same, or else the one whose id is the
+    -- same without leading zeros; the line takes that customer's form of the id, so it joins
+    -- the customer downstream and the exports carry the CRM's id.
+    select
+        valued.* replace (coalesce(customers.customer_id, customer_keys.customer_id, valued.customer_id) as customer_id),
+        customers.customer_id is not null or customer_keys.customer_id is not null as is_known_customer,
+        customers.customer_id is null and customer_keys.customers > 1 as is_ambiguous_customer
+    from valued
+    left join customers
+        on valued.customer_id = customers.customer_id
+    left join customer_keys
+        on {{ id_without_leading_zeros('valued.customer_id') }} = customer_keys.id_key
+
+),
+{%- endif %}
 
 checked as (
 
@@ -212,19 +248,24 @@ checked as (
             {%- else %}
             cast(null as varchar)
             {%- endif %}
-            {%- if check_customers %},
+            {%- if match_without_zeros %},
+            case when valued.customer_id is not null and not valued.is_known_customer
+                then case when valued.is_ambiguous_customer
+                    then {{ quote_literal(ambiguous_customer_reason()) }}
+                    else {{ quote_literal(unknown_customer_reason()) }} end end
+            {%- elif check_customers %},
             case when valued.customer_id is not null
                     and not {{ 'valued.is_known_customer' if read_once else '(customers.customer_id is not null)' }}
                 then {{ quote_literal(unknown_customer_reason()) }} end
             {%- endif %}
         ), '') end as rejection_reason
-    from valued
+    from {{ 'matched' if match_without_zeros else 'valued' }} as valued
     {%- if drop_repeated_lines %}
     left join repeated_lines
         on valued.line_hash = repeated_lines.line_hash
         and valued.check_hash = repeated_lines.check_hash
     {%- endif %}
-    {%- if check_customers and not read_once %}
+    {%- if check_customers and not read_once and not match_without_zeros %}
     left join customers
         on valued.customer_id = customers.customer_id
     {%- endif %}

@@ -276,7 +276,8 @@ def test_no_default_feature_with_data_names_only_columns_that_vary(tmp_path: Pat
 def test_order_ids_that_match_no_customer_are_shown_from_both_files(tmp_path: Path):
     """Two exports from two systems: the CRM writes ids with leading zeros (`0001`), the shop
     without (`1`, as a spreadsheet saves them). Every order line was 'not a valid customer' and
-    the finding pointed at the column mapping; now it counts the ids and shows both spellings."""
+    the finding pointed at the column mapping; now it counts the ids, shows both spellings and
+    names the var that matches them (test_customer_id_matching)."""
     csv = customers_csv(tmp_path / "customers.csv", good=60, bad=3)
     rng = random.Random(4)
     lines = ["order_id,customer_id,order_date,amount"]
@@ -309,4 +310,9 @@ def test_order_ids_that_match_no_customer_are_shown_from_both_files(tmp_path: Pa
     assert "54 ids in no customer row (orders: '10', '12', '13'; customers: '0001', '0002'," in (
         finding
     )
-    assert "1 ids of rejected customers. Fix: both inputs must write the same ids" in finding
+    # ... and all 54 are CRM ids without their zeros: the finding says so and names the var.
+    assert (
+        "1 ids of rejected customers. 54 of the ids in no customer row match a kept customer's id "
+        "once leading zeros are dropped. Fix: set var customer_id_matching: ignore_leading_zeros."
+        in finding
+    )
