@@ -332,6 +332,23 @@
     {{- return('customer_id matches several customers once leading zeros are dropped') -}}
 {%- endmacro %}
 
+{% macro customer_id_matches(relation, column, float_ids, customers) %}
+    {#- For the console, under var customer_id_matching: ignore_leading_zeros: of the first 100,000
+        lines with a customer id, how many name a kept customer as written and how many only once
+        leading zeros are dropped, so a user sees what the var did. -#}
+    {%- if not execute or column is none -%}{{ return(none) }}{%- endif -%}
+    {%- set row = run_query(
+        "with ids as (select " ~ id_value(quote_identifier(column), float_ids) ~ " as id from " ~ first_rows(relation) ~ "), "
+        ~ "kept as (select customer_id from " ~ customers ~ " where rejection_reason is null and customer_id is not null), "
+        ~ "keys as (select " ~ id_without_leading_zeros('customer_id') ~ " as id_key, count(*) as customers from kept group by 1) "
+        ~ "select count(*) filter (where kept.customer_id is not null), "
+        ~ "count(*) filter (where kept.customer_id is null and keys.customers = 1) "
+        ~ "from ids left join kept on ids.id = kept.customer_id "
+        ~ "left join keys on " ~ id_without_leading_zeros('ids.id') ~ " = keys.id_key "
+        ~ "where ids.id is not null").rows[0] -%}
+    {{ return({'as_written': row[0], 'without_zeros': row[1]}) }}
+{% endmacro %}
+
 {% macro id_without_leading_zeros(expression) -%}
     {#- An id without its leading zeros (`0042` -> `42`; an id of zeros only -> `0`), null for null:
         how var customer_id_matching: ignore_leading_zeros compares an order line's customer id

@@ -40,7 +40,7 @@
     {{ return('') }}
 {% endmacro %}
 
-{% macro log_input_reading(kind, mapping, decimal, dates, float_ids=false, statuses=[], ids_without_zeros=false) %}
+{% macro log_input_reading(kind, mapping, decimal, dates, float_ids=false, statuses=[], id_matches=none) %}
     {#- While a base model compiles: how its input is read (the file's shape, the columns mapped,
         the decimal separator, each date column's format and whether it was detected), so an
         automatic decision that is wrong for a file shows in the console, not only in the data.
@@ -78,7 +78,10 @@
     {%- endfor -%}
     {%- if mapped -%}{%- do parts.append("columns " ~ mapped | join(', ')) -%}{%- endif -%}
     {%- if float_ids -%}{%- do parts.append("customer ids written as floats (17850.0) read as whole numbers (17850)") -%}{%- endif -%}
-    {%- if ids_without_zeros -%}{%- do parts.append("customer ids matched to the customers' ids also without leading zeros (var customer_id_matching)") -%}{%- endif -%}
+    {%- if id_matches is not none -%}
+        {%- do parts.append("customer ids matched to the customers' also without leading zeros (var customer_id_matching; first 100,000 lines: "
+            ~ _thousands(id_matches.as_written) ~ " as written, " ~ _thousands(id_matches.without_zeros) ~ " only without leading zeros)") -%}
+    {%- endif -%}
     {%- if decimal is not none -%}{%- do parts.append("decimal separator " ~ quote_literal(decimal)) -%}{%- endif -%}
     {%- for name, reading in dates | dictsort -%}
         {%- do parts.append(date_reading_label(name, reading)) -%}

@@ -25,7 +25,8 @@
     {%- set status_column = cancellation_source_column(mapping, input) -%}
     {%- set fill_channel = 'channel' in mapping and 'order_id' in mapping and column_has_blanks(input.relation, mapping.get('channel')) -%}
     {{ log_input_reading('orders', mapping, decimal if number_columns else none, dates, float_ids,
-                         status_values(input.relation, status_column), match_without_zeros) }}
+                         status_values(input.relation, status_column),
+                         customer_id_matches(input.relation, mapping.get('customer_id'), float_ids, ref('base_customers')) if match_without_zeros else none) }}
     {%- set aliases = source_column_aliases(input) -%}
 {%- else -%}
     {%- set mapping = {} -%}
