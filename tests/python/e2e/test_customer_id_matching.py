@@ -2,7 +2,8 @@
 
 A CRM writes customer numbers as `0001`; the order export, saved through a spreadsheet, writes
 `1`. By default (`exact`) every such line is an unknown customer, and the rejected-share finding
-says the ids match once leading zeros are dropped and names the var; with
+says the ids match once leading zeros are dropped and names the var (checked in
+test_trust_health: test_order_ids_that_match_no_customer_are_shown_from_both_files); with
 `customer_id_matching: ignore_leading_zeros` the lines find their customers and carry the CRM's
 form of the id, and a line that could belong to two customers (`042` against `42` and `0042`) is
 rejected with its reason, never given to one of them.
@@ -100,23 +101,3 @@ def test_ids_without_their_zeros_find_their_customers_with_the_var(tmp_path: Pat
         f"customer_id_matching; first 100,000 lines: {exact_lines} as written, {moved} only "
         "without leading zeros)" in run.output
     )
-
-
-def test_by_default_the_finding_names_the_var(tmp_path: Path):
-    write_inputs(tmp_path, random.Random(3))
-    with (tmp_path / "crm.csv").open() as handle:
-        customers = {row["customer_id"] for row in csv.DictReader(handle)}
-    with (tmp_path / "orders.csv").open() as handle:
-        unknown = {row["customer_id"] for row in csv.DictReader(handle)} - customers
-    stripped = {customer.lstrip("0") for customer in customers}
-    matching = {written for written in unknown if written.lstrip("0") in stripped}
-    assert "9999" in unknown - matching and "042" in matching  # the fixture does what it says
-    run = run_dbt(tmp_path / "run", variables=inputs(tmp_path), extra_args=SELECTION, check=False)
-    assert run.result.returncode != 0  # most lines are unknown customers: over the max share
-    message = " ".join(run.output.split())
-    assert f"{len(unknown)} ids in no customer row" in message
-    assert (
-        f"{len(matching)} of the ids in no customer row match a kept customer's id once leading "
-        "zeros are dropped" in message
-    )
-    assert "Fix: set var customer_id_matching: ignore_leading_zeros." in message
