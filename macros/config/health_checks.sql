@@ -73,7 +73,8 @@ unmatched_ids as (
     select
         count(*) filter (where not is_rejected_customer) as unknown_ids,
         count(*) filter (where is_rejected_customer) as rejected_ids,
-        count(*) filter (where not is_rejected_customer and matches_without_zeros) as ids_matching_without_zeros,
+        count(*) filter (where not is_rejected_customer and matches_ignore_leading_zeros) as ids_matching_ignore_leading_zeros,
+        count(*) filter (where not is_rejected_customer and matches_ignore_case) as ids_matching_ignore_case,
         string_agg('''' || customer_id || '''', ', ' order by customer_id) filter (where not is_rejected_customer and id_rank <= 3) as order_examples,
         (
             select string_agg('''' || customer_id || '''', ', ' order by customer_id)
@@ -91,12 +92,15 @@ unmatched_ids as (
                 select 1 from {{ ref('base_customers') }} as customers
                 where customers.customer_id = lines.customer_id
             ) as is_rejected_customer,
-            -- `42` against a customer `0042`: the var customer_id_matching is the fix.
+            {%- for matching in customer_id_matchings() | sort %}
+            -- `42` against a customer `0042`, `ann@shop.com` against `Ann@Shop.com`: the var
+            -- customer_id_matching is the fix.
             exists (
                 select 1 from {{ ref('base_customers') }} as customers
                 where customers.rejection_reason is null
-                    and {{ id_without_leading_zeros('customers.customer_id') }} = {{ id_without_leading_zeros('lines.customer_id') }}
-            ) as matches_without_zeros,
+                    and {{ customer_id_key('customers.customer_id', matching) }} = {{ customer_id_key('lines.customer_id', matching) }}
+            ) as {{ 'matches_' ~ matching }},
+            {%- endfor %}
             row_number() over (order by lines.customer_id) as id_rank
         from (
             select distinct customer_id
@@ -143,11 +147,16 @@ final as (
                             then ' (orders: ' || unmatched_ids.order_examples || '; customers: ' || coalesce(unmatched_ids.customer_examples, 'none kept') || ')' else '' end,
                         case when unmatched_ids.rejected_ids > 0
                             then ', ' || format('{:,}', unmatched_ids.rejected_ids) || ' ids of rejected customers' else '' end,
-                        case when unmatched_ids.ids_matching_without_zeros > 0
-                            then format('{:,}', unmatched_ids.ids_matching_without_zeros) || ' of the ids in no customer row match a kept customer''s id once leading zeros are dropped. Fix: set var customer_id_matching: ignore_leading_zeros.'
+                        case
+                            {%- for matching, how in customer_id_matchings() | dictsort %}
+                            when unmatched_ids.{{ 'ids_matching_' ~ matching }} > 0
+                                then format('{:,}', unmatched_ids.{{ 'ids_matching_' ~ matching }}) || ' of the ids in no customer row match a kept customer''s id {{ how.reason }}. Fix: set var customer_id_matching: {{ matching }}.'
+                            {%- endfor %}
                             else 'Fix: both inputs must write the same ids (leading zeros, a prefix, an email in one and a number in the other): map the id column of each (vars customer_columns / order_columns: {customer_id: ...}) or make them match in a view (customers_relation / orders_relation); ids of rejected customers are in customers_rejected.' end)
-                when reasons.rejection_reason = {{ quote_literal(ambiguous_customer_reason()) }}
-                    then 'Lines whose customer id, without its leading zeros, is the id of several customers (customers ''042'' and ''42'', a line ''0042''), none written as the line writes it: not given to one by a guess. Fix: write the lines'' ids as the customers input does, or make the customers'' ids distinct without their leading zeros.'
+                {%- for matching, how in customer_id_matchings() | dictsort %}
+                when reasons.rejection_reason = {{ quote_literal(ambiguous_customer_reason(matching)) }}
+                    then 'Lines whose customer id, compared {{ how.reason }} (var customer_id_matching), is the id of several customers and of none as the line writes it (customers ''042'' and ''42'', a line ''0042''): not given to one of them by a guess. Fix: write the lines'' ids as the customers input does, or make the customers'' ids distinct that way.'
+                {%- endfor %}
                 {%- endif %}
                 when reasons.rejection_reason like '%is not a date%'
                     then 'Dates the column''s format cannot read (the console names the format). Fix: correct those lines, or set var date_formats.'

@@ -347,7 +347,8 @@
    "specials": [],
    "choices": [
     "exact",
-    "ignore_leading_zeros"
+    "ignore_leading_zeros",
+    "ignore_case"
    ],
    "minimum": null,
    "maximum": null,
@@ -355,7 +356,7 @@
    "exclusive_maximum": false,
    "max_length": 4096,
    "value_choices": [],
-   "allowed": "one of `exact`, `ignore_leading_zeros`",
+   "allowed": "one of `exact`, `ignore_leading_zeros`, `ignore_case`",
    "example": "--vars '{customer_id_matching: ignore_leading_zeros}'"
   },
   "derived_features": {

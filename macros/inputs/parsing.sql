@@ -325,35 +325,50 @@
     {{- return('customer_id is not a valid customer (unknown or rejected)') -}}
 {%- endmacro %}
 
-{% macro ambiguous_customer_reason() -%}
-    {#- The rejection reason of an order line whose customer id, without its leading zeros, is the
-        id of two or more kept customers (`042` and `42`) and none of them as written (var
-        customer_id_matching: ignore_leading_zeros). -#}
-    {{- return('customer_id matches several customers once leading zeros are dropped') -}}
+{% macro customer_id_matchings() %}
+    {#- The ways var customer_id_matching can match an order line's customer id to a customer
+        besides as written: how the rejection reason and the console say it. -#}
+    {{ return({
+        'ignore_leading_zeros': {'reason': 'once leading zeros are dropped', 'console': 'without leading zeros'},
+        'ignore_case': {'reason': 'once case is ignored', 'console': 'in another case'},
+    }) }}
+{% endmacro %}
+
+{% macro ambiguous_customer_reason(matching) -%}
+    {#- The rejection reason of an order line whose customer id, compared the var's way, is the id
+        of two or more kept customers (`042` and `42`; `Ann@shop.com` and `ann@shop.com`) and of
+        none as written. -#}
+    {{- return('customer_id matches several customers ' ~ customer_id_matchings()[matching].reason) -}}
 {%- endmacro %}
 
-{% macro customer_id_matches(relation, column, float_ids, customers) %}
-    {#- For the console, under var customer_id_matching: ignore_leading_zeros: of the first 100,000
-        lines with a customer id, how many name a kept customer as written and how many only once
-        leading zeros are dropped, so a user sees what the var did. -#}
+{% macro customer_id_matches(relation, column, float_ids, customers, matching) %}
+    {#- For the console, under var customer_id_matching: of the first 100,000 lines with a customer
+        id, how many name a kept customer as written and how many only the var's way, so a user
+        sees what the var did. -#}
     {%- if not execute or column is none -%}{{ return(none) }}{%- endif -%}
     {%- set row = run_query(
         "with ids as (select " ~ id_value(quote_identifier(column), float_ids) ~ " as id from " ~ first_rows(relation) ~ "), "
         ~ "kept as (select customer_id from " ~ customers ~ " where rejection_reason is null and customer_id is not null), "
-        ~ "keys as (select " ~ id_without_leading_zeros('customer_id') ~ " as id_key, count(*) as customers from kept group by 1) "
+        ~ "keys as (select " ~ customer_id_key('customer_id', matching) ~ " as id_key, count(*) as customers from kept group by 1) "
         ~ "select count(*) filter (where kept.customer_id is not null), "
         ~ "count(*) filter (where kept.customer_id is null and keys.customers = 1) "
         ~ "from ids left join kept on ids.id = kept.customer_id "
-        ~ "left join keys on " ~ id_without_leading_zeros('ids.id') ~ " = keys.id_key "
+        ~ "left join keys on " ~ customer_id_key('ids.id', matching) ~ " = keys.id_key "
         ~ "where ids.id is not null").rows[0] -%}
-    {{ return({'as_written': row[0], 'without_zeros': row[1]}) }}
+    {{ return({'as_written': row[0], 'matched_otherwise': row[1], 'how': customer_id_matchings()[matching].console}) }}
 {% endmacro %}
 
-{% macro id_without_leading_zeros(expression) -%}
-    {#- An id without its leading zeros (`0042` -> `42`; an id of zeros only -> `0`), null for null:
-        how var customer_id_matching: ignore_leading_zeros compares an order line's customer id
-        with the customers'. -#}
+{% macro customer_id_key(expression, matching) -%}
+    {#- A customer id as var customer_id_matching compares it, null for null. ignore_leading_zeros:
+        without its leading zeros (`0042` -> `42`; an id of zeros only -> `0`); ignore_case: in
+        lower case (`Ann@Shop.com` -> `ann@shop.com`). -#}
+    {%- if matching == 'ignore_leading_zeros' -%}
     case when ltrim({{ expression }}, '0') = '' then '0' else ltrim({{ expression }}, '0') end
+    {%- elif matching == 'ignore_case' -%}
+    lower({{ expression }})
+    {%- else -%}
+    {{ exceptions.raise_compiler_error("customer_id_key: no key for customer_id_matching " ~ matching) }}
+    {%- endif -%}
 {%- endmacro %}
 
 {% macro consent_words() %}

@@ -79,8 +79,8 @@
     {%- if mapped -%}{%- do parts.append("columns " ~ mapped | join(', ')) -%}{%- endif -%}
     {%- if float_ids -%}{%- do parts.append("customer ids written as floats (17850.0) read as whole numbers (17850)") -%}{%- endif -%}
     {%- if id_matches is not none -%}
-        {%- do parts.append("customer ids matched to the customers' also without leading zeros (var customer_id_matching; first 100,000 lines: "
-            ~ _thousands(id_matches.as_written) ~ " as written, " ~ _thousands(id_matches.without_zeros) ~ " only without leading zeros)") -%}
+        {%- do parts.append("customer ids matched to the customers' also " ~ id_matches.how ~ " (var customer_id_matching; first 100,000 lines: "
+            ~ _thousands(id_matches.as_written) ~ " as written, " ~ _thousands(id_matches.matched_otherwise) ~ " only " ~ id_matches.how ~ ")") -%}
     {%- endif -%}
     {%- if decimal is not none -%}{%- do parts.append("decimal separator " ~ quote_literal(decimal)) -%}{%- endif -%}
     {%- for name, reading in dates | dictsort -%}

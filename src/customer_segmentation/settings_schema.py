@@ -271,13 +271,14 @@ SETTINGS: tuple[Setting, ...] = (
         "choice",
         "exact",
         "ignore_leading_zeros",
-        "how an order line's customer id finds its customer: `exact`, the same text; "
-        "`ignore_leading_zeros`, the same text or else the same text once leading zeros are "
-        "dropped "
-        "(`0042` and `42`, a file saved through a spreadsheet), the line taking the customers "
-        "input's form of the id; a line whose id matches two customers that way is rejected",
+        "how an order line's customer id finds its customer: `exact`, the same text; else the "
+        "same text or, failing that, the same text once leading zeros are dropped "
+        "(`ignore_leading_zeros`: `0042` and `42`, a file saved through a spreadsheet) or in "
+        "another case (`ignore_case`: `Ann@Shop.com` and `ann@shop.com`), the line taking the "
+        "customers input's form of the id; a line whose id matches two customers that way is "
+        "rejected",
         "inputs",
-        choices=("exact", "ignore_leading_zeros"),
+        choices=("exact", "ignore_leading_zeros", "ignore_case"),
     ),
     # Features and scaling (h7-features, h4-segments)
     Setting(

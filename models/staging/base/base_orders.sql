@@ -7,8 +7,9 @@
 {%- set standard_fields = ['order_id', 'customer_id', 'order_date', 'quantity', 'unit_price', 'amount', 'category', 'channel'] -%}
 {%- set orders_present = has_input('orders') -%}
 {%- set check_customers = has_input('customers') -%}
-{#- var customer_id_matching: ignore_leading_zeros (`42` finds customer `0042`). -#}
-{%- set match_without_zeros = check_customers and setting('customer_id_matching') == 'ignore_leading_zeros' -%}
+{#- var customer_id_matching: ignore_leading_zeros (`42` finds customer `0042`), ignore_case. -#}
+{%- set id_matching = setting('customer_id_matching') if check_customers else 'exact' -%}
+{%- set match_by_key = id_matching != 'exact' -%}
 {%- if orders_present -%}
     {%- set input = staging_input('orders') -%}
     {%- set mapping = staging_column_mapping('orders', input, ['customer_id', 'order_date']) -%}
@@ -26,7 +27,7 @@
     {%- set fill_channel = 'channel' in mapping and 'order_id' in mapping and column_has_blanks(input.relation, mapping.get('channel')) -%}
     {{ log_input_reading('orders', mapping, decimal if number_columns else none, dates, float_ids,
                          status_values(input.relation, status_column),
-                         customer_id_matches(input.relation, mapping.get('customer_id'), float_ids, ref('base_customers')) if match_without_zeros else none) }}
+                         customer_id_matches(input.relation, mapping.get('customer_id'), float_ids, ref('base_customers'), id_matching) if match_by_key else none) }}
     {%- set aliases = source_column_aliases(input) -%}
 {%- else -%}
     {%- set mapping = {} -%}
@@ -123,14 +124,15 @@ customers as (
 
 ),
 {%- endif %}
-{%- if match_without_zeros %}
+{%- if match_by_key %}
 
 customer_keys as (
 
-    -- Each kept customer id without its leading zeros, with the customer it names; none when it
-    -- names several (`042` and `42`), so a line cannot be given to one of them by a guess.
+    -- Each kept customer id as the var compares it (without its leading zeros, or in lower case),
+    -- with the customer it names; none when it names several (`042` and `42`), so a line is not
+    -- given to one of them by a guess.
     select
-        {{ id_without_leading_zeros('customer_id') }} as id_key,
+        {{ customer_id_key('customer_id', id_matching) }} as id_key,
         case when count(*) = 1 then min(customer_id) end as customer_id,
         count(*) as customers
     from customers
@@ -187,7 +189,7 @@ valued as (
         {%- else %}
         {{ is_cancellation('order_id', none) }} as is_cancellation
         {%- endif %}
-        {%- if check_customers and read_once and not match_without_zeros %},
+        {%- if check_customers and read_once and not match_by_key %},
         -- Input read once (CSV, table): an IN list, so DuckDB builds its hash table from the
         -- customers. With the left join below it builds it from the lines when it cannot tell how
         -- many the input has: every line and its columns in memory (10M CSV lines: +1.2 GB, +3 s).
@@ -197,12 +199,12 @@ valued as (
     from parsed
 
 ),
-{%- if match_without_zeros %}
+{%- if match_by_key %}
 
 matched as (
 
     -- A line's customer id names the customer written the same, or else the one whose id is the
-    -- same without leading zeros; the line takes that customer's form of the id, so it joins
+    -- same compared the var's way; the line takes that customer's form of the id, so it joins
     -- the customer downstream and the exports carry the CRM's id.
     select
         valued.* replace (coalesce(customers.customer_id, customer_keys.customer_id, valued.customer_id) as customer_id),
@@ -212,7 +214,7 @@ matched as (
     left join customers
         on valued.customer_id = customers.customer_id
     left join customer_keys
-        on {{ id_without_leading_zeros('valued.customer_id') }} = customer_keys.id_key
+        on {{ customer_id_key('valued.customer_id', id_matching) }} = customer_keys.id_key
 
 ),
 {%- endif %}
@@ -249,10 +251,10 @@ checked as (
             {%- else %}
             cast(null as varchar)
             {%- endif %}
-            {%- if match_without_zeros %},
+            {%- if match_by_key %},
             case when valued.customer_id is not null and not valued.is_known_customer
                 then case when valued.is_ambiguous_customer
-                    then {{ quote_literal(ambiguous_customer_reason()) }}
+                    then {{ quote_literal(ambiguous_customer_reason(id_matching)) }}
                     else {{ quote_literal(unknown_customer_reason()) }} end end
             {%- elif check_customers %},
             case when valued.customer_id is not null
@@ -260,13 +262,13 @@ checked as (
                 then {{ quote_literal(unknown_customer_reason()) }} end
             {%- endif %}
         ), '') end as rejection_reason
-    from {{ 'matched' if match_without_zeros else 'valued' }} as valued
+    from {{ 'matched' if match_by_key else 'valued' }} as valued
     {%- if drop_repeated_lines %}
     left join repeated_lines
         on valued.line_hash = repeated_lines.line_hash
         and valued.check_hash = repeated_lines.check_hash
     {%- endif %}
-    {%- if check_customers and not read_once and not match_without_zeros %}
+    {%- if check_customers and not read_once and not match_by_key %}
     left join customers
         on valued.customer_id = customers.customer_id
     {%- endif %}

@@ -1,18 +1,20 @@
-"""Order lines whose customer ids lost their leading zeros (var customer_id_matching).
+"""Order lines whose customer ids differ in form from the customers' (var customer_id_matching).
 
 A CRM writes customer numbers as `0001`; the order export, saved through a spreadsheet, writes
-`1`. By default (`exact`) every such line is an unknown customer, and the rejected-share finding
-says the ids match once leading zeros are dropped and names the var (checked in
-test_trust_health: test_order_ids_that_match_no_customer_are_shown_from_both_files); with
-`customer_id_matching: ignore_leading_zeros` the lines find their customers and carry the CRM's
-form of the id, and a line that could belong to two customers (`042` against `42` and `0042`) is
-rejected with its reason, never given to one of them.
+`1`. Or the ids are emails, the CRM's as typed (`Ann@Shop.com`), the shop's in lower case. By
+default (`exact`) every such line is an unknown customer, and the rejected-share finding counts
+the ids that would match and names the var's value (for leading zeros also checked in
+test_trust_health: test_order_ids_that_match_no_customer_are_shown_from_both_files); with the var
+the lines find their customers and carry the CRM's form of the id, and a line that could belong
+to two customers (`042` against `42` and `0042`) is rejected with its reason, never given to one.
 """
 
 from __future__ import annotations
 
 import csv
 import random
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -31,12 +33,47 @@ SELECTION = [
 ]
 
 
-def write_inputs(folder: Path, rng: random.Random) -> dict[str, int]:
-    """A CRM file with 4-digit zero-padded ids plus customers `42` and `0042` (two customers
-    whose ids are the same without zeros), and order lines that write most ids without their
-    zeros. Returns the order lines each customer id (CRM form) should end up with."""
+@dataclass(frozen=True)
+class IdForms:
+    """How one pair of exports writes its ids: the customers' form of customer n, the form the
+    order lines write it in, two customers whose ids are the same compared the var's way (and a
+    line written as neither), and an id no customer has in any form."""
+
+    matching: str
+    customer: Callable[[int], str]
+    written: Callable[[str], str]
+    twins: tuple[str, str]
+    ambiguous: str
+    unknown: str
+    reason: str
+
+
+LEADING_ZEROS = IdForms(
+    "ignore_leading_zeros",
+    lambda n: f"{n:04d}",
+    lambda customer: customer.lstrip("0"),
+    ("42", "0042"),
+    "042",
+    "9999",
+    "customer_id matches several customers once leading zeros are dropped",
+)
+EMAIL_CASE = IdForms(
+    "ignore_case",
+    lambda n: f"Customer.{n}@Shop.com",
+    str.lower,
+    ("Ann@Shop.com", "ann@shop.com"),
+    "ANN@SHOP.COM",
+    "nobody@shop.com",
+    "customer_id matches several customers once case is ignored",
+)
+
+
+def write_inputs(folder: Path, forms: IdForms, rng: random.Random) -> dict[str, int]:
+    """The CRM file and the order lines, most of them writing the id in the shop's form; returns
+    the number of lines each customer (CRM form) should end up with."""
     folder.mkdir(parents=True, exist_ok=True)
-    ids = [f"{n:04d}" for n in range(1, N_CUSTOMERS + 1)] + ["42"]
+    ids = [forms.customer(n) for n in range(1, N_CUSTOMERS + 1)]
+    ids += [twin for twin in forms.twins if twin not in ids]
     with (folder / "crm.csv").open("w", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["customer_id", "age", "annual_income_k", "spending_score"])
@@ -49,15 +86,14 @@ def write_inputs(folder: Path, rng: random.Random) -> dict[str, int]:
     day = date(2024, 1, 1)
     for n, customer in enumerate(ids):
         for k in range(1 + n % 4):
-            # Most lines drop the zeros; every fifth keeps the CRM's form (an exact match), and so
-            # do the lines of `0042` (written `42` they would be customer `42`'s: exact first).
-            exact = (n + k) % 5 == 0 or customer in ("42", "0042")
-            written = customer if exact else customer.lstrip("0")
+            # Most lines write the shop's form; every fifth keeps the CRM's (an exact match), and
+            # so do the twins' lines (in the shop's form one would be the other: exact first).
+            exact = (n + k) % 5 == 0 or customer in forms.twins
+            written = customer if exact else forms.written(customer)
             lines.append([f"O{len(lines):05d}", written, day + timedelta(days=len(lines)), 25.5])
             expected[customer] = expected.get(customer, 0) + 1
-    # `042`: `42` and `0042` alike without zeros; `9999`: no customer's, with or without zeros.
-    lines.append([f"O{len(lines):05d}", "042", day, 10.0])
-    lines.append([f"O{len(lines):05d}", "9999", day, 10.0])
+    for written in (forms.ambiguous, forms.unknown):
+        lines.append([f"O{len(lines):05d}", written, day, 10.0])
     with (folder / "orders.csv").open("w", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["order_id", "customer_id", "order_date", "amount"])
@@ -73,31 +109,58 @@ def inputs(folder: Path) -> dict[str, str]:
     }
 
 
-def test_ids_without_their_zeros_find_their_customers_with_the_var(tmp_path: Path):
-    expected = write_inputs(tmp_path, random.Random(3))
+@pytest.mark.parametrize("forms", [LEADING_ZEROS, EMAIL_CASE], ids=lambda forms: forms.matching)
+def test_ids_in_the_shops_form_find_their_customers_with_the_var(tmp_path: Path, forms: IdForms):
+    expected = write_inputs(tmp_path, forms, random.Random(3))
     with (tmp_path / "orders.csv").open() as handle:
         lines = list(csv.DictReader(handle))
     run = run_dbt(
         tmp_path / "run",
-        variables={**inputs(tmp_path), "customer_id_matching": "ignore_leading_zeros"},
+        variables={**inputs(tmp_path), "customer_id_matching": forms.matching},
         extra_args=SELECTION,
     )
     kept = dict(run.query("select customer_id, count(*) from stg_orders group by customer_id"))
     assert kept == expected  # every line under the CRM's form of its id, none lost or moved
     assert run.query(
         "select customer_id, rejection_reason from base_orders where rejection_reason is not null"
-        " order by customer_id"
+        " order by source_row_number"
     ) == [
-        ("042", "customer_id matches several customers once leading zeros are dropped"),
-        ("9999", "customer_id is not a valid customer (unknown or rejected)"),
+        (forms.ambiguous, forms.reason),
+        (forms.unknown, "customer_id is not a valid customer (unknown or rejected)"),
     ]
+    first = forms.customer(1)
     features = dict(run.query("select customer_id, frequency from int_customer_features"))
-    assert features["0001"] == expected["0001"] and features["0042"] == expected["0042"]
-    # The console says what the var did: lines matched as written, and only without zeros.
-    exact_lines = sum(1 for line in lines if line["customer_id"] in expected)
-    moved = sum(expected.values()) - exact_lines
     assert (
-        "customer ids matched to the customers' also without leading zeros (var "
-        f"customer_id_matching; first 100,000 lines: {exact_lines} as written, {moved} only "
-        "without leading zeros)" in run.output
+        features[first] == expected[first] and features[forms.twins[1]] == expected[forms.twins[1]]
+    )
+    # The console says what the var did: lines matched as written, and only the var's way.
+    exact_lines = sum(1 for line in lines if line["customer_id"] in expected)
+    how = {"ignore_leading_zeros": "without leading zeros", "ignore_case": "in another case"}
+    assert (
+        f"customer ids matched to the customers' also {how[forms.matching]} (var "
+        f"customer_id_matching; first 100,000 lines: {exact_lines} as written, "
+        f"{sum(expected.values()) - exact_lines} only {how[forms.matching]})" in run.output
+    )
+
+
+def test_by_default_emails_in_another_case_are_counted_and_the_var_named(tmp_path: Path):
+    write_inputs(tmp_path, EMAIL_CASE, random.Random(3))
+    with (tmp_path / "crm.csv").open() as handle:
+        customers = {row["customer_id"] for row in csv.DictReader(handle)}
+    with (tmp_path / "orders.csv").open() as handle:
+        unknown = {row["customer_id"] for row in csv.DictReader(handle)} - customers
+    matching = unknown & {customer.lower() for customer in customers} | {EMAIL_CASE.ambiguous}
+    assert EMAIL_CASE.unknown in unknown - matching  # the fixture does what it says
+    run = run_dbt(
+        tmp_path / "run",
+        variables=inputs(tmp_path),
+        extra_args=["--select", "+stg_orders", "--indirect-selection", "cautious"],
+        check=False,
+    )
+    assert run.result.returncode != 0  # most lines are unknown customers: over the max share
+    message = " ".join(run.output.split())
+    assert f"{len(unknown)} ids in no customer row" in message
+    assert (
+        f"{len(matching)} of the ids in no customer row match a kept customer's id once case is "
+        "ignored. Fix: set var customer_id_matching: ignore_case." in message
     )
