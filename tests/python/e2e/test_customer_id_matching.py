@@ -25,6 +25,7 @@ from .conftest import run_dbt
 pytestmark = pytest.mark.dbt
 
 N_CUSTOMERS = 45
+AMBIGUOUS_LINES = 8
 SELECTION = [
     "--select",
     "+int_customer_features +customers_rejected +orders_rejected",
@@ -92,7 +93,8 @@ def write_inputs(folder: Path, forms: IdForms, rng: random.Random) -> dict[str, 
             written = customer if exact else forms.written(customer)
             lines.append([f"O{len(lines):05d}", written, day + timedelta(days=len(lines)), 25.5])
             expected[customer] = expected.get(customer, 0) + 1
-    for written in (forms.ambiguous, forms.unknown):
+    # Enough lines alike to two customers to be over warn_rejected_share (5%): a WARN that says why.
+    for written in [forms.ambiguous] * AMBIGUOUS_LINES + [forms.unknown]:
         lines.append([f"O{len(lines):05d}", written, day, 10.0])
     with (folder / "orders.csv").open("w", newline="") as handle:
         writer = csv.writer(handle)
@@ -124,10 +126,12 @@ def test_ids_in_the_shops_form_find_their_customers_with_the_var(tmp_path: Path,
     assert run.query(
         "select customer_id, rejection_reason from base_orders where rejection_reason is not null"
         " order by source_row_number"
-    ) == [
-        (forms.ambiguous, forms.reason),
-        (forms.unknown, "customer_id is not a valid customer (unknown or rejected)"),
+    ) == [(forms.ambiguous, forms.reason)] * AMBIGUOUS_LINES + [
+        (forms.unknown, "customer_id is not a valid customer (unknown or rejected)")
     ]
+    message = " ".join(run.output.split())
+    assert f"reason 1: {forms.reason} ({AMBIGUOUS_LINES} rows). Lines whose customer id" in message
+    assert "is the id of several customers and of none as the line writes it" in message
     first = forms.customer(1)
     features = dict(run.query("select customer_id, frequency from int_customer_features"))
     assert (
