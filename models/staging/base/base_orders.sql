@@ -10,6 +10,10 @@
 {#- var customer_id_matching: ignore_leading_zeros (`42` finds customer `0042`), ignore_case. -#}
 {%- set id_matching = setting('customer_id_matching') if check_customers else 'exact' -%}
 {%- set match_by_key = id_matching != 'exact' -%}
+{%- if execute and flags.WHICH in ['build', 'run', 'retry'] and not check_customers and setting('customer_id_matching') != 'exact' -%}
+    {%- do log(this.identifier ~ ": var customer_id_matching (" ~ setting('customer_id_matching')
+        ~ ") does nothing without a customers input: the customers are the order lines' ids as written", info=true) -%}
+{%- endif -%}
 {%- if orders_present -%}
     {%- set input = staging_input('orders') -%}
     {%- set mapping = staging_column_mapping('orders', input, ['customer_id', 'order_date']) -%}

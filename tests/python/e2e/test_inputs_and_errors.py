@@ -43,7 +43,12 @@ def test_customers_only_parquet_builds_without_behaviour_features(tmp_path: Path
 
 
 def test_orders_only_input_segments_the_customers_found_in_orders(tmp_path: Path):
-    run = run_dbt(tmp_path, variables={"orders_path": str(SEEDS / "demo_orders.csv")}, lean=True)
+    # customer_id_matching has no customers to match against: it says so and changes nothing.
+    variables = {
+        "orders_path": str(SEEDS / "demo_orders.csv"),
+        "customer_id_matching": "ignore_case",
+    }
+    run = run_dbt(tmp_path, variables=variables, lean=True)
     features = [
         row[0]
         for row in run.query("select feature_name from feature_scaling order by feature_order")
@@ -55,6 +60,10 @@ def test_orders_only_input_segments_the_customers_found_in_orders(tmp_path: Path
     assert run.output.count("base_customers: no customers input") == 1
     assert f"base_customers: {distinct_ids:,} customers found in the order lines" in run.output, (
         run.output
+    )
+    assert (
+        "base_orders: var customer_id_matching (ignore_case) does nothing without a customers "
+        "input: the customers are the order lines' ids as written" in run.output
     )
 
 
