@@ -155,7 +155,7 @@ final as (
                             else 'Fix: both inputs must write the same ids (leading zeros, a prefix, an email in one and a number in the other): map the id column of each (vars customer_columns / order_columns: {customer_id: ...}) or make them match in a view (customers_relation / orders_relation); ids of rejected customers are in customers_rejected.' end)
                 {%- for matching, how in customer_id_matchings() | dictsort %}
                 when reasons.rejection_reason = {{ quote_literal(ambiguous_customer_reason(matching)) }}
-                    then 'Lines whose customer id, compared {{ how.reason }} (var customer_id_matching), is the id of several customers and of none as the line writes it (customers ''042'' and ''42'', a line ''0042''): not given to one of them by a guess. Fix: write the lines'' ids as the customers input does, or make the customers'' ids distinct that way.'
+                    then 'Lines whose customer id, compared {{ how.reason }} (var customer_id_matching), is the id of several customers and of none as the line writes it ({{ how.example | replace("'", "''") }}): not given to one of them by a guess. Fix: write the lines'' ids as the customers input does, or make the customers'' ids distinct that way.'
                 {%- endfor %}
                 {%- endif %}
                 when reasons.rejection_reason like '%is not a date%'

@@ -327,10 +327,12 @@
 
 {% macro customer_id_matchings() %}
     {#- The ways var customer_id_matching can match an order line's customer id to a customer
-        besides as written: how the rejection reason and the console say it. -#}
+        besides as written: how the rejection reason, the console and the health finding say it. -#}
     {{ return({
-        'ignore_leading_zeros': {'reason': 'once leading zeros are dropped', 'console': 'without leading zeros'},
-        'ignore_case': {'reason': 'once case is ignored', 'console': 'in another case'},
+        'ignore_leading_zeros': {'reason': 'once leading zeros are dropped', 'console': 'without leading zeros',
+                                 'example': "customers '042' and '42', a line '0042'"},
+        'ignore_case': {'reason': 'once case is ignored', 'console': 'in another case',
+                        'example': "customers 'Ann@Shop.com' and 'ann@shop.com', a line 'ANN@SHOP.COM'"},
     }) }}
 {% endmacro %}
 

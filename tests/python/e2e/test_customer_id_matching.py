@@ -47,6 +47,7 @@ class IdForms:
     ambiguous: str
     unknown: str
     reason: str
+    finding_example: str
 
 
 LEADING_ZEROS = IdForms(
@@ -57,6 +58,7 @@ LEADING_ZEROS = IdForms(
     "042",
     "9999",
     "customer_id matches several customers once leading zeros are dropped",
+    "(customers '042' and '42', a line '0042')",
 )
 EMAIL_CASE = IdForms(
     "ignore_case",
@@ -66,6 +68,7 @@ EMAIL_CASE = IdForms(
     "ANN@SHOP.COM",
     "nobody@shop.com",
     "customer_id matches several customers once case is ignored",
+    "(customers 'Ann@Shop.com' and 'ann@shop.com', a line 'ANN@SHOP.COM')",
 )
 
 
@@ -132,6 +135,7 @@ def test_ids_in_the_shops_form_find_their_customers_with_the_var(tmp_path: Path,
     message = " ".join(run.output.split())
     assert f"reason 1: {forms.reason} ({AMBIGUOUS_LINES} rows). Lines whose customer id" in message
     assert "is the id of several customers and of none as the line writes it" in message
+    assert forms.finding_example in message  # the finding's illustration is of this way
     first = forms.customer(1)
     features = dict(run.query("select customer_id, frequency from int_customer_features"))
     assert (
