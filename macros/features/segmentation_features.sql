@@ -186,6 +186,21 @@
     cast({{ decimal_sum(expression, width) }} as double)
 {%- endmacro %}
 
+{% macro exact_amount(expression, width=38) -%}
+    {#- A line's value as exact_sum adds it (rounded to 6 decimals, in DECIMAL): cast once per line
+        when several sums read it (exact_sum_where), not once in each sum. -#}
+    cast({{ expression }} as decimal({{ width }}, 6))
+{%- endmacro %}
+
+{% macro exact_sum_where(exact_column, condition) -%}
+    {#- exact_sum of an exact_amount column over the rows where `condition` holds, 0 when none
+        does. A FILTER clause rather than `sum(case when ... else 0 end)`: at 10M order lines the
+        customer aggregate of int_customer_features (monetary, six category sums, online) took
+        3.0-3.1 s against 3.7-4.0 s with a cast and a case in every sum, the sums identical.
+        FILTER is DuckDB's and Postgres' (elsewhere: sum(case when condition then x end)). -#}
+    cast(coalesce(sum({{ exact_column }}) filter (where {{ condition }}), 0) as double)
+{%- endmacro %}
+
 {% macro decimal_sum(expression, width=38) -%}
     {#- exact_sum before its cast back to double: for sums that are added up again (sums of sums
         stay exact and order-free only in DECIMAL). -#}

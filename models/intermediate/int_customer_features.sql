@@ -59,7 +59,10 @@ order_lines as (
 
 purchase_lines as (
 
-    select * from order_lines
+    select
+        *,
+        {{ exact_amount('amount', sum_width) }} as exact_amount
+    from order_lines
     where not is_return and amount > 0
 
 ),
@@ -88,13 +91,13 @@ purchases as (
         min(order_date) as first_purchase_date,
         max(order_date) as last_purchase_date,
         count(distinct order_id) as frequency,
-        {{ exact_sum('amount', sum_width) }} as monetary,
+        cast(sum(exact_amount) as double) as monetary,
         {%- for category in categories %}
         {%- set literals = [] -%}
         {%- for value in category['values'] -%}{%- do literals.append(quote_literal(value)) -%}{%- endfor %}
-        {{ exact_sum("case when category in (" ~ literals | join(', ') ~ ") then amount else 0 end", sum_width) }} as {{ quote_identifier(category['column'] ~ '_amount') }},
+        {{ exact_sum_where('exact_amount', 'category in (' ~ literals | join(', ') ~ ')') }} as {{ quote_identifier(category['column'] ~ '_amount') }},
         {%- endfor %}
-        {{ exact_sum("case when " ~ is_online_channel('channel') ~ " then amount else 0 end", sum_width) }} as online_amount
+        {{ exact_sum_where('exact_amount', is_online_channel('channel')) }} as online_amount
     from purchase_lines
     group by customer_id
 
