@@ -254,12 +254,16 @@
 {% endmacro %}
 
 {% macro is_missing_word(text) -%}
-    {#- `text` (trimmed) is a missing-value word: one case-blind regular expression, which fails at
-        the first character of an ordinary value (10M ids: +0.17 s, where lower() on each would
-        cost +0.75 s), so it can run on every customer id. -#}
+    {#- `text` (trimmed) is a missing-value word: one case-blind regular expression (lower() on each
+        value would cost +0.75 s at 10M ids), run only on values no longer than the longest word
+        (the words are ASCII, and no other character folds to their letters): 10M customer ids of
+        8 characters 1.26-1.41 s with the expression on each, 0.75-0.89 s with the length first,
+        the same as no check, so it can run on every customer id. -#}
     {%- set words = [] -%}
     {%- for word in missing_value_words() -%}{%- do words.append(modules.re.escape(word)) -%}{%- endfor -%}
-    regexp_full_match({{ text }}, {{ quote_literal('(?i)' ~ words | join('|')) }})
+    {%- set longest = missing_value_words() | map('length') | max -%}
+    (case when strlen({{ text }}) > {{ longest }} then false
+        else regexp_full_match({{ text }}, {{ quote_literal('(?i)' ~ words | join('|')) }}) end)
 {%- endmacro %}
 
 {% macro is_blank(expression, data_type, parsed=none) -%}
