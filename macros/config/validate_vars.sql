@@ -65,9 +65,11 @@
     {{- return(day <= month_days[month - 1]) -}}
 {%- endmacro %}
 
-{% macro check_setting(name, value) -%}
-    {#- {'value': typed value, 'problem': '' or the one-line message} for var `name`. -#}
-    {%- set schema = var_schema() -%}
+{% macro check_setting(name, value, schema=none) -%}
+    {#- {'value': typed value, 'problem': '' or the one-line message} for var `name`. `schema`:
+        var_schema(), when the caller has it (each call parses the schema's JSON: a build makes
+        hundreds of setting() calls). -#}
+    {%- set schema = schema or var_schema() -%}
     {%- set patterns = schema.patterns -%}
     {%- set spec = schema.settings[name] -%}
     {%- set bad = {'value': none, 'problem': var_message(name, value, spec.allowed, spec.example)} -%}
@@ -163,7 +165,7 @@
     {%- set schema = var_schema() -%}
     {%- set typed = {} -%}
     {%- for name in schema.order -%}
-        {%- set checked = check_setting(name, values.get(name, schema.settings[name].default)) -%}
+        {%- set checked = check_setting(name, values.get(name, schema.settings[name].default), schema) -%}
         {%- if checked.problem -%}{{ return({'values': typed, 'problem': checked.problem}) }}{%- endif -%}
         {%- do typed.update({name: checked.value}) -%}
     {%- endfor -%}
@@ -247,7 +249,7 @@
     {%- if name not in schema.settings -%}
         {{ exceptions.raise_compiler_error('setting(' ~ name ~ '): no such var in the schema (src/customer_segmentation/settings_schema.py).') }}
     {%- endif -%}
-    {%- set checked = check_setting(name, var(name, schema.settings[name].default)) -%}
+    {%- set checked = check_setting(name, var(name, schema.settings[name].default), schema) -%}
     {%- if checked.problem -%}{{ exceptions.raise_compiler_error(checked.problem) }}{%- endif -%}
     {{ return(checked.value) }}
 {%- endmacro %}

@@ -212,7 +212,6 @@ def run_dbt(
         **({"DBT_WRITE_JSON": "true"} if artifacts else {}),
     }
     args = [command, "--project-dir", str(REPO), "--profiles-dir", str(REPO)]
-    # Campaign exports go to the run's own folder, never to the developer's exports/.
     # Campaign exports and rendered charts go to the run's own folder, never into the project.
     variables = {
         "exports_path": str(workdir / "exports"),
