@@ -202,6 +202,13 @@
         {%- set plan = {'format': 'parquet', 'path': path, 'pattern': pattern, 'kind': kind} -%}
     {%- elif stem.endswith('.csv') or stem.endswith('.tsv') or stem.endswith('.txt') or stem.endswith('.tab') or stem.endswith('.dat') -%}
         {%- do plan.update({'format': 'csv'}) -%}
+    {%- elif stem.rpartition('.')[2] in ['xlsx', 'xlsm', 'xls', 'ods', 'numbers'] -%}
+        {#- A workbook: DuckDB reads one only with its excel extension, which it downloads (not
+            offline, and never .xls or .ods); renaming it would not make it a CSV. -#}
+        {{ return({'problem':
+            "var " ~ path_var ~ " = " ~ quote_literal(path) ~ " is a spreadsheet workbook (." ~ stem.rpartition('.')[2]
+            ~ "), which this project does not read. Fix: save the sheet as CSV (Excel: File > Save As > "
+            ~ "CSV UTF-8; LibreOffice: File > Save As > Text CSV) and point " ~ path_var ~ " at that file."}) }}
     {%- else -%}
         {{ return({'problem':
             "var " ~ path_var ~ " = " ~ quote_literal(path) ~ " is neither a CSV (.csv, .tsv, .txt, optionally .gz) nor a Parquet "

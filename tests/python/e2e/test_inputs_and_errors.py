@@ -93,7 +93,11 @@ def test_a_users_own_columns_work_through_vars(tmp_path: Path):
     ("variables", "expected"),
     [
         ({"customers_path": "/nonexistent/customers.csv"}, "does not exist"),
-        ({"customers_path": "WRONG_EXTENSION"}, "neither a CSV"),
+        (
+            {"customers_path": "customers.xlsx"},
+            "workbook (.xlsx), which this project does not read. Fix: save the sheet as CSV",
+        ),
+        ({"customers_path": "customers.json"}, "neither a CSV"),
         ({"scaling": "zscore"}, "var scaling = 'zscore' is not valid: allowed one of `standard`"),
         ({"segmentation_features": ["age", "shoe_size"]}, "Numeric features available"),
         ({"segmentation_features": ["gender"]}, "not numeric"),
@@ -101,10 +105,10 @@ def test_a_users_own_columns_work_through_vars(tmp_path: Path):
     ],
 )
 def test_user_errors_fail_with_a_message_naming_the_fix(tmp_path: Path, variables, expected):
-    if variables.get("customers_path") == "WRONG_EXTENSION":
-        spreadsheet = tmp_path / "customers.xlsx"
-        spreadsheet.write_bytes(b"PK not a csv")
-        variables = {"customers_path": str(spreadsheet)}
+    if variables.get("customers_path") in ("customers.xlsx", "customers.json"):
+        unread = tmp_path / variables["customers_path"]
+        unread.write_bytes(b"PK not a csv")
+        variables = {"customers_path": str(unread)}
     run = run_dbt(
         tmp_path,
         command="build",
