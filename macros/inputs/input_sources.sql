@@ -202,6 +202,12 @@
         {%- set plan = {'format': 'parquet', 'path': path, 'pattern': pattern, 'kind': kind} -%}
     {%- elif stem.endswith('.csv') or stem.endswith('.tsv') or stem.endswith('.txt') or stem.endswith('.tab') or stem.endswith('.dat') -%}
         {%- do plan.update({'format': 'csv'}) -%}
+    {%- elif lowered.rpartition('.')[2] in ['zip', '7z', 'rar', 'tar', 'tgz', 'bz2', 'xz'] or stem.endswith('.tar') -%}
+        {#- A download as it came (Kaggle's files are zip archives): renaming would not help. -#}
+        {{ return({'problem':
+            "var " ~ path_var ~ " = " ~ quote_literal(path) ~ " is an archive (." ~ (lowered.rpartition('.')[2] if not stem.endswith('.tar') else 'tar.gz')
+            ~ "), which this project does not unpack. Fix: extract it and point " ~ path_var
+            ~ " at the CSV or Parquet file inside (a .gz of one CSV file is read as it is)."}) }}
     {%- elif stem.rpartition('.')[2] in ['xlsx', 'xlsm', 'xls', 'ods', 'numbers'] -%}
         {#- A workbook: DuckDB reads one only with its excel extension, which it downloads (not
             offline, and never .xls or .ods); renaming it would not make it a CSV. -#}
@@ -212,7 +218,8 @@
     {%- else -%}
         {{ return({'problem':
             "var " ~ path_var ~ " = " ~ quote_literal(path) ~ " is neither a CSV (.csv, .tsv, .txt, optionally .gz) nor a Parquet "
-            ~ "(.parquet) file. Fix: convert the file or rename it with the right extension."}) }}
+            ~ "(.parquet) file by its name. Fix: export it as CSV, or, if it is a CSV or Parquet file under "
+            ~ "another name, rename it with that extension."}) }}
     {%- endif -%}
     {%- if plan.format == 'parquet' -%}{{ return(plan) }}{%- endif -%}
     {%- do plan.update({'version': files[0][0] ~ ' bytes, modified ' ~ files[0][1]}) -%}
