@@ -226,6 +226,34 @@
     {{ return(csv_file_plan(plan, path_var, csv_settings(settings))) }}
 {% endmacro %}
 
+{% macro misnamed_binary_file(plan, sample, path_var) %}
+    {#- A file named as text whose first bytes say it is something else: a zip (an .xlsx too), a
+        Parquet or an old Excel file saved under a .csv name, or a gzip without .gz (DuckDB picks
+        the compression by the name). Read as text they gave an encoding error or no lines at all.
+        Looked at only when the first line read as UTF-8 is missing or holds control characters,
+        so a plain text file costs no read of its bytes (read_blob reads the whole file).
+        Returns the problem, or none. -#}
+    {%- set first = sample[0] if sample else none -%}
+    {%- if (plan.path | lower).endswith('.gz') or (sample and (first is none
+            or not modules.re.search('[\x00-\x08\x0e-\x1a]', first))) -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set head = run_query("select hex(content[1:4]) from read_blob(" ~ quote_literal(plan.pattern) ~ ")").columns[0].values()[0] -%}
+    {%- set kinds = [
+        ('504B0304', 'a zip archive (an .xlsx or .ods workbook is one too)',
+            'extract the CSV (or save the sheet as CSV) and point ' ~ path_var ~ ' at it'),
+        ('50415231', 'a Parquet file', 'name it .parquet'),
+        ('1F8B', 'gzip-compressed', 'name it .csv.gz (it is read compressed) or gunzip it'),
+        ('D0CF11E0', 'an Excel 97-2003 workbook (.xls)', 'save the sheet as CSV and point ' ~ path_var ~ ' at it'),
+    ] -%}
+    {%- for magic, what, fix in kinds -%}
+        {%- if (head or '').startswith(magic) -%}
+            {{ return("is " ~ what ~ ", not text, whatever its name says. Fix: " ~ fix ~ ".") }}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(none) }}
+{% endmacro %}
+
 {% macro detected_utf16(plan, sample) %}
     {#- encoding auto, step 1: nine lines in ten of the first 200 reading as null (what UTF-16
         read as UTF-8 gives) say UTF-16 (Excel's "Unicode text"), little-endian unless its first
@@ -336,6 +364,10 @@
     {%- set detecting = settings.encoding == 'auto' -%}
     {%- set encoding = namespace(name='utf-8' if detecting else settings.encoding) -%}
     {%- set sample = first_lines(plan.pattern, encoding.name) -%}
+    {%- set binary = misnamed_binary_file(plan, sample, path_var) -%}
+    {%- if binary -%}
+        {{ return({'problem': "var " ~ path_var ~ ": " ~ quote_literal(plan.path) ~ " " ~ binary}) }}
+    {%- endif -%}
     {%- if detecting -%}
         {%- set utf16 = detected_utf16(plan, sample) -%}
         {%- if utf16.problem -%}

@@ -9,15 +9,21 @@ stop with an error no user can act on.
    are written as floats (12346.0), or every order stops matching its customer.
 3. Line ends that change from \\r\\n to \\n after the first lines (rows appended by another tool):
    DuckDB stops with its own parser error; the build names the var and the fix as well.
+4. A file named .csv that is no text: a zip (Kaggle's download; an .xlsx is one too), a Parquet
+   file, a gzip without .gz, an old .xls. Before, a zip stopped with "not UTF-8 ... Windows-1252"
+   and the fix to set an encoding; a gzip read as a file without lines.
 """
 
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import json
+import zipfile
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from .conftest import run_dbt
@@ -131,3 +137,48 @@ def test_line_ends_that_change_further_down_name_the_var_and_the_fix(
         in run.output
     )
     assert "Fix: convert the line ends" in run.output
+
+
+def test_a_file_named_csv_that_is_no_text_is_named_for_what_it_is(tmp_path: Path):
+    text = "customer_id,age,annual_income_k,spending_score\n" + "".join(
+        f"{i},{20 + i % 50},{15 + i},{1 + i % 99}\n" for i in range(1, 61)
+    )
+    plain = tmp_path / "plain.csv"
+    plain.write_text(text)
+    with zipfile.ZipFile(tmp_path / "kaggle_download.csv", "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.write(plain, "Mall_Customers.csv")
+    duckdb.sql(
+        f"copy (select * from read_csv('{plain}')) to '{tmp_path / 'typed.csv'}' (format parquet)"
+    )
+    (tmp_path / "compressed.csv").write_bytes(gzip.compress(text.encode()))
+    (tmp_path / "old_excel.csv").write_bytes(bytes.fromhex("d0cf11e0a1b11ae1") + b"\x00" * 64)
+    expected = {
+        "kaggle_download.csv": "is a zip archive (an .xlsx or .ods workbook is one too), not text",
+        "typed.csv": "is a Parquet file, not text, whatever its name says. Fix: name it .parquet.",
+        "compressed.csv": "is gzip-compressed, not text, whatever its name says. Fix: name it "
+        ".csv.gz",
+        "old_excel.csv": "is an Excel 97-2003 workbook (.xls), not text, whatever its name says. "
+        "Fix: save the sheet as CSV and point customers_path at it.",
+    }
+    files = [{"path": str(tmp_path / name)} for name in [*expected, "plain.csv"]]
+    checked = run_dbt(
+        tmp_path / "run",
+        "run-operation",
+        extra_args=["check_input_files", "--args", json.dumps({"files": files})],
+    )
+    problems = [line for line in checked.output.splitlines() if line.startswith("problem: ")]
+    assert len(problems) == len(expected), problems
+    for problem, (name, words) in zip(problems, expected.items(), strict=True):
+        assert problem.startswith(f"problem: var customers_path: '{tmp_path / name}' {words}")
+    assert "rows read: 60" in checked.output  # the text file beside them reads as ever
+
+    # A build stops with the same line, before reading anything.
+    run = run_dbt(
+        tmp_path / "build",
+        variables={"customers_path": str(tmp_path / "compressed.csv")},
+        extra_args=["--select", "base_customers"],
+        check=False,
+    )
+    assert run.result.returncode != 0
+    assert expected["compressed.csv"] in run.output
+    assert "Traceback" not in run.output
