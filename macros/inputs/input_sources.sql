@@ -208,6 +208,16 @@
             "var " ~ path_var ~ " = " ~ quote_literal(path) ~ " is an archive (." ~ (lowered.rpartition('.')[2] if not stem.endswith('.tar') else 'tar.gz')
             ~ "), which this project does not unpack. Fix: extract it and point " ~ path_var
             ~ " at the CSV or Parquet file inside (a .gz of one CSV file is read as it is)."}) }}
+    {%- elif stem.rpartition('.')[2] in ['json', 'jsonl', 'ndjson'] -%}
+        {#- DuckDB reads JSON, through a view (README, "JSON exports"): a table already in the
+            warehouse is an input like a file (<kind>_relation). -#}
+        {%- set relation_var = input_kinds()[kind].relation_var -%}
+        {{ return({'problem':
+            "var " ~ path_var ~ " = " ~ quote_literal(path) ~ " is JSON, which is read through a view, not as a file. "
+            ~ "Fix: in the warehouse file (" ~ target.get('path', 'the profile\'s path') ~ ") run `create schema if not exists raw; "
+            ~ "create or replace view raw." ~ kind ~ " as select * from read_json(" ~ quote_literal(path)
+            ~ ");`, then build with --vars '{" ~ relation_var ~ ": raw." ~ kind ~ "}' instead of " ~ path_var
+            ~ " (README, \"JSON exports\")."}) }}
     {%- elif stem.rpartition('.')[2] in ['xlsx', 'xlsm', 'xls', 'ods', 'numbers'] -%}
         {#- A workbook: DuckDB reads one only with its excel extension, which it downloads (not
             offline, and never .xls or .ods); renaming it would not make it a CSV. -#}

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import json
+import random
 from pathlib import Path
 
 import duckdb
@@ -90,7 +92,7 @@ def test_a_users_own_columns_work_through_vars(tmp_path: Path):
 
 
 # Files of a kind the project does not read, each with its own fix (written by the test).
-FILES_NOT_READ = ("customers.xlsx", "customers.json", "mall-customers.zip")
+FILES_NOT_READ = ("customers.xlsx", "customers.sav", "mall-customers.zip")
 
 
 @pytest.mark.parametrize(
@@ -101,7 +103,7 @@ FILES_NOT_READ = ("customers.xlsx", "customers.json", "mall-customers.zip")
             {"customers_path": "customers.xlsx"},
             "workbook (.xlsx), which this project does not read. Fix: save the sheet as CSV",
         ),
-        ({"customers_path": "customers.json"}, "neither a CSV"),
+        ({"customers_path": "customers.sav"}, "neither a CSV"),
         (
             {"customers_path": "mall-customers.zip"},
             "is an archive (.zip), which this project does not unpack. Fix: extract it",
@@ -127,6 +129,60 @@ def test_user_errors_fail_with_a_message_naming_the_fix(tmp_path: Path, variable
     assert run.result.returncode != 0
     assert expected in run.output
     assert "Traceback" not in run.output
+
+
+def test_a_json_export_builds_through_the_view_its_message_gives(tmp_path: Path):
+    """JSON (an API dump: customers as JSON lines, orders as one array) is not read as a file; the
+    check names the view to create, and that very SQL, run in the warehouse file, makes inputs
+    that build like any other."""
+    rng = random.Random(11)
+    customers = [
+        {"customer_id": f"J{i:03d}", "age": rng.randint(18, 70), "annual_income_k": 20 + i}
+        for i in range(60)
+    ]
+    (tmp_path / "customers.json").write_text("".join(json.dumps(c) + "\n" for c in customers))
+    orders = [
+        {
+            "order_id": f"S{n:04d}",
+            "customer_id": f"J{n % 50:03d}",
+            "order_date": f"2024-{1 + n % 12:02d}-{1 + n % 28:02d}",
+            "amount": round(rng.uniform(5, 200), 2),
+        }
+        for n in range(300)
+    ]
+    (tmp_path / "orders.json").write_text(json.dumps(orders))
+    workdir = tmp_path / "run"
+    files = [
+        {"kind": kind, "path": str(tmp_path / f"{kind}.json")} for kind in ("customers", "orders")
+    ]
+    checked = run_dbt(
+        workdir,
+        "run-operation",
+        extra_args=["check_input_files", "--args", json.dumps({"files": files})],
+    )
+    problems = [line for line in checked.output.splitlines() if line.startswith("problem: ")]
+    assert len(problems) == 2, checked.output[-2000:]
+    warehouse = workdir / "warehouse.duckdb"
+    with duckdb.connect(str(warehouse)) as connection:
+        for kind, problem in zip(("customers", "orders"), problems, strict=True):
+            assert "is JSON, which is read through a view, not as a file." in problem
+            assert f"in the warehouse file ({warehouse}) run `" in problem
+            assert f"--vars '{{{kind}_relation: raw.{kind}}}' instead of {kind}_path" in problem
+            connection.execute(problem.split("`")[1])
+
+    run = run_dbt(
+        workdir,
+        variables={"customers_relation": "raw.customers", "orders_relation": "raw.orders"},
+        extra_args=["--select", "+customer_features +input_summary"],
+    )
+    assert dict(
+        run.query("select outcome, row_count from input_summary where input = 'orders'")
+    ) == {"kept": 300}
+    frequency = dict(run.query("select customer_id, frequency from customer_features"))
+    assert len(frequency) == 60
+    assert frequency == {
+        c["customer_id"]: 6 if int(c["customer_id"][1:]) < 50 else 0 for c in customers
+    }
 
 
 @pytest.mark.parametrize(
