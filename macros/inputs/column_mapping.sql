@@ -24,7 +24,7 @@
         (marketing_opt_out) that base_customers inverts. -#}
     {{ return({
         'customer_id': ['customer_id', 'customerid', 'cust_id', 'client_id', 'user_id', 'customer_number']
-                       + european_customer_id_headers() + ['id', 'customer'],
+                       + european_customer_id_headers() + ['id'] + bare_id_headers(),
         'gender': ['gender', 'genre', 'sex', 'geschlecht', 'sexe', 'sexo', 'genero', 'sesso', 'geslacht'],
         'age': ['age', 'age_years', 'alter', 'edad', 'leeftijd'],
         'annual_income_k': ['annual_income_k', 'annual_income_k_usd', 'income_k', 'annual_income_000s', 'income_000s',
@@ -47,10 +47,11 @@
 {% endmacro %}
 
 {% macro bare_id_headers() %}
-    {#- Bare words that are a customer id in some exports and the customer's name in others: a
-        synonym of customer_id only when no other header is one (`id` and the named ones come first)
-        and the first 1,000 non-empty values look like ids (id_like_values). -#}
-    {{ return(['customer']) }}
+    {#- Bare words that are a customer id in some exports and the customer's name in others
+        (`Customer`, and as German, French / English, Spanish / Italian / Portuguese and Dutch
+        exports head it): a synonym of customer_id only when no other header is one (`id` and the
+        named ones come first) and the first 1,000 non-empty values look like ids (id_like_values). -#}
+    {{ return(['customer', 'client', 'kunde', 'cliente', 'klant']) }}
 {% endmacro %}
 
 {% macro id_like_values(relation_sql, column) %}
@@ -69,8 +70,8 @@
 
 {% macro european_customer_id_headers() %}
     {#- A customer number as German, French, Spanish, Italian and Dutch exports head it (normalised:
-        an accented letter is a `_`, so `N° client` is n_client). Not a bare `Client` / `Kunde` /
-        `Cliente`, which is as often the customer's name. -#}
+        an accented letter is a `_`, so `N° client` is n_client). A bare `Client` / `Kunde` /
+        `Cliente` is as often the customer's name: bare_id_headers decides it by its values. -#}
     {{ return(['kundennr', 'kunden_nr', 'kundennummer', 'numero_client', 'num_client', 'n_client', 'id_client',
                'id_cliente', 'numero_cliente', 'codice_cliente', 'klantnummer', 'klant_id']) }}
 {% endmacro %}

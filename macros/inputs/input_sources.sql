@@ -447,7 +447,15 @@
     {%- set unquoted = [] -%}
     {%- for line in lines -%}{%- do unquoted.append(re.sub(quoted, 'q', line)) -%}{%- endfor -%}
     {%- set chosen = {'delimiter': none, 'fields': 1, 'rank': none} -%}
-    {%- set candidates = [settings.delimiter] if settings.delimiter != 'auto' else [',', '\t', ';', '|', 'whitespace'] -%}
+    {#- Excel's delimiter line (`sep=;` above the header, written by some locales' "CSV"): it names
+        the delimiter and is skipped like a preamble, however few columns the table has. -#}
+    {%- set excel_sep = re.match('^\\s*"?sep=([,;|\\t])"?\\s*$', lines[0], re.IGNORECASE) if lines | length > 1 else none -%}
+    {%- set excel_sep_line = lines[0] if excel_sep else none -%}
+    {%- if excel_sep -%}
+        {%- set lines, starts, unquoted = lines[1:], starts[1:], unquoted[1:] -%}
+    {%- endif -%}
+    {%- set candidates = [settings.delimiter] if settings.delimiter != 'auto'
+        else [excel_sep.group(1)] if excel_sep else [',', '\t', ';', '|', 'whitespace'] -%}
     {%- for candidate in candidates -%}
         {%- set counts = {} -%}
         {%- set first_fields = [] -%}
@@ -514,6 +522,11 @@
     {%- endif -%}
     {%- set skipped = lines[:preamble.records] -%}
     {%- set lines = lines[preamble.records:] -%}
+    {%- if excel_sep -%}
+        {#- starts are the records' lines in the file: the sep line is skipped with any preamble. -#}
+        {%- set preamble.lines = starts[preamble.records] -%}
+        {%- set skipped = [excel_sep_line] + skipped -%}
+    {%- endif -%}
 
     {#- The first line's fields, split the way the file will be read (not in parallel: DuckDB's
         parallel reader refuses null_padding in a file with line breaks inside quotes). -#}

@@ -186,10 +186,15 @@ def test_bare_customer_headers_are_mapped_by_their_values(tmp_path: Path):
     (tmp_path / "named_id_and_names.csv").write_text(
         "CustomerID,Customer,Age\n" + "".join(f"K{i},{n},{20 + i}\n" for i, n in enumerate(names))
     )
-    files = [
-        {"path": str(tmp_path / name)}
-        for name in ["id_and_names.csv", "customer_codes.csv", "named_id_and_names.csv"]
-    ]
+    # A German export's bare `Kunde` (after Excel's `sep=;` line) and a bare `Client`, both ids.
+    (tmp_path / "kunde_codes.csv").write_text(
+        "sep=;\nKunde;Alter\n" + "".join(f"{10001 + i};{20 + i}\n" for i in range(40))
+    )
+    (tmp_path / "client_codes.csv").write_text(
+        "Client,Age\n" + "".join(f"CL-{i},{20 + i}\n" for i in range(40))
+    )
+    names = ["id_and_names", "customer_codes", "named_id_and_names", "kunde_codes", "client_codes"]
+    files = [{"path": str(tmp_path / f"{name}.csv")} for name in names]
     run = run_dbt(
         tmp_path / "run",
         "run-operation",
@@ -200,6 +205,8 @@ def test_bare_customer_headers_are_mapped_by_their_values(tmp_path: Path):
     assert "mapped: age <- Age, customer_id <- ID\n" in sections[0]
     assert "mapped: age <- Age, customer_id <- Customer\n" in sections[1]
     assert "mapped: age <- Age, customer_id <- CustomerID\n" in sections[2]
+    assert "mapped: age <- Alter, customer_id <- Kunde\n" in sections[3]
+    assert "mapped: age <- Age, customer_id <- Client\n" in sections[4]
 
 
 @pytest.mark.parametrize(
