@@ -205,7 +205,7 @@
     {%- elif lowered.rpartition('.')[2] in ['zip', '7z', 'rar', 'tar', 'tgz', 'bz2', 'xz'] or stem.endswith('.tar') -%}
         {#- A download as it came (Kaggle's files are zip archives): renaming would not help. -#}
         {{ return({'problem':
-            "var " ~ path_var ~ " = " ~ quote_literal(path) ~ " is an archive (." ~ (lowered.rpartition('.')[2] if not stem.endswith('.tar') else 'tar.gz')
+            "var " ~ path_var ~ " = " ~ quote_literal(path) ~ " is an archive (." ~ ('tar.gz' if lowered.endswith('.tar.gz') else lowered.rpartition('.')[2])
             ~ "), which this project does not unpack. Fix: extract it and point " ~ path_var
             ~ " at the CSV or Parquet file inside (a .gz of one CSV file is read as it is)."}) }}
     {%- elif stem.rpartition('.')[2] in ['json', 'jsonl', 'ndjson'] -%}
@@ -240,12 +240,11 @@
     {#- A file named as text whose first bytes say it is something else: a zip (an .xlsx too), a
         Parquet or an old Excel file saved under a .csv name, or a gzip without .gz (DuckDB picks
         the compression by the name). Read as text they gave an encoding error or no lines at all.
-        Looked at only when the first line read as UTF-8 is missing or holds control characters,
-        so a plain text file costs no read of its bytes (read_blob reads the whole file).
+        Looked at only when the first line that reads as UTF-8 holds control characters, or no
+        line does, so a text file costs no read of its bytes (read_blob reads the whole file).
         Returns the problem, or none. -#}
-    {%- set first = sample[0] if sample else none -%}
-    {%- if (plan.path | lower).endswith('.gz') or (sample and (first is none
-            or not modules.re.search('[\x00-\x08\x0e-\x1a]', first))) -%}
+    {%- set read = sample | reject('none') | list -%}
+    {%- if (plan.path | lower).endswith('.gz') or (read and not modules.re.search('[\x00-\x08\x0e-\x1a]', read[0])) -%}
         {{ return(none) }}
     {%- endif -%}
     {%- set head = run_query("select hex(content[1:4]) from read_blob(" ~ quote_literal(plan.pattern) ~ ")").columns[0].values()[0] -%}
@@ -520,12 +519,13 @@
             {%- endif -%}
         {%- endfor -%}
     {%- endif -%}
-    {%- set skipped = lines[:preamble.records] -%}
+    {%- set skipped = ([excel_sep_line] if excel_sep else []) + lines[:preamble.records] -%}
     {%- set lines = lines[preamble.records:] -%}
-    {%- if excel_sep -%}
-        {#- starts are the records' lines in the file: the sep line is skipped with any preamble. -#}
+    {#- The reader skips lines of the file up to the header (starts: each record's line), so that
+        blank lines or Excel's sep line above it are not taken for the header: DuckDB's header is
+        the first line left, blank or not (blank lines above data it skips by itself). -#}
+    {%- if chosen.delimiter != 'whitespace' and starts | length > preamble.records -%}
         {%- set preamble.lines = starts[preamble.records] -%}
-        {%- set skipped = [excel_sep_line] + skipped -%}
     {%- endif -%}
 
     {#- The first line's fields, split the way the file will be read (not in parallel: DuckDB's
@@ -732,7 +732,7 @@
     {%- do print('read as: ' ~ plan.format ~ ((', ' ~ plan.mode ~ ', delimiter ' ~ quote_literal(plan.delimiter) ~ ', header ' ~ plan.header
         ~ ', encoding ' ~ encoding_label(plan)) if plan.format == 'csv' else '')) -%}
     {%- if plan.get('skip', 0) > 0 -%}
-        {%- do print('preamble: ' ~ plan.skip ~ (' line' if plan.skip == 1 else ' lines') ~ ' above the header skipped: ' ~ plan.preamble | join(' / ')) -%}
+        {%- do print('preamble: ' ~ plan.skip ~ (' line' if plan.skip == 1 else ' lines') ~ ' above the header skipped: ' ~ (plan.preamble | join(' / ') if plan.preamble else '(blank)')) -%}
     {%- endif -%}
     {%- set described = run_query("describe select * from " ~ relation).columns[0].values() | list -%}
     {%- do print('columns: ' ~ described | join(' | ')) -%}

@@ -64,8 +64,9 @@
             {%- set source = plan.path ~ " (CSV: " ~ separator ~ " between columns, " ~ ('a header' if plan.header else 'no header')
                 ~ ", " ~ encoding_label(plan) ~ ")" -%}
             {%- if plan.get('skip', 0) > 0 -%}
-                {%- set source = source ~ ", below " ~ plan.skip ~ (" line" if plan.skip == 1 else " lines") ~ " of preamble skipped ("
-                    ~ plan.preamble[:3] | map('truncate', 60) | join(' / ') ~ ")" -%}
+                {%- set source = source ~ ", below " ~ plan.skip ~ (" line" if plan.skip == 1 else " lines")
+                    ~ ((" of preamble skipped (" ~ plan.preamble[:3] | map('truncate', 60) | join(' / ') ~ ")")
+                       if plan.preamble else " left blank, skipped") -%}
             {%- endif -%}
         {%- endif -%}
     {%- else -%}

@@ -216,12 +216,41 @@ def project_relations(run) -> tuple[set[str], set[str]]:
     return existing, allowed
 
 
+def write_lines_above_the_header(folder: Path) -> list[dict]:
+    """The last two shapes: blank lines above the header (no title), and Excel's `sep=;` line
+    above a two-column table (too narrow for the preamble rule)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    blank = folder / "blank_lines_first.csv"
+    blank.write_text("\n\n\nCustomer,Age\n" + "".join(f"C{i},{20 + i}\n" for i in range(20)))
+    excel = folder / "excel_sep_line.csv"
+    excel.write_text(
+        "sep=;\nKundennr;Alter\n" + "".join(f"{1000 + i};{30 + i}\n" for i in range(20))
+    )
+    return [{"path": str(blank)}, {"path": str(excel)}]
+
+
+def test_lines_above_the_header_are_skipped_not_read_as_it(shapes: tuple[list[dict], str, Path]):
+    """DuckDB takes the first line left for the header, blank or not: with blank lines above it,
+    the header became a data row (an id 'Customer' that made a bare Customer column read as
+    names), and Excel's `sep=;` above two columns became the header itself."""
+    files, out, _ = shapes
+    blank = section(out, len(files) - 1)
+    assert "preamble: 3 lines above the header skipped: (blank)" in blank
+    assert "columns: Customer | Age" in blank and "rows read: 20" in blank
+    assert "mapped: age <- Age, customer_id <- Customer" in blank
+    excel = section(out, len(files))
+    assert "delimiter ';', header True" in excel
+    assert "preamble: 1 line above the header skipped: sep=;" in excel
+    assert "columns: Kundennr | Alter" in excel and "rows read: 20" in excel
+
+
 @shared_build
 def shapes(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[dict], str, Path]:
     """One `dbt run-operation check_input_files` over every shape: (files, output, folder)."""
     tmp_path = tmp_path_factory.mktemp("shapes")
     files = write_shapes(tmp_path / "files") + write_european_exports(tmp_path / "european")
     files += write_date_spellings(tmp_path / "dates")
+    files += write_lines_above_the_header(tmp_path / "above")
     run = run_operation(tmp_path / "run", "check_input_files", {"files": files})
     return files, run.output.replace("\r", ""), tmp_path
 
