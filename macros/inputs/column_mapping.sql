@@ -85,7 +85,7 @@
                      'numero_commande', 'n_commande', 'commande', 'numero_facture', 'pedido', 'numero_pedido', 'id_pedido',
                      'ordine', 'numero_ordine', 'bestelnummer', 'factuurnummer'],
         'customer_id': ['customer_id', 'customerid', 'cust_id', 'client_id', 'user_id', 'customer_number']
-                       + european_customer_id_headers(),
+                       + european_customer_id_headers() + bare_id_headers(),
         'order_date': ['order_date', 'orderdate', 'invoice_date', 'invoicedate', 'transaction_date', 'date', 'created_at',
                        'datum', 'bestelldatum', 'belegdatum', 'rechnungsdatum', 'date_commande', 'date_de_commande',
                        'date_facture', 'fecha', 'fecha_pedido', 'fecha_factura', 'data_ordine', 'besteldatum', 'factuurdatum'],

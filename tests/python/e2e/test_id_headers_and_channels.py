@@ -193,8 +193,14 @@ def test_bare_customer_headers_are_mapped_by_their_values(tmp_path: Path):
     (tmp_path / "client_codes.csv").write_text(
         "Client,Age\n" + "".join(f"CL-{i},{20 + i}\n" for i in range(40))
     )
+    # The same word in an orders export: `Kunde` beside the order number, date and amount.
+    (tmp_path / "kunde_orders.csv").write_text(
+        "Belegnr;Datum;Kunde;Betrag\n"
+        + "".join(f"B{i};2024-03-{1 + i % 28:02d};{10001 + i % 7};9,50\n" for i in range(40))
+    )
     names = ["id_and_names", "customer_codes", "named_id_and_names", "kunde_codes", "client_codes"]
     files = [{"path": str(tmp_path / f"{name}.csv")} for name in names]
+    files.append({"path": str(tmp_path / "kunde_orders.csv"), "kind": "orders"})
     run = run_dbt(
         tmp_path / "run",
         "run-operation",
@@ -207,6 +213,10 @@ def test_bare_customer_headers_are_mapped_by_their_values(tmp_path: Path):
     assert "mapped: age <- Age, customer_id <- CustomerID\n" in sections[2]
     assert "mapped: age <- Alter, customer_id <- Kunde\n" in sections[3]
     assert "mapped: age <- Age, customer_id <- Client\n" in sections[4]
+    assert (
+        "mapped: amount <- Betrag, customer_id <- Kunde, order_date <- Datum, order_id <- Belegnr\n"
+        in sections[5]
+    )
 
 
 @pytest.mark.parametrize(
