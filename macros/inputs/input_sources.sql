@@ -198,17 +198,19 @@
             ~ "Fix: export the data again, or point " ~ path_var ~ " at the file that holds it."}) }}
     {%- endif -%}
 
-    {%- if stem.endswith('.parquet') or stem.endswith('.pq') -%}
+    {#- The kind of file by its name, a .gz aside (`orders.csv.gz` is a csv, `data.tar.gz` a tar). -#}
+    {%- set extension = stem.rpartition('.')[2] if '.' in stem else '' -%}
+    {%- set shown = '.' ~ extension ~ ('.gz' if lowered.endswith('.gz') else '') -%}
+    {%- if extension in ['parquet', 'pq'] -%}
         {%- set plan = {'format': 'parquet', 'path': path, 'pattern': pattern, 'kind': kind} -%}
-    {%- elif stem.endswith('.csv') or stem.endswith('.tsv') or stem.endswith('.txt') or stem.endswith('.tab') or stem.endswith('.dat') -%}
+    {%- elif extension in ['csv', 'tsv', 'txt', 'tab', 'dat'] -%}
         {%- do plan.update({'format': 'csv'}) -%}
-    {%- elif lowered.rpartition('.')[2] in ['zip', '7z', 'rar', 'tar', 'tgz', 'bz2', 'xz'] or stem.endswith('.tar') -%}
+    {%- elif extension in ['zip', '7z', 'rar', 'tar', 'tgz', 'bz2', 'xz'] -%}
         {#- A download as it came (Kaggle's files are zip archives): renaming would not help. -#}
         {{ return({'problem':
-            "var " ~ path_var ~ " = " ~ quote_literal(path) ~ " is an archive (." ~ ('tar.gz' if lowered.endswith('.tar.gz') else lowered.rpartition('.')[2])
-            ~ "), which this project does not unpack. Fix: extract it and point " ~ path_var
+            "var " ~ path_var ~ " = " ~ quote_literal(path) ~ " is an archive (" ~ shown ~ "), which this project does not unpack. Fix: extract it and point " ~ path_var
             ~ " at the CSV or Parquet file inside (a .gz of one CSV file is read as it is)."}) }}
-    {%- elif stem.rpartition('.')[2] in ['json', 'jsonl', 'ndjson'] -%}
+    {%- elif extension in ['json', 'jsonl', 'ndjson'] -%}
         {#- DuckDB reads JSON, through a view (README, "JSON exports"): a table already in the
             warehouse is an input like a file (<kind>_relation). -#}
         {%- set relation_var = input_kinds()[kind].relation_var -%}
@@ -218,12 +220,11 @@
             ~ "create or replace view raw." ~ kind ~ " as select * from read_json(" ~ quote_literal(path)
             ~ ");`, then build with --vars '{" ~ relation_var ~ ": raw." ~ kind ~ "}' instead of " ~ path_var
             ~ " (README, \"JSON exports\")."}) }}
-    {%- elif stem.rpartition('.')[2] in ['xlsx', 'xlsm', 'xls', 'ods', 'numbers'] -%}
+    {%- elif extension in ['xlsx', 'xlsm', 'xls', 'ods', 'numbers'] -%}
         {#- A workbook: DuckDB reads one only with its excel extension, which it downloads (not
             offline, and never .xls or .ods); renaming it would not make it a CSV. -#}
         {{ return({'problem':
-            "var " ~ path_var ~ " = " ~ quote_literal(path) ~ " is a spreadsheet workbook (." ~ stem.rpartition('.')[2]
-            ~ "), which this project does not read. Fix: save the sheet as CSV (Excel: File > Save As > "
+            "var " ~ path_var ~ " = " ~ quote_literal(path) ~ " is a spreadsheet workbook (" ~ shown ~ "), which this project does not read. Fix: save the sheet as CSV (Excel: File > Save As > "
             ~ "CSV UTF-8; LibreOffice: File > Save As > Text CSV) and point " ~ path_var ~ " at that file."}) }}
     {%- else -%}
         {{ return({'problem':
