@@ -139,7 +139,7 @@ def test_line_ends_that_change_further_down_name_the_var_and_the_fix(
     assert "Fix: convert the line ends" in run.output
 
 
-def test_a_file_named_csv_that_is_no_text_is_named_for_what_it_is(tmp_path: Path):
+def test_a_file_whose_name_says_another_kind_is_named_for_what_it_is(tmp_path: Path):
     text = "customer_id,age,annual_income_k,spending_score\n" + "".join(
         f"{i},{20 + i % 50},{15 + i},{1 + i % 99}\n" for i in range(1, 61)
     )
@@ -152,6 +152,8 @@ def test_a_file_named_csv_that_is_no_text_is_named_for_what_it_is(tmp_path: Path
     )
     (tmp_path / "compressed.csv").write_bytes(gzip.compress(text.encode()))
     (tmp_path / "old_excel.csv").write_bytes(bytes.fromhex("d0cf11e0a1b11ae1") + b"\x00" * 64)
+    # ... and the other way round: a CSV saved under a Parquet name (DuckDB: "No magic bytes").
+    (tmp_path / "export.parquet").write_text(text.replace(",", ";"))
     expected = {
         "kaggle_download.csv": "is a zip archive (an .xlsx or .ods workbook is one too), not text",
         "typed.csv": "is a Parquet file, not text, whatever its name says. Fix: name it .parquet.",
@@ -159,6 +161,8 @@ def test_a_file_named_csv_that_is_no_text_is_named_for_what_it_is(tmp_path: Path
         ".csv.gz",
         "old_excel.csv": "is an Excel 97-2003 workbook (.xls), not text, whatever its name says. "
         "Fix: save the sheet as CSV and point customers_path at it.",
+        "export.parquet": "is text (a CSV under a Parquet name?), not Parquet, whatever its name "
+        "says. Fix: name it .csv",
     }
     files = [{"path": str(tmp_path / name)} for name in [*expected, "plain.csv"]]
     checked = run_dbt(
