@@ -520,12 +520,13 @@
         header (no number or date in it), the lines before that header are skipped, and the
         console says which. Not a ragged first data row: it has most of the fields. -#}
     {%- set preamble = namespace(records=0, lines=0, open=true) -%}
-    {%- if chosen.delimiter != 'whitespace' and settings.header != 'false' and n > 1 -%}
+    {%- set aligned = chosen.delimiter == 'whitespace' -%}
+    {%- if settings.header != 'false' and n > 1 -%}
         {%- for line in unquoted -%}
-            {%- set fields = line.count(chosen.delimiter) + 1 -%}
+            {%- set fields = (line | trim).split() | length if aligned else line.count(chosen.delimiter) + 1 -%}
             {%- if preamble.open and fields * 2 > n and fields != n -%}{%- set preamble.open = false -%}{%- endif -%}
             {%- if preamble.open and preamble.records == 0 and loop.index0 > 0 and fields == n -%}
-                {%- set values = lines[loop.index0].split(chosen.delimiter) -%}
+                {%- set values = lines[loop.index0].split() if aligned else lines[loop.index0].split(chosen.delimiter) -%}
                 {%- set numbers = [] -%}
                 {%- for value in values -%}
                     {%- if re.match('^\\s*"?\\s*[-+]?(\\d+([.,]\\d*)?|[.,]\\d+)', value)
@@ -546,7 +547,7 @@
     {#- The reader skips lines of the file up to the header (starts: each record's line), so that
         blank lines or Excel's sep line above it are not taken for the header: DuckDB's header is
         the first line left, blank or not (blank lines above data it skips by itself). -#}
-    {%- if chosen.delimiter != 'whitespace' and starts | length > preamble.records -%}
+    {%- if starts | length > preamble.records -%}
         {%- set preamble.lines = starts[preamble.records] -%}
     {%- endif -%}
 
@@ -631,7 +632,7 @@
         {%- endfor -%}
         {{ return("(select " ~ selected | join(', ') ~ " from (select regexp_extract(line, "
             ~ quote_literal(whitespace_line_pattern(plan.names | length)) ~ ", [" ~ groups | join(', ') ~ "]) as fields from "
-            ~ read_lines_sql(plan.pattern, plan.encoding, 1 if plan.header else 0, rejects) ~ ") where fields.f0 <> '')") }}
+            ~ read_lines_sql(plan.pattern, plan.encoding, aligned_lines_above_data(plan), rejects) ~ ") where fields.f0 <> '')") }}
     {%- endif -%}
     {%- set columns = [] -%}
     {%- for name in plan.names -%}{%- do columns.append(quote_literal(name) ~ ": 'VARCHAR'") -%}{%- endfor -%}
@@ -639,6 +640,12 @@
     {{ return("read_csv(" ~ quote_literal(plan.pattern) ~ ", auto_detect = false, skip = " ~ plan.get('skip', 0) ~ ", header = " ~ plan.header
         ~ ", delim = " ~ quote_literal(plan.delimiter) ~ ", quote = '\"', escape = '\"', columns = {" ~ columns | join(', ')
         ~ "}, encoding = " ~ quote_literal(plan.encoding) ~ rejects ~ ")") }}
+{% endmacro %}
+
+{% macro aligned_lines_above_data(plan) %}
+    {#- Lines a whitespace-aligned file has above its first data row: a preamble (a title, blank
+        lines) and the header line. -#}
+    {{ return(plan.get('skip', 0) + (1 if plan.header else 0)) }}
 {% endmacro %}
 
 {% macro whitespace_line_pattern(fields) %}
@@ -700,8 +707,8 @@
                     line,
                     len(string_split_regex(trim(line, ' ' || chr(9)), '[ \t]+')) as field_count
                 from (
-                    select {{ 1 if plan.header else 0 }} + row_number() over () as line_number, line
-                    from {{ read_lines_sql(plan.pattern, plan.encoding, 1 if plan.header else 0, ', ignore_errors = true') }}
+                    select {{ aligned_lines_above_data(plan) }} + row_number() over () as line_number, line
+                    from {{ read_lines_sql(plan.pattern, plan.encoding, aligned_lines_above_data(plan), ', ignore_errors = true') }}
                 )
                 where trim(coalesce(line, ''), ' ' || chr(9)) <> ''
                     and not regexp_full_match(line, {{ quote_literal(whitespace_line_pattern(expected)) }})

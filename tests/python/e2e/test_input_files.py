@@ -217,8 +217,9 @@ def project_relations(run) -> tuple[set[str], set[str]]:
 
 
 def write_lines_above_the_header(folder: Path) -> list[dict]:
-    """The last two shapes: blank lines above the header (no title), and Excel's `sep=;` line
-    above a two-column table (too narrow for the preamble rule)."""
+    """The last three shapes: blank lines above the header (no title), Excel's `sep=;` line
+    above a two-column table (too narrow for the preamble rule), and a report aligned with spaces
+    under a title, its date and a blank line, with one row a field too long."""
     folder.mkdir(parents=True, exist_ok=True)
     blank = folder / "blank_lines_first.csv"
     blank.write_text("\n\n\nCustomer,Age\n" + "".join(f"C{i},{20 + i}\n" for i in range(20)))
@@ -226,7 +227,15 @@ def write_lines_above_the_header(folder: Path) -> list[dict]:
     excel.write_text(
         "sep=;\nKundennr;Alter\n" + "".join(f"{1000 + i};{30 + i}\n" for i in range(20))
     )
-    return [{"path": str(blank)}, {"path": str(excel)}]
+    aligned = folder / "aligned_report.txt"
+    rows = [f"{1000 + i:<7d}{20 + i:<5d}{40 + i:<17d}{50 + i}" for i in range(20)]
+    rows[9] += "   extra"  # line 14 of the file: a field too many
+    aligned.write_text(
+        "Customer report\nRun 2026-11-01\n\nid     age  annual_income_k  spending_score\n"
+        + "\n".join(rows)
+        + "\n"
+    )
+    return [{"path": str(blank)}, {"path": str(excel)}, {"path": str(aligned)}]
 
 
 def test_lines_above_the_header_are_skipped_not_read_as_it(shapes: tuple[list[dict], str, Path]):
@@ -234,14 +243,21 @@ def test_lines_above_the_header_are_skipped_not_read_as_it(shapes: tuple[list[di
     the header became a data row (an id 'Customer' that made a bare Customer column read as
     names), and Excel's `sep=;` above two columns became the header itself."""
     files, out, _ = shapes
-    blank = section(out, len(files) - 1)
+    blank = section(out, len(files) - 2)
     assert "preamble: 3 lines above the header skipped: (blank)" in blank
     assert "columns: Customer | Age" in blank and "rows read: 20" in blank
     assert "mapped: age <- Age, customer_id <- Customer" in blank
-    excel = section(out, len(files))
+    excel = section(out, len(files) - 1)
     assert "delimiter ';', header True" in excel
     assert "preamble: 1 line above the header skipped: sep=;" in excel
     assert "columns: Kundennr | Alter" in excel and "rows read: 20" in excel
+    # Aligned with spaces: the title above was read as the header ('Customer', 'report').
+    aligned = section(out, len(files))
+    assert "whitespace" in aligned and "header True" in aligned
+    assert "preamble: 3 lines above the header skipped: Customer report / Run 2026-11-01" in aligned
+    assert "columns: id | age | annual_income_k | spending_score" in aligned
+    assert "rows read: 19" in aligned and "unreadable lines: 1" in aligned
+    assert "line 14: unreadable line: too many columns (expected 4, found 5): 1009" in aligned
 
 
 @shared_build
