@@ -73,8 +73,9 @@ unmatched_ids as (
     select
         count(*) filter (where not is_rejected_customer) as unknown_ids,
         count(*) filter (where is_rejected_customer) as rejected_ids,
-        count(*) filter (where not is_rejected_customer and matches_ignore_leading_zeros) as ids_matching_ignore_leading_zeros,
-        count(*) filter (where not is_rejected_customer and matches_ignore_case) as ids_matching_ignore_case,
+        {%- for matching in customer_id_matchings() %}
+        count(*) filter (where not is_rejected_customer and {{ 'matches_' ~ matching }}) as {{ 'ids_matching_' ~ matching }},
+        {%- endfor %}
         string_agg('''' || customer_id || '''', ', ' order by customer_id) filter (where not is_rejected_customer and id_rank <= 3) as order_examples,
         (
             select string_agg('''' || customer_id || '''', ', ' order by customer_id)
@@ -148,7 +149,9 @@ final as (
                         case when unmatched_ids.rejected_ids > 0
                             then ', ' || format('{:,}', unmatched_ids.rejected_ids) || ' ids of rejected customers' else '' end,
                         case
-                            {%- for matching, how in customer_id_matchings() | dictsort %}
+                            {#- The narrowest way first (customer_id_matchings' order): an id that
+                                differs only in leading zeros matches by its digits too. #}
+                            {%- for matching, how in customer_id_matchings().items() %}
                             when unmatched_ids.{{ 'ids_matching_' ~ matching }} > 0
                                 then format('{:,}', unmatched_ids.{{ 'ids_matching_' ~ matching }}) || ' of the ids in no customer row match a kept customer''s id {{ how.reason }}. Fix: set var customer_id_matching: {{ matching }}.'
                             {%- endfor %}

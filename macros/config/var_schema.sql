@@ -348,7 +348,8 @@
    "choices": [
     "exact",
     "ignore_leading_zeros",
-    "ignore_case"
+    "ignore_case",
+    "digits_only"
    ],
    "minimum": null,
    "maximum": null,
@@ -356,7 +357,7 @@
    "exclusive_maximum": false,
    "max_length": 4096,
    "value_choices": [],
-   "allowed": "one of `exact`, `ignore_leading_zeros`, `ignore_case`",
+   "allowed": "one of `exact`, `ignore_leading_zeros`, `ignore_case`, `digits_only`",
    "example": "--vars '{customer_id_matching: ignore_leading_zeros}'"
   },
   "derived_features": {

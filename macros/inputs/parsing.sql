@@ -331,12 +331,15 @@
 
 {% macro customer_id_matchings() %}
     {#- The ways var customer_id_matching can match an order line's customer id to a customer
-        besides as written: how the rejection reason, the console and the health finding say it. -#}
+        besides as written, narrowest first (the health finding names the first that matches):
+        how the rejection reason, the console and the health finding say it. -#}
     {{ return({
         'ignore_leading_zeros': {'reason': 'once leading zeros are dropped', 'console': 'without leading zeros',
                                  'example': "customers '042' and '42', a line '0042'"},
         'ignore_case': {'reason': 'once case is ignored', 'console': 'in another case',
                         'example': "customers 'Ann@Shop.com' and 'ann@shop.com', a line 'ANN@SHOP.COM'"},
+        'digits_only': {'reason': 'once only its digits are compared', 'console': 'by their digits',
+                        'example': "customers 'C-42' and 'K42', a line '42'"},
     }) }}
 {% endmacro %}
 
@@ -367,11 +370,19 @@
 {% macro customer_id_key(expression, matching) -%}
     {#- A customer id as var customer_id_matching compares it, null for null. ignore_leading_zeros:
         without its leading zeros (`0042` -> `42`; an id of zeros only -> `0`); ignore_case: in
-        lower case (`Ann@Shop.com` -> `ann@shop.com`). -#}
+        lower case (`Ann@Shop.com` -> `ann@shop.com`); digits_only: its digits without leading
+        zeros (`CUST-0042`, `C42` -> `42`), null for an id without digits (an email matches only
+        as written). -#}
     {%- if matching == 'ignore_leading_zeros' -%}
     case when ltrim({{ expression }}, '0') = '' then '0' else ltrim({{ expression }}, '0') end
     {%- elif matching == 'ignore_case' -%}
     lower({{ expression }})
+    {%- elif matching == 'digits_only' -%}
+    case
+        when regexp_replace({{ expression }}, '[^0-9]', '', 'g') = '' then null
+        when ltrim(regexp_replace({{ expression }}, '[^0-9]', '', 'g'), '0') = '' then '0'
+        else ltrim(regexp_replace({{ expression }}, '[^0-9]', '', 'g'), '0')
+    end
     {%- else -%}
     {{ exceptions.raise_compiler_error("customer_id_key: no key for customer_id_matching " ~ matching) }}
     {%- endif -%}

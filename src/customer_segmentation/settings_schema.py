@@ -273,12 +273,13 @@ SETTINGS: tuple[Setting, ...] = (
         "ignore_leading_zeros",
         "how an order line's customer id finds its customer: `exact`, the same text; else the "
         "same text or, failing that, the same text once leading zeros are dropped "
-        "(`ignore_leading_zeros`: `0042` and `42`, a file saved through a spreadsheet) or in "
-        "another case (`ignore_case`: `Ann@Shop.com` and `ann@shop.com`), the line taking the "
-        "customers input's form of the id; a line whose id matches two customers that way is "
-        "rejected",
+        "(`ignore_leading_zeros`: `0042` and `42`, a file saved through a spreadsheet), in "
+        "another case (`ignore_case`: `Ann@Shop.com` and `ann@shop.com`) or by its digits alone "
+        "(`digits_only`: `CUST-0042`, `C42` and `42`, a prefix one system adds; an id without "
+        "digits matches only as written), the line taking the customers input's form of the id; "
+        "a line whose id matches two customers that way is rejected",
         "inputs",
-        choices=("exact", "ignore_leading_zeros", "ignore_case"),
+        choices=("exact", "ignore_leading_zeros", "ignore_case", "digits_only"),
     ),
     # Features and scaling (h7-features, h4-segments)
     Setting(

@@ -7,7 +7,8 @@
 {%- set standard_fields = ['order_id', 'customer_id', 'order_date', 'quantity', 'unit_price', 'amount', 'category', 'channel'] -%}
 {%- set orders_present = has_input('orders') -%}
 {%- set check_customers = has_input('customers') -%}
-{#- var customer_id_matching: ignore_leading_zeros (`42` finds customer `0042`), ignore_case. -#}
+{#- var customer_id_matching: ignore_leading_zeros (`42` finds customer `0042`), ignore_case,
+    digits_only (`CUST-42` finds customer `42`). -#}
 {%- set id_matching = setting('customer_id_matching') if check_customers else 'exact' -%}
 {%- set match_by_key = id_matching != 'exact' -%}
 {%- if execute and flags.WHICH in ['build', 'run', 'retry'] and not check_customers and setting('customer_id_matching') != 'exact' -%}

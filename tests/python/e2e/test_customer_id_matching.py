@@ -1,7 +1,8 @@
 """Order lines whose customer ids differ in form from the customers' (var customer_id_matching).
 
 A CRM writes customer numbers as `0001`; the order export, saved through a spreadsheet, writes
-`1`. Or the ids are emails, the CRM's as typed (`Ann@Shop.com`), the shop's in lower case. By
+`1`. Or the ids are emails, the CRM's as typed (`Ann@Shop.com`), the shop's in lower case. Or the
+shop writes `CUST-00042` for the CRM's `42`. By
 default (`exact`) every such line is an unknown customer, and the rejected-share finding counts
 the ids that would match and names the var's value (for leading zeros also checked in
 test_trust_health: test_order_ids_that_match_no_customer_are_shown_from_both_files); with the var
@@ -71,6 +72,17 @@ EMAIL_CASE = IdForms(
     "(customers 'Ann@Shop.com' and 'ann@shop.com', a line 'ANN@SHOP.COM')",
 )
 
+PREFIXED = IdForms(
+    "digits_only",
+    str,
+    lambda customer: f"CUST-{int(customer):05d}",
+    ("42", "C-42"),
+    "K42",
+    "CUST-99999",
+    "customer_id matches several customers once only its digits are compared",
+    "(customers 'C-42' and 'K42', a line '42')",
+)
+
 
 def write_inputs(folder: Path, forms: IdForms, rng: random.Random) -> dict[str, int]:
     """The CRM file and the order lines, most of them writing the id in the shop's form; returns
@@ -114,7 +126,9 @@ def inputs(folder: Path) -> dict[str, str]:
     }
 
 
-@pytest.mark.parametrize("forms", [LEADING_ZEROS, EMAIL_CASE], ids=lambda forms: forms.matching)
+@pytest.mark.parametrize(
+    "forms", [LEADING_ZEROS, EMAIL_CASE, PREFIXED], ids=lambda forms: forms.matching
+)
 def test_ids_in_the_shops_form_find_their_customers_with_the_var(tmp_path: Path, forms: IdForms):
     expected = write_inputs(tmp_path, forms, random.Random(3))
     with (tmp_path / "orders.csv").open() as handle:
@@ -143,7 +157,11 @@ def test_ids_in_the_shops_form_find_their_customers_with_the_var(tmp_path: Path,
     )
     # The console says what the var did: lines matched as written, and only the var's way.
     exact_lines = sum(1 for line in lines if line["customer_id"] in expected)
-    how = {"ignore_leading_zeros": "without leading zeros", "ignore_case": "in another case"}
+    how = {
+        "ignore_leading_zeros": "without leading zeros",
+        "ignore_case": "in another case",
+        "digits_only": "by their digits",
+    }
     assert (
         f"customer ids matched to the customers' also {how[forms.matching]} (var "
         f"customer_id_matching; first 100,000 lines: {exact_lines} as written, "
@@ -151,14 +169,31 @@ def test_ids_in_the_shops_form_find_their_customers_with_the_var(tmp_path: Path,
     )
 
 
-def test_by_default_emails_in_another_case_are_counted_and_the_var_named(tmp_path: Path):
-    write_inputs(tmp_path, EMAIL_CASE, random.Random(3))
+def digit_key(customer_id: str) -> str | None:
+    """The digits_only key, as the SQL computes it (None for an id without digits)."""
+    digits = "".join(character for character in customer_id if character.isdigit())
+    return (digits.lstrip("0") or "0") if digits else None
+
+
+@pytest.mark.parametrize(
+    ("forms", "key", "words"),
+    [
+        (EMAIL_CASE, str.lower, "once case is ignored"),
+        (PREFIXED, digit_key, "once only its digits are compared"),
+    ],
+    ids=["ignore_case", "digits_only"],
+)
+def test_by_default_ids_in_another_form_are_counted_and_the_var_named(
+    tmp_path: Path, forms: IdForms, key: Callable[[str], str | None], words: str
+):
+    write_inputs(tmp_path, forms, random.Random(3))
     with (tmp_path / "crm.csv").open() as handle:
         customers = {row["customer_id"] for row in csv.DictReader(handle)}
     with (tmp_path / "orders.csv").open() as handle:
         unknown = {row["customer_id"] for row in csv.DictReader(handle)} - customers
-    matching = unknown & {customer.lower() for customer in customers} | {EMAIL_CASE.ambiguous}
-    assert EMAIL_CASE.unknown in unknown - matching  # the fixture does what it says
+    keys = {key(customer) for customer in customers} - {None}
+    matching = {customer for customer in unknown if key(customer) in keys}
+    assert forms.ambiguous in matching and forms.unknown in unknown - matching  # the fixture
     run = run_dbt(
         tmp_path / "run",
         variables=inputs(tmp_path),
@@ -169,6 +204,6 @@ def test_by_default_emails_in_another_case_are_counted_and_the_var_named(tmp_pat
     message = " ".join(run.output.split())
     assert f"{len(unknown)} ids in no customer row" in message
     assert (
-        f"{len(matching)} of the ids in no customer row match a kept customer's id once case is "
-        "ignored. Fix: set var customer_id_matching: ignore_case." in message
+        f"{len(matching)} of the ids in no customer row match a kept customer's id {words}. "
+        f"Fix: set var customer_id_matching: {forms.matching}." in message
     )
