@@ -172,7 +172,8 @@
     {%- set path = (var(path_var) if path is none else path) | string -%}
     {%- set pattern = escape_glob(path) -%}
     {%- set lowered = path | lower -%}
-    {%- set stem = lowered[:-3] if lowered.endswith('.gz') else lowered -%}
+    {%- set compressed = compression_suffix(path) -%}
+    {%- set stem = lowered[:-(compressed | length)] if compressed else lowered -%}
     {%- set plan = {'format': 'csv', 'path': path, 'pattern': pattern, 'kind': kind, 'mode': 'delimited',
                     'delimiter': ',', 'header': true, 'names': [], 'encoding': 'utf-8'} -%}
     {%- if not execute -%}{{ return(plan) }}{%- endif -%}
@@ -198,9 +199,9 @@
             ~ "Fix: export the data again, or point " ~ path_var ~ " at the file that holds it."}) }}
     {%- endif -%}
 
-    {#- The kind of file by its name, a .gz aside (`orders.csv.gz` is a csv, `data.tar.gz` a tar). -#}
+    {#- The kind of file by its name, a .gz or .zst aside (`orders.csv.gz` is a csv, `data.tar.gz` a tar). -#}
     {%- set extension = stem.rpartition('.')[2] if '.' in stem else '' -%}
-    {%- set shown = '.' ~ extension ~ ('.gz' if lowered.endswith('.gz') else '') -%}
+    {%- set shown = '.' ~ extension ~ compressed -%}
     {%- if extension in ['parquet', 'pq'] -%}
         {%- set plan = {'format': 'parquet', 'path': path, 'pattern': pattern, 'kind': kind} -%}
         {%- if text_under_a_parquet_name(pattern) -%}
@@ -214,7 +215,7 @@
         {#- A download as it came (Kaggle's files are zip archives): renaming would not help. -#}
         {{ return({'problem':
             "var " ~ path_var ~ " = " ~ quote_literal(path) ~ " is an archive (" ~ shown ~ "), which this project does not unpack. Fix: extract it and point " ~ path_var
-            ~ " at the CSV or Parquet file inside (a .gz of one CSV file is read as it is)."}) }}
+            ~ " at the CSV or Parquet file inside (a .gz or .zst of one CSV file is read as it is)."}) }}
     {%- elif extension in ['json', 'jsonl', 'ndjson'] -%}
         {#- DuckDB reads JSON, through a view (README, "JSON exports"): a table already in the
             warehouse is an input like a file (<kind>_relation). -#}
@@ -233,13 +234,21 @@
             ~ "CSV UTF-8; LibreOffice: File > Save As > Text CSV) and point " ~ path_var ~ " at that file."}) }}
     {%- else -%}
         {{ return({'problem':
-            "var " ~ path_var ~ " = " ~ quote_literal(path) ~ " is neither a CSV (.csv, .tsv, .txt, optionally .gz) nor a Parquet "
+            "var " ~ path_var ~ " = " ~ quote_literal(path) ~ " is neither a CSV (.csv, .tsv, .txt, optionally .gz or .zst) nor a Parquet "
             ~ "(.parquet) file by its name. Fix: export it as CSV, or, if it is a CSV or Parquet file under "
             ~ "another name, rename it with that extension."}) }}
     {%- endif -%}
     {%- if plan.format == 'parquet' -%}{{ return(plan) }}{%- endif -%}
     {%- do plan.update({'version': files[0][0] ~ ' bytes, modified ' ~ files[0][1]}) -%}
     {{ return(csv_file_plan(plan, path_var, csv_settings(settings))) }}
+{% endmacro %}
+
+{% macro compression_suffix(path) %}
+    {#- '.gz' or '.zst' when the file's name says DuckDB reads it compressed (it picks the
+        decompression by the name), else ''. -#}
+    {%- set lowered = path | string | lower -%}
+    {%- for suffix in ['.gz', '.zst'] if lowered.endswith(suffix) -%}{{ return(suffix) }}{%- endfor -%}
+    {{ return('') }}
 {% endmacro %}
 
 {% macro text_under_a_parquet_name(pattern) %}
@@ -258,15 +267,19 @@
         '\ufeff?["A-Za-z_][^\x00-\x08\x0b-\x1f\x7f]*[,;\t|][^\x00-\x08\x0b-\x1f\x7f]*', line) is not none) }}
 {% endmacro %}
 
-{% macro misnamed_binary_file(plan, sample, path_var) %}
+{% macro misnamed_binary_file(plan, sample, path_var, not_utf8=false) %}
     {#- A file named as text whose first bytes say it is something else: a zip (an .xlsx too), a
-        Parquet or an old Excel file saved under a .csv name, or a gzip without .gz (DuckDB picks
-        the compression by the name). Read as text they gave an encoding error or no lines at all.
-        Looked at only when the first line that reads as UTF-8 holds control characters, or no
-        line does, so a text file costs no read of its bytes (read_blob reads the whole file).
-        Returns the problem, or none. -#}
+        Parquet or an old Excel file saved under a .csv name, or a gzip or zstd stream without
+        its .gz / .zst (DuckDB picks the decompression by the name). Read as text they gave an
+        encoding error or no lines at all. Looked at only when the first line that reads as
+        UTF-8 holds control characters, or no line does, so a text file costs no read of its
+        bytes (read_blob reads the whole file); and again, with `not_utf8`, before a file is
+        called Latin-1 or Windows-1252: the lenient reader drops lines that are not UTF-8, so a
+        compressed stream can seem to begin with a readable fragment, and the encoding check that
+        precedes reads the whole file anyway. Returns the problem, or none. -#}
     {%- set read = sample | reject('none') | list -%}
-    {%- if (plan.path | lower).endswith('.gz') or (read and not modules.re.search('[\x00-\x08\x0e-\x1a]', read[0])) -%}
+    {%- if compression_suffix(plan.path) or (not not_utf8 and read
+            and not modules.re.search('[\x00-\x08\x0e-\x1a]', read[0])) -%}
         {{ return(none) }}
     {%- endif -%}
     {%- set head = run_query("select hex(content[1:4]) from read_blob(" ~ quote_literal(plan.pattern) ~ ")").columns[0].values()[0] -%}
@@ -275,6 +288,7 @@
             'extract the CSV (or save the sheet as CSV) and point ' ~ path_var ~ ' at it'),
         ('50415231', 'a Parquet file', 'name it .parquet'),
         ('1F8B', 'gzip-compressed', 'name it .csv.gz (it is read compressed) or gunzip it'),
+        ('28B52FFD', 'zstd-compressed', 'name it .csv.zst (it is read compressed) or unzstd it'),
         ('D0CF11E0', 'an Excel 97-2003 workbook (.xls)', 'save the sheet as CSV and point ' ~ path_var ~ ' at it'),
     ] -%}
     {%- for magic, what, fix in kinds -%}
@@ -295,7 +309,7 @@
         {{ return({'encoding': none, 'problem': none}) }}
     {%- endif -%}
     {#- A byte-order mark, or the zero byte of an ASCII character, first. -#}
-    {%- set head = '' if (plan.path | lower).endswith('.gz') else run_query(
+    {%- set head = '' if compression_suffix(plan.path) else run_query(
         "select hex(content[1:2]) from read_blob(" ~ quote_literal(plan.pattern) ~ ")").columns[0].values()[0] -%}
     {%- if head == 'FEFF' or head.startswith('00') -%}
         {{ return({'encoding': none, 'problem': "is UTF-16 big-endian, which DuckDB's CSV reader cannot read. "
@@ -304,7 +318,7 @@
     {{ return({'encoding': 'utf-16', 'problem': none}) }}
 {% endmacro %}
 
-{% macro cached_latin1_or_utf8(plan) %}
+{% macro cached_latin1_or_utf8(plan, path_var) %}
     {#- detected_latin1_or_utf8 once per file version and connection: a model works out its
         input's plan several times (compiling, then in its post-hooks), and that pass reads the
         whole file (a 10M-line CSV: five passes added 2 s). -#}
@@ -315,6 +329,9 @@
         {{ return({'encoding': cached[0][0], 'problem': cached[0][1]}) }}
     {%- endif -%}
     {%- set detected = detected_latin1_or_utf8(plan) -%}
+    {#- A file that is no UTF-8 may be no text at all (misnamed_binary_file, `not_utf8`). -#}
+    {%- set binary = misnamed_binary_file(plan, [], path_var, not_utf8=true) if detected.encoding != 'utf-8' else none -%}
+    {%- if binary -%}{%- set detected = {'encoding': none, 'problem': binary} -%}{%- endif -%}
     {%- do run_query("insert into input_encoding_cache values (" ~ quote_literal(plan.path) ~ ", " ~ quote_literal(plan.version) ~ ", "
         ~ (quote_literal(detected.encoding) if detected.encoding else 'null') ~ ", " ~ (quote_literal(detected.problem) if detected.problem else 'null') ~ ")") -%}
     {{ return(detected) }}
@@ -338,7 +355,7 @@
     {%- if invalid_lines == 0 or non_ascii_lines > 0 -%}
         {{ return({'encoding': 'utf-8', 'problem': none}) }}
     {%- endif -%}
-    {%- if not (plan.path | lower).endswith('.gz') -%}
+    {%- if not compression_suffix(plan.path) -%}
         {#- A BLOB cast to text writes bytes above 0x7F as \xNN escapes. -#}
         {%- set windows = run_query("select regexp_matches(cast(content as varchar), '\\\\x[89][0-9A-F]') from read_blob(" ~ quote_literal(plan.pattern) ~ ")").columns[0].values()[0] -%}
         {%- if windows -%}
@@ -359,7 +376,7 @@
         known cases, each of which the plan checks on the file's first lines only (a full read
         before the real one would double the cost of every build):
         - a Latin-1 read of a file with Windows-1252 bytes, which the encoding check names before
-          reading (detected_latin1_or_utf8) except inside a .gz file (read_blob cannot decompress,
+          reading (detected_latin1_or_utf8) except inside a .gz or .zst file (read_blob cannot decompress,
           and DuckDB's Latin-1 reader fails the whole scan even with ignore_errors) or with var
           encoding set to latin-1;
         - line ends that change from \r\n to \n further down the file (two exports joined, rows
@@ -374,7 +391,7 @@
     {%- if 'is not latin-1 encoded' in message -%}
         {{ return(result.node.name ~ " stopped: var " ~ path_var ~ ": " ~ quote_literal(path)
             ~ " was read as Latin-1 and " ~ windows_1252_problem()
-            ~ ((" Inside a .gz file they cannot be found before reading.") if (path | lower).endswith('.gz') else "")) }}
+            ~ ((" Inside a " ~ compression_suffix(path) ~ " file they cannot be found before reading.") if compression_suffix(path) else "")) }}
     {%- elif 'state machine reached an invalid state' in message -%}
         {{ return(result.node.name ~ " stopped: var " ~ path_var ~ ": " ~ quote_literal(path)
             ~ " could not be read as CSV past its first lines. The usual cause is line ends that change from \\r\\n (Windows) "
@@ -423,7 +440,7 @@
             ~ "(or dos2unix), then build again."}) }}
     {%- endif -%}
     {%- if detecting and encoding.name == 'utf-8' -%}
-        {%- set detected = cached_latin1_or_utf8(plan) -%}
+        {%- set detected = cached_latin1_or_utf8(plan, path_var) -%}
         {%- if detected.problem -%}
             {{ return({'problem': "var " ~ path_var ~ ": " ~ quote_literal(plan.path) ~ " " ~ detected.problem}) }}
         {%- elif detected.encoding != 'utf-8' -%}

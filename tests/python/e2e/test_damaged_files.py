@@ -151,6 +151,12 @@ def test_a_file_whose_name_says_another_kind_is_named_for_what_it_is(tmp_path: P
         f"copy (select * from read_csv('{plain}')) to '{tmp_path / 'typed.csv'}' (format parquet)"
     )
     (tmp_path / "compressed.csv").write_bytes(gzip.compress(text.encode()))
+    duckdb.sql(
+        f"copy (select * from read_csv('{plain}')) to '{tmp_path / 'zstd_stream.csv'}' "
+        "(format csv, compression zstd)"
+    )
+    # ... and named for what it is, a zstd stream is read as it is.
+    (tmp_path / "zstd_stream.csv.zst").write_bytes((tmp_path / "zstd_stream.csv").read_bytes())
     (tmp_path / "old_excel.csv").write_bytes(bytes.fromhex("d0cf11e0a1b11ae1") + b"\x00" * 64)
     # ... and the other way round: a CSV saved under a Parquet name (DuckDB: "No magic bytes").
     (tmp_path / "export.parquet").write_text(text.replace(",", ";"))
@@ -159,12 +165,16 @@ def test_a_file_whose_name_says_another_kind_is_named_for_what_it_is(tmp_path: P
         "typed.csv": "is a Parquet file, not text, whatever its name says. Fix: name it .parquet.",
         "compressed.csv": "is gzip-compressed, not text, whatever its name says. Fix: name it "
         ".csv.gz",
+        "zstd_stream.csv": "is zstd-compressed, not text, whatever its name says. Fix: name it "
+        ".csv.zst",
         "old_excel.csv": "is an Excel 97-2003 workbook (.xls), not text, whatever its name says. "
         "Fix: save the sheet as CSV and point customers_path at it.",
         "export.parquet": "is text (a CSV under a Parquet name?), not Parquet, whatever its name "
         "says. Fix: name it .csv",
     }
-    files = [{"path": str(tmp_path / name)} for name in [*expected, "plain.csv"]]
+    files = [
+        {"path": str(tmp_path / name)} for name in [*expected, "plain.csv", "zstd_stream.csv.zst"]
+    ]
     checked = run_dbt(
         tmp_path / "run",
         "run-operation",
@@ -174,7 +184,8 @@ def test_a_file_whose_name_says_another_kind_is_named_for_what_it_is(tmp_path: P
     assert len(problems) == len(expected), problems
     for problem, (name, words) in zip(problems, expected.items(), strict=True):
         assert problem.startswith(f"problem: var customers_path: '{tmp_path / name}' {words}")
-    assert "rows read: 60" in checked.output  # the text file beside them reads as ever
+    # The text file beside them reads as ever, and so does the zstd stream under its own name.
+    assert checked.output.count("rows read: 60") == 2
 
     # A build stops with the same line, before reading anything.
     run = run_dbt(
