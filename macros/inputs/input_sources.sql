@@ -254,17 +254,27 @@
 {% macro text_under_a_parquet_name(pattern) %}
     {#- True when a file named .parquet begins like a CSV: a header line of printable text that
         starts with a letter (or a quote, an underscore, a byte-order mark) and holds a comma,
-        semicolon, tab or bar. Every Parquet file begins with the bytes PAR1, so such a file is
-        none (a CSV saved under the wrong name), and DuckDB would stop with "No magic bytes found
-        at end of file". The lenient reader drops lines that are no UTF-8, so on a Parquet file
-        the first line it returns may be a later fragment of binary; hence the strict shape, and
-        anything else is left to the Parquet reader. Only one 64 KB buffer is read: 2-4 ms for a
-        65 MB file. -#}
-    {%- set first = run_query("select line from " ~ read_lines_sql(pattern, 'utf-8', 0,
-        ', ignore_errors = true, buffer_size = 65536, max_line_size = 65536') ~ " limit 1").columns[0].values() -%}
-    {%- set line = first[0] if first | length > 0 else none -%}
-    {{ return(line is not none and modules.re.fullmatch(
-        '\ufeff?["A-Za-z_][^\x00-\x08\x0b-\x1f\x7f]*[,;\t|][^\x00-\x08\x0b-\x1f\x7f]*', line) is not none) }}
+        semicolon, tab or bar, and the next lines (one or two) printable with as many of that
+        delimiter. Every Parquet file begins with the bytes PAR1, so such a file is none (a CSV
+        saved under the wrong name), and DuckDB would stop with "No magic bytes found at end of
+        file". The lenient reader drops lines that are not UTF-8, so on a Parquet file the lines
+        it returns may be later fragments of binary; hence the strict shape over three lines
+        (a stop on a real Parquet file would be worse than DuckDB's message), and anything else
+        is left to the Parquet reader. One 64 KB buffer is read: 2-4 ms for a 65 MB file. -#}
+    {%- set lines = run_query("select line from " ~ read_lines_sql(pattern, 'utf-8', 0,
+        ', ignore_errors = true, buffer_size = 65536, max_line_size = 65536') ~ " limit 3").columns[0].values() | list -%}
+    {%- set printable = '[^\x00-\x08\x0b-\x1f\x7f]*' -%}
+    {%- if lines | length < 2 or lines | select('none') | list | length > 0
+        or not modules.re.fullmatch('\ufeff?["A-Za-z_]' ~ printable, lines[0]) -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- set counts = [] -%}
+    {%- for delimiter in [',', ';', '\t', '|'] -%}{%- do counts.append((lines[0].count(delimiter), delimiter)) -%}{%- endfor -%}
+    {%- set best = counts | sort(reverse=true) | first -%}
+    {%- for line in lines -%}
+        {%- if not modules.re.fullmatch(printable, line) or line.count(best[1]) != best[0] -%}{{ return(false) }}{%- endif -%}
+    {%- endfor -%}
+    {{ return(best[0] > 0) }}
 {% endmacro %}
 
 {% macro misnamed_binary_file(plan, sample, path_var, not_utf8=false) %}
