@@ -378,11 +378,7 @@
     {%- elif matching == 'ignore_case' -%}
     lower({{ expression }})
     {%- elif matching == 'digits_only' -%}
-    case
-        when regexp_replace({{ expression }}, '[^0-9]', '', 'g') = '' then null
-        when ltrim(regexp_replace({{ expression }}, '[^0-9]', '', 'g'), '0') = '' then '0'
-        else ltrim(regexp_replace({{ expression }}, '[^0-9]', '', 'g'), '0')
-    end
+    {{ customer_id_key("nullif(regexp_replace(" ~ expression ~ ", '[^0-9]', '', 'g'), '')", 'ignore_leading_zeros') }}
     {%- else -%}
     {{ exceptions.raise_compiler_error("customer_id_key: no key for customer_id_matching " ~ matching) }}
     {%- endif -%}
