@@ -254,6 +254,23 @@
    "allowed": "a mapping {name: value} where each value is a text",
    "example": "--vars '{date_formats: {order_date: \"%d/%m/%Y\"}}'"
   },
+  "currency": {
+   "kind": "text",
+   "default": null,
+   "empty_allowed": false,
+   "null_values": false,
+   "nullable": true,
+   "specials": [],
+   "choices": [],
+   "minimum": null,
+   "maximum": null,
+   "exclusive_minimum": false,
+   "exclusive_maximum": false,
+   "max_length": 20,
+   "value_choices": [],
+   "allowed": "a text of 1 to 20 characters or null",
+   "example": "--vars '{currency: EUR}'"
+  },
   "cancellation_prefix": {
    "kind": "text",
    "default": null,
@@ -1009,6 +1026,7 @@
   "as_of_date",
   "earliest_date",
   "date_formats",
+  "currency",
   "cancellation_prefix",
   "cancellation_column",
   "cancellation_values",

@@ -99,6 +99,8 @@
                    'statut', 'estado', 'stato'],
         'category': ['category', 'product_category'],
         'channel': ['channel', 'sales_channel'],
+        'currency': ['currency', 'currency_code', 'order_currency', 'transaction_currency', 'w_hrung', 'waehrung',
+                     'devise', 'moneda', 'divisa', 'valuta'],
     }) }}
 {% endmacro %}
 

@@ -848,6 +848,32 @@
     {{ return(found) }}
 {% endmacro %}
 
+{% macro order_currency(relation, column) %}
+    {#- The currency an orders input's amounts are kept in, when it has a currency column (mapped
+        from `Currency`, `currency_code`, ...): var currency, else the one most of the first
+        100,000 lines give (a tie goes to the first in alphabetical order). Lines in any other
+        currency are rejected by base_orders: summed with these, a yen amount would count as
+        dollars. Returns none without the column (or when no line in those rows names a currency),
+        else {column, kept, by_var, found: [{value, lines}] (the six most frequent)}. -#}
+    {%- if not execute or column is none -%}{{ return(none) }}{%- endif -%}
+    {%- set value = "upper(" ~ text_value(quote_identifier(column)) ~ ")" -%}
+    {%- set rows = run_query("select " ~ value ~ " as currency, count(*) as lines from " ~ first_rows(relation)
+        ~ " where " ~ value ~ " is not null group by 1 order by 2 desc, 1 limit 6").rows -%}
+    {%- set found = [] -%}
+    {%- for row in rows -%}{%- do found.append({'value': row[0], 'lines': row[1]}) -%}{%- endfor -%}
+    {%- set chosen = setting('currency') -%}
+    {%- if chosen is not none -%}
+        {{ return({'column': column, 'kept': chosen | string | trim | upper, 'by_var': true, 'found': found}) }}
+    {%- endif -%}
+    {%- if not found -%}{{ return(none) }}{%- endif -%}
+    {{ return({'column': column, 'kept': found[0].value, 'by_var': false, 'found': found}) }}
+{% endmacro %}
+
+{% macro currency_reason(line_currency, kept) -%}
+    {#- SQL for the rejection reason of a line in another currency than the one kept. -#}
+    'amount in ' || {{ line_currency }} || ', not ' || {{ quote_literal(kept) }} || ', the currency kept (var currency): amounts in two currencies cannot be summed'
+{%- endmacro %}
+
 {% macro is_cancellation(order_id_expression, status_expression) -%}
     {#- A line the user marks as a cancellation: an order id with var cancellation_prefix, or a
         status (var cancellation_column) among var cancellation_values (compared trimmed, any case). -#}

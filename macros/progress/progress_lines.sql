@@ -106,3 +106,30 @@
     {{ return(name ~ " " ~ (shown if reading.how != 'typed' else shown | lower) ~ " (" ~ how ~ ")"
               ~ (", and ISO yyyy-mm-dd" if reads_iso_too(reading) else "")) }}
 {% endmacro %}
+
+{% macro log_order_currency(model_name, currency) %}
+    {#- The console line of an orders input with a currency column: which currency is kept, why,
+        and what the first 100,000 lines hold, so a mixed file is in view before its lines are
+        counted as rejected; or that var currency does nothing without such a column. Under build /
+        run only. -#}
+    {%- if execute and currency is not none and flags.WHICH in ['build', 'run', 'retry'] -%}
+        {%- set counts = [] -%}
+        {%- for item in currency.found -%}{%- do counts.append(item.value ~ ' ' ~ _thousands(item.lines)) -%}{%- endfor -%}
+        {%- set seen = ('; first 100,000 lines: ' ~ counts | join(', ')) if counts else '' -%}
+        {%- if currency.by_var -%}
+            {%- set why = 'set by var currency' -%}
+        {%- else -%}
+            {%- set why = 'the currency of most lines' -%}
+        {%- endif -%}
+        {%- set others = currency.found | rejectattr('value', 'equalto', currency.kept) | list -%}
+        {%- set tail = '' -%}
+        {%- if others -%}
+            {%- set tail = ". Lines in any other currency are rejected (their amounts cannot be summed with these). Fix, to count them: convert their amounts to "
+                ~ currency.kept ~ " before the build (a view as orders_relation), or build each currency on its own: --vars '{currency: " ~ others[0].value ~ "}'" -%}
+        {%- endif -%}
+        {%- do log(model_name ~ ": amounts kept in " ~ currency.kept ~ " (column " ~ currency.column ~ ", " ~ why ~ seen ~ ")" ~ tail, info=true) -%}
+    {%- elif execute and setting('currency') is not none and flags.WHICH in ['build', 'run', 'retry'] -%}
+        {%- do log(model_name ~ ": var currency (" ~ setting('currency') ~ ") does nothing: the orders input has no currency column, so every line counts. "
+            ~ "Fix, if it has one under another name: --vars '{order_columns: {currency: \"<column>\"}}'", info=true) -%}
+    {%- endif -%}
+{% endmacro %}

@@ -221,6 +221,20 @@ SETTINGS: tuple[Setting, ...] = (
         "inputs",
     ),
     Setting(
+        "currency",
+        "text",
+        None,
+        "EUR",
+        "with a currency column in the orders input (`Currency`, `currency_code`, `Order "
+        "Currency`, ...): the currency whose lines are kept (compared trimmed, in upper case); "
+        "lines in any other are rejected, as their amounts cannot be summed with these. null = "
+        "the currency of most of the first 100,000 lines",
+        "inputs",
+        nullable=True,
+        max_length=20,
+        default_text="null (the currency of most lines)",
+    ),
+    Setting(
         "cancellation_prefix",
         "text",
         None,

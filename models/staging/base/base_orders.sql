@@ -30,13 +30,19 @@
     {%- set float_ids = ids_written_as_floats(input.relation, mapping.get('customer_id'), input.types.get(mapping.get('customer_id'), 'VARCHAR')) -%}
     {%- set status_column = cancellation_source_column(mapping, input) -%}
     {%- set fill_channel = 'channel' in mapping and 'order_id' in mapping and column_has_blanks(input.relation, mapping.get('channel')) -%}
+    {#- A currency column (`Currency`, ...): lines in another currency than the one kept are
+        rejected; a blank takes its order's, as the status does. -#}
+    {%- set currency = order_currency(input.relation, mapping.get('currency')) -%}
+    {%- set fill_currency = currency is not none and 'order_id' in mapping and column_has_blanks(input.relation, currency.column) -%}
     {{ log_input_reading('orders', mapping, decimal if number_columns else none, dates, float_ids,
                          status_values(input.relation, status_column),
                          customer_id_matches(input.relation, mapping.get('customer_id'), float_ids, ref('base_customers'), id_matching) if match_by_key else none) }}
+    {{ log_order_currency(this.identifier, currency) }}
     {%- set aliases = source_column_aliases(input) -%}
 {%- else -%}
     {%- set mapping = {} -%}
     {%- set fill_channel = false -%}
+    {%- set currency = none -%}
     {{ log_input_reading('orders', mapping, none, {}) }}
 {%- endif -%}
 {%- set fields = standard_field_expressions(standard_fields, ['quantity', 'unit_price', 'amount'], mapping, aliases, input.types if orders_present else {}) -%}
@@ -171,6 +177,14 @@ parsed as (
         {%- else %}
         coalesce(lower({{ text_value(field.channel) }}), 'unknown') as channel
         {%- endif %}
+        {%- if currency %},
+        {%- set currency_value = 'upper(' ~ text_value(aliases.get(currency.column)) ~ ')' %}
+        {%- if fill_currency %}
+        coalesce({{ currency_value }}, max({{ currency_value }}) over (partition by {{ text_value(field.order_id) }})) as line_currency
+        {%- else %}
+        {{ currency_value }} as line_currency
+        {%- endif %}
+        {%- endif %}
     from source
 
 ),
@@ -249,6 +263,9 @@ checked as (
             {{ number_problem('amount', field.amount, 'amount_number', field_type.amount) }},
             case when isfinite(quantity_number) and isfinite(unit_price_number) and not isfinite(line_value)
                 then 'line value (quantity x unit_price) is not a finite number' end,
+            {%- if currency %}
+            case when line_currency <> {{ quote_literal(currency.kept) }} then {{ currency_reason('line_currency', currency.kept) }} end,
+            {%- endif %}
             {%- if drop_repeated_lines %}
             case when repeated_lines.first_row_number is not null
                     and valued.source_row_number <> repeated_lines.first_row_number

@@ -361,3 +361,77 @@ def test_equal_lines_all_count_when_the_file_writes_a_line_per_unit(tmp_path: Pa
     assert sum(units.values()) > 40  # receipts with repeated scans
     assert dict(kept) == units
     assert rejected == []
+
+
+def write_two_currency_export(path: Path) -> dict[str, tuple[str | None, float]]:
+    """A store export that sells in two currencies: `Currency` on an order's first line only
+    (as some shop exports write order-level fields), spelled as exports do (` usd `, `USD`).
+    Returns {order line key: (the line's currency, its amount)}."""
+    lines = ["Order ID,Customer ID,Order Date,Amount,Currency"]
+    values = {}
+    for order in range(36):
+        currency = "JPY" if order % 3 == 0 else "USD"
+        for line in range(1 + order % 2):
+            amount = round((12.5 + order + line) * (150 if currency == "JPY" else 1), 2)
+            written = (
+                ("usd " if order % 4 == 1 and currency == "USD" else currency) if line == 0 else ""
+            )
+            lines.append(
+                f"O{order:03d},C{order % 10},2024-04-{1 + order % 28:02d},{amount},{written}"
+            )
+            values[f"O{order:03d}/{line}"] = (currency, amount)
+    # An order no line of which names a currency: nothing says it is another, so it counts.
+    lines.append("O900,C1,2024-04-30,20.0,")
+    values["O900/0"] = (None, 20.0)
+    path.write_text("\n".join(lines) + "\n")
+    return values
+
+
+def test_lines_in_another_currency_are_rejected_not_summed(tmp_path: Path):
+    """Amounts in yen and dollars in one file were summed as one number: a customer's 150x yen
+    orders made them the best spender, in a green build. The currency most lines give is kept
+    (or var currency's), the others are rejected with their reason, the console names both, and
+    the rejected-share health check WARNs."""
+    orders = tmp_path / "orders.csv"
+    values = write_two_currency_export(orders)
+    in_usd = {key for key, (currency, _) in values.items() if currency in ("USD", None)}
+    in_jpy = set(values) - in_usd
+    selection = ["--select", "base_orders", "stg_orders", "orders_rejected"]
+
+    run = run_dbt(tmp_path / "run", variables={"orders_path": str(orders)}, extra_args=selection)
+    console = " ".join(run.output.split())
+    # Only an order's first line names its currency: 24 orders in dollars, 12 in yen.
+    named = [values[key][0] for key in values if key.endswith("/0") and values[key][0]]
+    assert (
+        "amounts kept in USD (column Currency, the currency of most lines; first 100,000 lines: "
+        f"USD {named.count('USD')}, JPY {named.count('JPY')})" in console
+    )
+    assert "build each currency on its own: --vars '{currency: JPY}'" in console
+    reason = (
+        "amount in JPY, not USD, the currency kept (var currency): amounts in two currencies "
+        "cannot be summed"
+    )
+    lines = run.query(
+        "select order_id || '/' || (row_number() over (partition by order_id"
+        " order by source_row_number) - 1), rejection_reason from base_orders"
+    )
+    assert {key for key, why in lines if why is None} == in_usd
+    assert {key for key, why in lines if why is not None} == in_jpy
+    assert {why for _, why in lines if why is not None} == {reason}
+    assert run.scalar("select sum(amount) from stg_orders") == pytest.approx(
+        sum(values[key][1] for key in in_usd)
+    )
+    assert any(
+        "WARN 1 order_rows_rejected_over_warn_share" in line for line in run.output.splitlines()
+    )
+
+    # The other currency on its own: var currency, in any case and spacing.
+    jpy = run_dbt(
+        tmp_path / "run_jpy",
+        variables={"orders_path": str(orders), "currency": " jpy "},
+        extra_args=["--select", "base_orders"],
+    )
+    assert "amounts kept in JPY (column Currency, set by var currency" in jpy.output
+    kept = jpy.query("select order_id from base_orders where rejection_reason is null")
+    # O900 names no currency: kept under either.
+    assert {order_id for (order_id,) in kept} == {key.split("/")[0] for key in in_jpy} | {"O900"}
