@@ -89,7 +89,7 @@
         'order_date': ['order_date', 'orderdate', 'invoice_date', 'invoicedate', 'transaction_date', 'date', 'created_at',
                        'datum', 'bestelldatum', 'belegdatum', 'rechnungsdatum', 'date_commande', 'date_de_commande',
                        'date_facture', 'fecha', 'fecha_pedido', 'fecha_factura', 'data_ordine', 'besteldatum', 'factuurdatum'],
-        'amount': ['amount', 'order_total', 'total', 'line_total', 'revenue', 'sales', 'value', 'order_value',
+        'amount': ['amount', 'line_total', 'line_amount', 'order_total', 'total', 'revenue', 'sales', 'value', 'order_value',
                    'betrag', 'gesamtbetrag', 'gesamt', 'gesamtpreis', 'gesamtsumme', 'umsatz', 'montant', 'montant_total', 'importe', 'importe_total', 'importo',
                    'totale', 'bedrag'],
         'quantity': ['quantity', 'qty', 'units', 'menge', 'anzahl', 'quantite', 'quantit', 'cantidad', 'aantal'],

@@ -133,3 +133,17 @@
             ~ "Fix, if it has one under another name: --vars '{order_columns: {currency: \"<column>\"}}'", info=true) -%}
     {%- endif -%}
 {% endmacro %}
+
+{% macro log_order_total(model_name, order_total, from_lines) %}
+    {#- The console line when the amount column repeats its order's total on every line
+        (amount_is_order_total): what the line value is instead, and how to keep the column as
+        it is. Under build / run only. -#}
+    {%- if execute and order_total is not none and flags.WHICH in ['build', 'run', 'retry'] -%}
+        {%- set instead = "the line value is quantity x unit price instead" if from_lines
+            else "each order's total is counted once, on its first line (its other lines are worth 0)" -%}
+        {%- do log(model_name ~ ": the amount column " ~ order_total.column ~ " repeats its order's total on every line ("
+            ~ _thousands(order_total.repeating) ~ " of the " ~ _thousands(order_total.orders)
+            ~ " orders with several lines in the first 100,000 rows), so summing it would count each order once per line: "
+            ~ instead ~ ". Fix, if it is a line amount after all: --vars '{order_columns: {amount: \"" ~ order_total.column ~ "\"}}'", info=true) -%}
+    {%- endif -%}
+{% endmacro %}

@@ -24,6 +24,15 @@
             ~ input.columns | join(', ') ~ ". Fix: --vars '{order_columns: {amount: \"<column>\"}}' or "
             ~ "--vars '{order_columns: {quantity: \"<column>\", unit_price: \"<column>\"}}'.") }}
     {%- endif -%}
+    {#- An `Order Total` repeated on every line of its order: the line value from quantity x unit
+        price when the input has them, else the total once per order (on its first line). -#}
+    {%- set order_total = amount_is_order_total(input.relation, mapping) -%}
+    {%- set order_total_once = order_total is not none and not ('quantity' in mapping and 'unit_price' in mapping) -%}
+    {%- if order_total is not none and not order_total_once -%}
+        {%- set line_mapping = {} -%}
+        {%- for name, column in mapping.items() if name != 'amount' -%}{%- do line_mapping.update({name: column}) -%}{%- endfor -%}
+        {%- set mapping = line_mapping -%}
+    {%- endif -%}
     {%- set number_columns = number_source_columns('orders', input.columns, input.types, mapping) -%}
     {%- set decimal = decimal_separator_of('orders', input.relation, number_columns) -%}
     {%- set dates = {'order_date': date_column_format('order_date', input, mapping.get('order_date'))} -%}
@@ -38,11 +47,13 @@
                          status_values(input.relation, status_column),
                          customer_id_matches(input.relation, mapping.get('customer_id'), float_ids, ref('base_customers'), id_matching) if match_by_key else none) }}
     {{ log_order_currency(this.identifier, currency) }}
+    {{ log_order_total(this.identifier, order_total, not order_total_once) }}
     {%- set aliases = source_column_aliases(input) -%}
 {%- else -%}
     {%- set mapping = {} -%}
     {%- set fill_channel = false -%}
     {%- set currency = none -%}
+    {%- set order_total_once = false -%}
     {{ log_input_reading('orders', mapping, none, {}) }}
 {%- endif -%}
 {%- set fields = standard_field_expressions(standard_fields, ['quantity', 'unit_price', 'amount'], mapping, aliases, input.types if orders_present else {}) -%}
@@ -196,6 +207,10 @@ valued as (
         {%- if value_from_lines %}
         -- No amount column: the line value is quantity x unit price.
         quantity_number * unit_price_number as line_value,
+        {%- elif order_total_once %}
+        -- The amount repeats its order's total on every line: counted once, on the first line.
+        case when source_row_number = min(source_row_number) over (partition by order_id)
+            then amount_number else 0 end as line_value,
         {%- else %}
         amount_number as line_value,
         {%- endif %}

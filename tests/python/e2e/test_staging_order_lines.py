@@ -435,3 +435,58 @@ def test_lines_in_another_currency_are_rejected_not_summed(tmp_path: Path):
     kept = jpy.query("select order_id from base_orders where rejection_reason is null")
     # O900 names no currency: kept under either.
     assert {order_id for (order_id,) in kept} == {key.split("/")[0] for key in in_jpy} | {"O900"}
+
+
+def write_order_total_export(path: Path, with_line_prices: bool) -> dict[str, float]:
+    """A line-grain export whose `Order Total` repeats the order's total on every line (as
+    WooCommerce's and many ERP exports write it), with or without the lines' quantity and price.
+    Returns {order id: the order's true total}."""
+    header = "Order ID,Customer ID,Order Date,Category"
+    header += ",Quantity,Price,Order Total" if with_line_prices else ",Order Total"
+    lines, totals = [header], {}
+    for order in range(40):
+        items = [(1 + (order + item) % 3, 4.25 + order + 2 * item) for item in range(1 + order % 4)]
+        total = round(sum(quantity * price for quantity, price in items), 2)
+        totals[f"W{order:03d}"] = total
+        for item, (quantity, price) in enumerate(items):
+            prefix = f"W{order:03d},K{order % 9},2024-06-{1 + order % 28:02d},cat{item}"
+            line = f"{quantity},{price},{total}" if with_line_prices else f"{total}"
+            lines.append(f"{prefix},{line}")
+    path.write_text("\n".join(lines) + "\n")
+    return totals
+
+
+@pytest.mark.parametrize("with_line_prices", [True, False], ids=["quantity_x_price", "once"])
+def test_an_order_total_on_every_line_counts_each_order_once(tmp_path: Path, with_line_prices):
+    """An `Order Total` column repeated on each line of its order was summed over the lines: an
+    order of four lines counted four times its total (monetary 3x the truth on this file) in a
+    green build. The line value is quantity x price when the file has them, else the total once
+    per order; the console says which, and naming the column in order_columns keeps it as is."""
+    orders = tmp_path / "orders.csv"
+    totals = write_order_total_export(orders, with_line_prices)
+    run = run_dbt(
+        tmp_path / "run",
+        variables={"orders_path": str(orders)},
+        extra_args=["--select", "base_orders"],
+    )
+    multi_line = sum(1 for order in range(40) if order % 4)
+    assert (
+        f"the amount column Order Total repeats its order's total on every line ({multi_line} of "
+        f"the {multi_line} orders with several lines" in " ".join(run.output.split())
+    )
+    instead = "quantity x unit price instead" if with_line_prices else "counted once, on its first"
+    assert instead in run.output
+    per_order = dict(run.query("select order_id, sum(amount) from base_orders group by 1"))
+    assert per_order == pytest.approx(totals)
+    assert run.scalar("select count(*) from base_orders where rejection_reason is not null") == 0
+
+    # The column named in order_columns: the user's word, summed over the lines as before.
+    named = run_dbt(
+        tmp_path / "run_named",
+        variables={"orders_path": str(orders), "order_columns": {"amount": "Order Total"}},
+        extra_args=["--select", "base_orders"],
+    )
+    assert "repeats its order's total" not in named.output
+    lines = dict(named.query("select order_id, count(*) from base_orders group by 1"))
+    summed = dict(named.query("select order_id, sum(amount) from base_orders group by 1"))
+    assert summed == pytest.approx({order: totals[order] * lines[order] for order in totals})
