@@ -816,6 +816,23 @@
         {%- set reading = date_column_format(name, {'relation': 'input_file_check', 'types': types}, mapping[name], problems) -%}
         {%- do print('dates: ' ~ (('problem: ' ~ problems[0]) if problems else date_reading_label(name, reading))) -%}
     {%- endfor -%}
+    {%- if kind == 'orders' -%}
+        {#- The two order-line decisions a build announces (base_orders): which currency is kept,
+            and an amount column that repeats its order's total on every line. -#}
+        {%- set currency = order_currency('input_file_check', mapping.get('currency')) -%}
+        {%- if currency is not none -%}
+            {%- set counts = [] -%}
+            {%- for item in currency.found -%}{%- do counts.append(item.value ~ ' ' ~ _thousands(item.lines)) -%}{%- endfor -%}
+            {%- do print('currency: lines in ' ~ currency.kept ~ ' kept, any other rejected (' ~ ('var currency' if currency.by_var else 'the currency of most lines')
+                ~ '; first 100,000 lines: ' ~ (counts | join(', ') or 'none names one') ~ ')') -%}
+        {%- endif -%}
+        {%- set order_total = amount_is_order_total('input_file_check', mapping) -%}
+        {%- if order_total is not none -%}
+            {%- do print('amount: ' ~ order_total.column ~ " repeats its order's total on every line (" ~ order_total.repeating ~ ' of '
+                ~ order_total.orders ~ ' orders with several lines): a build takes '
+                ~ ('quantity x unit price as the line value' if 'quantity' in mapping and 'unit_price' in mapping else "each order's total once, on its first line")) -%}
+        {%- endif -%}
+    {%- endif -%}
     {%- if plan.format == 'csv' -%}
         {%- set fields = [] -%}
         {%- for column in described -%}{%- do fields.append(quote_identifier(column)) -%}{%- endfor -%}

@@ -425,6 +425,17 @@ def test_lines_in_another_currency_are_rejected_not_summed(tmp_path: Path):
         "WARN 1 order_rows_rejected_over_warn_share" in line for line in run.output.splitlines()
     )
 
+    # The check a user runs before a build says so too.
+    checked = run_dbt(
+        tmp_path / "check",
+        "run-operation",
+        {"orders_path": str(orders)},
+        ["check_input_file", "--args", json.dumps({"kind": "orders"})],
+    )
+    assert "currency: lines in USD kept, any other rejected (the currency of most lines" in (
+        checked.output
+    )
+
     # The other currency on its own: var currency, in any case and spacing.
     jpy = run_dbt(
         tmp_path / "run_jpy",
@@ -479,6 +490,13 @@ def test_an_order_total_on_every_line_counts_each_order_once(tmp_path: Path, wit
     per_order = dict(run.query("select order_id, sum(amount) from base_orders group by 1"))
     assert per_order == pytest.approx(totals)
     assert run.scalar("select count(*) from base_orders where rejection_reason is not null") == 0
+    checked = run_dbt(
+        tmp_path / "check",
+        "run-operation",
+        {"orders_path": str(orders)},
+        ["check_input_file", "--args", json.dumps({"kind": "orders"})],
+    )
+    assert "amount: Order Total repeats its order's total on every line" in checked.output
 
     # The column named in order_columns: the user's word, summed over the lines as before.
     named = run_dbt(
