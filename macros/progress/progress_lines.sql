@@ -122,6 +122,9 @@
             {%- set why = 'the currency of most lines' -%}
         {%- endif -%}
         {%- set others = currency.found | rejectattr('value', 'equalto', currency.kept) | list -%}
+        {%- if currency.found and others | length == currency.found | length -%}
+            {%- set why = why ~ ', a currency none of the first 100,000 lines is in' -%}
+        {%- endif -%}
         {%- set tail = '' -%}
         {%- if others -%}
             {%- set tail = ". Lines in any other currency are rejected (their amounts cannot be summed with these). Fix, to count them: convert their amounts to "
