@@ -481,6 +481,14 @@
         {%- endif -%}
     {%- endfor -%}
     {%- if pending.text is not none -%}{%- do lines.append(pending.text) -%}{%- do starts.append(pending.start) -%}{%- endif -%}
+    {#- A quote in the first line that nothing closes (`Curr"ency` in a header): every line after
+        it reads as part of that line, which the checks below would call a header without data. -#}
+    {%- if lines | length == 1 and '\n' in lines[0] and (lines[0].split('\n')[0]).count('"') % 2 == 1 -%}
+        {{ return({'problem':
+            "var " ~ path_var ~ ": " ~ quote_literal(plan.path) ~ " has a quote that is not closed in its first line ("
+            ~ (lines[0].split('\n')[0])[:120] ~ "): the reader takes every line after it into that line. "
+            ~ "Fix: remove the stray quote from that line, or write that value in quotes with the quote doubled (e.g. \"Curr\"\"ency\")."}) }}
+    {%- endif -%}
     {%- if lines | length == 0 or '\x00' in lines[0] -%}
         {{ return({'problem':
             "var " ~ path_var ~ ": " ~ quote_literal(plan.path) ~ " cannot be read as " ~ settings.encoding

@@ -119,6 +119,30 @@ def test_a_quote_not_closed_stops_the_build_and_joined_exports_keep_float_ids(tm
     assert "unreadable line: a quote that is not closed" in checked.output
 
 
+def test_a_stray_quote_in_the_header_is_named_not_called_a_header_without_data(tmp_path: Path):
+    """A header with a quote that nothing closes (`Curr"ency`, a hand-edited column name) made the
+    reader take every line after it into the header, and the build stopped saying the file had "a
+    header line and no data rows": true of what the reader saw, wrong about the file."""
+    orders = tmp_path / "orders.csv"
+    rows = [f"O{n},C{n % 4},2024-01-{1 + n:02d},{10 + n},USD" for n in range(12)]
+    orders.write_text('order_id,customer_id,order_date,amount,Curr"ency\n' + "\n".join(rows) + "\n")
+    run = run_dbt(
+        tmp_path / "run",
+        "run",
+        {"orders_path": str(orders)},
+        ["--select", "base_orders"],
+        check=False,
+    )
+    assert run.result.returncode != 0
+    message = " ".join(run.output.split())
+    assert (
+        "has a quote that is not closed in its first line (order_id,customer_id,order_date,amount,"
+        'Curr"ency): the reader takes every line after it into that line' in message
+    )
+    assert "Fix: remove the stray quote from that line" in message
+    assert "no data rows" not in message
+
+
 def test_line_ends_that_change_further_down_name_the_var_and_the_fix(
     tmp_path: Path, mall_csv: Path
 ):
