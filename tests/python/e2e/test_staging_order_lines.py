@@ -363,6 +363,16 @@ def test_equal_lines_all_count_when_the_file_writes_a_line_per_unit(tmp_path: Pa
     assert rejected == []
 
 
+def check_orders_file(workdir: Path, orders: Path) -> DbtRun:
+    """`dbt run-operation check_input_file` on an orders file: what a user runs before a build."""
+    return run_dbt(
+        workdir,
+        "run-operation",
+        {"orders_path": str(orders)},
+        ["check_input_file", "--args", json.dumps({"kind": "orders"})],
+    )
+
+
 def write_two_currency_export(path: Path) -> dict[str, tuple[str | None, float]]:
     """A store export that sells in two currencies: `Currency` on an order's first line only
     (as some shop exports write order-level fields), spelled as exports do (` usd `, `USD`).
@@ -426,12 +436,7 @@ def test_lines_in_another_currency_are_rejected_not_summed(tmp_path: Path):
     )
 
     # The check a user runs before a build says so too.
-    checked = run_dbt(
-        tmp_path / "check",
-        "run-operation",
-        {"orders_path": str(orders)},
-        ["check_input_file", "--args", json.dumps({"kind": "orders"})],
-    )
+    checked = check_orders_file(tmp_path / "check", orders)
     assert "currency: lines in USD kept, any other rejected (the currency of most lines" in (
         checked.output
     )
@@ -490,12 +495,7 @@ def test_an_order_total_on_every_line_counts_each_order_once(tmp_path: Path, wit
     per_order = dict(run.query("select order_id, sum(amount) from base_orders group by 1"))
     assert per_order == pytest.approx(totals)
     assert run.scalar("select count(*) from base_orders where rejection_reason is not null") == 0
-    checked = run_dbt(
-        tmp_path / "check",
-        "run-operation",
-        {"orders_path": str(orders)},
-        ["check_input_file", "--args", json.dumps({"kind": "orders"})],
-    )
+    checked = check_orders_file(tmp_path / "check", orders)
     assert "amount: Order Total repeats its order's total on every line" in checked.output
 
     # The column named in order_columns: the user's word, summed over the lines as before.
