@@ -829,10 +829,8 @@
             and an amount column that repeats its order's total on every line. -#}
         {%- set currency = order_currency('input_file_check', mapping.get('currency')) -%}
         {%- if currency is not none -%}
-            {%- set counts = [] -%}
-            {%- for item in currency.found -%}{%- do counts.append(item.value ~ ' ' ~ _thousands(item.lines)) -%}{%- endfor -%}
             {%- do print('currency: lines in ' ~ currency.kept ~ ' kept, any other rejected (' ~ ('var currency' if currency.by_var else 'the currency of most lines')
-                ~ '; first 100,000 lines: ' ~ (counts | join(', ') or 'none names one') ~ ')') -%}
+                ~ '; first 100,000 lines: ' ~ (currency_counts(currency) or 'none names one') ~ ')') -%}
         {%- endif -%}
         {%- set order_total = amount_is_order_total('input_file_check', mapping) -%}
         {%- if order_total is not none -%}

@@ -107,15 +107,22 @@
               ~ (", and ISO yyyy-mm-dd" if reads_iso_too(reading) else "")) }}
 {% endmacro %}
 
+{% macro currency_counts(currency) %}
+    {#- `USD 24, JPY 12`: the currencies of the first 100,000 lines with their line counts
+        (order_currency's found), as the console and check_input_file show them. -#}
+    {%- set counts = [] -%}
+    {%- for item in currency.found -%}{%- do counts.append(item.value ~ ' ' ~ _thousands(item.lines)) -%}{%- endfor -%}
+    {{ return(counts | join(', ')) }}
+{% endmacro %}
+
 {% macro log_order_currency(model_name, currency) %}
     {#- The console line of an orders input with a currency column: which currency is kept, why,
         and what the first 100,000 lines hold, so a mixed file is in view before its lines are
         counted as rejected; or that var currency does nothing without such a column. Under build /
         run only. -#}
     {%- if execute and currency is not none and flags.WHICH in ['build', 'run', 'retry'] -%}
-        {%- set counts = [] -%}
-        {%- for item in currency.found -%}{%- do counts.append(item.value ~ ' ' ~ _thousands(item.lines)) -%}{%- endfor -%}
-        {%- set seen = ('; first 100,000 lines: ' ~ counts | join(', ')) if counts else '' -%}
+        {%- set counts = currency_counts(currency) -%}
+        {%- set seen = ('; first 100,000 lines: ' ~ counts) if counts else '' -%}
         {%- if currency.by_var -%}
             {%- set why = 'set by var currency' -%}
         {%- else -%}
