@@ -150,7 +150,7 @@
         it is. Under build / run only. -#}
     {%- if execute and order_total is not none and flags.WHICH in ['build', 'run', 'retry'] -%}
         {%- set instead = "the line value is quantity x unit price instead" if from_lines
-            else "each order's total is counted once, on its first line (its other lines are worth 0)" -%}
+            else "each order's total is counted once, on its first kept line (its other lines are worth 0)" -%}
         {%- do log(model_name ~ ": the amount column " ~ order_total.column ~ " repeats its order's total on every line ("
             ~ _thousands(order_total.repeating) ~ " of the " ~ _thousands(order_total.orders)
             ~ " orders with several lines in the first 100,000 rows), so summing it would count each order once per line: "

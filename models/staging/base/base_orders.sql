@@ -208,9 +208,10 @@ valued as (
         -- No amount column: the line value is quantity x unit price.
         quantity_number * unit_price_number as line_value,
         {%- elif order_total_once %}
-        -- The amount repeats its order's total on every line: counted once, on the first line.
-        case when source_row_number = min(source_row_number) over (partition by order_id)
-            then amount_number else 0 end as line_value,
+        -- The amount repeats its order's total on every line: counted once, on the first kept
+        -- line (in `final`, once the reasons are known); here every line carries it, so each is
+        -- checked as any amount is.
+        amount_number as line_value,
         {%- else %}
         amount_number as line_value,
         {%- endif %}
@@ -322,7 +323,17 @@ final as (
         {{ finite_or_null('quantity_number') }} as quantity,
         {{ finite_or_null('unit_price_number') }} as unit_price,
         -- Returns keep their value as a positive magnitude; is_return says which they are.
+        {%- if order_total_once %}
+        -- The order's total on its first kept line only, the others of the order worth 0: when
+        -- its first line is rejected (a 2099 date), the total moves to the next, so it is not
+        -- lost from spend while the order's other lines stay kept. Rejected lines keep it.
+        case when rejection_reason is null
+                and source_row_number <> min(case when rejection_reason is null then source_row_number end)
+                    over (partition by order_id)
+            then 0 else abs({{ finite_or_null('line_value') }}) end as amount,
+        {%- else %}
         abs({{ finite_or_null('line_value') }}) as amount,
+        {%- endif %}
         coalesce(line_value < 0 or quantity_number < 0 or is_cancellation, false) as is_return,
         category,
         channel,

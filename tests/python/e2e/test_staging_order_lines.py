@@ -508,3 +508,39 @@ def test_an_order_total_on_every_line_counts_each_order_once(tmp_path: Path, wit
     lines = dict(named.query("select order_id, count(*) from base_orders group by 1"))
     summed = dict(named.query("select order_id, sum(amount) from base_orders group by 1"))
     assert summed == pytest.approx({order: totals[order] * lines[order] for order in totals})
+
+
+def test_an_order_total_moves_to_the_first_kept_line_when_the_first_is_rejected(tmp_path: Path):
+    """An order's total counted once sat on the order's first line; when that line was rejected
+    (its date 2099), the other lines stayed kept at 0 and the order's spend was lost, green. The
+    total now goes to the first line that is kept; an order with no kept line counts nothing."""
+    orders = tmp_path / "orders.csv"
+    totals = write_order_total_export(orders, with_line_prices=False)
+    # W002 has three lines, W004 one: the first line of each dated 2099.
+    lines = orders.read_text().splitlines()
+    for order in ("W002", "W004"):
+        first = next(i for i, line in enumerate(lines) if line.startswith(order + ","))
+        lines[first] = lines[first].replace(",2024-06-", ",2099-06-")
+    orders.write_text("\n".join(lines) + "\n")
+
+    run = run_dbt(
+        tmp_path / "run",
+        variables={"orders_path": str(orders)},
+        extra_args=["--select", "base_orders", "stg_orders"],
+    )
+    rejected = run.query(
+        "select order_id, rejection_reason from base_orders where rejection_reason is not null"
+    )
+    assert sorted(order for order, _ in rejected) == ["W002", "W004"]
+    assert all("order_date" in why for _, why in rejected)
+    spend = dict(run.query("select order_id, sum(amount) from stg_orders group by 1"))
+    assert spend == pytest.approx(
+        {order: total for order, total in totals.items() if order != "W004"}
+    )
+    # One line of each order carries its total, the first kept one.
+    carriers = run.query(
+        "select order_id from stg_orders group by 1"
+        " having count(*) filter (where amount > 0) <> 1"
+        " or min(source_row_number) filter (where amount > 0) <> min(source_row_number)"
+    )
+    assert carriers == []
