@@ -78,9 +78,15 @@
 
 {% macro order_column_synonyms() %}
     {#- English first, then the headers of German, French, Spanish, Italian and Dutch exports (not
-        Portuguese / Italian `data`, which in English means anything). -#}
+        Portuguese / Italian `data`, which in English means anything). An order number as exports
+        head it (`Order Number`, `Invoice No.`, `Receipt #`, `Order #` -> order): without one each
+        line counts as an order (base_orders says so). -#}
     {{ return({
-        'order_id': ['order_id', 'orderid', 'invoice_no', 'invoiceno', 'invoice', 'invoice_id', 'transaction_id', 'id',
+        'order_id': ['order_id', 'orderid', 'order_number', 'order_no', 'order_nr', 'order_num', 'order_ref',
+                     'order_reference', 'invoice_no', 'invoiceno', 'invoice_number', 'invoice_nr', 'invoice_num', 'invoice',
+                     'invoice_id', 'transaction_id', 'transaction_number', 'transaction_no', 'receipt_id', 'receipt_number',
+                     'receipt_no', 'receipt_nr', 'receipt', 'bill_no', 'bill_number', 'document_no', 'document_number',
+                     'sales_order', 'sales_order_number', 'sales_order_no', 'so_number', 'ticket_id', 'basket_id', 'order', 'id',
                      'bestellnummer', 'bestellnr', 'bestell_nr', 'belegnr', 'belegnummer', 'rechnungsnr', 'rechnungsnummer',
                      'numero_commande', 'n_commande', 'commande', 'numero_facture', 'pedido', 'numero_pedido', 'id_pedido',
                      'ordine', 'numero_ordine', 'bestelnummer', 'factuurnummer'],

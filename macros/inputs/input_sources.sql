@@ -809,6 +809,7 @@
     {%- do print('rows read: ' ~ read.columns[0].values()[0]) -%}
     {%- set mapping = map_input_columns(relation, customer_column_synonyms() if kind == 'customers' else order_column_synonyms(), input_kinds()[kind].columns_var, []) -%}
     {%- do print('mapped: ' ~ mapping | dictsort | map('join', ' <- ') | join(', ')) -%}
+    {%- if kind == 'orders' and 'order_id' not in mapping -%}{%- do print('note: ' ~ no_order_id_note()) -%}{%- endif -%}
     {#- The columns a build requires (base_customers: customer_id; base_orders: customer_id and
         order_date): named here, before a build stops on them. -#}
     {%- for name in (['customer_id'] if kind == 'customers' else ['customer_id', 'order_date']) if name not in mapping -%}
@@ -836,7 +837,7 @@
         {%- if order_total is not none -%}
             {%- do print('amount: ' ~ order_total.column ~ " repeats its order's total on every line (" ~ order_total.repeating ~ ' of '
                 ~ order_total.orders ~ ' orders with several lines): a build takes '
-                ~ ('quantity x unit price as the line value' if 'quantity' in mapping and 'unit_price' in mapping else "each order's total once, on its first line")) -%}
+                ~ ('quantity x unit price as the line value' if 'quantity' in mapping and 'unit_price' in mapping else "each order's total once, on its first kept line")) -%}
         {%- endif -%}
     {%- endif -%}
     {%- if plan.format == 'csv' -%}

@@ -78,6 +78,7 @@
         {%- if name != column -%}{%- do mapped.append(name ~ " <- " ~ column) -%}{%- endif -%}
     {%- endfor -%}
     {%- if mapped -%}{%- do parts.append("columns " ~ mapped | join(', ')) -%}{%- endif -%}
+    {%- if kind == 'orders' and 'order_id' not in mapping -%}{%- do parts.append(no_order_id_note()) -%}{%- endif -%}
     {%- if float_ids -%}{%- do parts.append("customer ids written as floats (17850.0) read as whole numbers (17850)") -%}{%- endif -%}
     {%- if id_matches is not none -%}
         {%- do parts.append("customer ids matched to the customers' also " ~ id_matches.how ~ " (var customer_id_matching; first 100,000 lines: "
@@ -96,6 +97,14 @@
     {%- endif -%}
     {%- do log(parts | join('; '), info=true) -%}
     {{ return('') }}
+{% endmacro %}
+
+{% macro no_order_id_note() %}
+    {#- An orders input without an order id column: what that means, as the console and
+        check_input_file say it (a line-grain export whose `Order Number` went unmapped counted
+        each line as an order: frequency and the order-total check were wrong, silently). -#}
+    {{ return("no order id column: each line counts as an order (frequency counts lines); if lines of one order share a number, "
+        ~ "name its column: --vars '{order_columns: {order_id: \"<column>\"}}'") }}
 {% endmacro %}
 
 {% macro date_reading_label(name, reading) %}

@@ -266,6 +266,7 @@ def shapes(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[dict], str, P
     tmp_path = tmp_path_factory.mktemp("shapes")
     files = write_shapes(tmp_path / "files") + write_european_exports(tmp_path / "european")
     files += write_date_spellings(tmp_path / "dates")
+    files += write_order_number_headers(tmp_path / "order_numbers")
     files += write_lines_above_the_header(tmp_path / "above")
     run = run_operation(tmp_path / "run", "check_input_files", {"files": files})
     return files, run.output.replace("\r", ""), tmp_path
@@ -712,6 +713,48 @@ def test_german_french_and_spanish_headers_map_without_a_mapping_var(
         "mapped: customer_id <- Id cliente, order_date <- Fecha, order_id <- Numero pedido,"
         " quantity <- Cantidad, unit_price <- Precio unitario" in section(out, 27)
     )
+
+
+ORDER_NUMBER_HEADERS = ["Order Number", "Invoice No.", "Receipt #", "Order #", "Sales Order No"]
+
+
+def write_order_number_headers(folder: Path) -> list[dict]:
+    """Line-grain exports whose order number is headed as exports head it, and one without an
+    order number at all: each `{path, kind, header}` (header None for the last)."""
+    folder.mkdir()
+    files = []
+    for index, header in enumerate([*ORDER_NUMBER_HEADERS, None]):
+        path = folder / f"lines_{index}.csv"
+        first = f'"{header}",' if header else ""
+        lines = [f"{first}Customer ID,Order Date,Category,Amount"]
+        for order in range(6):
+            number = f"10{order}," if header else ""
+            lines += [
+                f"{number}C{order % 2},2024-05-0{1 + order},cat{line},{4 + line}"
+                for line in range(2)
+            ]
+        path.write_text("\n".join(lines) + "\n")
+        files.append({"path": str(path), "kind": "orders", "header": header})
+    return files
+
+
+def test_order_numbers_are_found_under_the_headers_exports_use(
+    shapes: tuple[list[dict], str, Path],
+):
+    """`Order Number`, `Invoice No.`, `Receipt #`, ... went unmapped, so each line of a
+    line-grain export counted as an order (frequency x lines) with nothing said. They map to
+    order_id now, and an orders file with no order number is said to count lines as orders."""
+    files, out, _ = shapes
+    checked = [(index, file) for index, file in enumerate(files, 1) if "header" in file]
+    assert len(checked) == len(ORDER_NUMBER_HEADERS) + 1
+    for index, file in checked:
+        text = section(out, index)
+        if file["header"]:
+            assert f"order_id <- {file['header']}" in text
+            assert "no order id column" not in text
+        else:
+            assert "order_id" not in text.split("mapped: ")[1].splitlines()[0]
+            assert "note: no order id column: each line counts as an order" in text
 
 
 DATE_SPELLINGS = {  # strftime spelling -> the format the detection must choose
