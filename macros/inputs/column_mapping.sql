@@ -102,7 +102,7 @@
         'unit_price': ['unit_price', 'unitprice', 'price', 'einzelpreis', 'preis', 'prix_unitaire', 'prix', 'precio_unitario',
                        'precio', 'prezzo_unitario', 'prezzo', 'prijs', 'stukprijs'],
         'status': ['status', 'order_status', 'financial_status', 'payment_status', 'order_state', 'bestellstatus',
-                   'statut', 'estado', 'stato'],
+                   'statut', 'estado', 'stato', 'transaction_type', 'document_type', 'order_type'],
         'category': ['category', 'product_category'],
         'channel': ['channel', 'sales_channel'],
         'currency': ['currency', 'currency_code', 'order_currency', 'transaction_currency', 'w_hrung', 'waehrung',

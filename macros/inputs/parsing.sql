@@ -840,12 +840,25 @@
     {%- set cancelling = [] -%}
     {%- for word in setting('cancellation_values') or [] -%}{%- do cancelling.append(word | string | lower) -%}{%- endfor -%}
     {%- set rows = run_query("select " ~ value ~ " as status, count(*) as lines from " ~ first_rows(relation)
-        ~ " where " ~ value ~ " is not null group by 1 order by 2 desc, 1 limit 6").rows -%}
+        ~ " where " ~ value ~ " is not null group by 1 order by 2 desc, 1 limit 1000").rows -%}
     {%- set found = [] -%}
     {%- for row in rows -%}
-        {%- do found.append({'value': row[0], 'lines': row[1], 'cancels': (row[0] | lower) in cancelling}) -%}
+        {%- set cancels = (row[0] | lower) in cancelling -%}
+        {%- set reads_like = not cancels and modules.re.search(cancellation_stems(), row[0] | lower) is not none -%}
+        {#- The six most frequent, and any other that reads like a cancellation. -#}
+        {%- if loop.index <= 6 or reads_like -%}
+            {%- do found.append({'value': row[0], 'lines': row[1], 'cancels': cancels, 'reads_like_cancellation': reads_like}) -%}
+        {%- endif -%}
     {%- endfor -%}
     {{ return(found) }}
+{% endmacro %}
+
+{% macro cancellation_stems() %}
+    {#- A regular expression for status words that read like a cancellation, a refund or a return
+        in the languages of cancellation_values (`Partially Refunded`, `Stornierung`, `RMA returned`):
+        a status that matches it but is not among var cancellation_values counts as a purchase,
+        and base_orders warns so the user decides. -#}
+    {{ return('cancel|refund|return|storn|annul|anul|erstatt|retour|rembours|reembols|rimbors|devol|devuel|void|credit|gutschrift|chargeback') }}
 {% endmacro %}
 
 {% macro amount_is_order_total(relation, mapping) %}

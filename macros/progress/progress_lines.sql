@@ -96,6 +96,22 @@
         {%- do parts.append("status (first 100,000 lines) " ~ shown | join(', ')) -%}
     {%- endif -%}
     {%- do log(parts | join('; '), info=true) -%}
+    {#- A status that reads like a cancellation (`Partially Refunded`, `Retourniert`) but is not among
+        var cancellation_values counts as a purchase: a warning, so the user decides. -#}
+    {%- set unsure = [] -%}
+    {%- set named = [] -%}
+    {%- for status in statuses if status.reads_like_cancellation -%}
+        {%- do unsure.append(quote_literal(status.value) ~ " " ~ _thousands(status.lines)) -%}
+        {%- do named.append(status.value | tojson) -%}
+    {%- endfor -%}
+    {%- if unsure -%}
+        {%- set kept = ((setting('cancellation_values') or [])[:2] | map('tojson') | list) + ['...'] -%}
+        {%- do exceptions.warn(this.identifier ~ ": status values that read like a cancellation or refund count as purchases, "
+            ~ "not being among var cancellation_values (first 100,000 lines: " ~ unsure | join(', ') ~ "). "
+            ~ "Fix: if they mean no purchase, list them with the others: --vars '{cancellation_values: ["
+            ~ (kept + named) | join(', ') ~ "]}' (the README lists the default words); if they are purchases "
+            ~ "(a partial refund), nothing to do.") -%}
+    {%- endif -%}
     {{ return('') }}
 {% endmacro %}
 

@@ -544,3 +544,38 @@ def test_an_order_total_moves_to_the_first_kept_line_when_the_first_is_rejected(
         " or min(source_row_number) filter (where amount > 0) <> min(source_row_number)"
     )
     assert carriers == []
+
+
+def test_cancellation_words_of_shop_systems_and_languages_are_returns(tmp_path: Path):
+    """`Retourniert`, `wc-cancelled`, `Reembolsado`, `Credit Memo` counted as purchases (only 12
+    words were known), green, and monetary too high. They are returns now, and a status that
+    reads like a refund but is not among cancellation_values (`Partially Refunded`) is named in
+    a warning with the fix, not only in the info line."""
+    statuses = {
+        "Completed": False,
+        "Retourniert": True,
+        "wc-cancelled": True,
+        "Reembolsado": True,
+        "Credit Memo": True,
+        "Geannuleerd": True,
+        "Partially Refunded": False,  # a purchase, partly refunded: the user's call
+    }
+    lines = ["Order Number,Customer ID,Order Date,Amount,Transaction Type"]
+    for index, status in enumerate(statuses):
+        lines.append(f"{index},C{index % 3},2024-05-{index + 1:02d},{10 + index},{status}")
+    orders = tmp_path / "orders.csv"
+    orders.write_text("\n".join(lines) + "\n")
+    run = run_dbt(
+        tmp_path / "run",
+        variables={"orders_path": str(orders)},
+        extra_args=["--select", "base_orders"],
+    )
+    returns = dict(run.query("select cast(order_id as int), is_return from base_orders"))
+    assert returns == {index: is_return for index, is_return in enumerate(statuses.values())}
+    console = " ".join(run.output.split())
+    assert (
+        "base_orders: status values that read like a cancellation or refund count as purchases,"
+        " not being among var cancellation_values (first 100,000 lines: 'Partially Refunded' 1)"
+        in console
+    )
+    assert '"Partially Refunded"]}' in console
