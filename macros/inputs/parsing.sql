@@ -253,15 +253,15 @@
     {{ return(['null', '(null)', 'na', 'n/a', '#n/a', 'none']) }}
 {% endmacro %}
 
-{% macro is_missing_word(text) -%}
+{% macro is_missing_word(text, also=[]) -%}
     {#- `text` (trimmed) is a missing-value word: one case-blind regular expression (lower() on each
         value would cost +0.75 s at 10M ids), run only on values no longer than the longest word
         (the words are ASCII, and no other character folds to their letters): 10M customer ids of
         8 characters 1.26-1.41 s with the expression on each, 0.75-0.89 s with the length first,
         the same as no check, so it can run on every customer id. -#}
     {%- set words = [] -%}
-    {%- for word in missing_value_words() -%}{%- do words.append(modules.re.escape(word)) -%}{%- endfor -%}
-    {%- set longest = missing_value_words() | map('length') | max -%}
+    {%- for word in missing_value_words() + also -%}{%- do words.append(modules.re.escape(word)) -%}{%- endfor -%}
+    {%- set longest = (missing_value_words() + also) | map('length') | max -%}
     (case when strlen({{ text }}) > {{ longest }} then false
         else regexp_full_match({{ text }}, {{ quote_literal('(?i)' ~ words | join('|')) }}) end)
 {%- endmacro %}
@@ -928,27 +928,39 @@
 
 {#- ---------------------------------------------------------------- ids -#}
 
+{% macro missing_id_words() %}
+    {#- An id cell that means "no id": the missing-value words, and `nan`, which pandas writes for a
+        blank in a text column (and a Parquet DOUBLE id column holds as NaN): read as an id, every
+        guest line became one customer `nan`, the top spender. (In a number cell NaN is a number
+        that is not finite, rejected as such.) -#}
+    {{ return(['nan']) }}
+{% endmacro %}
+
 {% macro ids_written_as_floats(relation, column, data_type) %}
-    {#- True when every id in the first 100,000 rows is a whole number written as a float (17850.0),
-        as pandas writes an integer column that has a blank in it: read as 17850, or the ids would
-        not match the same customers' ids in another file or in a CRM. Missing-value words and a
-        repeated header line (exports joined end to end) are not ids: they count neither way. -#}
+    {#- True when every id in the first 100,000 rows is a whole number, at least one of them written
+        as a float (17850.0), as pandas writes an integer column that has a blank in it (and two
+        exports joined end to end mix `17850` and `17850.0`): read as 17850, or the ids would not
+        match the same customers' ids in another file or in a CRM, and one customer would be two.
+        Missing-value words and a repeated header line (exports joined end to end) are not ids:
+        they count neither way. -#}
     {%- if not execute or column is none or is_numeric_type(data_type) and not (data_type | string | upper) in ['DOUBLE', 'FLOAT', 'REAL'] -%}
         {{ return(false) }}
     {%- endif -%}
     {%- set value = text_value(quote_identifier(column)) -%}
-    {%- set id = "case when not " ~ is_missing_word(value) ~ " and trim(replace(" ~ value ~ ", chr(65279), '')) <> "
+    {%- set id = "case when not " ~ is_missing_word(value, missing_id_words()) ~ " and trim(replace(" ~ value ~ ", chr(65279), '')) <> "
         ~ quote_literal(column | trim) ~ " then " ~ value ~ " end" -%}
-    {%- set row = run_query("select count(id), count(*) filter (where regexp_full_match(id, '[0-9]+[.]0+'))"
+    {%- set row = run_query("select count(id), count(*) filter (where regexp_full_match(id, '[0-9]+([.]0+)?')),"
+        ~ " count(*) filter (where regexp_full_match(id, '[0-9]+[.]0+'))"
         ~ " from (select " ~ id ~ " as id from " ~ first_rows(relation) ~ ")").rows[0] -%}
-    {{ return(row[0] > 0 and row[1] == row[0]) }}
+    {{ return(row[0] > 0 and row[1] == row[0] and row[2] > 0) }}
 {% endmacro %}
 
 {% macro id_value(expression, written_as_floats=false) -%}
     {#- A customer id as text, null when missing: empty or a missing-value word (a guest order
-        exported from SQL says NULL: read as an id, every guest order became one customer);
+        exported from SQL says NULL, pandas says nan: read as an id, every guest order became one
+        customer);
         `17850.0` -> `17850` when the column writes its ids as floats. -#}
     {%- set text = text_value(expression) -%}
     {%- set id = "regexp_replace(" ~ text ~ ", '[.]0+$', '')" if written_as_floats else text -%}
-    case when not {{ is_missing_word(text) }} then {{ id }} end
+    case when not {{ is_missing_word(text, missing_id_words()) }} then {{ id }} end
 {%- endmacro %}

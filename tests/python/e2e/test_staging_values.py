@@ -430,6 +430,53 @@ def test_customer_ids_written_as_floats_match_the_whole_number_ids(tmp_path: Pat
     assert "customer ids written as floats (17850.0) read as whole numbers" in run.output
 
 
+def test_ids_mixing_floats_and_whole_numbers_and_nan_ids(tmp_path: Path):
+    """Two exports joined end to end wrote one customer as `17850` and `17850.0` (two customers,
+    each with half the orders), and pandas' `nan` for a guest line was one customer `nan`, the
+    top spender, in a CSV and as a Parquet DOUBLE NaN. Whole numbers and floats of them are one
+    id now, and `nan` is a missing id (the line rejected as "missing customer_id")."""
+    lines = ["InvoiceNo,CustomerID,InvoiceDate,Amount"]
+    for i in range(24):
+        customer = 17850 + i % 4
+        written = "nan" if i % 6 == 5 else (f"{customer}.0" if i < 12 else str(customer))
+        lines.append(f"I{i},{written},2024-03-{1 + i:02d},{10 + i}")
+    orders_csv = tmp_path / "orders.csv"
+    orders_csv.write_text("\n".join(lines) + "\n")
+    orders_parquet = tmp_path / "orders.parquet"
+    with duckdb.connect() as connection:
+        connection.execute(
+            f"""
+            copy (
+                select
+                    'O' || i as order_id,
+                    case when i % 6 = 5 then cast('nan' as double)
+                        else cast(17850 + i % 4 as double) end as customer_id,
+                    date '2024-03-01' + cast(i as integer) as order_date,
+                    9.5 as amount
+                from range(24) as t(i)
+            ) to '{orders_parquet}' (format parquet)
+            """
+        )
+    for orders in (orders_csv, orders_parquet):
+        run = run_dbt(
+            tmp_path / f"run_{orders.suffix[1:]}",
+            command="run",
+            variables={"orders_path": str(orders)},
+            extra_args=["--select", "base_orders"],
+        )
+        kept = run.query(
+            "select customer_id, count(*) from base_orders where rejection_reason is null"
+            " group by 1 order by 1"
+        )
+        # Lines 5, 11, 17, 23 are guests: customers 17851 and 17853 lose two lines each.
+        assert kept == [("17850", 6), ("17851", 4), ("17852", 6), ("17853", 4)], orders.name
+        rejected = run.query(
+            "select rejection_reason, count(*) from base_orders"
+            " where rejection_reason is not null group by 1"
+        )
+        assert rejected == [("missing customer_id", 4)], orders.name
+
+
 def test_spreadsheet_day_numbers_are_detected_as_dates(tmp_path: Path):
     """A CRM export made in a spreadsheet: signup dates as day numbers (45352 = 2024-03-01), some
     with the time as a fraction; one number before earliest_date is rejected, not read."""
