@@ -575,7 +575,11 @@
 {% macro parse_date_column(alias, reading) -%}
     {#- SQL turning the input column (aliased `alias`) into a date, as `reading`
         (date_column_format) says. -#}
-    {%- if reading.how == 'typed' -%}
+    {%- if reading.how == 'typed' and 'TIME ZONE' in reading.format -%}
+        {#- An instant: its day in UTC. A plain cast takes the day in the session's time zone, the
+            machine's, so the same file gave other recency on another machine. -#}
+        cast(timezone('UTC', {{ alias }}) as date)
+    {%- elif reading.how == 'typed' -%}
         {{ alias if reading.format == 'DATE' else 'cast(' ~ alias ~ ' as date)' }}
     {%- elif reads_iso_too(reading) -%}
         {#- A configured strptime format reads the same times after the date as a detected one. -#}

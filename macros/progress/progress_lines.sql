@@ -129,7 +129,8 @@
     {%- set how = {'typed': 'a typed column', 'configured': 'var date_formats', 'detected': 'detected'}[reading.how] -%}
     {%- set shown = {'iso': 'ISO yyyy-mm-dd', 'epoch': 'Unix time', 'excel': 'spreadsheet day numbers'}.get(reading.format, reading.format) -%}
     {{ return(name ~ " " ~ (shown if reading.how != 'typed' else shown | lower) ~ " (" ~ how ~ ")"
-              ~ (", and ISO yyyy-mm-dd" if reads_iso_too(reading) else "")) }}
+              ~ (", and ISO yyyy-mm-dd" if reads_iso_too(reading) else "")
+              ~ (", the day in UTC" if reading.how == 'typed' and 'TIME ZONE' in reading.format else "")) }}
 {% endmacro %}
 
 {% macro currency_counts(currency) %}

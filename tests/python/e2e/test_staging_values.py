@@ -12,7 +12,9 @@
 from __future__ import annotations
 
 import csv
+import os
 import re
+import subprocess
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -21,7 +23,7 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
-from .conftest import DbtRun, run_dbt, shared_build
+from .conftest import DBT, REPO, DbtRun, run_dbt, shared_build
 
 pytestmark = pytest.mark.dbt
 
@@ -475,6 +477,61 @@ def test_ids_mixing_floats_and_whole_numbers_and_nan_ids(tmp_path: Path):
             " where rejection_reason is not null group by 1"
         )
         assert rejected == [("missing customer_id", 4)], orders.name
+
+
+def test_typed_instants_are_dated_in_utc_whatever_the_machines_time_zone(tmp_path: Path):
+    """A Parquet TIMESTAMP WITH TIME ZONE was cast to a date in the session's time zone, the
+    machine's: the same file gave other order days (and recency) on a machine at UTC+14. The day
+    is the instant's day in UTC now, and the console says so. Run as its own dbt process, as the
+    time zone is read once per process."""
+    orders = tmp_path / "orders.parquet"
+    with duckdb.connect() as connection:
+        connection.execute("set TimeZone = 'UTC'")
+        connection.execute(
+            f"""
+            copy (
+                select 'O' || i as order_id, 'C' || (i % 3) as customer_id,
+                    timestamptz '2024-03-01 23:30:00+00' + to_days(cast(i as integer))
+                        as order_date,
+                    9.5 as amount
+                from range(6) as t(i)
+            ) to '{orders}' (format parquet)
+            """
+        )
+    env = {
+        **os.environ,
+        "TZ": "Pacific/Kiritimati",  # UTC+14: 23:30 UTC is 13:30 the next day there
+        "DBT_DUCKDB_PATH": str(tmp_path / "warehouse.duckdb"),
+        "DBT_TARGET_PATH": str(tmp_path / "target"),
+        "DBT_LOG_PATH": str(tmp_path / "logs"),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    result = subprocess.run(
+        [
+            str(DBT),
+            "run",
+            "--project-dir",
+            str(REPO),
+            "--profiles-dir",
+            str(REPO),
+            "--select",
+            "base_orders",
+            "--vars",
+            f'{{orders_path: "{orders}"}}',
+        ],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as connection:
+        days = connection.sql(
+            "select min(order_date), max(order_date) from staging.base_orders"
+        ).fetchall()[0]
+    assert days == (date(2024, 3, 1), date(2024, 3, 6))
+    assert "order_date timestamp with time zone (a typed column), the day in UTC" in result.stdout
 
 
 def test_spreadsheet_day_numbers_are_detected_as_dates(tmp_path: Path):
