@@ -433,7 +433,9 @@
     {#- Spellings of the gender column, lower case, in the languages exports come in, and the
         salutations a CRM's `Anrede` / `Salutation` writes (Herr, Frau, Divers; Mr, Mrs, Ms). A letter that
         means one thing in one language and another elsewhere is decided per input (gender_letters).
-        Anything else reads as Other and is named by the gender_not_recognised WARN. -#}
+        `unknown`: a gender not given (`Unknown`, `U`, `Prefer not to say`, `N/A`, `-`): missing,
+        as an empty cell is, not Other. Anything else reads as Other and is named by the
+        gender_not_recognised WARN. -#}
     {{ return({
         'female': ['f', 'female', 'woman', 'women', 'w', 'weiblich', 'frau', 'femme', 'féminin', 'feminin',
                    'mujer', 'femenino', 'feminino', 'donna', 'vrouw', 'v',
@@ -443,17 +445,25 @@
                  'herr', 'mr', 'mr.', 'monsieur', 'señor', 'sr', 'sr.', 'signore', 'sig.', 'meneer', 'dhr', 'dhr.'],
         'other': ['other', 'd', 'divers', 'diverse', 'x', 'non-binary', 'nonbinary', 'non binary', 'nb',
                   'autre', 'otro', 'altro', 'mx', 'mx.'],
+        'unknown': missing_value_words() + missing_id_words()
+                   + ['unknown', 'u', 'unk', 'not known', 'not specified', 'unspecified', 'not stated',
+                      'prefer not to say', 'prefer not to answer', 'rather not say', 'declined', '-', '--', '?',
+                      'unbekannt', 'keine angabe', 'k.a.', 'inconnu', 'non précisé', 'desconocido',
+                      'no especificado', 'sconosciuto', 'onbekend'],
     }) }}
 {% endmacro %}
 
 {% macro gender_letters(relation, column, data_type) %}
     {#- What a bare `m` means in this input: male (English, German, French) unless the column
-        writes men as `h` (hombre, homme) and has no `f`, as a Spanish export (H/M) does: then `m`
-        is mujer. Decided from the first 100,000 rows. -#}
+        writes men as `h` (hombre, homme) and women in no language where `m` is a man, as a Spanish
+        export (H/M, Mujer) does: then `m` is mujer. A woman written as in English, German or
+        Dutch (`f`, `w`, `Frau`, `Mrs`, `v`) keeps `m` male: a German m/w column with one stray `h` read its 77 men as women. Decided from the
+        first 100,000 rows; base_customers says so on the console when `m` is mujer. -#}
     {%- if not execute or column is none or (data_type | string | upper) != 'VARCHAR' -%}{{ return('male') }}{%- endif -%}
     {%- set value = "lower(" ~ text_value(quote_identifier(column)) ~ ")" -%}
     {%- set row = run_query("select count(*) filter (where " ~ value ~ " in ('h', 'hombre')), count(*) filter (where "
-        ~ value ~ " in ('f', 'female'))" ~ " from " ~ first_rows(relation)).rows[0] -%}
+        ~ value ~ " in (" ~ quote_literals(['f', 'female', 'woman', 'women', 'w', 'weiblich', 'frau', 'mrs', 'mrs.', 'ms', 'ms.', 'miss', 'vrouw', 'v', 'mevrouw'])
+        ~ "))" ~ " from " ~ first_rows(relation)).rows[0] -%}
     {{ return('female' if row[0] > 0 and row[1] == 0 else 'male') }}
 {% endmacro %}
 
@@ -463,7 +473,7 @@
     case
         when {{ text }} in ({{ quote_literals(words.female + (['m'] if m_means == 'female' else [])) }}) then 'Female'
         when {{ text }} in ({{ quote_literals(words.male + (['m'] if m_means == 'male' else [])) }}) then 'Male'
-        when {{ text }} is null then null
+        when {{ text }} is null or {{ text }} in ({{ quote_literals(words.unknown) }}) then null
         else 'Other'
     end
 {%- endmacro %}
@@ -472,7 +482,7 @@
     {#- The value as it arrived when it is no known spelling (it reads as Other), else null. -#}
     {%- set words = gender_words() -%}
     case
-        when lower({{ text_value(expression) }}) not in ({{ quote_literals(words.female + words.male + words.other + ['m']) }})
+        when lower({{ text_value(expression) }}) not in ({{ quote_literals(words.female + words.male + words.other + words.unknown + ['m']) }})
             then {{ text_value(expression) }}
     end
 {%- endmacro %}

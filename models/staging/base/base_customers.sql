@@ -39,6 +39,9 @@
     {%- do dates.update({name: date_column_format(name, input, mapping[name])}) -%}
 {%- endfor -%}
 {{ log_input_reading('customers', mapping, decimal if number_columns else none, dates, float_ids) }}
+{%- if execute and m_means == 'female' and flags.WHICH in ['build', 'run', 'retry'] %}
+    {%- do log(this.identifier ~ ": gender column " ~ mapping['gender'] ~ " writes men as H (hombre, homme) and women in no other way: M read as mujer (Female)", info=true) -%}
+{%- endif %}
 {%- set aliases = source_column_aliases(input) -%}
 {%- set extra_names = extra_column_names(input.columns | select('in', extras + text_extras) | list) -%}
 {%- set extras_in_use = extra_columns_in_use(extra_names) -%}

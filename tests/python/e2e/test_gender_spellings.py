@@ -34,13 +34,14 @@ def test_spanish_h_m_reads_m_as_mujer_and_unknown_values_warn(tmp_path: Path):
     write_customers(path, written)
     run = run_dbt(tmp_path / "es", variables={"customers_path": str(path)}, extra_args=SELECT)
     read = genders(run)
-    expected = {"h": "Male", "m": "Female", "mujer": "Female", "hombre": "Male", "u": "Other"}
+    # U (unknown) is a gender not given: missing, as the empty cell, not Other.
+    expected = {"h": "Male", "m": "Female", "mujer": "Female", "hombre": "Male", "u": None}
     expected |= {"": None, "x": "Other", hostile: "Other"}
     for i, value in enumerate(written):
         assert read[f"S{i}"] == expected[value.lower()], (i, value)
+    assert "M read as mujer (Female)" in run.output
     assert re.search(r"WARN \d+ gender_not_recognised", run.output), run.output[-2000:]
-    assert "health gender_not_recognised: gender value 'U' (12 customers)" in run.output
-    assert "health gender_not_recognised: gender value 'u' (6 customers)" in run.output
+    assert "gender value 'U' (" not in run.output  # a known spelling of unknown
     assert "gender value 'x' (" not in run.output  # a known spelling of Other
     assert f"health gender_not_recognised: gender value '{hostile}' (6 customers)" in run.output
     assert run.scalar("select count(*) from base_customers") == len(written)
@@ -60,8 +61,19 @@ def test_spanish_h_m_reads_m_as_mujer_and_unknown_values_warn(tmp_path: Path):
             {"herr": "Male", "frau": "Female", "divers": "Other", "mr": "Male", "mrs": "Female"}
             | {"ms.": "Female", "mx": "Other", "miss": "Female"},
         ),
+        # A German m/w column with one stray `h`: `m` stays male (it read as mujer: 77 men women).
+        (
+            ["m", "w", "m", "w", "m", "h"],
+            {"m": "Male", "w": "Female", "h": "Male"},
+        ),
+        # A gender not given, as CRMs write it: missing (imputed), not Other.
+        (
+            ["f", "m", "Unknown", "U", "Prefer not to say", "N/A", "-", "?", "keine Angabe"],
+            {"f": "Female", "m": "Male", "unknown": None, "u": None, "prefer not to say": None}
+            | {"n/a": None, "-": None, "?": None, "keine angabe": None},
+        ),
     ],
-    ids=["german-m-w-d-and-english-letters", "salutations"],
+    ids=["german-m-w-d-and-english-letters", "salutations", "german-m-w-stray-h", "not-given"],
 )
 def test_letters_and_salutations_read_as_their_gender(tmp_path: Path, written, expected):
     """German m/w/d beside English letters keeps `m` male; salutations (Herr / Frau / Divers,
