@@ -267,6 +267,7 @@ def shapes(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[dict], str, P
     files = write_shapes(tmp_path / "files") + write_european_exports(tmp_path / "european")
     files += write_date_spellings(tmp_path / "dates")
     files += write_order_number_headers(tmp_path / "order_numbers")
+    files += write_income_headers(tmp_path / "incomes")
     files += write_lines_above_the_header(tmp_path / "above")
     run = run_operation(tmp_path / "run", "check_input_files", {"files": files})
     return files, run.output.replace("\r", ""), tmp_path
@@ -755,6 +756,40 @@ def test_order_numbers_are_found_under_the_headers_exports_use(
         else:
             assert "order_id" not in text.split("mapped: ")[1].splitlines()[0]
             assert "note: no order id column: each line counts as an order" in text
+
+
+INCOME_HEADERS = {  # header -> the standard column it must map to
+    "Annual Income (USD)": "income",
+    "Income (EUR)": "income",
+    "Income (K USD)": "annual_income_k",
+    "Annual Income (k€)": "annual_income_k",
+}
+
+
+def write_income_headers(folder: Path) -> list[dict]:
+    """Customer files whose income header names its currency: `{path, kind, income_header}`."""
+    folder.mkdir()
+    files = []
+    for index, header in enumerate(INCOME_HEADERS):
+        path = folder / f"customers_{index}.csv"
+        path.write_text(
+            f'Customer ID,Age,"{header}"\n'
+            + "".join(f"C{i},{30 + i},{50 + i}\n" for i in range(9)),
+            encoding="utf-8",
+        )
+        files.append({"path": str(path), "kind": "customers", "income_header": header})
+    return files
+
+
+def test_income_headers_that_name_a_currency_are_mapped(shapes: tuple[list[dict], str, Path]):
+    """`Annual Income (USD)` and `Income (K USD)` matched no synonym: the income became an extra
+    column and the segments were clustered on age and spending score alone, green."""
+    files, out, _ = shapes
+    checked = [(index, file) for index, file in enumerate(files, 1) if "income_header" in file]
+    assert len(checked) == len(INCOME_HEADERS)
+    for index, file in checked:
+        header = file["income_header"]
+        assert f"{INCOME_HEADERS[header]} <- {header}" in section(out, index)
 
 
 DATE_SPELLINGS = {  # strftime spelling -> the format the detection must choose
