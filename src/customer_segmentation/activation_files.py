@@ -38,6 +38,23 @@ FILES_SCHEMA: dict[str, pl.DataType] = {
 }
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 _MAX_NAME = 80
+# A text cell a spreadsheet would run as a formula (OWASP's CSV injection list): a customer id
+# `=HYPERLINK("http://...")` from the input became a live link in the file marketing opens.
+FORMULA_START = r"^[=+\-@\t\r]"
+
+
+def defuse_formulas(frame: pl.DataFrame) -> pl.DataFrame:
+    """Return ``frame`` with every text value that starts like a formula (``=``, ``+``, ``-``,
+    ``@``, tab, carriage return) prefixed with ``'``, which spreadsheets show and never run; the
+    CSV files only (Parquet keeps the values as they are: no spreadsheet opens it)."""
+    text = [name for name, dtype in frame.schema.items() if dtype == pl.String]
+    return frame.with_columns(
+        pl.when(pl.col(name).str.contains(FORMULA_START))
+        .then(pl.lit("'") + pl.col(name))
+        .otherwise(pl.col(name))
+        .alias(name)
+        for name in text
+    )
 
 
 def empty_file_list() -> pl.DataFrame:
@@ -112,7 +129,9 @@ class _AtomicFile:
         if self.csv:
             # polars writes a header for an empty frame too: once, with the first call
             if batch.num_rows or self._header:
-                pl.from_arrow(batch).write_csv(self._handle, include_header=self._header)
+                defuse_formulas(pl.from_arrow(batch)).write_csv(
+                    self._handle, include_header=self._header
+                )
                 self._header = False
         elif batch.num_rows:
             self._writer.write_batch(batch.replace_schema_metadata(self._schema.metadata))

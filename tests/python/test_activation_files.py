@@ -119,3 +119,20 @@ def test_the_console_line_counts_the_files_and_rows_written(tmp_path: Path):
     assert line.startswith(f"{len(on_disk)} files written to {folder.resolve()} ")
     # D is active with no one in it: its files are written (header only) and counted.
     assert "4 contacts and 1 in holdouts (campaign x customer) in 4 campaign(s)" in line
+
+
+def test_text_a_spreadsheet_would_run_as_a_formula_is_defused_in_csv_only(tmp_path: Path):
+    """A customer id `=HYPERLINK(...)` from the input was written as is into the campaign CSV that
+    marketing opens in a spreadsheet: a live formula. In the CSV files such text starts with `'`
+    (shown, never run); the Parquet files keep the values as they are."""
+    ids = ['=HYPERLINK("http://evil.example","x")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)"]
+    ids += ["\tTAB", "ann@example.com", "C-42", "42"]
+    contacts = pl.DataFrame({"campaign_id": ["C01"] * len(ids), "customer_id": ids})
+    folder = tmp_path / "exports"
+    write_campaign_files(
+        contacts, contacts.head(0), ["C01"], folder, "run-1", dt.datetime(2025, 1, 1)
+    )
+    written = pl.read_csv(folder / "campaigns" / "C01.csv")["customer_id"].to_list()
+    formulas = {value for value in ids if value[0] in "=+-@\t"}
+    assert written == [f"'{value}" if value in formulas else value for value in ids]
+    assert pq.read_table(folder / "campaigns" / "C01.parquet")["customer_id"].to_pylist() == ids
