@@ -880,18 +880,30 @@
         line-grain export with an `Order Total` column does: summed over the lines, each order
         would count once per line. In the first 100,000 rows, at least 5 orders have two or more
         lines, 90% or more of them have the same amount on every line, and those amounts are not
-        all one number (a flat-price shop). Not when var order_columns names the amount (the
-        user's word), nor without an order id. Returns none, or {column, orders, repeating}. -#}
+        all one number (a flat-price shop). And, where at least 5 orders have one line, the
+        repeated amounts are larger: their median at least 1.5 times that of one-line orders (a
+        total grows with the lines; a unit's price does not). A file with one line per unit, as
+        Olist's order items are, repeats the price on the lines of an order of several units of
+        one product: read as totals, its spend was cut by the units, green. Not when var
+        order_columns names the amount (the user's word), nor without an order id. Returns none,
+        or {column, orders, repeating}. -#}
     {%- if not execute or 'amount' not in mapping or 'order_id' not in mapping -%}{{ return(none) }}{%- endif -%}
     {%- if 'amount' in (setting('order_columns') or {}) -%}{{ return(none) }}{%- endif -%}
     {%- set order = text_value(quote_identifier(mapping['order_id'])) -%}
     {%- set amount = text_value(quote_identifier(mapping['amount'])) -%}
+    {#- A rough number for the comparison of sizes only (`$1,234.50` -> 1234.5). -#}
+    {%- set size = "try_cast(replace(regexp_replace(first_amount, '[^0-9.,]', '', 'g'), ',', '') as double)" -%}
+    {%- set repeating = "lines >= 2 and amounts = 1 and filled = lines" -%}
     {%- set row = run_query(
-        "select count(*), count(*) filter (where amounts = 1 and filled = lines), count(distinct first_amount) from ("
+        "select count(*) filter (where lines >= 2), count(*) filter (where " ~ repeating ~ "),"
+        ~ " count(distinct first_amount) filter (where lines >= 2),"
+        ~ " coalesce(median(" ~ size ~ ") filter (where " ~ repeating ~ ") >= 1.5 * median(" ~ size ~ ") filter (where lines = 1), false),"
+        ~ " count(" ~ size ~ ") filter (where lines = 1) from ("
         ~ "select " ~ order ~ " as order_id, count(distinct " ~ amount ~ ") as amounts, count(" ~ amount ~ ") as filled, "
         ~ "count(*) as lines, min(" ~ amount ~ ") as first_amount from " ~ first_rows(relation)
-        ~ " where " ~ order ~ " is not null group by 1 having count(*) >= 2) as orders").rows[0] -%}
-    {%- if row[0] >= 5 and row[1] >= 0.9 * row[0] and row[2] >= 2 -%}
+        ~ " where " ~ order ~ " is not null group by 1) as orders").rows[0] -%}
+    {%- set grows = row[4] < 5 or row[3] -%}
+    {%- if row[0] >= 5 and row[1] >= 0.9 * row[0] and row[2] >= 2 and grows -%}
         {{ return({'column': mapping['amount'], 'orders': row[0], 'repeating': row[1]}) }}
     {%- endif -%}
     {{ return(none) }}

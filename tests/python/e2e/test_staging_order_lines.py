@@ -579,3 +579,32 @@ def test_cancellation_words_of_shop_systems_and_languages_are_returns(tmp_path: 
         in console
     )
     assert '"Partially Refunded"]}' in console
+
+
+def test_one_line_per_unit_is_not_read_as_an_order_total(tmp_path: Path):
+    """Olist's order items (the README's recipe) write one line per unit: an order of three units
+    of one product has three lines with the same price. Nearly every order of several lines looked
+    like an order total on every line, and spend was cut to one unit per order, green. Those
+    repeated prices are no larger than one-line orders' amounts, as a total would be: the lines
+    are summed as they are."""
+    lines = ["order_id,order_item_id,customer_id,order_date,amount"]
+    spend: dict[str, float] = {}
+    for order in range(60):
+        price = round(9.9 + (order * 37) % 80, 2)
+        units = 1 + (order % 3 == 0) + (order % 6 == 0)  # a third of the orders: 2-3 units
+        customer = f"u{order % 12:03d}"
+        for item in range(1, units + 1):
+            lines.append(
+                f"o{order:04d},{item},{customer},2018-03-{1 + order % 28:02d} 10:00:00,{price}"
+            )
+        spend[customer] = spend.get(customer, 0) + units * price
+    orders = tmp_path / "order_items.csv"
+    orders.write_text("\n".join(lines) + "\n")
+    run = run_dbt(
+        tmp_path / "run",
+        variables={"orders_path": str(orders)},
+        extra_args=["--select", "base_orders", "stg_orders"],
+    )
+    assert "repeats its order's total" not in run.output
+    summed = dict(run.query("select customer_id, sum(amount) from stg_orders group by 1"))
+    assert summed == pytest.approx(spend)
