@@ -138,6 +138,8 @@ final as (
                     then 'Lines equal in every column are read once (an export saved twice, overlapping sheets). Fix: if the file writes one line per unit, keep the column that tells such lines apart (a line or item number such as order_item_id, or a quantity), or set var duplicate_order_lines: keep when there is none; else raise var {{ above_var }}.'
                 when reasons.rejection_reason = 'duplicate customer_id (the first row with this id is kept)'
                     then 'The same customer id again: the first row is kept (a customers file with a row per order repeats each repeat buyer). Repeats that agree on consent and email keep the customer in the campaigns (customers_rejected.blocks_contact). Fix: one row per customer in the input, or raise var {{ above_var }}.'
+                when reasons.rejection_reason = {{ summary_row_reason() }}
+                    then 'A report''s rows below its table (Total, Average, Median in the id column) are no customers. Fix: nothing to do (leave them out of the export to keep the share down).'
                 when regexp_full_match(reasons.rejection_reason, '[a-z0-9_]+ is not a number')
                     then 'Values that are no numbers (' || {{ quote_literal(input_name ~ 's_rejected' if input_name == 'customer' else 'orders_rejected') }} || ' keeps them as they arrived). Fix: if the column holds words (Low / Average / High), it is not this standard column: leave it unmapped, var {{ columns_var }}: {' || split_part(reasons.rejection_reason, ' ', 1) || ': null}; if it holds numbers written another way, set var decimal_separator.'
                 {%- if diagnose_ids %}

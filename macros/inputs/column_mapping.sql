@@ -58,17 +58,18 @@
     {{ return(['customer', 'client', 'kunde', 'cliente', 'klant']) }}
 {% endmacro %}
 
-{% macro id_like_values(relation_sql, column) %}
+{% macro id_like_values(relation_sql, column, ignoring=[]) %}
     {#- {looks_like_ids, examples}: whether at least 95% of the first 1,000 non-empty values of
         `column` are one word with a digit or an `@` in it (`C0001`, `17850`, `CUST-42`,
         `ann@example.com`), as ids are and names ('Paul Young', 'Madonna') are not; examples are up
-        to three values that are not. -#}
+        to three values that are not. Values in `ignoring` (lower case) count neither way. -#}
     {%- set value = "trim(cast(" ~ quote_identifier(column) ~ " as varchar))" -%}
     {%- set id_like = "regexp_matches(v, '^[^[:space:]]+$') and regexp_matches(v, '[0-9@]')" -%}
+    {%- set skipped = (" and lower(" ~ value ~ ") not in (" ~ quote_literals(ignoring) ~ ")") if ignoring else "" -%}
     {%- set row = run_query(
         "select count(*), count(*) filter (where " ~ id_like ~ "),"
         ~ " to_json((list(v) filter (where not (" ~ id_like ~ ")))[1:3])"
-        ~ " from (select " ~ value ~ " as v from " ~ relation_sql ~ " where " ~ value ~ " <> '' limit 1000)").rows[0] -%}
+        ~ " from (select " ~ value ~ " as v from " ~ relation_sql ~ " where " ~ value ~ " <> ''" ~ skipped ~ " limit 1000)").rows[0] -%}
     {{ return({'looks_like_ids': row[0] > 0 and row[1] >= 0.95 * row[0], 'examples': fromjson(row[2]) if row[2] else []}) }}
 {% endmacro %}
 

@@ -101,6 +101,29 @@
     'a repeated header line (files joined end to end?)'
 {%- endmacro %}
 
+{% macro summary_row_words() %}
+    {#- What a report writes in the id column of the rows below its table (lower case): `Average`,
+        `Median`, `Total` footers of a CRM or spreadsheet report were kept as customers, got a
+        segment and went into campaign files. -#}
+    {{ return(['total', 'totals', 'grand total', 'subtotal', 'sub-total', 'sum', 'average', 'avg', 'mean',
+               'median', 'count', 'min', 'max', 'minimum', 'maximum', 'std', 'stdev', 'std dev',
+               'gesamt', 'summe', 'durchschnitt', 'mittelwert', 'somme', 'moyenne', 'suma', 'promedio',
+               'media', 'mediana', 'totale', 'totaal', 'gemiddelde']) }}
+{% endmacro %}
+
+{% macro is_summary_row(id_expression) -%}
+    {#- The row's customer id is a summary word (summary_row_words); case-blind, and only on ids no
+        longer than the longest word. -#}
+    {%- set words = [] -%}
+    {%- for word in summary_row_words() -%}{%- do words.append(modules.re.escape(word)) -%}{%- endfor -%}
+    coalesce(strlen({{ id_expression }}) <= {{ summary_row_words() | map('length') | max }}
+        and regexp_full_match({{ id_expression }}, {{ quote_literal('(?i)' ~ words | join('|')) }}), false)
+{%- endmacro %}
+
+{% macro summary_row_reason() -%}
+    'a summary row of a report (an id such as Total, Average or Median), not a customer'
+{%- endmacro %}
+
 {% macro quote_not_closed(input, kind) -%}
     {#- True on a row into which the CSV reader took the lines after it, because a quote opened in
         the row was never closed where it should have been (a stray " in a product name): one field

@@ -17,6 +17,9 @@
     {%- set text_extras = identifier_extra_columns(input, mapping) -%}
     {%- set m_means = gender_letters(input.relation, mapping.get('gender'), input.types.get(mapping.get('gender'), 'VARCHAR')) -%}
     {%- set float_ids = ids_written_as_floats(input.relation, mapping.get('customer_id'), input.types.get(mapping.get('customer_id'), 'VARCHAR')) -%}
+    {#- A report's footer rows (`Average`, `Total` in the id column) are rejected where the ids
+        are ids (C0001, 17850, an email), not user names that may be `Max`. -#}
+    {%- set summary_rows = execute and id_like_values(input.relation, mapping['customer_id'], summary_row_words()).looks_like_ids -%}
 {%- else -%}
     {#- Orders-only input: the customers are the distinct ids of the kept order lines. -#}
     {%- set input = {
@@ -31,6 +34,7 @@
     {%- set decimal = '.' -%}
     {%- set m_means = 'male' -%}
     {%- set float_ids = false -%}
+    {%- set summary_rows = false -%}
     {%- set extras = [] -%}
     {%- set text_extras = [] -%}
 {%- endif -%}
@@ -151,6 +155,9 @@ checked as (
         case
             when {{ is_header_line(input) }} then {{ header_line_reason() }}
             when {{ quote_not_closed(input, 'customers') }} then {{ quote_not_closed_reason() }}
+            {%- if summary_rows %}
+            when {{ is_summary_row('parsed.customer_id') }} then {{ summary_row_reason() }}
+            {%- endif %}
             else nullif(concat_ws('; ',
             case when parsed.customer_id is null then 'missing customer_id' end,
             case when repeated_ids.first_row_number is not null

@@ -874,3 +874,40 @@ def test_a_birth_date_column_no_format_reads_stops_naming_the_var_that_leaves_it
     message = " ".join(run.output.split())
     assert "No known date format reads birth_date (column DOB)" in message, run.output[-2000:]
     assert "Or leave the column out: --vars '{customer_columns: {birth_date: null}}'" in message
+
+
+def test_a_reports_summary_rows_are_rejected_not_segmented(tmp_path: Path):
+    """A CRM report's footer rows (`Average`, `Median`, `Total` in the id column, the column
+    means beside them) were kept as customers, got a segment and went into campaign files. They
+    are rejected with their reason where the ids are ids; where the ids are user names, `Max` is
+    a customer."""
+    header = "CustomerID,Gender,Age,Annual Income (k$),Spending Score (1-100)\n"
+    rows = "".join(f"{1000 + i},Female,{20 + i},{30 + i},{40 + i}\n" for i in range(30))
+    footer = "Average,,34.5,44.5,54.5\nMedian,,34,44,54\nTOTAL,,,1335,1635\n"
+    report = tmp_path / "report.csv"
+    report.write_text(header + rows + footer)
+    run = run_dbt(
+        tmp_path / "run",
+        command="run",
+        variables={"customers_path": str(report)},
+        extra_args=["--select", "base_customers"],
+    )
+    rejected = run.query(
+        "select customer_id, rejection_reason from base_customers"
+        " where rejection_reason is not null order by source_row_number"
+    )
+    reason = "a summary row of a report (an id such as Total, Average or Median), not a customer"
+    assert rejected == [("Average", reason), ("Median", reason), ("TOTAL", reason)]
+
+    users = tmp_path / "users.csv"
+    names = ["anna", "max", "tom", "lena", "median_fan", "sum"]
+    users.write_text(
+        header + "".join(f"{n},Male,{30 + i},{40 + i},{50 + i}\n" for i, n in enumerate(names))
+    )
+    run = run_dbt(
+        tmp_path / "run_users",
+        command="run",
+        variables={"customers_path": str(users)},
+        extra_args=["--select", "base_customers"],
+    )
+    assert run.scalar("select count(*) from base_customers where rejection_reason is null") == 6
