@@ -138,6 +138,8 @@ final as (
                     then 'Lines equal in every column are read once (an export saved twice, overlapping sheets). Fix: if the file writes one line per unit, keep the column that tells such lines apart (a line or item number such as order_item_id, or a quantity), or set var duplicate_order_lines: keep when there is none; else raise var {{ above_var }}.'
                 when reasons.rejection_reason = 'duplicate customer_id (the first row with this id is kept)'
                     then 'The same customer id again: the first row is kept (a customers file with a row per order repeats each repeat buyer). Repeats that agree on consent and email keep the customer in the campaigns (customers_rejected.blocks_contact). Fix: one row per customer in the input, or raise var {{ above_var }}.'
+                when reasons.rejection_reason like 'amount in %, not %, the currency kept (var currency)%'
+                    then 'Lines in another currency than the one kept (the console names both, and the counts). Fix: convert their amounts before the build (a view as orders_relation), or build each currency on its own (var currency); raise var {{ above_var }} to keep the build as it is.'
                 when reasons.rejection_reason = {{ summary_row_reason() }}
                     then 'A report''s rows below its table (Total, Average, Median in the id column) are no customers. Fix: nothing to do (leave them out of the export to keep the share down).'
                 when regexp_full_match(reasons.rejection_reason, '[a-z0-9_]+ is not a number')

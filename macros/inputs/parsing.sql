@@ -953,6 +953,45 @@
     {{ return({'column': column, 'kept': found[0].value, 'by_var': false, 'found': found}) }}
 {% endmacro %}
 
+{% macro amount_currency_sql(text) -%}
+    {#- SQL: the currency an amount's text names by its sign or code (`$12.50` USD, `1.234,50 €`
+        EUR, `£8` GBP, `¥1,200` JPY, `₹` INR, `CHF 12`), null for a plain number. `$` is taken as
+        USD: a shop in another dollar writes the same sign on every line, and one sign is one
+        currency whatever it is called. -#}
+    {%- set codes = currency_codes() | join('|') -%}
+    case
+        when contains({{ text }}, '€') then 'EUR'
+        when contains({{ text }}, '£') then 'GBP'
+        when contains({{ text }}, '¥') then 'JPY'
+        when contains({{ text }}, '₹') then 'INR'
+        when regexp_matches({{ text }}, '(^|[^A-Z])({{ codes }})([^A-Z]|$)')
+            then regexp_extract({{ text }}, '(^|[^A-Z])({{ codes }})([^A-Z]|$)', 2)
+        when contains({{ text }}, '$') then 'USD'
+    end
+{%- endmacro %}
+
+{% macro amount_currency(relation, mapping) %}
+    {#- For an orders input without a currency column: the currency its amounts' signs name, when
+        they name two or more in the first 100,000 lines (`$12.50`, `€9`, `¥1,200` in one column:
+        the signs were stripped and yen summed with dollars, green), or var currency is set and
+        they name any. The amount column is read, else the unit price. Returns none, or what
+        order_currency returns with `from_amount` true; base_orders then rejects the lines in
+        another currency, as for a currency column. -#}
+    {%- set column = mapping.get('amount') or mapping.get('unit_price') -%}
+    {%- if not execute or column is none -%}{{ return(none) }}{%- endif -%}
+    {%- set value = amount_currency_sql(text_value(quote_identifier(column))) -%}
+    {%- set rows = run_query("select " ~ value ~ " as currency, count(*) as lines from " ~ first_rows(relation)
+        ~ " where " ~ value ~ " is not null group by 1 order by 2 desc, 1 limit 6").rows -%}
+    {%- set found = [] -%}
+    {%- for row in rows -%}{%- do found.append({'value': row[0], 'lines': row[1]}) -%}{%- endfor -%}
+    {%- set chosen = setting('currency') -%}
+    {%- if found and chosen is not none -%}
+        {{ return({'column': column, 'kept': chosen | string | trim | upper, 'by_var': true, 'found': found, 'from_amount': true}) }}
+    {%- endif -%}
+    {%- if found | length < 2 -%}{{ return(none) }}{%- endif -%}
+    {{ return({'column': column, 'kept': found[0].value, 'by_var': false, 'found': found, 'from_amount': true}) }}
+{% endmacro %}
+
 {% macro currency_reason(line_currency, kept) -%}
     {#- SQL for the rejection reason of a line in another currency than the one kept. -#}
     'amount in ' || {{ line_currency }} || ', not ' || {{ quote_literal(kept) }} || ', the currency kept (var currency): amounts in two currencies cannot be summed'

@@ -163,9 +163,10 @@
             {%- set tail = ". Lines in any other currency are rejected (their amounts cannot be summed with these). Fix, to count them: convert their amounts to "
                 ~ currency.kept ~ " before the build (a view as orders_relation), or build each currency on its own: --vars '{currency: " ~ others[0].value ~ "}'" -%}
         {%- endif -%}
-        {%- do log(model_name ~ ": amounts kept in " ~ currency.kept ~ " (column " ~ currency.column ~ ", " ~ why ~ seen ~ ")" ~ tail, info=true) -%}
+        {%- set source = ("the currency signs of column " if currency.get('from_amount') else "column ") ~ currency.column -%}
+        {%- do log(model_name ~ ": amounts kept in " ~ currency.kept ~ " (" ~ source ~ ", " ~ why ~ seen ~ ")" ~ tail, info=true) -%}
     {%- elif execute and setting('currency') is not none and flags.WHICH in ['build', 'run', 'retry'] -%}
-        {%- do log(model_name ~ ": var currency (" ~ setting('currency') ~ ") does nothing: the orders input has no currency column, so every line counts. "
+        {%- do log(model_name ~ ": var currency (" ~ setting('currency') ~ ") does nothing: the orders input has no currency column and its amounts name no currency, so every line counts. "
             ~ "Fix, if it has one under another name: --vars '{order_columns: {currency: \"<column>\"}}'", info=true) -%}
     {%- endif -%}
 {% endmacro %}

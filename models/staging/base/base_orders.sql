@@ -42,7 +42,10 @@
     {#- A currency column (`Currency`, ...): lines in another currency than the one kept are
         rejected; a blank takes its order's, as the status does. -#}
     {%- set currency = order_currency(input.relation, mapping.get('currency')) -%}
-    {%- set fill_currency = currency is not none and 'order_id' in mapping and column_has_blanks(input.relation, currency.column) -%}
+    {#- Without one, the currency signs of the amounts, when they name two or more (`$12`, `€9`). -#}
+    {%- if currency is none -%}{%- set currency = amount_currency(input.relation, mapping) -%}{%- endif -%}
+    {%- set fill_currency = currency is not none and not currency.get('from_amount') and 'order_id' in mapping
+        and column_has_blanks(input.relation, currency.column) -%}
     {{ log_input_reading('orders', mapping, decimal if number_columns else none, dates, float_ids,
                          status_values(input.relation, status_column),
                          customer_id_matches(input.relation, mapping.get('customer_id'), float_ids, ref('base_customers'), id_matching) if match_by_key else none) }}
@@ -189,7 +192,11 @@ parsed as (
         coalesce(lower({{ text_value(field.channel) }}), 'unknown') as channel
         {%- endif %}
         {%- if currency %},
+        {%- if currency.get('from_amount') %}
+        {%- set currency_value = amount_currency_sql(text_value(aliases.get(currency.column))) %}
+        {%- else %}
         {%- set currency_value = 'upper(' ~ text_value(aliases.get(currency.column)) ~ ')' %}
+        {%- endif %}
         {%- if fill_currency %}
         coalesce({{ currency_value }}, max({{ currency_value }}) over (partition by {{ text_value(field.order_id) }})) as line_currency
         {%- else %}

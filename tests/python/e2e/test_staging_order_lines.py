@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -608,3 +609,51 @@ def test_one_line_per_unit_is_not_read_as_an_order_total(tmp_path: Path):
     assert "repeats its order's total" not in run.output
     summed = dict(run.query("select customer_id, sum(amount) from stg_orders group by 1"))
     assert summed == pytest.approx(spend)
+
+
+def test_currency_signs_of_two_currencies_in_one_amount_column_are_not_summed(tmp_path: Path):
+    """`$12.50`, `€9,00`-style and `¥1,200` amounts in one column, no currency column: the signs
+    were stripped and yen summed with dollars into one monetary, green. The signs now name each
+    line's currency: the one of most lines is kept (or var currency's), the others rejected with
+    the reason, as for a currency column; plain numbers name none and are kept."""
+    lines, amounts = ["Order ID,Customer ID,Order Date,Amount"], {}
+    for order in range(40):
+        currency = ["USD", "USD", "EUR", "JPY"][order % 4]
+        value = round(10.5 + order, 2) * (150 if currency == "JPY" else 1)
+        written = {"USD": f'"${value:,.2f}"', "EUR": f"{value:.2f} €", "JPY": f'"¥{value:,.0f}"'}
+        lines.append(f"O{order},C{order % 7},2024-05-{1 + order % 28:02d},{written[currency]}")
+        amounts[f"O{order}"] = (currency, value)
+    lines.append("O99,C1,2024-05-30,20.00")  # no sign: nothing says it is another currency
+    amounts["O99"] = (None, 20.0)
+    orders = tmp_path / "orders.csv"
+    orders.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    run = run_dbt(
+        tmp_path / "run",
+        variables={"orders_path": str(orders)},
+        extra_args=["--select", "base_orders", "stg_orders", "orders_rejected"],
+    )
+    console = " ".join(run.output.split())
+    assert (
+        "amounts kept in USD (the currency signs of column Amount, the currency of most lines;"
+        " first 100,000 lines: USD 20, EUR 10, JPY 10)" in console
+    )
+    kept = {key for key, (currency, _) in amounts.items() if currency in ("USD", None)}
+    reasons = dict(run.query("select order_id, rejection_reason from base_orders"))
+    assert {key for key, why in reasons.items() if why is None} == kept
+    assert reasons["O2"].startswith("amount in EUR, not USD, the currency kept")
+    assert reasons["O3"].startswith("amount in JPY, not USD, the currency kept")
+    assert run.scalar("select sum(amount) from stg_orders") == pytest.approx(
+        sum(amounts[key][1] for key in kept)
+    )
+    assert re.search(r"WARN \d+ order_rows_rejected_over_warn_share", console)
+
+    euros = run_dbt(
+        tmp_path / "run_eur",
+        variables={"orders_path": str(orders), "currency": "eur"},
+        extra_args=["--select", "base_orders"],
+    )
+    kept = euros.query("select order_id from base_orders where rejection_reason is null")
+    assert {order for (order,) in kept} == {
+        key for key, (currency, _) in amounts.items() if currency in ("EUR", None)
+    }
