@@ -7,16 +7,27 @@
 {% macro order_categories() %}
     {#- The product categories of the purchases in stg_orders, as a list of {column, values}: column
         is the feature name (share_<normalised category>), values the category texts it covers
-        (two spellings that normalise alike share one column). Empty at parse time or without orders. -#}
+        (two spellings that normalise alike share one column: `Café` and `cafe`). A category in
+        letters the name cannot hold (Cyrillic, CJK, an emoji) gets 6 hex characters of its md5
+        (`Одежда` -> share_1b5c3e, `🍕 Pizza` -> share_pizza_8f0e1a): before, every such category
+        became one share_blank (or share_caf for `Café`), and the preferences were lost. Empty at
+        parse time or without orders. -#}
     {%- if not execute -%}{{ return([]) }}{%- endif -%}
     {%- set result = run_query(
-        "select category, sum(amount) as purchase_value from " ~ ref('stg_orders')
+        "select category, strip_accents(category) as plain, regexp_matches(strip_accents(category), '[^[:ascii:]]') as non_ascii,"
+        ~ " substr(md5(category), 1, 6) as tag, sum(amount) as purchase_value from " ~ ref('stg_orders')
         ~ " where category is not null" ~ (" and not is_return" if 'is_return' in order_line_columns() else "")
         ~ " group by category order by purchase_value desc nulls last, category") -%}
     {%- set by_column = {} -%}
     {%- set ordered = [] -%}
-    {%- for value in result.columns[0].values() -%}
-        {%- set column = 'share_' ~ (normalize_column_name(value) or 'blank') -%}
+    {%- for row in result.rows -%}
+        {%- set value = row[0] -%}
+        {%- set name = normalize_column_name(row[1]) -%}
+        {%- if row[2] -%}
+            {%- set column = 'share_' ~ ((name ~ '_') if name else '') ~ row[3] -%}
+        {%- else -%}
+            {%- set column = 'share_' ~ (name or 'blank') -%}
+        {%- endif -%}
         {%- if column not in by_column -%}
             {%- do by_column.update({column: []}) -%}
             {%- do ordered.append(column) -%}

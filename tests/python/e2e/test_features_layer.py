@@ -424,3 +424,33 @@ def test_a_derived_value_that_is_no_finite_number_reads_as_missing(tmp_path: Pat
     output = " ".join(run.output.split())
     assert re.search(r"WARN 2 derived_value_out_of_range", output), run.output[-3000:]
     assert "health derived_value_out_of_range: spend_per_visit = nan (2 customers)" in output
+
+
+def test_categories_in_other_scripts_keep_a_share_each(tmp_path: Path) -> None:
+    """Cyrillic, CJK and emoji categories all normalised to an empty name: one share_blank of 1.0
+    for everyone, the category preferences lost, green. Each keeps a column now (6 hex characters
+    of its md5 where the name cannot hold its letters), and an accented spelling reads as its
+    plain one (`Café` and `Cafe` are one category, share_cafe, not share_caf)."""
+    categories = ["Книги", "Обувь", "食品", "🍕 Pizza", "Café", "Cafe"]
+    lines = ["customer_id,order_id,order_date,amount,category"]
+    for order in range(60):
+        customer = f"C{order % 6}"
+        category = categories[(order + order // 6) % len(categories)]
+        lines.append(f"{customer},O{order},2024-03-{1 + order % 28:02d},{10 + order},{category}")
+    orders = tmp_path / "orders.csv"
+    orders.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    run = run_dbt(
+        tmp_path / "run",
+        command="run",
+        variables={"orders_path": str(orders)},
+        extra_args=["--select", "+int_customer_features"],
+    )
+    shares = [c for c in columns_of(run, "int_customer_features") if c.startswith("share_")]
+    assert len(shares) == 5 and "share_blank" not in shares, shares
+    assert "share_cafe" in shares and any(
+        c.startswith("share_pizza_") and len(c) == 18 for c in shares
+    )
+    # Each customer's shares add up to 1 and differ between customers.
+    sums = run.query(f"select {' + '.join(shares)} from int_customer_features")
+    assert all(total == pytest.approx(1.0) for (total,) in sums)
+    assert run.scalar(f"select count(distinct ({shares[0]})) from int_customer_features") > 1
