@@ -9,7 +9,7 @@
         is the feature name (share_<normalised category>), values the category texts it covers
         (two spellings that normalise alike share one column: `Café` and `cafe`). A category in
         letters the name cannot hold (Cyrillic, CJK, an emoji) gets 6 hex characters of its md5
-        (`Книги` -> share_c8b7f7, `🍕 Pizza` -> share_pizza_3ea949): before, every such category
+        (`Книги` -> share_edf985, `🍕 Pizza` -> share_pizza_2ae016): before, every such category
         became one share_blank (or share_caf for `Café`), and the preferences were lost. Empty at
         parse time or without orders. -#}
     {%- if not execute -%}{{ return([]) }}{%- endif -%}
