@@ -174,6 +174,13 @@
         {%- do by_normalized.setdefault(normalize_column_name(column), column) -%}
         {%- do same_name.setdefault(normalize_column_name(column), []).append(column) -%}
     {%- endfor -%}
+    {#- A CSV header written twice (`Age` and `age`) is read as `Age` and `age_2`: both read as age. -#}
+    {%- if (kind | string) in ['customers', 'orders'] and not input_var_is_set(input_kinds()[kind].relation_var)
+            and input_var_is_set(input_kinds()[kind].path_var) -%}
+        {%- for given, written in (input_file_plan(kind).get('repeated') or {}).items() if given in columns -%}
+            {%- do same_name.setdefault(normalize_column_name(written), []).append(given) -%}
+        {%- endfor -%}
+    {%- endif -%}
     {%- set preset = shopify_orders_preset('orders' if overrides_var == 'order_columns' else kind, by_normalized) -%}
     {%- if preset -%}
         {#- The var's own keys win over the preset's. -#}

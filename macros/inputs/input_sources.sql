@@ -623,6 +623,7 @@
         Repeats are found ignoring case, as DuckDB compares names (`Amount` and `amount` clash). -#}
     {%- set names = [] -%}
     {%- set taken = [] -%}
+    {%- set repeated = {} -%}
     {%- for i in range(n) -%}
         {%- set name = (first[i] | trim) if has_header and i < first | length else '' -%}
         {%- set name = name if name != '' else 'column' ~ i -%}
@@ -633,9 +634,12 @@
         {%- endfor -%}
         {%- do names.append(candidate.name) -%}
         {%- do taken.append(candidate.name | lower) -%}
+        {%- if candidate.name != name -%}{%- do repeated.update({candidate.name: name}) -%}{%- endif -%}
     {%- endfor -%}
+    {#- repeated: {name given: the header as written} for a header seen before (`age_2`: `age`), so
+        the column mapping sees two columns that read as one name (map_input_columns). -#}
     {%- do plan.update({'mode': 'whitespace' if chosen.delimiter == 'whitespace' else 'delimited',
-                        'delimiter': chosen.delimiter, 'header': has_header, 'names': names,
+                        'delimiter': chosen.delimiter, 'header': has_header, 'names': names, 'repeated': repeated,
                         'skip': preamble.lines, 'preamble': skipped,
                         'encoding': settings.encoding}) -%}
     {{ return(plan) }}

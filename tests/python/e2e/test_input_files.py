@@ -586,6 +586,32 @@ def test_two_headers_that_read_as_one_column_stop_until_the_var_names_one(tmp_pa
     assert incomes == [(15.0, 44.0, 15000.0)]
 
 
+def test_one_header_written_twice_stops_until_the_var_names_one(tmp_path: Path):
+    """`Age` and `age` (two systems' columns merged): the reader names the second `age_2`, and the
+    build took the first as age in silence, against the rule above. It stops naming both now."""
+    path = tmp_path / "merged.csv"
+    path.write_text(
+        "CustomerID,Age,Spending Score (1-100),age\n"
+        + "".join(f"K{i},{20 + i},{40 + i},{21 + i}\n" for i in range(30))
+    )
+    stopped = run_dbt(
+        tmp_path / "stopped",
+        command="run",
+        variables={"customers_path": str(path)},
+        extra_args=["--select", "base_customers"],
+        check=False,
+    )
+    assert stopped.result.returncode != 0
+    assert 'has 2 columns that read as age: "Age", "age_2"' in " ".join(stopped.output.split())
+    chosen = run_dbt(
+        tmp_path / "chosen",
+        command="run",
+        variables={"customers_path": str(path), "customer_columns": {"age": "age_2"}},
+        extra_args=["--select", "base_customers"],
+    )
+    assert chosen.query("select min(age), max(age) from base_customers") == [(21.0, 50.0)]
+
+
 def test_each_file_is_read_in_its_own_encoding(tmp_path: Path):
     """A Windows CRM's Latin-1 customers beside Excel's "Unicode text" orders (UTF-16 with a
     byte-order mark, tab-separated, CRLF) in one build. One `encoding` var for both could read only
