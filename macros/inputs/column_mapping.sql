@@ -6,11 +6,25 @@
 
 {% macro normalize_column_name(name) %}
     {#- 'MntWines' -> mnt_wines, 'NumWebPurchases' -> num_web_purchases, 'CustomerID' -> customer_id,
-        'Annual Income (k$)' -> annual_income_k, 'Year_Birth' -> year_birth. -#}
+        'Annual Income (k$)' -> annual_income_k, 'Year_Birth' -> year_birth. Accented Latin letters
+        lose their accent first ('Âge' -> age, 'Währung' -> wahrung, 'Score de dépenses' ->
+        score_de_depenses): dropped, `Âge` was `ge` and went unmapped. -#}
     {%- set re = modules.re -%}
-    {%- set split = re.sub('([a-z0-9])([A-Z])', '\\1_\\2', name | string) -%}
+    {%- set folded = namespace(text=name | string) -%}
+    {%- for letters, plain in accent_folds() if re.search('[' ~ letters ~ ']', folded.text) -%}
+        {%- set folded.text = re.sub('[' ~ letters ~ ']', plain, folded.text) -%}
+    {%- endfor -%}
+    {%- set split = re.sub('([a-z0-9])([A-Z])', '\\1_\\2', folded.text) -%}
     {%- set split = re.sub('([A-Z]+)([A-Z][a-z])', '\\1_\\2', split) -%}
     {{ return(re.sub('[^a-z0-9]+', '_', split | lower).strip('_')) }}
+{% endmacro %}
+
+{% macro accent_folds() %}
+    {#- (accented letters, the plain letter): the Latin letters of the languages the synonyms cover. -#}
+    {{ return([('àáâãäåā', 'a'), ('ÀÁÂÃÄÅĀ', 'A'), ('çćč', 'c'), ('ÇĆČ', 'C'), ('èéêëēę', 'e'), ('ÈÉÊËĒĘ', 'E'),
+               ('ìíîïī', 'i'), ('ÌÍÎÏĪ', 'I'), ('ñń', 'n'), ('ÑŃ', 'N'), ('òóôõöøō', 'o'), ('ÒÓÔÕÖØŌ', 'O'),
+               ('ùúûüū', 'u'), ('ÙÚÛÜŪ', 'U'), ('ýÿ', 'y'), ('Ý', 'Y'), ('ß', 'ss'), ('æ', 'ae'), ('Æ', 'Ae'),
+               ('œ', 'oe'), ('Œ', 'Oe'), ('łľ', 'l'), ('ŁĽ', 'L'), ('śš', 's'), ('ŚŠ', 'S'), ('źżž', 'z'), ('ŹŻŽ', 'Z')]) }}
 {% endmacro %}
 
 {% macro customer_column_synonyms() %}
@@ -25,7 +39,8 @@
     {{ return({
         'customer_id': ['customer_id', 'customerid', 'cust_id', 'client_id', 'user_id', 'customer_number']
                        + european_customer_id_headers() + ['id'] + bare_id_headers(),
-        'gender': ['gender', 'genre', 'sex', 'geschlecht', 'sexe', 'sexo', 'genero', 'sesso', 'geslacht'],
+        'gender': ['gender', 'genre', 'sex', 'geschlecht', 'sexe', 'sexo', 'genero', 'sesso', 'geslacht',
+                   'anrede', 'salutation', 'civilite', 'aanhef'],
         'age': ['age', 'age_years', 'alter', 'edad', 'leeftijd'],
         'annual_income_k': ['annual_income_k', 'annual_income_k_usd', 'annual_income_k_eur', 'annual_income_k_gbp',
                             'income_k', 'income_k_usd', 'income_k_eur', 'income_k_gbp', 'annual_income_000s', 'income_000s',
@@ -35,7 +50,8 @@
                    'annual_income_gbp', 'income_usd', 'income_eur', 'income_gbp', 'yearly_income_usd', 'yearly_income_eur',
                    'annual_income_dollars', 'income_dollars', 'einkommen', 'jahreseinkommen',
                    'revenu', 'revenu_annuel', 'ingresos', 'ingreso_anual', 'reddito', 'inkomen'],
-        'spending_score': ['spending_score', 'spending_score_1_100', 'score'],
+        'spending_score': ['spending_score', 'spending_score_1_100', 'score', 'score_de_depenses', 'ausgaben_score',
+                           'puntuacion_de_gasto', 'punteggio_di_spesa'],
         'signup_date': ['signup_date', 'signup', 'created_at', 'first_seen', 'customer_since', 'dt_customer'],
         'birth_date': ['birth_date', 'birthdate', 'date_of_birth', 'dob', 'geburtsdatum',
                        'date_de_naissance', 'fecha_de_nacimiento', 'fecha_nacimiento', 'data_di_nascita',
@@ -75,7 +91,7 @@
 
 {% macro european_customer_id_headers() %}
     {#- A customer number as German, French, Spanish, Italian and Dutch exports head it (normalised:
-        an accented letter is a `_`, so `N° client` is n_client). A bare `Client` / `Kunde` /
+        an accent is dropped and any other sign is a `_`, so `N° client` is n_client). A bare `Client` / `Kunde` /
         `Cliente` is as often the customer's name: bare_id_headers decides it by its values. -#}
     {{ return(['kundennr', 'kunden_nr', 'kundennummer', 'numero_client', 'num_client', 'n_client', 'id_client',
                'id_cliente', 'numero_cliente', 'codice_cliente', 'klantnummer', 'klant_id']) }}
@@ -103,14 +119,14 @@
         'amount': ['amount', 'line_total', 'line_amount', 'order_total', 'total', 'revenue', 'sales', 'value', 'order_value',
                    'betrag', 'gesamtbetrag', 'gesamt', 'gesamtpreis', 'gesamtsumme', 'umsatz', 'montant', 'montant_total', 'importe', 'importe_total', 'importo',
                    'totale', 'bedrag'],
-        'quantity': ['quantity', 'qty', 'units', 'menge', 'anzahl', 'quantite', 'quantit', 'cantidad', 'aantal'],
+        'quantity': ['quantity', 'qty', 'units', 'menge', 'anzahl', 'quantite', 'cantidad', 'aantal'],
         'unit_price': ['unit_price', 'unitprice', 'price', 'einzelpreis', 'preis', 'prix_unitaire', 'prix', 'precio_unitario',
                        'precio', 'prezzo_unitario', 'prezzo', 'prijs', 'stukprijs'],
         'status': ['status', 'order_status', 'financial_status', 'payment_status', 'order_state', 'bestellstatus',
                    'statut', 'estado', 'stato', 'transaction_type', 'document_type', 'order_type'],
         'category': ['category', 'product_category'],
         'channel': ['channel', 'sales_channel'],
-        'currency': ['currency', 'currency_code', 'order_currency', 'transaction_currency', 'w_hrung', 'waehrung',
+        'currency': ['currency', 'currency_code', 'order_currency', 'transaction_currency', 'wahrung', 'waehrung',
                      'devise', 'moneda', 'divisa', 'valuta'],
     }) }}
 {% endmacro %}

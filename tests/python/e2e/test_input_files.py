@@ -268,6 +268,7 @@ def shapes(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[dict], str, P
     files += write_date_spellings(tmp_path / "dates")
     files += write_order_number_headers(tmp_path / "order_numbers")
     files += write_income_headers(tmp_path / "incomes")
+    files += write_accented_headers(tmp_path / "accented")
     files += write_lines_above_the_header(tmp_path / "above")
     run = run_operation(tmp_path / "run", "check_input_files", {"files": files})
     return files, run.output.replace("\r", ""), tmp_path
@@ -782,6 +783,41 @@ def test_order_numbers_are_found_under_the_headers_exports_use(
         else:
             assert "order_id" not in text.split("mapped: ")[1].splitlines()[0]
             assert "note: no order id column: each line counts as an order" in text
+
+
+ACCENTED_HEADERS = {  # a French and a German CRM export: header line -> what must be mapped
+    "N° client;Sexe;Âge;Revenu annuel;Score de dépenses": "age <- Âge, customer_id <- N° client,"
+    " gender <- Sexe, income <- Revenu annuel, spending_score <- Score de dépenses",
+    "Kundennummer;Anrede;Alter;Währung": "age <- Alter, customer_id <- Kundennummer,"
+    " gender <- Anrede",
+}
+
+
+def write_accented_headers(folder: Path) -> list[dict]:
+    """Headers with accents and a salutation column: `{path, kind, accented}`."""
+    folder.mkdir()
+    files = []
+    for index, header in enumerate(ACCENTED_HEADERS):
+        path = folder / f"kunden_{index}.csv"
+        fields = len(header.split(";"))
+        rows = "".join(
+            ";".join([f"K{i}", "Frau", *(str(30 + i + j) for j in range(fields - 2))]) + "\n"
+            for i in range(9)
+        )
+        path.write_text(header + "\n" + rows, encoding="utf-8")
+        files.append({"path": str(path), "kind": "customers", "accented": header})
+    return files
+
+
+def test_accented_headers_and_salutations_are_mapped(shapes: tuple[list[dict], str, Path]):
+    """`Âge` lost its accented letter and became `ge`: age went unmapped and the segments were
+    made without it. Accents are dropped now (`Âge` -> age, `Score de dépenses` ->
+    score_de_depenses), and a salutation column (`Anrede`) is the gender, as the README says."""
+    files, out, _ = shapes
+    checked = [(index, file) for index, file in enumerate(files, 1) if "accented" in file]
+    assert len(checked) == len(ACCENTED_HEADERS)
+    for index, file in checked:
+        assert f"mapped: {ACCENTED_HEADERS[file['accented']]}" in section(out, index)
 
 
 INCOME_HEADERS = {  # header -> the standard column it must map to
