@@ -38,7 +38,7 @@
         (marketing_opt_out) that base_customers inverts. -#}
     {{ return({
         'customer_id': ['customer_id', 'customerid', 'cust_id', 'client_id', 'user_id', 'customer_number']
-                       + european_customer_id_headers() + ['id'] + bare_id_headers(),
+                       + other_customer_id_headers() + european_customer_id_headers() + ['id'] + bare_id_headers(),
         'gender': ['gender', 'genre', 'sex', 'geschlecht', 'sexe', 'sexo', 'genero', 'sesso', 'geslacht',
                    'anrede', 'salutation', 'civilite', 'aanhef'],
         'age': ['age', 'age_years', 'alter', 'edad', 'leeftijd'],
@@ -89,6 +89,13 @@
     {{ return({'looks_like_ids': row[0] > 0 and row[1] >= 0.95 * row[0], 'examples': fromjson(row[2]) if row[2] else []}) }}
 {% endmacro %}
 
+{% macro other_customer_id_headers() %}
+    {#- A customer number as ERP and loyalty exports head it (`Customer No.`, `Client Number`,
+        `Member ID`): unmapped, an orders file of them stopped asking for a customer_id. -#}
+    {{ return(['customer_no', 'customer_nr', 'cust_no', 'cust_number', 'client_no', 'client_number',
+               'member_id', 'member_number', 'member_no']) }}
+{% endmacro %}
+
 {% macro european_customer_id_headers() %}
     {#- A customer number as German, French, Spanish, Italian and Dutch exports head it (normalised:
         an accent is dropped and any other sign is a `_`, so `N° client` is n_client). A bare `Client` / `Kunde` /
@@ -112,8 +119,10 @@
                      'numero_commande', 'n_commande', 'commande', 'numero_facture', 'pedido', 'numero_pedido', 'id_pedido',
                      'ordine', 'numero_ordine', 'bestelnummer', 'factuurnummer'],
         'customer_id': ['customer_id', 'customerid', 'cust_id', 'client_id', 'user_id', 'customer_number']
-                       + european_customer_id_headers() + bare_id_headers(),
-        'order_date': ['order_date', 'orderdate', 'invoice_date', 'invoicedate', 'transaction_date', 'date', 'created_at',
+                       + other_customer_id_headers() + european_customer_id_headers() + bare_id_headers(),
+        'order_date': ['order_date', 'orderdate', 'invoice_date', 'invoicedate', 'transaction_date', 'purchase_date',
+                       'order_purchase_timestamp', 'order_datetime', 'order_timestamp', 'sale_date', 'sales_date',
+                       'posting_date', 'document_date', 'date', 'created_at',
                        'datum', 'bestelldatum', 'belegdatum', 'rechnungsdatum', 'date_commande', 'date_de_commande',
                        'date_facture', 'fecha', 'fecha_pedido', 'fecha_factura', 'data_ordine', 'besteldatum', 'factuurdatum'],
         'amount': ['amount', 'line_total', 'line_amount', 'order_total', 'total', 'revenue', 'sales', 'value', 'order_value',

@@ -15,7 +15,7 @@ import math
 import random
 import re
 import shutil
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -30,7 +30,12 @@ SHOP_CHECKS = [
     "feature_mostly_imputed",
     "outlier_fence_clips_many",
 ]
-CHECKS = [*SHOP_CHECKS, "income_units_look_wrong", "feature_zero_placeholder"]
+CHECKS = [
+    *SHOP_CHECKS,
+    "income_units_look_wrong",
+    "feature_zero_placeholder",
+    "order_lines_mostly_returns",
+]
 CUSTOMERS = 300
 NO_AGE = 186  # 62%
 WHALES = 33  # 11%
@@ -239,3 +244,31 @@ def test_zeros_a_crm_writes_for_unknown_warn_naming_the_feature(tmp_path: Path):
     assert "feature age is 0 for 33.3% of the customers (50 of 150)" in age
     assert "feature annual_income_k is 0 for 20.0% of the customers (30 of 150)" in income
     assert "nullif(age, 0)" in age
+
+
+def test_a_ledger_of_negative_sales_warns_that_most_lines_are_returns(tmp_path: Path):
+    """An accounting export writes sales as negative amounts (credits) and credit notes as
+    positive: every sale read as a return, the credit-note holders came out as the best buyers,
+    and nothing said so. Its headers (Document No, Customer No, Posting Date, Document Type) map
+    without a var now, and the share of returns is named with the fix."""
+    rng = random.Random(9)
+    lines = ["Document No,Customer No,Posting Date,Amount,Document Type"]
+    for index in range(200):
+        credit = index % 20 == 0
+        amount = round(rng.uniform(10, 500), 2)
+        day = date(2024, 1, 1) + timedelta(days=index)
+        lines.append(
+            f"{'CM' if credit else 'INV'}{10000 + index},K{index % 40:04d},"
+            f"{day:%d.%m.%Y},{amount if credit else -amount},"
+            f"{'Credit Memo' if credit else 'Invoice'}"
+        )
+    (tmp_path / "ledger.csv").write_text("\n".join(lines) + "\n")
+    run = run_dbt(
+        tmp_path / "run",
+        variables={"orders_path": str(tmp_path / "ledger.csv")},
+        extra_args=["--select", "+stg_orders", "--indirect-selection", "cautious"],
+    )
+    assert "order_id <- Document No" in run.output and "customer_id <- Customer No" in run.output
+    assert re.search(r"WARN 1 order_lines_mostly_returns", run.output), run.output[-3000:]
+    (finding,) = findings(run, "order_lines_mostly_returns")
+    assert "100.0% of the kept order lines read as returns (200 of 200)" in finding
