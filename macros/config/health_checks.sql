@@ -143,7 +143,7 @@ final as (
                 when reasons.rejection_reason = {{ summary_row_reason() }}
                     then 'A report''s rows below its table (Total, Average, Median in the id column) are no customers. Fix: nothing to do (leave them out of the export to keep the share down).'
                 when regexp_full_match(reasons.rejection_reason, '[a-z0-9_]+ is not a number')
-                    then 'Values that are no numbers (' || {{ quote_literal(input_name ~ 's_rejected' if input_name == 'customer' else 'orders_rejected') }} || ' keeps them as they arrived). Fix: if the column holds words (Low / Average / High), it is not this standard column: leave it unmapped, var {{ columns_var }}: {' || split_part(reasons.rejection_reason, ' ', 1) || ': null}; if it holds numbers written another way, set var decimal_separator.'
+                    then 'Values that are no numbers (' || {{ quote_literal(input_name ~ 's_rejected' if input_name == 'customer' else 'orders_rejected') }} || ' keeps them as they arrived). Fix: if the column holds words (Low / Average / High), it is not this standard column: leave it unmapped, var {{ columns_var }}: {' || split_part(reasons.rejection_reason, ' ', 1) || ': null}; if it holds numbers written another way: a decimal comma, set var decimal_separator; a unit or suffix staging does not read (`45%`, `34 years`, `15k`), strip it in a view given as ' || {{ quote_literal('customers_relation' if input_name == 'customer' else 'orders_relation') }} || '.'
                 {%- if diagnose_ids %}
                 when reasons.rejection_reason = {{ quote_literal(unknown_customer_reason()) }}
                     then printf('Lines whose customer id matches no kept customer: %s ids in no customer row%s%s. %s',
