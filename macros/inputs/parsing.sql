@@ -1043,6 +1043,15 @@
     {{ return(row[0] > 0 and row[1] == row[0] and row[2] > 0) }}
 {% endmacro %}
 
+{% macro id_in_scientific_notation(id_expression) -%}
+    {#- SQL: the reason for an id a spreadsheet wrote in scientific notation (`1.23405E+11`): its
+        digits past the sixth are gone, so it names no customer in the CRM, and two customers can
+        become one (rejected as a duplicate, with advice to raise a share). Null otherwise. -#}
+    case when regexp_full_match({{ id_expression }}, '[-+]?[0-9]([.,][0-9]+)?[eE][+][0-9]+')
+        then 'customer_id in scientific notation (as a spreadsheet writes a long number): its last digits are lost. Fix: format the id column as text before saving the file, or export it from the source system'
+    end
+{%- endmacro %}
+
 {% macro id_value(expression, written_as_floats=false) -%}
     {#- A customer id as text, null when missing: empty or a missing-value word (a guest order
         exported from SQL says NULL, pandas says nan: read as an id, every guest order became one

@@ -160,6 +160,7 @@ checked as (
             {%- endif %}
             else nullif(concat_ws('; ',
             case when parsed.customer_id is null then 'missing customer_id' end,
+            {{ id_in_scientific_notation('parsed.customer_id') }},
             case when repeated_ids.first_row_number is not null
                     and parsed.source_row_number <> repeated_ids.first_row_number
                 then 'duplicate customer_id (the first row with this id is kept)' end,

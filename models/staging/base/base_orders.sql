@@ -273,6 +273,7 @@ checked as (
             else nullif(concat_ws('; ',
             case when valued.order_id is null then 'missing order_id' end,
             case when valued.customer_id is null then 'missing customer_id' end,
+            {{ id_in_scientific_notation('valued.customer_id') }},
             case when {{ is_blank(field.order_date, field_type.order_date, 'valued.order_date') }} then 'missing order_date' end,
             {{ date_problem('order_date', field.order_date, 'valued.order_date', field_type.order_date) }},
             {%- if value_from_lines %}

@@ -911,3 +911,29 @@ def test_a_reports_summary_rows_are_rejected_not_segmented(tmp_path: Path):
         extra_args=["--select", "base_customers"],
     )
     assert run.scalar("select count(*) from base_customers where rejection_reason is null") == 6
+
+
+def test_ids_a_spreadsheet_wrote_in_scientific_notation_are_rejected_naming_the_fix(
+    tmp_path: Path,
+):
+    """Long customer numbers saved by a spreadsheet as `1.23405E+11` lost their last digits: the
+    build went green with ids that name no one in the CRM, or, where two collided, stopped on
+    "duplicate customer_id ... raise var max_rejected_share" (which would drop real customers).
+    Each such row is rejected with the cause and the fix; the other rows are kept."""
+    lines = ["Customer ID,Age,Annual Income (k$),Spending Score (1-100)"]
+    lines += [f"{123400000000 + i},{20 + i},{30 + i},{40 + i}" for i in range(30)]
+    lines += ["1.23405E+11,50,60,70", "1.23405E+11,51,61,71"]
+    (tmp_path / "customers.csv").write_text("\n".join(lines) + "\n")
+    run = run_dbt(
+        tmp_path / "run",
+        command="run",
+        variables={"customers_path": str(tmp_path / "customers.csv")},
+        extra_args=["--select", "base_customers"],
+    )
+    reasons = run.query(
+        "select rejection_reason from base_customers where rejection_reason is not null"
+    )
+    assert len(reasons) == 2
+    assert all(r.startswith("customer_id in scientific notation") for (r,) in reasons), reasons
+    assert "format the id column as text" in reasons[0][0]
+    assert run.scalar("select count(*) from base_customers where rejection_reason is null") == 30
