@@ -551,15 +551,17 @@
     {%- set n = chosen.fields -%}
 
     {#- A preamble: lines above the table (a report's title, its date, blanks). When the first
-        records have at most half the table's fields and the first one with them all reads as a
-        header (no number or date in it), the lines before that header are skipped, and the
-        console says which. Not a ragged first data row: it has most of the fields. -#}
+        records have fewer fields than the table (a title `Customer report, generated May 1, 2024`
+        has three, split at its commas) and the first one with them all reads as a header (no
+        number or date in it), the lines before that header are skipped, and the console says
+        which. A ragged first data row is no preamble: the first full line after it holds
+        numbers. -#}
     {%- set preamble = namespace(records=0, lines=0, open=true) -%}
     {%- set aligned = chosen.delimiter == 'whitespace' -%}
     {%- if settings.header != 'false' and n > 1 -%}
         {%- for line in unquoted -%}
             {%- set fields = (line | trim).split() | length if aligned else line.count(chosen.delimiter) + 1 -%}
-            {%- if preamble.open and fields * 2 > n and fields != n -%}{%- set preamble.open = false -%}{%- endif -%}
+            {%- if preamble.open and fields > n -%}{%- set preamble.open = false -%}{%- endif -%}
             {%- if preamble.open and preamble.records == 0 and loop.index0 > 0 and fields == n -%}
                 {%- set values = lines[loop.index0].split() if aligned else lines[loop.index0].split(chosen.delimiter) -%}
                 {%- set numbers = [] -%}

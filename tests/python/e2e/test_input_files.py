@@ -269,6 +269,7 @@ def shapes(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[dict], str, P
     files += write_order_number_headers(tmp_path / "order_numbers")
     files += write_income_headers(tmp_path / "incomes")
     files += write_accented_headers(tmp_path / "accented")
+    files += write_report_title(tmp_path / "title")
     files += write_lines_above_the_header(tmp_path / "above")
     run = run_operation(tmp_path / "run", "check_input_files", {"files": files})
     return files, run.output.replace("\r", ""), tmp_path
@@ -783,6 +784,29 @@ def test_order_numbers_are_found_under_the_headers_exports_use(
         else:
             assert "order_id" not in text.split("mapped: ")[1].splitlines()[0]
             assert "note: no order id column: each line counts as an order" in text
+
+
+def write_report_title(folder: Path) -> list[dict]:
+    """A CRM report with a title line that has commas in it (three fields over a five-column
+    table): `{path, kind, title}`."""
+    folder.mkdir()
+    path = folder / "report.csv"
+    path.write_text(
+        "Customer report, generated May 1, 2024\n"
+        "CustomerID,Gender,Age,Annual Income (k$),Spending Score (1-100)\n"
+        + "".join(f"{i},Female,{20 + i},{30 + i},{40 + i}\n" for i in range(1, 21))
+    )
+    return [{"path": str(path), "kind": "customers", "title": True}]
+
+
+def test_a_title_with_commas_above_the_header_is_skipped(shapes: tuple[list[dict], str, Path]):
+    """A title split at its commas into three fields, over five columns, was taken as data: the
+    build stopped with "no column for customer_id. Columns found: column0 ... column4"."""
+    files, out, _ = shapes
+    (index,) = [index for index, file in enumerate(files, 1) if file.get("title")]
+    text = section(out, index)
+    assert "preamble: 1 line above the header skipped: Customer report, generated May 1" in text
+    assert "rows read: 20" in text and "customer_id <- CustomerID" in text
 
 
 ACCENTED_HEADERS = {  # a French and a German CRM export: header line -> what must be mapped
