@@ -188,8 +188,13 @@
                 "var " ~ path_var ~ " points to " ~ quote_literal(path) ~ ", which is a directory. "
                 ~ "Fix: name one file in it, e.g. --vars '{" ~ path_var ~ ": " ~ path.rstrip('/') ~ "/" ~ kind ~ ".csv}'."}) }}
         {%- endif -%}
+        {%- set wildcards = modules.re.search('[*?\\[]', path) is not none -%}
         {{ return({'problem':
             "var " ~ path_var ~ " points to " ~ quote_literal(path) ~ ", which does not exist. "
+            ~ ("A path is one file: * ? [ are read as part of its name, not expanded (a file name may hold them). "
+               ~ "To read several files as one input, give a view over them as " ~ input_kinds()[kind].relation_var
+               ~ " (create view raw." ~ kind ~ " as select * from read_csv('<folder>/*.csv'), then --vars '{"
+               ~ input_kinds()[kind].relation_var ~ ": raw." ~ kind ~ "}'), or join them into one file. " if wildcards else "")
             ~ "Relative paths resolve against the folder dbt runs in (run dbt from the project folder, as the Makefile does). "
             ~ "Fix: pass an existing CSV or Parquet file, e.g. --vars '{" ~ path_var ~ ": /full/path/file.csv}'."}) }}
     {%- endif -%}

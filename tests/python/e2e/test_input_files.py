@@ -270,6 +270,7 @@ def shapes(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[dict], str, P
     files += write_income_headers(tmp_path / "incomes")
     files += write_accented_headers(tmp_path / "accented")
     files += write_report_title(tmp_path / "title")
+    files += [{"path": str(tmp_path / "title" / "orders_*.csv"), "kind": "orders", "glob": True}]
     files += write_lines_above_the_header(tmp_path / "above")
     run = run_operation(tmp_path / "run", "check_input_files", {"files": files})
     return files, run.output.replace("\r", ""), tmp_path
@@ -807,6 +808,18 @@ def test_a_title_with_commas_above_the_header_is_skipped(shapes: tuple[list[dict
     text = section(out, index)
     assert "preamble: 1 line above the header skipped: Customer report, generated May 1" in text
     assert "rows read: 20" in text and "customer_id <- CustomerID" in text
+
+
+def test_a_path_with_wildcards_says_how_to_read_several_files(
+    shapes: tuple[list[dict], str, Path],
+):
+    """`orders_path: exports/orders_*.csv` stopped with "which does not exist", though the
+    README speaks of several files: the message says the path is one file and how to read many."""
+    files, out, _ = shapes
+    (index,) = [index for index, file in enumerate(files, 1) if file.get("glob")]
+    text = " ".join(section(out, index).split())
+    assert "which does not exist. A path is one file: * ? [ are read as part of its name" in text
+    assert "--vars '{orders_relation: raw.orders}'" in text
 
 
 ACCENTED_HEADERS = {  # a French and a German CRM export: header line -> what must be mapped
