@@ -73,7 +73,11 @@
             {#- Name only the columns whose values vary: an all-null column (age in a file without
                 it) is no suggestion. -#}
             {%- set varying = varying_columns(relation, numeric) -%}
-            {{ exceptions.raise_compiler_error("segmentation_features is auto, but none of the default features has data. Numeric columns whose values vary: " ~ (varying | join(', ') or 'none') ~ ". Fix: --vars '{segmentation_features: [...]}'.") }}
+            {%- set customers = run_query("select count(*) from " ~ relation).rows[0][0] -%}
+            {{ exceptions.raise_compiler_error("segmentation_features is auto, but none of the default features has data: each is missing, or the same for all "
+                ~ customers ~ " customers, so it separates no one. Numeric columns whose values vary: " ~ (varying | join(', ') or 'none')
+                ~ (" (nothing in this input tells customers apart: every order line a return, or one order of the same amount each? See stg_orders, orders_rejected and the base models' console lines)" if not varying else "")
+                ~ ". Fix: --vars '{segmentation_features: [...]}' with columns that vary.") }}
         {%- endif -%}
         {{ return(chosen.features) }}
     {%- endif -%}

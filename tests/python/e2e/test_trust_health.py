@@ -268,9 +268,24 @@ def test_no_default_feature_with_data_names_only_columns_that_vary(tmp_path: Pat
     assert run.result.returncode != 0
     text = " ".join(run.output.split())
     assert (
-        "none of the default features has data. Numeric columns whose values vary: "
+        "none of the default features has data: each is missing, or the same for all 40"
+        " customers, so it separates no one. Numeric columns whose values vary: "
         "annual_revenue, number_of_employees. Fix:" in text
     ), text[-3000:]
+
+
+def test_an_input_where_nothing_varies_says_so(tmp_path: Path):
+    """Every order line a return (or one purchase of one amount each): the stop named no
+    column and gave no cause; it says that nothing in the input tells customers apart, and where
+    to look."""
+    lines = ["order_id,customer_id,order_date,amount"]
+    lines += [f"O{i},C{i},2024-03-{1 + i % 28:02d},-25.00" for i in range(40)]
+    csv = tmp_path / "orders.csv"
+    csv.write_text("\n".join(lines) + "\n")
+    run = run_dbt(tmp_path, "build", {"orders_path": str(csv)}, SELECT, check=False)
+    assert run.result.returncode != 0
+    text = " ".join(run.output.split())
+    assert "Numeric columns whose values vary: none (nothing in this input tells customers" in text
 
 
 def test_order_ids_that_match_no_customer_are_shown_from_both_files(tmp_path: Path):
