@@ -21,7 +21,9 @@ valid_customers as (
     select
         customer_id,
         gender,
-        cast(age as integer) as age,
+        -- Completed years: 34.9 (an age a CRM computed from the birth date) is 34, which a
+        -- cast would round to 35.
+        cast(floor(age) as integer) as age,
         annual_income_k,
         income,
         cast(spending_score as integer) as spending_score,

@@ -937,3 +937,18 @@ def test_ids_a_spreadsheet_wrote_in_scientific_notation_are_rejected_naming_the_
     assert all(r.startswith("customer_id in scientific notation") for (r,) in reasons), reasons
     assert "format the id column as text" in reasons[0][0]
     assert run.scalar("select count(*) from base_customers where rejection_reason is null") == 30
+
+
+def test_a_fractional_age_counts_completed_years(tmp_path: Path):
+    """An age a CRM computed from the birth date (34.9) was rounded to 35: a year older than the
+    customer is, and across a tier or a naming boundary. It is 34, completed years."""
+    lines = ["CustomerID,Age,Spending Score (1-100)", "1,34.9,50", "2,20.5,60", "3,41,70"]
+    (tmp_path / "customers.csv").write_text("\n".join(lines) + "\n")
+    run = run_dbt(
+        tmp_path / "run",
+        command="run",
+        variables={"customers_path": str(tmp_path / "customers.csv")},
+        extra_args=["--select", "base_customers", "stg_customers"],
+    )
+    ages = dict(run.query("select customer_id, age from stg_customers"))
+    assert ages == {"1": 34, "2": 20, "3": 41}
