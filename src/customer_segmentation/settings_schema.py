@@ -335,7 +335,8 @@ SETTINGS: tuple[Setting, ...] = (
         "another case (`ignore_case`: `Ann@Shop.com` and `ann@shop.com`) or by its digits alone "
         "(`digits_only`: `CUST-0042`, `C42` and `42`, a prefix one system adds; an id without "
         "digits matches only as written), the line taking the customers input's form of the id; "
-        "a line whose id matches two customers that way is rejected",
+        "a line whose id matches two customers that way is rejected; without a customers input, "
+        "the lines' ids that differ only that way are one customer",
         "inputs",
         choices=("exact", "ignore_leading_zeros", "ignore_case", "digits_only"),
     ),

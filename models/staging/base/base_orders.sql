@@ -11,9 +11,13 @@
     digits_only (`CUST-42` finds customer `42`). -#}
 {%- set id_matching = setting('customer_id_matching') if check_customers else 'exact' -%}
 {%- set match_by_key = id_matching != 'exact' -%}
-{%- if execute and flags.WHICH in ['build', 'run', 'retry'] and not check_customers and setting('customer_id_matching') != 'exact' -%}
-    {%- do log(this.identifier ~ ": var customer_id_matching (" ~ setting('customer_id_matching')
-        ~ ") does nothing without a customers input: the customers are the order lines' ids as written", info=true) -%}
+{#- Without a customers input the var applies to the lines' ids themselves: `Ann@Shop.com` and
+    `ann@shop.com` are one customer under ignore_case (they were two, each with part of the
+    spend), named by the compared form. -#}
+{%- set own_key = setting('customer_id_matching') if not check_customers else 'exact' -%}
+{%- if execute and flags.WHICH in ['build', 'run', 'retry'] and own_key != 'exact' -%}
+    {%- do log(this.identifier ~ ": var customer_id_matching (" ~ own_key
+        ~ ") on an orders input without customers: the lines' ids that differ only that way are one customer, named by the compared form", info=true) -%}
 {%- endif -%}
 {%- if orders_present -%}
     {%- set input = staging_input('orders') -%}
@@ -176,7 +180,11 @@ parsed as (
         -- No order id in the input: each line is an order, identified by its line number.
         cast(source_row_number as varchar) as order_id,
         {%- endif %}
+        {%- if own_key != 'exact' %}
+        coalesce({{ customer_id_key(id_value(field.customer_id, float_ids), own_key) }}, {{ id_value(field.customer_id, float_ids) }}) as customer_id,
+        {%- else %}
         {{ id_value(field.customer_id, float_ids) }} as customer_id,
+        {%- endif %}
         {{ parse_date_column(field.order_date, dates.order_date) }} as order_date,
         {{ number_value(field.quantity, field_type.quantity, decimal) }} as quantity_number,
         {{ number_value(field.unit_price, field_type.unit_price, decimal) }} as unit_price_number,

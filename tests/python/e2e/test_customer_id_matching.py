@@ -207,3 +207,36 @@ def test_by_default_ids_in_another_form_are_counted_and_the_var_named(
         f"{len(matching)} of the ids in no customer row match a kept customer's id {words}. "
         f"Fix: set var customer_id_matching: {forms.matching}." in message
     )
+
+
+def test_without_customers_the_var_makes_one_customer_of_ids_that_differ_that_way(
+    tmp_path: Path,
+):
+    """An orders-only file keyed by email, written in mixed case by two systems: 30 people were
+    85 customers, each with part of the spend, and the var that says how ids compare did nothing
+    without a customers file. Under ignore_case they are one customer each."""
+    rng = random.Random(10)
+    people = [f"person{i}@shop.example" for i in range(30)]
+    spend: dict[str, float] = {}
+    lines = ["Order ID,Email,Order Date,Amount"]
+    for order in range(150):
+        person = people[order % 30]
+        written = rng.choice([person, person.upper(), person.capitalize()])
+        amount = round(rng.uniform(5, 90), 2)
+        lines.append(f"O{order},{written},2024-02-{1 + order % 28:02d},{amount}")
+        spend[person] = spend.get(person, 0) + amount
+    orders = tmp_path / "orders.csv"
+    orders.write_text("\n".join(lines) + "\n")
+    variables = {"orders_path": str(orders), "order_columns": {"customer_id": "Email"}}
+    selection = ["--select", "base_orders", "stg_orders"]
+    as_written = run_dbt(tmp_path / "exact", "run", variables, selection)
+    assert as_written.scalar("select count(distinct customer_id) from stg_orders") > 30
+    run = run_dbt(
+        tmp_path / "ignore_case",
+        "run",
+        {**variables, "customer_id_matching": "ignore_case"},
+        selection,
+    )
+    assert "on an orders input without customers: the lines' ids that differ only" in run.output
+    summed = dict(run.query("select customer_id, sum(amount) from stg_orders group by 1"))
+    assert summed == pytest.approx(spend)
