@@ -237,6 +237,20 @@ def run_dbt(
     return run
 
 
+def run_base_customers(
+    workdir: Path, customers: Path, check: bool = True, **variables: Any
+) -> DbtRun:
+    """`dbt run --select base_customers` on a customers file (and any other vars): the one model
+    a test of how a customers file is read needs."""
+    return run_dbt(
+        workdir,
+        command="run",
+        variables={"customers_path": str(customers), **variables},
+        extra_args=["--select", "base_customers"],
+        check=check,
+    )
+
+
 def shared_build(function: Callable[..., Any]) -> Any:
     """Declare a session fixture holding a build shared by tests and xdist workers (see above)."""
     parameters = inspect.signature(function).parameters

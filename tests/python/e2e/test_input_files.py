@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import REPO, run_dbt, shared_build
+from .conftest import REPO, run_base_customers, run_dbt, shared_build
 
 pytestmark = pytest.mark.dbt
 
@@ -559,13 +559,7 @@ def test_two_headers_that_read_as_one_column_stop_until_the_var_names_one(tmp_pa
         "CustomerID,Age,Annual Income (k$),annual_income_k\n"
         + "".join(f"K{i},{20 + i},{15 + i},{(15 + i) * 1000}\n" for i in range(30))
     )
-    stopped = run_dbt(
-        tmp_path / "stopped",
-        command="run",
-        variables={"customers_path": str(path)},
-        extra_args=["--select", "base_customers"],
-        check=False,
-    )
+    stopped = run_base_customers(tmp_path / "stopped", path, check=False)
     assert stopped.result.returncode != 0
     message = " ".join(stopped.output.split())
     assert (
@@ -597,21 +591,10 @@ def test_one_header_written_twice_stops_until_the_var_names_one(tmp_path: Path):
         "CustomerID,Age,Spending Score (1-100),age\n"
         + "".join(f"K{i},{20 + i},{40 + i},{21 + i}\n" for i in range(30))
     )
-    stopped = run_dbt(
-        tmp_path / "stopped",
-        command="run",
-        variables={"customers_path": str(path)},
-        extra_args=["--select", "base_customers"],
-        check=False,
-    )
+    stopped = run_base_customers(tmp_path / "stopped", path, check=False)
     assert stopped.result.returncode != 0
     assert 'has 2 columns that read as age: "Age", "age_2"' in " ".join(stopped.output.split())
-    chosen = run_dbt(
-        tmp_path / "chosen",
-        command="run",
-        variables={"customers_path": str(path), "customer_columns": {"age": "age_2"}},
-        extra_args=["--select", "base_customers"],
-    )
+    chosen = run_base_customers(tmp_path / "chosen", path, customer_columns={"age": "age_2"})
     assert chosen.query("select min(age), max(age) from base_customers") == [(21.0, 50.0)]
 
 

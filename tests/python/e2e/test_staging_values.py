@@ -23,7 +23,7 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
-from .conftest import DBT, REPO, DbtRun, run_dbt, shared_build
+from .conftest import DBT, REPO, DbtRun, run_base_customers, run_dbt, shared_build
 
 pytestmark = pytest.mark.dbt
 
@@ -886,12 +886,7 @@ def test_a_reports_summary_rows_are_rejected_not_segmented(tmp_path: Path):
     footer = "Average,,34.5,44.5,54.5\nMedian,,34,44,54\nTOTAL,,,1335,1635\n"
     report = tmp_path / "report.csv"
     report.write_text(header + rows + footer)
-    run = run_dbt(
-        tmp_path / "run",
-        command="run",
-        variables={"customers_path": str(report)},
-        extra_args=["--select", "base_customers"],
-    )
+    run = run_base_customers(tmp_path / "run", report)
     rejected = run.query(
         "select customer_id, rejection_reason from base_customers"
         " where rejection_reason is not null order by source_row_number"
@@ -904,12 +899,7 @@ def test_a_reports_summary_rows_are_rejected_not_segmented(tmp_path: Path):
     users.write_text(
         header + "".join(f"{n},Male,{30 + i},{40 + i},{50 + i}\n" for i, n in enumerate(names))
     )
-    run = run_dbt(
-        tmp_path / "run_users",
-        command="run",
-        variables={"customers_path": str(users)},
-        extra_args=["--select", "base_customers"],
-    )
+    run = run_base_customers(tmp_path / "run_users", users)
     assert run.scalar("select count(*) from base_customers where rejection_reason is null") == 6
 
 
@@ -924,12 +914,7 @@ def test_ids_a_spreadsheet_wrote_in_scientific_notation_are_rejected_naming_the_
     lines += [f"{123400000000 + i},{20 + i},{30 + i},{40 + i}" for i in range(30)]
     lines += ["1.23405E+11,50,60,70", "1.23405E+11,51,61,71"]
     (tmp_path / "customers.csv").write_text("\n".join(lines) + "\n")
-    run = run_dbt(
-        tmp_path / "run",
-        command="run",
-        variables={"customers_path": str(tmp_path / "customers.csv")},
-        extra_args=["--select", "base_customers"],
-    )
+    run = run_base_customers(tmp_path / "run", tmp_path / "customers.csv")
     reasons = run.query(
         "select rejection_reason from base_customers where rejection_reason is not null"
     )
