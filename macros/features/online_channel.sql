@@ -14,3 +14,15 @@
     {#- One IN over constants, no join: as cheap as channel = 'online' at 10M order lines. -#}
     {{ channel }} in ({{ quote_literals(online_channel_values()) }})
 {%- endmacro %}
+
+{% macro order_channels_known() %}
+    {#- Whether the kept order lines name their channel: 'all', 'some' (others `unknown`: a blank or
+        no channel column), or 'none' (no channel column: online_share would be 0, "buys in store",
+        for everyone, and a customer with part of the lines unknown would count them as in store).
+        Two scans that stop at the first line found (each a full scan only when there is none). -#}
+    {%- if not execute -%}{{ return('all') }}{%- endif -%}
+    {%- set row = run_query(
+        "select (select count(*) from (select 1 from " ~ ref('stg_orders') ~ " where channel <> 'unknown' limit 1)),"
+        ~ " (select count(*) from (select 1 from " ~ ref('stg_orders') ~ " where channel = 'unknown' limit 1))").rows[0] -%}
+    {{ return('none' if row[0] == 0 else ('some' if row[1] > 0 else 'all')) }}
+{% endmacro %}

@@ -6,6 +6,7 @@
     as purchases (README: "Purchases and returns"). Sums over lines are exact (exact_sum), so a
     fresh build gives bit-identical monetary, avg_order_value, return_amount and shares. -#}
 {%- set categories = order_categories() -%}
+{%- set channels = order_channels_known() -%}
 {%- set line_columns = order_line_columns() -%}
 {%- set customer_columns = [] -%}
 {%- if execute -%}
@@ -98,6 +99,10 @@ purchases as (
         {{ exact_sum_where('exact_amount', 'category in (' ~ literals | join(', ') ~ ')') }} as {{ quote_identifier(category['column'] ~ '_amount') }},
         {%- endfor %}
         {{ exact_sum_where('exact_amount', is_online_channel('channel')) }} as online_amount
+        {%- if channels == 'some' %},
+        -- Some lines without a channel: the share is of the value whose channel is known.
+        {{ exact_sum_where('exact_amount', "channel <> 'unknown'") }} as known_channel_amount
+        {%- endif %}
     from purchase_lines
     group by customer_id
 
@@ -129,7 +134,12 @@ features as (
         cast(coalesce(returns.return_count, 0) as integer) as return_count,
         cast(coalesce(returns.return_amount, 0) as double) as return_amount,
         cast(coalesce(returns.return_amount, 0) / nullif(purchases.monetary, 0) as double) as return_rate,
-        cast(purchases.online_amount / nullif(purchases.monetary, 0) as double) as online_share,
+        {%- if channels == 'none' %}
+        -- No line names its channel (no channel column): unknown, not "all in store".
+        cast(null as double) as online_share,
+        {%- else %}
+        cast(purchases.online_amount / nullif(purchases.{{ 'known_channel_amount' if channels == 'some' else 'monetary' }}, 0) as double) as online_share,
+        {%- endif %}
         {%- for category in categories %}
         cast(purchases.{{ quote_identifier(category['column'] ~ '_amount') }} / nullif(purchases.monetary, 0) as double)
             as {{ quote_identifier(category['column']) }},

@@ -454,3 +454,37 @@ def test_categories_in_other_scripts_keep_a_share_each(tmp_path: Path) -> None:
     sums = run.query(f"select {' + '.join(shares)} from int_customer_features")
     assert all(total == pytest.approx(1.0) for (total,) in sums)
     assert run.scalar(f"select count(distinct ({shares[0]})) from int_customer_features") > 1
+
+
+def test_online_share_counts_only_lines_whose_channel_is_known(tmp_path: Path) -> None:
+    """Without a channel column every customer had online_share 0, "buys in store" (the In-Store
+    name and the in-store action), and a line without a channel counted as in store. With no
+    channel at all the share is unknown (null); with some lines unknown it is the online share
+    of the value whose channel is known."""
+    lines = ["customer_id,order_id,order_date,amount"]
+    lines += [f"C{i % 4},O{i},2024-03-{1 + i % 28:02d},{10 + i}" for i in range(24)]
+    no_channel = tmp_path / "no_channel.csv"
+    no_channel.write_text("\n".join(lines) + "\n")
+    run = run_dbt(
+        tmp_path / "none",
+        command="run",
+        variables={"orders_path": str(no_channel)},
+        extra_args=["--select", "+int_customer_features"],
+    )
+    assert run.query("select distinct online_share from int_customer_features") == [(None,)]
+
+    # C0: 10 online + 20 in store + 30 unknown -> 1/3; C1: unknown only -> null.
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_text(
+        "customer_id,order_id,order_date,amount,channel\n"
+        "C0,O1,2024-03-01,10,web\nC0,O2,2024-03-02,20,store\nC0,O3,2024-03-03,30,\n"
+        "C1,O4,2024-03-04,40,\nC2,O5,2024-03-05,50,online\n"
+    )
+    run = run_dbt(
+        tmp_path / "some",
+        command="run",
+        variables={"orders_path": str(mixed)},
+        extra_args=["--select", "+int_customer_features"],
+    )
+    shares = dict(run.query("select customer_id, online_share from int_customer_features"))
+    assert shares == {"C0": pytest.approx(1 / 3), "C1": None, "C2": 1.0}
