@@ -13,11 +13,11 @@
 {%- set match_by_key = id_matching != 'exact' -%}
 {#- Without a customers input the var applies to the lines' ids themselves: `Ann@Shop.com` and
     `ann@shop.com` are one customer under ignore_case (they were two, each with part of the
-    spend), named by the compared form. -#}
+    spend), named by the first of its spellings in sort order. -#}
 {%- set own_key = setting('customer_id_matching') if not check_customers else 'exact' -%}
 {%- if execute and flags.WHICH in ['build', 'run', 'retry'] and own_key != 'exact' -%}
     {%- do log(this.identifier ~ ": var customer_id_matching (" ~ own_key
-        ~ ") on an orders input without customers: the lines' ids that differ only that way are one customer, named by the compared form", info=true) -%}
+        ~ ") on an orders input without customers: the lines' ids that differ only that way are one customer, named by the first of its spellings in sort order", info=true) -%}
 {%- endif -%}
 {%- if orders_present -%}
     {%- set input = staging_input('orders') -%}
@@ -181,7 +181,12 @@ parsed as (
         cast(source_row_number as varchar) as order_id,
         {%- endif %}
         {%- if own_key != 'exact' %}
-        coalesce({{ customer_id_key(id_value(field.customer_id, float_ids), own_key) }}, {{ id_value(field.customer_id, float_ids) }}) as customer_id,
+        {%- set written_id = id_value(field.customer_id, float_ids) %}
+        {%- set id_key = customer_id_key(written_id, own_key) %}
+        -- One customer per id as the var compares it, named by the first of its spellings in
+        -- sort order (a window over the lines: only when the var is set).
+        case when {{ id_key }} is null then {{ written_id }}
+            else min({{ written_id }}) over (partition by {{ id_key }}) end as customer_id,
         {%- else %}
         {{ id_value(field.customer_id, float_ids) }} as customer_id,
         {%- endif %}

@@ -45,7 +45,8 @@ def test_customers_only_parquet_builds_without_behaviour_features(tmp_path: Path
 
 
 def test_orders_only_input_segments_the_customers_found_in_orders(tmp_path: Path):
-    # customer_id_matching has no customers to match against: it says so and changes nothing.
+    # customer_id_matching on orders alone applies to the lines' ids (the demo's ids differ in no
+    # case): it says so and changes no count.
     variables = {
         "orders_path": str(SEEDS / "demo_orders.csv"),
         "customer_id_matching": "ignore_case",
@@ -64,8 +65,8 @@ def test_orders_only_input_segments_the_customers_found_in_orders(tmp_path: Path
         run.output
     )
     assert (
-        "base_orders: var customer_id_matching (ignore_case) does nothing without a customers "
-        "input: the customers are the order lines' ids as written" in run.output
+        "base_orders: var customer_id_matching (ignore_case) on an orders input without customers:"
+        " the lines' ids that differ only that way are one customer" in run.output
     )
 
 
