@@ -839,8 +839,7 @@
     {%- if kind == 'orders' -%}
         {#- The two order-line decisions a build announces (base_orders): which currency is kept,
             and an amount column that repeats its order's total on every line. -#}
-        {%- set currency = order_currency('input_file_check', mapping.get('currency')) -%}
-        {%- if currency is none -%}{%- set currency = amount_currency('input_file_check', mapping) -%}{%- endif -%}
+        {%- set currency = order_currency('input_file_check', mapping) -%}
         {%- if currency is not none -%}
             {%- do print('currency: lines in ' ~ currency.kept ~ ' kept, any other rejected (' ~ ('var currency' if currency.by_var else 'the currency of most lines')
                 ~ '; first 100,000 lines: ' ~ (currency_counts(currency) or 'none names one') ~ ')') -%}

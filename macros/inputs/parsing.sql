@@ -112,12 +112,8 @@
 {% endmacro %}
 
 {% macro is_summary_row(id_expression) -%}
-    {#- The row's customer id is a summary word (summary_row_words); case-blind, and only on ids no
-        longer than the longest word. -#}
-    {%- set words = [] -%}
-    {%- for word in summary_row_words() -%}{%- do words.append(modules.re.escape(word)) -%}{%- endfor -%}
-    coalesce(strlen({{ id_expression }}) <= {{ summary_row_words() | map('length') | max }}
-        and regexp_full_match({{ id_expression }}, {{ quote_literal('(?i)' ~ words | join('|')) }}), false)
+    {#- The row's customer id is a summary word (summary_row_words), in any case. -#}
+    coalesce({{ is_one_of_words(id_expression, summary_row_words()) }}, false)
 {%- endmacro %}
 
 {% macro summary_row_reason() -%}
@@ -277,16 +273,20 @@
 {% endmacro %}
 
 {% macro is_missing_word(text, also=[]) -%}
-    {#- `text` (trimmed) is a missing-value word: one case-blind regular expression (lower() on each
-        value would cost +0.75 s at 10M ids), run only on values no longer than the longest word
-        (the words are ASCII, and no other character folds to their letters): 10M customer ids of
-        8 characters 1.26-1.41 s with the expression on each, 0.75-0.89 s with the length first,
+    {#- `text` (trimmed) is a missing-value word (missing_value_words, and `also`). -#}
+    {{ is_one_of_words(text, missing_value_words() + also) }}
+{%- endmacro %}
+
+{% macro is_one_of_words(text, words) -%}
+    {#- `text` (trimmed) is one of `words` (ASCII, lower case), in any case: one case-blind regular
+        expression (lower() on each value would cost +0.75 s at 10M ids), run only on values no
+        longer than the longest word (no other character folds to their letters): 10M customer ids
+        of 8 characters 1.26-1.41 s with the expression on each, 0.75-0.89 s with the length first,
         the same as no check, so it can run on every customer id. -#}
-    {%- set words = [] -%}
-    {%- for word in missing_value_words() + also -%}{%- do words.append(modules.re.escape(word)) -%}{%- endfor -%}
-    {%- set longest = (missing_value_words() + also) | map('length') | max -%}
-    (case when strlen({{ text }}) > {{ longest }} then false
-        else regexp_full_match({{ text }}, {{ quote_literal('(?i)' ~ words | join('|')) }}) end)
+    {%- set escaped = [] -%}
+    {%- for word in words -%}{%- do escaped.append(modules.re.escape(word)) -%}{%- endfor -%}
+    (case when strlen({{ text }}) > {{ words | map('length') | max }} then false
+        else regexp_full_match({{ text }}, {{ quote_literal('(?i)' ~ escaped | join('|')) }}) end)
 {%- endmacro %}
 
 {% macro is_blank(expression, data_type, parsed=none) -%}
@@ -932,26 +932,41 @@
     {{ return(none) }}
 {% endmacro %}
 
-{% macro order_currency(relation, column) %}
-    {#- The currency an orders input's amounts are kept in, when it has a currency column (mapped
-        from `Currency`, `currency_code`, ...): var currency, else the one most of the first
-        100,000 lines give (a tie goes to the first in alphabetical order). Lines in any other
-        currency are rejected by base_orders: summed with these, a yen amount would count as
-        dollars. Returns none without the column (or when no line in those rows names a currency),
-        else {column, kept, by_var, found: [{value, lines}] (the six most frequent)}. -#}
-    {%- if not execute or column is none -%}{{ return(none) }}{%- endif -%}
-    {%- set value = "upper(" ~ text_value(quote_identifier(column)) ~ ")" -%}
+{% macro order_currency(relation, mapping) %}
+    {#- The currency an orders input's amounts are kept in. From its currency column (mapped from
+        `Currency`, `currency_code`, ...), else from the signs and codes its amounts carry, when
+        they name two or more in the first 100,000 lines (`$12.50`, `9.00 €`, `¥1,200` in one
+        column: the signs were stripped and yen summed with dollars, green; the amount column is
+        read, else the unit price). Kept: var currency, else the one most of those lines give (a
+        tie goes to the first in alphabetical order). Lines in any other currency are rejected by
+        base_orders. Returns none (no column; no line naming a currency; amounts naming one or
+        none while var currency is unset), else {column, kept, by_var, from_amount,
+        found: [{value, lines}] (the six most frequent)}. -#}
+    {%- if not execute -%}{{ return(none) }}{%- endif -%}
+    {%- set from_amount = mapping.get('currency') is none -%}
+    {%- set column = (mapping.get('amount') or mapping.get('unit_price')) if from_amount else mapping['currency'] -%}
+    {%- if column is none -%}{{ return(none) }}{%- endif -%}
+    {%- set value = line_currency_sql(quote_identifier(column), from_amount) -%}
     {%- set rows = run_query("select " ~ value ~ " as currency, count(*) as lines from " ~ first_rows(relation)
         ~ " where " ~ value ~ " is not null group by 1 order by 2 desc, 1 limit 6").rows -%}
     {%- set found = [] -%}
     {%- for row in rows -%}{%- do found.append({'value': row[0], 'lines': row[1]}) -%}{%- endfor -%}
     {%- set chosen = setting('currency') -%}
-    {%- if chosen is not none -%}
-        {{ return({'column': column, 'kept': chosen | string | trim | upper, 'by_var': true, 'found': found}) }}
+    {%- set base = {'column': column, 'from_amount': from_amount, 'found': found} -%}
+    {%- if chosen is not none and (found or not from_amount) -%}
+        {%- do base.update({'kept': chosen | string | trim | upper, 'by_var': true}) -%}
+        {{ return(base) }}
     {%- endif -%}
-    {%- if not found -%}{{ return(none) }}{%- endif -%}
-    {{ return({'column': column, 'kept': found[0].value, 'by_var': false, 'found': found}) }}
+    {%- if found | length < (2 if from_amount else 1) -%}{{ return(none) }}{%- endif -%}
+    {%- do base.update({'kept': found[0].value, 'by_var': false}) -%}
+    {{ return(base) }}
 {% endmacro %}
+
+{% macro line_currency_sql(expression, from_amount) -%}
+    {#- SQL: the currency a line names, in upper case: its currency column's value, or the one its
+        amount's sign or code names (amount_currency_sql). -#}
+    {%- if from_amount -%}{{ amount_currency_sql(text_value(expression)) }}{%- else -%}upper({{ text_value(expression) }}){%- endif -%}
+{%- endmacro %}
 
 {% macro amount_currency_sql(text) -%}
     {#- SQL: the currency an amount's text names by its sign or code (`$12.50` USD, `1.234,50 €`
@@ -970,27 +985,6 @@
     end
 {%- endmacro %}
 
-{% macro amount_currency(relation, mapping) %}
-    {#- For an orders input without a currency column: the currency its amounts' signs name, when
-        they name two or more in the first 100,000 lines (`$12.50`, `€9`, `¥1,200` in one column:
-        the signs were stripped and yen summed with dollars, green), or var currency is set and
-        they name any. The amount column is read, else the unit price. Returns none, or what
-        order_currency returns with `from_amount` true; base_orders then rejects the lines in
-        another currency, as for a currency column. -#}
-    {%- set column = mapping.get('amount') or mapping.get('unit_price') -%}
-    {%- if not execute or column is none -%}{{ return(none) }}{%- endif -%}
-    {%- set value = amount_currency_sql(text_value(quote_identifier(column))) -%}
-    {%- set rows = run_query("select " ~ value ~ " as currency, count(*) as lines from " ~ first_rows(relation)
-        ~ " where " ~ value ~ " is not null group by 1 order by 2 desc, 1 limit 6").rows -%}
-    {%- set found = [] -%}
-    {%- for row in rows -%}{%- do found.append({'value': row[0], 'lines': row[1]}) -%}{%- endfor -%}
-    {%- set chosen = setting('currency') -%}
-    {%- if found and chosen is not none -%}
-        {{ return({'column': column, 'kept': chosen | string | trim | upper, 'by_var': true, 'found': found, 'from_amount': true}) }}
-    {%- endif -%}
-    {%- if found | length < 2 -%}{{ return(none) }}{%- endif -%}
-    {{ return({'column': column, 'kept': found[0].value, 'by_var': false, 'found': found, 'from_amount': true}) }}
-{% endmacro %}
 
 {% macro currency_reason(line_currency, kept) -%}
     {#- SQL for the rejection reason of a line in another currency than the one kept. -#}

@@ -163,7 +163,7 @@
             {%- set tail = ". Lines in any other currency are rejected (their amounts cannot be summed with these). Fix, to count them: convert their amounts to "
                 ~ currency.kept ~ " before the build (a view as orders_relation), or build each currency on its own: --vars '{currency: " ~ others[0].value ~ "}'" -%}
         {%- endif -%}
-        {%- set source = ("the currency signs of column " if currency.get('from_amount') else "column ") ~ currency.column -%}
+        {%- set source = ("the currency signs of column " if currency.from_amount else "column ") ~ currency.column -%}
         {%- do log(model_name ~ ": amounts kept in " ~ currency.kept ~ " (" ~ source ~ ", " ~ why ~ seen ~ ")" ~ tail, info=true) -%}
     {%- elif execute and setting('currency') is not none and flags.WHICH in ['build', 'run', 'retry'] -%}
         {%- do log(model_name ~ ": var currency (" ~ setting('currency') ~ ") does nothing: the orders input has no currency column and its amounts name no currency, so every line counts. "

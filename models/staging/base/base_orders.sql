@@ -45,10 +45,8 @@
     {%- set fill_channel = 'channel' in mapping and 'order_id' in mapping and column_has_blanks(input.relation, mapping.get('channel')) -%}
     {#- A currency column (`Currency`, ...): lines in another currency than the one kept are
         rejected; a blank takes its order's, as the status does. -#}
-    {%- set currency = order_currency(input.relation, mapping.get('currency')) -%}
-    {#- Without one, the currency signs of the amounts, when they name two or more (`$12`, `€9`). -#}
-    {%- if currency is none -%}{%- set currency = amount_currency(input.relation, mapping) -%}{%- endif -%}
-    {%- set fill_currency = currency is not none and not currency.get('from_amount') and 'order_id' in mapping
+    {%- set currency = order_currency(input.relation, mapping) -%}
+    {%- set fill_currency = currency is not none and not currency.from_amount and 'order_id' in mapping
         and column_has_blanks(input.relation, currency.column) -%}
     {{ log_input_reading('orders', mapping, decimal if number_columns else none, dates, float_ids,
                          status_values(input.relation, status_column),
@@ -205,11 +203,7 @@ parsed as (
         coalesce(lower({{ text_value(field.channel) }}), 'unknown') as channel
         {%- endif %}
         {%- if currency %},
-        {%- if currency.get('from_amount') %}
-        {%- set currency_value = amount_currency_sql(text_value(aliases.get(currency.column))) %}
-        {%- else %}
-        {%- set currency_value = 'upper(' ~ text_value(aliases.get(currency.column)) ~ ')' %}
-        {%- endif %}
+        {%- set currency_value = line_currency_sql(aliases.get(currency.column), currency.from_amount) %}
         {%- if fill_currency %}
         coalesce({{ currency_value }}, max({{ currency_value }}) over (partition by {{ text_value(field.order_id) }})) as line_currency
         {%- else %}
