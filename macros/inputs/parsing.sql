@@ -729,6 +729,15 @@
     date_part('year', age(cast({{ age_reference_date() }} as timestamp), cast({{ birth_date }} as timestamp)))
 {%- endmacro %}
 
+{% macro is_placeholder_birth_date(birth_date) -%}
+    {#- SQL: a parsed birth date that stands for "unknown" (a CRM's or database's default day):
+        before 1901 (1900-01-01, Excel's 1899-12-30, SQL Server's 1753-01-01, .NET's 0001-01-01:
+        no one alive was born then) or in the year 9999 or later ("end of time"). Such a row's age
+        is missing, not out of bounds: the customer is kept, the age imputed, and the
+        birth_date_placeholder health test WARNs. -#}
+    ({{ birth_date }} < date '1901-01-01' or {{ birth_date }} >= date '9999-01-01')
+{%- endmacro %}
+
 {% macro parse_birth_date(alias, reading) -%}
     {#- parse_date_column, except that a two-digit year after the reference date is of the last
         century: `01.03.65` is 1965, not 2065 (%y reads 00-68 as 20xx, right for orders, wrong

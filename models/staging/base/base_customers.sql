@@ -171,6 +171,7 @@ checked as (
                 when age_number is not null then null
                 when {{ unreadable_date(field.birth_date, 'parsed.birth_date', field_type.birth_date) }}
                     then 'birth_date is not a date'
+                when {{ is_placeholder_birth_date('parsed.birth_date') }} then null
                 when {{ outside_standard_bounds('age', age_at_reference('parsed.birth_date')) }}
                     then 'birth_date gives an age outside 0-120'
             end,
@@ -209,9 +210,15 @@ final as (
         -- the gender value as it arrived when it is no known spelling (it reads as Other)
         unrecognised_gender,
         {%- if 'birth_date' in mapping %}
-        coalesce({{ finite_or_null('age_number') }}, {{ age_at_reference('birth_date') }}) as age,
+        coalesce({{ finite_or_null('age_number') }},
+                 case when not {{ is_placeholder_birth_date('birth_date') }} then {{ age_at_reference('birth_date') }} end) as age,
+        -- kept rows whose age came from nothing but a placeholder birth date (1900-01-01, ...):
+        -- the date, for the birth_date_placeholder WARN; their age is missing (imputed)
+        case when rejection_reason is null and age_number is null and {{ is_placeholder_birth_date('birth_date') }}
+            then strftime(birth_date, '%Y-%m-%d') end as placeholder_birth_date,
         {%- else %}
         {{ finite_or_null('age_number') }} as age,
+        cast(null as varchar) as placeholder_birth_date,
         {%- endif %}
         {{ finite_or_null('annual_income_k_number') }} as annual_income_k,
         {{ finite_or_null('income_number') }} as income,

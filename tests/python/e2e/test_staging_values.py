@@ -824,20 +824,39 @@ def test_a_birth_date_gives_the_age_where_the_input_has_none(tmp_path: Path):
         "K2;07/02;02.07.1980;48000\n"  # 43: the birthday is the day after
         "K3;;;61000\n"  # no birth date: age missing (imputed later), the customer kept
         "K4;;unbekannt;39000\n"  # rejected: no date
-        "K5;01/01;01.01.1890;45000\n"  # rejected: 134 years
+        "K5;01/05;05.01.1902;45000\n"  # rejected: 122 years
         "K6;02/29;29.02.2000;30000\n"  # 24
+        # A CRM's "unknown" (1900-01-01, Excel's 1899-12-30, 9999-12-31): the age is missing and
+        # the customer kept, where these rows were rejected as 124 years and more.
+        "K7;01/01;01.01.1900;41000\n"
+        "K8;;30.12.1899;43000\n"
+        "K9;;31.12.9999;47000\n"
+        "K10;;01.01.1900;49000\n"
     )
     run = run_dbt(
         tmp_path / "crm",
         variables={"customers_path": str(crm), "as_of_date": "2024-07-01"},
-        extra_args=["--select", "base_customers", "stg_customers"],
+        extra_args=["--select", "base_customers", "stg_customers", "birth_date_placeholder"],
     )
     ages = dict(run.query("select customer_id, age from stg_customers"))
-    assert ages == {"K1": 44, "K2": 43, "K3": None, "K6": 24}
+    assert ages == {
+        "K1": 44,
+        "K2": 43,
+        "K3": None,
+        "K6": 24,
+        **{key: None for key in ("K7", "K8", "K9", "K10")},
+    }
     reasons = dict(run.query("select customer_id, rejection_reason from base_customers"))
     assert reasons["K4"] == "birth_date is not a date"
     assert reasons["K5"] == "birth_date gives an age outside 0-120"
     assert "birth_date <- Geburtsdatum" in run.output
+    assert re.search(r"WARN 3 birth_date_placeholder", run.output), run.output[-3000:]
+    assert (
+        "birth date 1900-01-01 (2 customers) stands for unknown: their age is read as missing"
+        in run.output
+    )
+    assert "birth date 1899-12-30 (1 customers)" in run.output
+    assert "birth date 9999-12-31 (1 customers)" in run.output
 
     # Both columns, two-digit years (`15.03.65` is 1965, not 2065): the age column wins where set.
     both = tmp_path / "both.csv"

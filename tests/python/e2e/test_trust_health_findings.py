@@ -35,6 +35,7 @@ CHECKS = [
     "income_units_look_wrong",
     "feature_zero_placeholder",
     "order_lines_mostly_returns",
+    "birth_date_placeholder",
 ]
 CUSTOMERS = 300
 NO_AGE = 186  # 62%
