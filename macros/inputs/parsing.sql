@@ -522,10 +522,39 @@
         (`April 1, 2024`, `1 April 2024`) and mail or HTTP headers write them (`Mon, 01 Apr 2024`).
         Two-digit years (%y: 00-68 are 2000-2068, 69-99 are 1969-1999), as Excel writes US dates
         (`3/1/24`) and Oracle its default (`01-MAR-24`); a %Y format does not read them (it would
-        read the year 24). -#}
+        read the year 24). Year first with dots (`2023.01.04`, as Hungarian, Korean and Chinese
+        exports write it) and a web server log's `04/Jan/2023`. -#}
     {{ return(['iso', 'epoch', 'excel', '%Y%m%d', '%d-%m-%Y', '%m-%d-%Y', '%d/%m/%Y', '%m/%d/%Y', '%d.%m.%Y',
-               '%d-%b-%Y', '%d %b %Y', '%b %d %Y', '%b %d, %Y', '%d-%B-%Y', '%d %B %Y', '%B %d %Y', '%B %d, %Y',
+               '%Y.%m.%d', '%d/%b/%Y', '%d-%b-%Y', '%d %b %Y', '%b %d %Y', '%b %d, %Y', '%d-%B-%Y', '%d %B %Y', '%B %d %Y', '%B %d, %Y',
                '%a, %d %b %Y', '%m/%d/%y', '%d/%m/%y', '%d.%m.%y', '%d-%m-%y', '%m-%d-%y', '%d-%b-%y']) }}
+{% endmacro %}
+
+{% macro date_format_suggestions() %}
+    {#- Formats never detected (a month without its day is no date to guess; a run of eight digits
+        other than yyyymmdd reads two ways), but named in the fix when a column no candidate reads
+        is written that way, so the var the message suggests is the one that reads it. -#}
+    {{ return(['%Y%m', '%Y-%m', '%Y/%m', '%m/%Y', '%m.%Y', '%m-%Y', '%b %Y', '%B %Y', '%b-%Y', '%b-%y',
+               '%d%m%Y', '%m%d%Y', '%d%m%y', '%Y.%m.%d.', '%Y. %m. %d.', '%Y-%m-%d-%H.%M.%S',
+               '%d/%b/%Y:%H:%M:%S %z', '%A, %B %d, %Y', '%A, %d %B %Y', '%d/%m/%Y %H.%M']) }}
+{% endmacro %}
+
+{% macro suggested_date_format(values_sql) %}
+    {#- The format of date_format_suggestions that reads the most of the column's values (at
+        least half of them), with the count it reads: {'format', 'read', 'total'}; none when
+        no suggestion reads that many. -#}
+    {%- set suggestions = date_format_suggestions() -%}
+    {%- set counts = [] -%}
+    {%- for candidate in suggestions -%}
+        {%- do counts.append("count(try_strptime(v, " ~ quote_literal(candidate) ~ "))") -%}
+    {%- endfor -%}
+    {%- set row = run_query("select count(v), " ~ counts | join(', ') ~ " from " ~ values_sql ~ " as distinct_values").rows[0] -%}
+    {%- set best = {'format': none, 'read': 0, 'total': row[0]} -%}
+    {%- for candidate in suggestions -%}
+        {%- if row[loop.index] > best.read -%}
+            {%- do best.update({'format': candidate, 'read': row[loop.index]}) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(best if best.format is not none and best.read * 2 >= best.total else none) }}
 {% endmacro %}
 
 {% macro date_time_suffixes() %}
@@ -661,12 +690,23 @@
             {%- do best.append(candidate) -%}
         {%- endif -%}
     {%- endfor -%}
-    {%- set fix = "Fix: set the format with --vars '{date_formats: {" ~ standard_name ~ ": \"%d/%m/%Y\"}}' (strftime codes, or epoch for Unix time, excel for spreadsheet day numbers)." -%}
-    {%- if standard_name == 'birth_date' -%}
-        {%- set fix = fix ~ " Or leave the column out: --vars '{customer_columns: {birth_date: null}}'." -%}
-    {%- endif -%}
+    {%- set var_example = "--vars '{date_formats: {" ~ standard_name ~ ": \"FORMAT\"}}'" -%}
+    {%- set codes = " (strftime codes, or epoch for Unix time, excel for spreadsheet day numbers)." -%}
+    {%- set leave_out = " Or leave the column out: --vars '{customer_columns: {birth_date: null}}'." if standard_name == 'birth_date' else "" -%}
+    {%- set fix = "Fix: set the format with " ~ var_example | replace('FORMAT', '%d/%m/%Y') ~ codes ~ leave_out -%}
     {%- if best | length == 0 -%}
         {%- set samples = run_query("select v from " ~ values_sql ~ " as distinct_values where v is not null order by v limit 5").columns[0].values() -%}
+        {#- The fix names the format the values are written in where a known one reads them, not
+            an example of another shape. -#}
+        {%- set suggestion = suggested_date_format(values_sql) -%}
+        {%- if suggestion -%}
+            {%- set fix = "Fix: set the format with " ~ var_example | replace('FORMAT', suggestion.format) ~ ", which reads "
+                ~ suggestion.read ~ " of its " ~ suggestion.total ~ " distinct values" ~ codes ~ leave_out -%}
+        {%- else -%}
+            {%- set fix = "Fix: set the format with " ~ var_example | replace('FORMAT', '<format>')
+                ~ " in strftime codes (%d/%m/%Y reads 31/01/2024), or epoch for Unix time, excel for spreadsheet day numbers."
+                ~ leave_out -%}
+        {%- endif -%}
         {{ return(date_problem_raised("No known date format reads " ~ standard_name ~ " (column " ~ source_column
             ~ "); values such as " ~ samples | join(', ') ~ ". " ~ fix, problems)) }}
     {%- endif -%}

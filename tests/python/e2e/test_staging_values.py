@@ -563,6 +563,57 @@ def test_spreadsheet_day_numbers_are_detected_as_dates(tmp_path: Path):
     assert "signup_date spreadsheet day numbers (detected)" in run.output
 
 
+def test_dotted_year_first_and_log_dates_are_detected_and_an_unread_column_names_its_format(
+    tmp_path: Path,
+):
+    """`2023.01.04` (Hungarian, Korean, Chinese exports) and a web log's `04/Jan/2023` stopped the
+    build, whose fix suggested `%d/%m/%Y` whatever the values looked like. They are read now, and a
+    column no detected format reads (months without a day, `202301`) stops with the format that
+    reads it in the fix; with no such format, the fix gives a placeholder, not a wrong example."""
+    days = [date(2023, 1, 4) + timedelta(days=9 * i) for i in range(20)]
+    customers = tmp_path / "customers.csv"
+    customers.write_text(
+        "customer_id,age,signup_date\n"
+        + "".join(f"C{i},{30 + i},{d:%Y.%m.%d}\n" for i, d in enumerate(days))
+    )
+    orders = tmp_path / "orders.csv"
+    orders.write_text(
+        "order_id,customer_id,order_date,amount\n"
+        + "".join(f"O{i},C{i},{d:%d/%b/%Y},12.5\n" for i, d in enumerate(days))
+    )
+    run = run_base_models(
+        tmp_path / "read", {"customers_path": str(customers), "orders_path": str(orders)}
+    )
+    assert dict(run.query("select customer_id, signup_date from base_customers")) == {
+        f"C{i}": d for i, d in enumerate(days)
+    }
+    assert dict(run.query("select order_id, order_date from base_orders")) == {
+        f"O{i}": d for i, d in enumerate(days)
+    }
+    assert "signup_date %Y.%m.%d (detected)" in run.output, run.output[-3000:]
+
+    months = tmp_path / "months.csv"
+    months.write_text(
+        "order_id,customer_id,order_date,amount\n"
+        + "".join(f"O{i},C{i},{d:%Y%m},12.5\n" for i, d in enumerate(days))
+    )
+    failed = run_dbt(
+        tmp_path / "months",
+        command="run",
+        variables={"orders_path": str(months)},
+        extra_args=["--select", "base_orders"],
+        check=False,
+    )
+    assert failed.result.returncode != 0
+    message = " ".join(failed.output.split())
+    assert "No known date format reads order_date (column order_date)" in message, message[-2000:]
+    assert (
+        "Fix: set the format with --vars '{date_formats: {order_date: \"%Y%m\"}}', which reads 6 "
+        "of its 6 distinct values" in message
+    )
+    assert "%d/%m/%Y" not in message
+
+
 def test_twelve_hour_times_after_the_date_are_read_detected_or_configured(tmp_path: Path):
     """A US export writes `1/31/2024 8:26:00 PM` (spreadsheets, .NET, SQL Server); 30,000
     distinct moments, more than the detection's sample, are still detected as month-first. A
@@ -893,6 +944,11 @@ def test_a_birth_date_column_no_format_reads_stops_naming_the_var_that_leaves_it
     message = " ".join(run.output.split())
     assert "No known date format reads birth_date (column DOB)" in message, run.output[-2000:]
     assert "Or leave the column out: --vars '{customer_columns: {birth_date: null}}'" in message
+    # No format reads `sometime`: the fix gives the var with a placeholder and one example.
+    assert (
+        "--vars '{date_formats: {birth_date: \"<format>\"}}' in strftime codes (%d/%m/%Y reads "
+        "31/01/2024)" in message
+    )
 
 
 def test_a_reports_summary_rows_are_rejected_not_segmented(tmp_path: Path):
