@@ -104,6 +104,11 @@
                'id_cliente', 'numero_cliente', 'codice_cliente', 'klantnummer', 'klant_id']) }}
 {% endmacro %}
 
+{% macro order_email_headers() %}
+    {#- The headers of an email that keys an orders file with no customer id column, first found wins. -#}
+    {{ return(['customer_email', 'billing_email', 'email', 'email_address', 'buyer_email', 'e_mail']) }}
+{% endmacro %}
+
 {% macro order_column_synonyms() %}
     {#- English first, then the headers of German, French, Spanish, Italian and Dutch exports (not
         Portuguese / Italian `data`, which in English means anything). An order number as exports
@@ -126,6 +131,7 @@
                        'datum', 'bestelldatum', 'belegdatum', 'rechnungsdatum', 'date_commande', 'date_de_commande',
                        'date_facture', 'fecha', 'fecha_pedido', 'fecha_factura', 'data_ordine', 'besteldatum', 'factuurdatum'],
         'amount': ['amount', 'line_total', 'line_amount', 'order_total', 'total', 'revenue', 'sales', 'value', 'order_value',
+                   'grand_total', 'base_grand_total', 'grand_total_base', 'grand_total_purchased',
                    'betrag', 'gesamtbetrag', 'gesamt', 'gesamtpreis', 'gesamtsumme', 'umsatz', 'montant', 'montant_total', 'importe', 'importe_total', 'importo',
                    'totale', 'bedrag'],
         'quantity': ['quantity', 'qty', 'units', 'menge', 'anzahl', 'quantite', 'cantidad', 'aantal'],
@@ -269,6 +275,16 @@
                 ~ ": {" ~ standard ~ ": " ~ column | tojson ~ "}}'; the other is carried as an extra column.") }}
         {%- endif -%}
     {%- endfor -%}
+    {#- An orders file keyed by email alone (Magento's `Customer Email`, a shop's `Billing Email`):
+        the email is the customer where no id column is (an id column wins, as the customers input
+        is keyed by it). Before, such a file stopped asking for a customer_id. -#}
+    {%- if overrides_var == 'order_columns' and 'customer_id' not in mapping and 'customer_id' not in unmapped -%}
+        {%- for candidate in order_email_headers() -%}
+            {%- if 'customer_id' not in mapping and candidate in by_normalized and by_normalized[candidate] not in mapping.values() -%}
+                {%- do mapping.update({'customer_id': by_normalized[candidate]}) -%}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endif -%}
     {#- Two headers that read as one name ('Age' and 'age', 'Annual Income (k$)' and
         'annual_income_k'): taking the first would be a silent guess between two columns that may
         hold different things, so the build stops until the var names the exact header. -#}

@@ -917,14 +917,34 @@
         ~ input.columns | join(', ') ~ ". Fix: --vars '{cancellation_column: \"<column>\", cancellation_values: [\"Cancelled\"]}'.") }}
 {% endmacro %}
 
-{% macro status_values(relation, column) %}
+{% macro closed_means_refunded(relation, column) %}
+    {#- Magento (Adobe Commerce) writes `closed` for an order a credit memo refunded and `complete`
+        for one delivered and paid; elsewhere `closed` is often just finished, so it is no default
+        cancellation word. A status column holding both `complete` and `closed` (first 100,000
+        rows) is read the Magento way: `closed` is a cancellation too, unless var
+        cancellation_values was changed from its default (the user's list is the user's word).
+        Before, a Magento export's refunded orders counted as purchases, green. -#}
+    {%- if not execute or column is none -%}{{ return(false) }}{%- endif -%}
+    {%- set given = [] -%}
+    {%- for word in setting('cancellation_values') or [] -%}{%- do given.append(word | string | lower) -%}{%- endfor -%}
+    {%- set defaults = [] -%}
+    {%- for word in var_schema().settings['cancellation_values'].default -%}{%- do defaults.append(word | string | lower) -%}{%- endfor -%}
+    {%- if given != defaults -%}{{ return(false) }}{%- endif -%}
+    {%- set value = "lower(" ~ text_value(quote_identifier(column)) ~ ")" -%}
+    {%- set row = run_query("select count(*) filter (where " ~ value ~ " = 'complete') > 0 and count(*) filter (where "
+        ~ value ~ " = 'closed') > 0 from " ~ first_rows(relation)).rows[0] -%}
+    {{ return(row[0] == true) }}
+{% endmacro %}
+
+{% macro status_values(relation, column, extra_cancellations=[]) %}
     {#- For the console: the status column's most frequent values in the first 100,000 rows, each
         with its count and whether it marks a cancellation, so a user sees what is counted as a
-        purchase. [] without a status column. -#}
+        purchase. [] without a status column. `extra_cancellations`: words read as cancellations
+        beyond var cancellation_values (closed_means_refunded). -#}
     {%- if not execute or column is none -%}{{ return([]) }}{%- endif -%}
     {%- set value = text_value(quote_identifier(column)) -%}
     {%- set cancelling = [] -%}
-    {%- for word in setting('cancellation_values') or [] -%}{%- do cancelling.append(word | string | lower) -%}{%- endfor -%}
+    {%- for word in (setting('cancellation_values') or []) + extra_cancellations -%}{%- do cancelling.append(word | string | lower) -%}{%- endfor -%}
     {%- set rows = run_query("select " ~ value ~ " as status, count(*) as lines from " ~ first_rows(relation)
         ~ " where " ~ value ~ " is not null group by 1 order by 2 desc, 1 limit 1000").rows -%}
     {%- set found = [] -%}
@@ -1040,15 +1060,16 @@
     'amount in ' || {{ line_currency }} || ', not ' || {{ quote_literal(kept) }} || ', the currency kept (var currency): amounts in two currencies cannot be summed'
 {%- endmacro %}
 
-{% macro is_cancellation(order_id_expression, status_expression) -%}
+{% macro is_cancellation(order_id_expression, status_expression, extra_values=[]) -%}
     {#- A line the user marks as a cancellation: an order id with var cancellation_prefix, or a
-        status (var cancellation_column) among var cancellation_values (compared trimmed, any case). -#}
+        status (var cancellation_column) among var cancellation_values (compared trimmed, any case)
+        or `extra_values` (closed_means_refunded). -#}
     {%- set conditions = [] -%}
     {%- set prefix = setting('cancellation_prefix') -%}
     {%- if prefix is not none and (prefix | string) != '' -%}
         {%- do conditions.append("starts_with(" ~ order_id_expression ~ ", " ~ quote_literal(prefix) ~ ")") -%}
     {%- endif -%}
-    {%- set values = setting('cancellation_values') or [] -%}
+    {%- set values = (setting('cancellation_values') or []) + extra_values -%}
     {%- if status_expression is not none and values | length > 0 -%}
         {%- set literals = [] -%}
         {%- for value in values -%}{%- do literals.append(quote_literal(value | string | lower)) -%}{%- endfor -%}

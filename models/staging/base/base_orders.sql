@@ -42,6 +42,11 @@
     {%- set dates = {'order_date': date_column_format('order_date', input, mapping.get('order_date'))} -%}
     {%- set float_ids = ids_written_as_floats(input.relation, mapping.get('customer_id'), input.types.get(mapping.get('customer_id'), 'VARCHAR')) -%}
     {%- set status_column = cancellation_source_column(mapping, input) -%}
+    {#- Magento's `closed` (refunded) beside its `complete`: a cancellation too (closed_means_refunded). -#}
+    {%- set extra_cancellations = ['closed'] if closed_means_refunded(input.relation, status_column) else [] -%}
+    {%- if execute and extra_cancellations and flags.WHICH in ['build', 'run', 'retry'] -%}
+        {%- do log(this.identifier ~ ": status " ~ status_column ~ " writes both complete and closed, as Magento does for a delivered and a refunded order: closed is read as a cancellation. If closed means finished in this file, set var cancellation_values to your list (without closed)", info=true) -%}
+    {%- endif -%}
     {%- set fill_channel = 'channel' in mapping and 'order_id' in mapping and column_has_blanks(input.relation, mapping.get('channel')) -%}
     {#- A currency column (`Currency`, ...): lines in another currency than the one kept are
         rejected; a blank takes its order's, as the status does. -#}
@@ -49,7 +54,7 @@
     {%- set fill_currency = currency is not none and not currency.from_amount and 'order_id' in mapping
         and column_has_blanks(input.relation, currency.column) -%}
     {{ log_input_reading('orders', mapping, decimal if number_columns else none, dates, float_ids,
-                         status_values(input.relation, status_column),
+                         status_values(input.relation, status_column, extra_cancellations),
                          customer_id_matches(input.relation, mapping.get('customer_id'), float_ids, ref('base_customers'), id_matching) if match_by_key else none) }}
     {{ log_order_currency(this.identifier, currency) }}
     {{ log_order_total(this.identifier, order_total, not order_total_once) }}
@@ -234,7 +239,7 @@ valued as (
         -- first line of an order only, so the other lines of a refunded order would count as
         -- purchases); a line with its own status keeps it.
         {%- set status_value = text_value(aliases.get(status_column)) %}
-        {{ is_cancellation('order_id', 'coalesce(' ~ status_value ~ ', max(' ~ status_value ~ ') over (partition by order_id))') }} as is_cancellation
+        {{ is_cancellation('order_id', 'coalesce(' ~ status_value ~ ', max(' ~ status_value ~ ') over (partition by order_id))', extra_cancellations) }} as is_cancellation
         {%- else %}
         {{ is_cancellation('order_id', none) }} as is_cancellation
         {%- endif %}

@@ -582,6 +582,68 @@ def test_cancellation_words_of_shop_systems_and_languages_are_returns(tmp_path: 
     assert '"Partially Refunded"]}' in console
 
 
+def test_magentos_closed_beside_complete_is_a_refund_unless_the_user_lists_the_words(
+    tmp_path: Path,
+):
+    """Magento writes `closed` for an order a credit memo refunded, beside `complete` for one
+    delivered: the refunded orders counted as purchases, green. With both words in the status
+    column, `closed` is a cancellation; a file whose own cancellation_values are given keeps them
+    as given, and a file without `complete` (where `closed` may just mean finished) is untouched."""
+    # Magento's admin grid export (Sales > Orders > Export CSV), its status labels as written.
+    statuses = ["Complete", "Closed", "Complete", "Canceled", "Processing", "Closed", "Complete"]
+    header = (
+        "ID,Purchase Point,Purchase Date,Bill-to Name,Grand Total (Base),"
+        "Grand Total (Purchased),Status,Customer Email,Total Refunded"
+    )
+    lines = [header] + [
+        f'00000000{index + 1},Main Website,"May {index + 1}, 2024 10:0{index}:00 AM",Ann,'
+        f"${20 + index}.00,${20 + index}.00,{status},c{index % 3}@shop.example,"
+        + ("$" + str(20 + index) + ".00" if status == "Closed" else "")
+        for index, status in enumerate(statuses)
+    ]
+    orders = tmp_path / "export.csv"
+    orders.write_text("\n".join(lines) + "\n")
+    run = run_dbt(
+        tmp_path / "magento",
+        command="run",
+        variables={"orders_path": str(orders)},
+        extra_args=["--select", "base_orders"],
+    )
+    returns = dict(run.query("select cast(order_id as int), is_return from base_orders"))
+    assert returns == {
+        index + 1: status in {"Closed", "Canceled"} for index, status in enumerate(statuses)
+    }, run.output
+    console = " ".join(run.output.split())
+    assert "status Status writes both complete and closed, as Magento does" in console, console
+    assert "'Closed' 2 (a return)" in console
+    # Keyed by email alone, its total in the store's base currency: mapped without vars.
+    assert "customer_id <- Customer Email" in console
+    assert "amount <- Grand Total (Base)" in console
+    assert run.scalar("select sum(amount) from base_orders where not is_return") == 20 + 22 + 24 + 26
+
+    own_words = run_dbt(
+        tmp_path / "own",
+        command="run",
+        variables={
+            "orders_path": str(orders),
+            "cancellation_values": ["canceled"],
+        },
+        extra_args=["--select", "base_orders"],
+    )
+    assert own_words.scalar("select count(*) filter (where is_return) from base_orders") == 1
+
+    no_complete = tmp_path / "tickets.csv"
+    no_complete.write_text("\n".join(line.replace("Complete", "Open") for line in lines) + "\n")
+    untouched = run_dbt(
+        tmp_path / "untouched",
+        command="run",
+        variables={"orders_path": str(no_complete)},
+        extra_args=["--select", "base_orders"],
+    )
+    assert untouched.scalar("select count(*) filter (where is_return) from base_orders") == 1
+    assert "as Magento does" not in untouched.output
+
+
 def test_one_line_per_unit_is_not_read_as_an_order_total(tmp_path: Path):
     """Olist's order items (the README's recipe) write one line per unit: an order of three units
     of one product has three lines with the same price. Nearly every order of several lines looked
