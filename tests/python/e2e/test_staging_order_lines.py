@@ -619,7 +619,9 @@ def test_magentos_closed_beside_complete_is_a_refund_unless_the_user_lists_the_w
     # Keyed by email alone, its total in the store's base currency: mapped without vars.
     assert "customer_id <- Customer Email" in console
     assert "amount <- Grand Total (Base)" in console
-    assert run.scalar("select sum(amount) from base_orders where not is_return") == 20 + 22 + 24 + 26
+    assert (
+        run.scalar("select sum(amount) from base_orders where not is_return") == 20 + 22 + 24 + 26
+    )
 
     own_words = run_dbt(
         tmp_path / "own",
