@@ -113,7 +113,9 @@
     {#- English first, then the headers of German, French, Spanish, Italian and Dutch exports (not
         Portuguese / Italian `data`, which in English means anything). An order number as exports
         head it (`Order Number`, `Invoice No.`, `Receipt #`, `Order #` -> order): without one each
-        line counts as an order (base_orders says so). -#}
+        line counts as an order (base_orders says so). A total with or without tax (BigCommerce's
+        `Order Total (inc tax)` and `(ex tax)`, a German `Betrag (brutto)`): with tax first, what
+        the customer paid, as Magento's `Grand Total`. -#}
     {{ return({
         'order_id': ['order_id', 'orderid', 'order_number', 'order_no', 'order_nr', 'order_num', 'order_ref',
                      'order_reference', 'invoice_no', 'invoiceno', 'invoice_number', 'invoice_nr', 'invoice_num', 'invoice',
@@ -132,6 +134,9 @@
                        'date_facture', 'fecha', 'fecha_pedido', 'fecha_factura', 'data_ordine', 'besteldatum', 'factuurdatum'],
         'amount': ['amount', 'line_total', 'line_amount', 'order_total', 'total', 'revenue', 'sales', 'value', 'order_value',
                    'grand_total', 'base_grand_total', 'grand_total_base', 'grand_total_purchased',
+                   'order_total_inc_tax', 'order_total_incl_tax', 'total_inc_tax', 'total_incl_tax',
+                   'order_total_ex_tax', 'order_total_excl_tax', 'total_ex_tax', 'total_excl_tax',
+                   'gesamtbetrag_brutto', 'betrag_brutto', 'gesamtbetrag_netto', 'betrag_netto',
                    'betrag', 'gesamtbetrag', 'gesamt', 'gesamtpreis', 'gesamtsumme', 'umsatz', 'montant', 'montant_total', 'importe', 'importe_total', 'importo',
                    'totale', 'bedrag'],
         'quantity': ['quantity', 'qty', 'units', 'menge', 'anzahl', 'quantite', 'cantidad', 'aantal'],

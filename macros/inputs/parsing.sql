@@ -1119,12 +1119,20 @@
     end
 {%- endmacro %}
 
-{% macro id_value(expression, written_as_floats=false) -%}
+{% macro id_value(expression, written_as_floats=false, guest_ids=[]) -%}
     {#- A customer id as text, null when missing: empty or a missing-value word (a guest order
         exported from SQL says NULL, pandas says nan: read as an id, every guest order became one
-        customer);
+        customer), or one of `guest_ids` (guest_id_words);
         `17850.0` -> `17850` when the column writes its ids as floats. -#}
     {%- set text = text_value(expression) -%}
     {%- set id = "regexp_replace(" ~ text ~ ", '[.]0+$', '')" if written_as_floats else text -%}
-    case when not {{ is_missing_word(text, missing_id_words()) }} then {{ id }} end
+    case when not {{ is_missing_word(text, missing_id_words() + guest_ids) }} then {{ id }} end
 {%- endmacro %}
+
+{% macro guest_id_words() %}
+    {#- The customer id of a guest checkout in an orders input without a customers input: BigCommerce
+        and WooCommerce write `0` (pandas `0.0`) for every order placed without an account. Read as
+        an id, every guest order was one customer `0`, the top spender of the base, green. With a
+        customers input such lines match no customer and are rejected anyway. -#}
+    {{ return(['0', '0.0']) }}
+{% endmacro %}

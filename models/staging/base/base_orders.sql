@@ -15,6 +15,8 @@
     `ann@shop.com` are one customer under ignore_case (they were two, each with part of the
     spend), named by the first of its spellings in sort order. -#}
 {%- set own_key = setting('customer_id_matching') if not check_customers else 'exact' -%}
+{#- A guest checkout's id `0` (BigCommerce, WooCommerce) is no customer (guest_id_words). -#}
+{%- set guest_ids = [] if check_customers else guest_id_words() -%}
 {%- if execute and flags.WHICH in ['build', 'run', 'retry'] and own_key != 'exact' -%}
     {%- do log(this.identifier ~ ": var customer_id_matching (" ~ own_key
         ~ ") on an orders input without customers: the lines' ids that differ only that way are one customer, named by the first of its spellings in sort order", info=true) -%}
@@ -184,14 +186,14 @@ parsed as (
         cast(source_row_number as varchar) as order_id,
         {%- endif %}
         {%- if own_key != 'exact' %}
-        {%- set written_id = id_value(field.customer_id, float_ids) %}
+        {%- set written_id = id_value(field.customer_id, float_ids, guest_ids) %}
         {%- set id_key = customer_id_key(written_id, own_key) %}
         -- One customer per id as the var compares it, named by the first of its spellings in
         -- sort order (a window over the lines: only when the var is set).
         case when {{ id_key }} is null then {{ written_id }}
             else min({{ written_id }}) over (partition by {{ id_key }}) end as customer_id,
         {%- else %}
-        {{ id_value(field.customer_id, float_ids) }} as customer_id,
+        {{ id_value(field.customer_id, float_ids, guest_ids) }} as customer_id,
         {%- endif %}
         {{ parse_date_column(field.order_date, dates.order_date) }} as order_date,
         {{ number_value(field.quantity, field_type.quantity, decimal) }} as quantity_number,

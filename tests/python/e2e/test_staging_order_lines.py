@@ -646,6 +646,44 @@ def test_magentos_closed_beside_complete_is_a_refund_unless_the_user_lists_the_w
     assert "as Magento does" not in untouched.output
 
 
+def test_a_bigcommerce_export_maps_its_tax_totals_and_its_guest_id_zero_is_no_customer(
+    tmp_path: Path,
+):
+    """BigCommerce's orders export: `Order Total (inc tax)` / `(ex tax)` were no amount (the build
+    stopped asking for one), and its guest checkouts carry `Customer ID` 0: with an amount mapped,
+    every guest order became one customer `0`, the top spender, green. The total with tax is the
+    amount, and the id 0 of an orders-only input is a guest line (rejected as missing customer_id,
+    as a blank id is)."""
+    header = (
+        "Order ID,Customer ID,Customer Name,Customer Email,Order Date,Order Status,"
+        "Subtotal (inc tax),Subtotal (ex tax),Order Total (inc tax),Order Total (ex tax)"
+    )
+    lines, spend = [header], {}
+    for index in range(30):
+        customer = 0 if index % 3 == 0 else 100 + index % 7  # a third are guest checkouts
+        total = 10 + index
+        lines.append(
+            f"{500 + index},{customer},Ann,a{customer}@x.com,2024-04-{1 + index % 28:02d},"
+            f"Completed,{total},{total - 1},{total + 5},{total + 4}"
+        )
+        if customer:
+            spend[str(customer)] = spend.get(str(customer), 0) + total + 5
+    orders = tmp_path / "bigcommerce_orders.csv"
+    orders.write_text("\n".join(lines) + "\n")
+    run = run_dbt(
+        tmp_path / "run",
+        command="run",
+        variables={"orders_path": str(orders)},
+        extra_args=["--select", "base_orders", "stg_orders"],
+    )
+    assert "amount <- Order Total (inc tax)" in " ".join(run.output.split())
+    assert dict(run.query("select customer_id, sum(amount) from stg_orders group by 1")) == spend
+    assert run.query(
+        "select rejection_reason, count(*) from base_orders where rejection_reason is not null"
+        " group by 1"
+    ) == [("missing customer_id", 10)]
+
+
 def test_one_line_per_unit_is_not_read_as_an_order_total(tmp_path: Path):
     """Olist's order items (the README's recipe) write one line per unit: an order of three units
     of one product has three lines with the same price. Nearly every order of several lines looked
