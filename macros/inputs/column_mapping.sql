@@ -137,6 +137,8 @@
                    'order_total_inc_tax', 'order_total_incl_tax', 'total_inc_tax', 'total_incl_tax',
                    'order_total_ex_tax', 'order_total_excl_tax', 'total_ex_tax', 'total_excl_tax',
                    'gesamtbetrag_brutto', 'betrag_brutto', 'gesamtbetrag_netto', 'betrag_netto',
+                   'order_total_amount', 'total_amount', 'net_sales', 'gross_sales', 'net_amount', 'gross_amount',
+                   'sales_amount', 'sale_amount', 'purchase_amount', 'transaction_amount',
                    'betrag', 'gesamtbetrag', 'gesamt', 'gesamtpreis', 'gesamtsumme', 'umsatz', 'montant', 'montant_total', 'importe', 'importe_total', 'importo',
                    'totale', 'bedrag'],
         'quantity': ['quantity', 'qty', 'units', 'menge', 'anzahl', 'quantite', 'cantidad', 'aantal'],

@@ -451,6 +451,31 @@ def test_the_check_names_a_missing_required_column_and_knows_a_shopify_export(tm
     assert out.count("problem: no column reads as") == 1
 
 
+def test_the_check_maps_shop_exports_keyed_by_email_with_their_total_headers(tmp_path: Path):
+    """A WooCommerce order export (`Order Number`, `Billing Email`, `Order Total Amount`) and a
+    sales report (`Net Sales`) stopped the build, the one for want of a customer_id, the other of
+    an amount: the email keys an orders file with no id column, and these totals are amounts."""
+    woo = tmp_path / "woo_orders.csv"
+    woo.write_text(
+        "Order Number,Order Status,Order Date,Billing Email,Order Total Amount\n"
+        "1001,Completed,2024-03-01,a@x.com,19.50\n"
+    )
+    report = tmp_path / "sales_report.csv"
+    report.write_text("Order ID,Customer ID,Date,Net Sales,Gross Sales\n1,C1,2024-03-01,9,10\n")
+    run = run_operation(
+        tmp_path / "run",
+        "check_input_files",
+        {"files": [{"path": str(woo), "kind": "orders"}, {"path": str(report), "kind": "orders"}]},
+    )
+    out = run.output
+    assert (
+        "mapped: amount <- Order Total Amount, customer_id <- Billing Email, order_date <- Order "
+        "Date, order_id <- Order Number, status <- Order Status" in out
+    ), out[-3000:]
+    assert "amount <- Net Sales, customer_id <- Customer ID" in out, out[-3000:]
+    assert "problem:" not in out
+
+
 def test_kaggle_file_with_blank_crlf_lines_at_a_hostile_path(tmp_path: Path, mall_csv: Path):
     """The Kaggle file plus two blank CRLF lines, in a folder and file named with quotes,
     semicolons, comment markers, glob characters and unicode: 200 customers, nothing else
