@@ -262,10 +262,22 @@
         a bare `ID`, it stops the build when its values look like ids too (which one do the orders
         use?), and is an extra column when they are names. -#}
     {%- set input_label = ('The ' ~ kind ~ ' input') if (kind | string) in ['customers', 'orders'] else 'The input' -%}
+    {#- An orders file keyed by email alone (Magento's `Customer Email`, a shop's `Billing Email`):
+        the email is the customer where no id column is (an id column wins, as the customers input
+        is keyed by it; so does a bare `Customer` of ids, while a `Customer` of names gives way to
+        the email). Before, such a file stopped asking for a customer_id. -#}
+    {%- set email_key = [] -%}
+    {%- if overrides_var == 'order_columns' and 'customer_id' not in unmapped -%}
+        {%- for candidate in order_email_headers() if candidate in by_normalized and by_normalized[candidate] not in mapping.values() -%}
+            {%- do email_key.append(by_normalized[candidate]) -%}
+        {%- endfor -%}
+    {%- endif -%}
     {%- for standard, column in bare.items() if column not in mapping.values() and (standard not in mapping or matched_by.get(standard) == 'id') -%}
         {%- set values = id_like_values(input_relation(kind) if (kind | string) in ['customers', 'orders'] else kind, column) -%}
         {%- if standard not in mapping and values.looks_like_ids -%}
             {%- do mapping.update({standard: column}) -%}
+        {%- elif standard not in mapping and standard == 'customer_id' and email_key -%}
+            {#- a `Customer` of names beside an email: the email keys the orders (below) -#}
         {%- elif standard not in mapping -%}
             {{ exceptions.raise_compiler_error(
                 input_label ~ "'s column " ~ column | tojson ~ " holds names, not ids ("
@@ -282,15 +294,8 @@
                 ~ ": {" ~ standard ~ ": " ~ column | tojson ~ "}}'; the other is carried as an extra column.") }}
         {%- endif -%}
     {%- endfor -%}
-    {#- An orders file keyed by email alone (Magento's `Customer Email`, a shop's `Billing Email`):
-        the email is the customer where no id column is (an id column wins, as the customers input
-        is keyed by it). Before, such a file stopped asking for a customer_id. -#}
-    {%- if overrides_var == 'order_columns' and 'customer_id' not in mapping and 'customer_id' not in unmapped -%}
-        {%- for candidate in order_email_headers() -%}
-            {%- if 'customer_id' not in mapping and candidate in by_normalized and by_normalized[candidate] not in mapping.values() -%}
-                {%- do mapping.update({'customer_id': by_normalized[candidate]}) -%}
-            {%- endif -%}
-        {%- endfor -%}
+    {%- if 'customer_id' not in mapping and email_key and email_key[0] not in mapping.values() -%}
+        {%- do mapping.update({'customer_id': email_key[0]}) -%}
     {%- endif -%}
     {#- Two headers that read as one name ('Age' and 'age', 'Annual Income (k$)' and
         'annual_income_k'): taking the first would be a silent guess between two columns that may

@@ -462,10 +462,17 @@ def test_the_check_maps_shop_exports_keyed_by_email_with_their_total_headers(tmp
     )
     report = tmp_path / "sales_report.csv"
     report.write_text("Order ID,Customer ID,Date,Net Sales,Gross Sales\n1,C1,2024-03-01,9,10\n")
+    # A `Customer` of names beside the email: the email keys the orders (it stopped, "holds names").
+    named = tmp_path / "analytics_orders.csv"
+    named.write_text(
+        "Date,Order #,Status,Customer,Billing Email,Net Sales\n"
+        "2024-03-01,1001,Completed,Ann Lee,ann@x.com,19.5\n"
+        "2024-03-02,1002,Completed,Bo Chen,bo@x.com,7\n"
+    )
     run = run_operation(
         tmp_path / "run",
         "check_input_files",
-        {"files": [{"path": str(woo), "kind": "orders"}, {"path": str(report), "kind": "orders"}]},
+        {"files": [{"path": str(path), "kind": "orders"} for path in (woo, report, named)]},
     )
     out = run.output
     assert (
@@ -473,6 +480,7 @@ def test_the_check_maps_shop_exports_keyed_by_email_with_their_total_headers(tmp
         "Date, order_id <- Order Number, status <- Order Status" in out
     ), out[-3000:]
     assert "amount <- Net Sales, customer_id <- Customer ID" in out, out[-3000:]
+    assert "amount <- Net Sales, customer_id <- Billing Email, order_date <- Date" in out
     assert "problem:" not in out
 
 
