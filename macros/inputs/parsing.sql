@@ -855,17 +855,27 @@
     {{ return(columns) }}
 {% endmacro %}
 
+{% macro behaviour_feature_names() %}
+    {#- The columns int_customer_features computes from the order lines (and is_female). A customers
+        input's own `Frequency` or `Monetary` (a CRM's stale copy, a precomputed RFM file) took
+        these names, and the computed ones became frequency_1, monetary_1: the clustering, the RFM
+        names and the profiles read the file's values, green. -#}
+    {{ return(['is_female', 'recency_days', 'frequency', 'monetary', 'avg_order_value', 'tenure_days',
+               'return_count', 'return_amount', 'return_rate', 'online_share', 'derived_out_of_range']) }}
+{% endmacro %}
+
 {% macro extra_column_names(columns) %}
-    {#- {source column: normalised name}. Names taken by a stg_customers column, or by an earlier
-        extra, get a suffix (_2, _3, ...). -#}
+    {#- {source column: normalised name}. Names taken by a stg_customers column, by a computed
+        behaviour feature (behaviour_feature_names, and share_<category>), or by an earlier extra,
+        get a suffix (_2, _3, ...). -#}
     {%- set taken = ['source_row_number', 'customer_id', 'gender', 'age', 'annual_income_k', 'income',
-                     'spending_score', 'signup_date', 'email', 'marketing_opt_in', 'is_female'] -%}
+                     'spending_score', 'signup_date', 'email', 'marketing_opt_in'] + behaviour_feature_names() -%}
     {%- set names = {} -%}
     {%- for column in columns -%}
         {%- set base = normalize_column_name(column) or 'column' -%}
         {%- set name = [base] -%}
         {%- for suffix in range(2, 100) -%}
-            {%- if name[0] in taken -%}{%- do name.pop() -%}{%- do name.append(base ~ '_' ~ suffix) -%}{%- endif -%}
+            {%- if name[0] in taken or (suffix == 2 and name[0].startswith('share_')) -%}{%- do name.pop() -%}{%- do name.append(base ~ '_' ~ suffix) -%}{%- endif -%}
         {%- endfor -%}
         {%- do taken.append(name[0]) -%}
         {%- do names.update({column: name[0]}) -%}

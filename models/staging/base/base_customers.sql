@@ -48,6 +48,14 @@
 {%- endif %}
 {%- set aliases = source_column_aliases(input) -%}
 {%- set extra_names = extra_column_names(input.columns | select('in', extras + text_extras) | list) -%}
+{%- set renamed = [] -%}
+{%- for column, name in extra_names.items() if normalize_column_name(column) in behaviour_feature_names() or normalize_column_name(column).startswith('share_') -%}
+    {%- do renamed.append(column ~ ' -> ' ~ name) -%}
+{%- endfor -%}
+{%- if execute and renamed and flags.WHICH in ['build', 'run', 'retry'] -%}
+    {%- do log(this.identifier ~ ": customers columns named like a feature computed from the orders keep their values under another name (" ~ renamed | join(', ')
+        ~ "): frequency, monetary, recency_days and the other behaviour features are always the ones computed from the order lines. To cluster on the file's own values, name the new names in var segmentation_features", info=true) -%}
+{%- endif -%}
 {%- set extras_in_use = extra_columns_in_use(extra_names) -%}
 {%- set unread_values = [] -%}
 {%- for column in extras if extra_names[column] not in extras_in_use -%}

@@ -488,3 +488,44 @@ def test_online_share_counts_only_lines_whose_channel_is_known(tmp_path: Path) -
     )
     shares = dict(run.query("select customer_id, online_share from int_customer_features"))
     assert shares == {"C0": pytest.approx(1 / 3), "C1": None, "C2": 1.0}
+
+
+def test_a_customers_files_own_frequency_and_monetary_do_not_replace_the_computed_ones(
+    tmp_path: Path,
+) -> None:
+    """A CRM export with its own (stale) `Frequency`, `Monetary` and `Share Books` beside an
+    orders file: the file's columns took those names and the computed features became
+    frequency_1, monetary_1, so clustering, RFM names and profiles read the stale copy, green.
+    The computed features keep their names; the file's values are carried as frequency_2, ...,
+    and the console says so."""
+    (tmp_path / "customers.csv").write_text(
+        "CustomerID,Age,Frequency,Monetary,Share Books\n"
+        "C1,33,15,399.94,0.5\nC2,41,15,1073.61,0.25\nC3,29,2,10,0\n"
+    )
+    lines = ["customer_id,order_id,order_date,amount,category"]
+    lines += [f"C{1 + i % 3},O{i},2024-03-{1 + i:02d},{10 * (i + 1)},books" for i in range(7)]
+    (tmp_path / "orders.csv").write_text("\n".join(lines) + "\n")
+    run = run_dbt(
+        tmp_path / "run",
+        command="run",
+        variables={
+            "customers_path": str(tmp_path / "customers.csv"),
+            "orders_path": str(tmp_path / "orders.csv"),
+        },
+        extra_args=["--select", "+int_customer_features"],
+    )
+    rows = run.query(
+        "select customer_id, frequency, monetary, share_books, frequency_2, monetary_2,"
+        " share_books_2 from int_customer_features order by customer_id"
+    )
+    assert rows == [
+        ("C1", 3, 10.0 + 40 + 70, 1.0, 15, 399.94, 0.5),
+        ("C2", 2, 20.0 + 50, 1.0, 15, 1073.61, 0.25),
+        ("C3", 2, 30.0 + 60, 1.0, 2, 10.0, 0.0),
+    ]
+    assert "frequency_1" not in columns_of(run, "int_customer_features")
+    assert (
+        "customers columns named like a feature computed from the orders keep their values under "
+        "another name (Frequency -> frequency_2, Monetary -> monetary_2, Share Books -> "
+        "share_books_2)" in " ".join(run.output.split())
+    )
