@@ -514,8 +514,9 @@
 
 {% macro date_format_candidates() %}
     {#- Tried in this order; 'iso' is DuckDB's own timestamp cast (yyyy-mm-dd, yyyy/mm/dd, with or
-        without a time, `T`, `Z` or an offset); 'epoch' is Unix time in seconds (9-10 digits) or
-        milliseconds (12-13 digits), as APIs and payment exports write it, read as UTC; 'excel'
+        without a time, `T`, `Z` or an offset); 'epoch' is Unix time in seconds (9-10 digits),
+        milliseconds (12-13 digits) or microseconds (15-16 digits, GA4's event_timestamp), as APIs
+        and payment exports write it, read as UTC; 'excel'
         is a spreadsheet's day number (45352 = 2024-03-01, 5 digits, a time as its fraction).
         Each strptime format is also tried with a time after it (date_time_suffixes). Month names
         in English, short (%b: Apr) or long (%B: April), as spreadsheets format dates for reading
@@ -581,6 +582,9 @@
                 then cast(make_timestamp(cast({{ text_expression }} as bigint) * 1000000) as date)
             when regexp_full_match({{ text_expression }}, '[0-9]{12,13}')
                 then cast(make_timestamp(cast({{ text_expression }} as bigint) * 1000) as date)
+            {#- microseconds, as GA4's event_timestamp -#}
+            when regexp_full_match({{ text_expression }}, '[0-9]{15,16}')
+                then cast(make_timestamp(cast({{ text_expression }} as bigint)) as date)
         end
     {%- else -%}
         {%- set formats = [] -%}
@@ -671,7 +675,14 @@
     {%- set values_sql = date_detection_values(input, column_sql) -%}
     {%- set counts = [] -%}
     {%- for candidate in candidates -%}
-        {%- do counts.append("count(" ~ date_with_format('v', candidate) ~ ")") -%}
+        {%- if candidate == 'iso' -%}
+            {#- DuckDB's cast also reads `17/01/24` (year 17) and `3/5/24` (year 3): counted for
+                iso, such a column tied with %d/%m/%y and stopped as ambiguous, with a fix of
+                %Y-%m-%d that rejected every line. ISO writes the four-digit year first. -#}
+            {%- do counts.append("count(case when regexp_matches(v, '^[0-9]{4}[-/]') then " ~ date_with_format('v', candidate) ~ " end)") -%}
+        {%- else -%}
+            {%- do counts.append("count(" ~ date_with_format('v', candidate) ~ ")") -%}
+        {%- endif -%}
     {%- endfor -%}
     {%- set query -%}
         select count(v), {{ counts | join(', ') }} from {{ values_sql }} as distinct_values

@@ -479,6 +479,40 @@ def test_ids_mixing_floats_and_whole_numbers_and_nan_ids(tmp_path: Path):
         assert rejected == [("missing customer_id", 4)], orders.name
 
 
+def test_two_digit_years_day_first_and_microsecond_timestamps_are_detected(tmp_path: Path):
+    """A UK order export's `17/01/24` stopped as ambiguous (DuckDB's cast reads it as the year 17,
+    so ISO tied with %d/%m/%y) and the fix it gave, %Y-%m-%d, rejected every line; GA4's
+    timestamps in microseconds were no date even as `epoch`. Both are read now."""
+    from datetime import UTC
+
+    days = [date(2024, 1, 17) + timedelta(days=5 * i) for i in range(30)]
+    orders = tmp_path / "orders.csv"
+    orders.write_text(
+        "Order No,Customer No,Order Date,Order Total\n"
+        + "".join(f"SO{i:05d},C{i % 9},{d:%d/%m/%y},58.46\n" for i, d in enumerate(days))
+    )
+    moments = [datetime(2024, 3, 1, 10, tzinfo=UTC) + timedelta(hours=31 * i) for i in range(9)]
+    customers = tmp_path / "customers.csv"
+    customers.write_text(
+        "customer_id,age,signup_date\n"
+        + "".join(
+            f"C{i},{30 + i},{int(m.timestamp()) * 1_000_000}\n" for i, m in enumerate(moments)
+        )
+    )
+    run = run_base_models(
+        tmp_path / "run",
+        {"customers_path": str(customers), "orders_path": str(orders), "as_of_date": "2024-12-31"},
+    )
+    assert "order_date %d/%m/%y (detected)" in run.output, run.output[-3000:]
+    assert dict(run.query("select order_id, order_date from base_orders")) == {
+        f"SO{i:05d}": d for i, d in enumerate(days)
+    }
+    assert dict(run.query("select customer_id, signup_date from base_customers")) == {
+        f"C{i}": m.date() for i, m in enumerate(moments)
+    }
+    assert run.scalar("select count(rejection_reason) from base_orders") == 0
+
+
 def test_typed_instants_are_dated_in_utc_whatever_the_machines_time_zone(tmp_path: Path):
     """A Parquet TIMESTAMP WITH TIME ZONE was cast to a date in the session's time zone, the
     machine's: the same file gave other order days (and recency) on a machine at UTC+14. The day
