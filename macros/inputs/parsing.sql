@@ -1150,6 +1150,41 @@
     case when not {{ is_missing_word(text, missing_id_words() + guest_ids) }} then {{ id }} end
 {%- endmacro %}
 
+{% macro placeholder_customer_ids() %}
+    {#- Customer ids that stand for no customer: a POS system's walk-in or cash-sale account, a
+        shop's guest checkout, an analytics export's `(not set)`. Read as ids, each was one
+        customer holding every guest's spend, the top spender, exported to campaigns, green. -#}
+    {{ return(['guest', 'guest customer', 'guest checkout', 'guest user', 'walk-in', 'walkin', 'walk in',
+               'walk-in customer', 'walk in customer', 'walkin customer', 'anonymous', 'anonymous customer',
+               'anon', 'unknown', 'unknown customer', 'cash', 'cash customer', 'cash sale', 'cash sales',
+               '(not set)', 'not set', '(none)', '-', '--', '-1', 'no customer', 'n.a.',
+               '00000000-0000-0000-0000-000000000000', 'laufkunde', 'barverkauf', 'gast', 'client de passage',
+               'invite', 'cliente de paso', 'cliente mostrador', 'invitado', 'ospite']) }}
+{% endmacro %}
+
+{% macro placeholder_ids_found(relation, column, data_type='VARCHAR') %}
+    {#- The placeholder_customer_ids (lower case) that occur as ids in the first 100,000 rows of
+        `column`: only these are then checked on every row (so an input without them pays
+        nothing, and the check on 10M ids stays one short expression). -#}
+    {%- if not execute or column is none or is_numeric_type(data_type) and (data_type | string | upper) not in ['BIGINT', 'INTEGER', 'HUGEINT', 'SMALLINT'] -%}
+        {{ return([]) }}
+    {%- endif -%}
+    {%- set value = "lower(" ~ text_value(quote_identifier(column)) ~ ")" -%}
+    {%- set rows = run_query("select distinct " ~ value ~ " from " ~ first_rows(relation) ~ " where " ~ value
+        ~ " in (" ~ quote_literals(placeholder_customer_ids()) ~ ") order by 1").rows -%}
+    {%- set found = [] -%}
+    {%- for row in rows -%}{%- do found.append(row[0]) -%}{%- endfor -%}
+    {{ return(found) }}
+{% endmacro %}
+
+{% macro log_placeholder_ids(model_name, found) %}
+    {%- if execute and found and flags.WHICH in ['build', 'run', 'retry'] -%}
+        {%- do log(model_name ~ ": customer ids that stand for no customer (a guest, walk-in or cash-sale account): "
+            ~ found | map('tojson') | join(', ') ~ ", read as missing (their rows rejected as missing customer_id, counted with the guest lines)", info=true) -%}
+    {%- endif -%}
+    {{ return('') }}
+{% endmacro %}
+
 {% macro guest_id_words() %}
     {#- The customer id of a guest checkout in an orders input without a customers input: BigCommerce
         and WooCommerce write `0` (pandas `0.0`) for every order placed without an account. Read as

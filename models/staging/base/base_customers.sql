@@ -17,6 +17,8 @@
     {%- set text_extras = identifier_extra_columns(input, mapping) -%}
     {%- set m_means = gender_letters(input.relation, mapping.get('gender'), input.types.get(mapping.get('gender'), 'VARCHAR')) -%}
     {%- set float_ids = ids_written_as_floats(input.relation, mapping.get('customer_id'), input.types.get(mapping.get('customer_id'), 'VARCHAR')) -%}
+    {%- set placeholder_ids = placeholder_ids_found(input.relation, mapping.get('customer_id'), input.types.get(mapping.get('customer_id'), 'VARCHAR')) -%}
+    {{ log_placeholder_ids(this.identifier, placeholder_ids) }}
     {#- A report's footer rows (`Average`, `Total` in the id column) are rejected where the ids
         are ids (C0001, 17850, an email), not user names that may be `Max`. -#}
     {%- set summary_rows = execute and id_like_values(input.relation, mapping['customer_id'], summary_row_words()).looks_like_ids -%}
@@ -34,6 +36,7 @@
     {%- set decimal = '.' -%}
     {%- set m_means = 'male' -%}
     {%- set float_ids = false -%}
+    {%- set placeholder_ids = [] -%}
     {%- set summary_rows = false -%}
     {%- set extras = [] -%}
     {%- set text_extras = [] -%}
@@ -91,7 +94,7 @@ repeated_ids as (
     from (
         select
             source_row_number,
-            {{ id_value(field.customer_id, float_ids) }} as customer_key
+            {{ id_value(field.customer_id, float_ids, placeholder_ids) }} as customer_key
         from source
     ) as ids
     where customer_key is not null
@@ -104,7 +107,7 @@ parsed as (
 
     select
         source.*,
-        {{ id_value(field.customer_id, float_ids) }} as customer_id,
+        {{ id_value(field.customer_id, float_ids, placeholder_ids) }} as customer_id,
         {{ normalize_gender(field.gender, m_means) }} as gender,
         {{ unrecognised_gender(field.gender) }} as unrecognised_gender,
         {{ number_value(field.age, field_type.age, decimal) }} as age_number,

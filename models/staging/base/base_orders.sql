@@ -43,6 +43,9 @@
     {%- set decimal = decimal_separator_of('orders', input.relation, number_columns) -%}
     {%- set dates = {'order_date': date_column_format('order_date', input, mapping.get('order_date'))} -%}
     {%- set float_ids = ids_written_as_floats(input.relation, mapping.get('customer_id'), input.types.get(mapping.get('customer_id'), 'VARCHAR')) -%}
+    {%- set placeholder_ids = placeholder_ids_found(input.relation, mapping.get('customer_id'), input.types.get(mapping.get('customer_id'), 'VARCHAR')) -%}
+    {{ log_placeholder_ids(this.identifier, placeholder_ids) }}
+    {%- set guest_ids = guest_ids + placeholder_ids -%}
     {%- set status_column = cancellation_source_column(mapping, input) -%}
     {#- Magento's `closed` (refunded) beside its `complete`: a cancellation too (closed_means_refunded). -#}
     {%- set extra_cancellations = ['closed'] if closed_means_refunded(input.relation, status_column) else [] -%}

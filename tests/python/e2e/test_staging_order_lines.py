@@ -684,6 +684,39 @@ def test_a_bigcommerce_export_maps_its_tax_totals_and_its_guest_id_zero_is_no_cu
     ) == [("missing customer_id", 10)]
 
 
+def test_walk_in_and_guest_accounts_are_no_customer(tmp_path: Path):
+    """A POS export books 40% of its sales to `Walk-In Customer`, a web shop's to `GUEST`, GA4 to
+    `(not set)`: each was one customer with every guest's spend, the top spender, exported to
+    campaigns, green. Such ids are read as missing (rejected as missing customer_id, with the
+    guest lines), and the console names them; a real id that merely contains such a word stays."""
+    lines, spend = ["Receipt No,Date,Customer ID,Total,Status"], {}
+    placeholders = ["Walk-In Customer", "GUEST", "(not set)", "walkin"]
+    for index in range(50):
+        customer = placeholders[index % 4] if index % 5 < 2 else f"C{index % 7:03d}"
+        if index == 49:
+            customer = "GUEST-HOUSE-7"  # an id that only contains the word
+        lines.append(f"R{index:05d},14/03/2024,{customer},{10 + index}.50,Completed")
+        if customer not in placeholders:
+            spend[customer] = spend.get(customer, 0) + 10 + index + 0.5
+    orders = tmp_path / "pos.csv"
+    orders.write_text("\n".join(lines) + "\n")
+    run = run_dbt(
+        tmp_path / "run",
+        command="run",
+        variables={"orders_path": str(orders)},
+        extra_args=["--select", "base_orders", "stg_orders"],
+    )
+    assert dict(run.query("select customer_id, sum(amount) from stg_orders group by 1")) == spend
+    assert run.query(
+        "select rejection_reason, count(*) from base_orders where rejection_reason is not null"
+        " group by 1"
+    ) == [("missing customer_id", 20)]
+    assert (
+        'customer ids that stand for no customer (a guest, walk-in or cash-sale account): "(not '
+        'set)", "guest", "walk-in customer", "walkin"' in " ".join(run.output.split())
+    )
+
+
 def test_one_line_per_unit_is_not_read_as_an_order_total(tmp_path: Path):
     """Olist's order items (the README's recipe) write one line per unit: an order of three units
     of one product has three lines with the same price. Nearly every order of several lines looked
