@@ -961,6 +961,34 @@ def test_a_birth_date_gives_the_age_where_the_input_has_none(tmp_path: Path):
     }
 
 
+def test_unknown_in_a_number_cell_and_mysql_zero_dates_are_missing_values(tmp_path: Path):
+    """A CRM export's `Unknown` / `Prefer not to say` income and MySQL's `0000-00-00` dates
+    rejected 13% and 12% of the customers (and every order of theirs), where a blank or `N/A`
+    keeps the customer with the value missing. They read as missing now; a real typo still
+    rejects."""
+    crm = tmp_path / "crm.csv"
+    crm.write_text(
+        "customer_id,email,gender,income,age,signup_date,date_of_birth\n"
+        "1000,p0@x.com,Female,Unknown,38,2023-05-01,1985-02-03\n"
+        "1001,p1@x.com,Male,Prefer not to say,41,0000-00-00,0000-00-00\n"
+        "1002,p2@x.com,Female,52000,,0000-00-00 00:00:00,1979-11-30\n"
+        "1003,p3@x.com,Male,k.A.,29,2023-06-01,\n"
+        "1004,p4@x.com,Female,52 thousand,33,2023-07-01,\n"
+    )
+    run = run_base_customers(tmp_path / "run", crm, as_of_date="2024-07-01")
+    rows = run.query(
+        "select customer_id, income, age, signup_date, rejection_reason from base_customers"
+        " order by customer_id"
+    )
+    assert rows == [
+        ("1000", None, 38.0, date(2023, 5, 1), None),
+        ("1001", None, 41.0, None, None),
+        ("1002", 52000.0, 44.0, None, None),
+        ("1003", None, 29.0, date(2023, 6, 1), None),
+        ("1004", None, 33.0, date(2023, 7, 1), "income is not a number"),
+    ]
+
+
 def test_a_birth_date_column_no_format_reads_stops_naming_the_var_that_leaves_it_out(
     tmp_path: Path,
 ):
