@@ -38,7 +38,8 @@
         (marketing_opt_out) that base_customers inverts. -#}
     {{ return({
         'customer_id': ['customer_id', 'customerid', 'cust_id', 'client_id', 'user_id', 'customer_number']
-                       + other_customer_id_headers() + european_customer_id_headers() + ['id'] + bare_id_headers(),
+                       + other_customer_id_headers() + european_customer_id_headers() + crm_record_id_headers()
+                       + ['id'] + bare_id_headers(),
         'gender': ['gender', 'genre', 'sex', 'geschlecht', 'sexe', 'sexo', 'genero', 'sesso', 'geslacht',
                    'anrede', 'salutation', 'civilite', 'aanhef'],
         'age': ['age', 'age_years', 'alter', 'edad', 'leeftijd'],
@@ -94,6 +95,14 @@
         `Member ID`): unmapped, an orders file of them stopped asking for a customer_id. -#}
     {{ return(['customer_no', 'customer_nr', 'cust_no', 'cust_number', 'client_no', 'client_number',
                'member_id', 'member_number', 'member_no']) }}
+{% endmacro %}
+
+{% macro crm_record_id_headers() %}
+    {#- The key of a contacts export that has no `Customer ID`: HubSpot's `Record ID`, Salesforce's
+        `Contact ID`, Zoho's `Record Id`, a survey tool's `Respondent ID`, an email tool's
+        `Subscriber ID` / `Profile ID` (customers input only). -#}
+    {{ return(['record_id', 'contact_id', 'respondent_id', 'subscriber_id', 'profile_id', 'person_id',
+               'lead_id', 'account_id']) }}
 {% endmacro %}
 
 {% macro european_customer_id_headers() %}
@@ -296,6 +305,18 @@
     {%- endfor -%}
     {%- if 'customer_id' not in mapping and email_key and email_key[0] not in mapping.values() -%}
         {%- do mapping.update({'customer_id': email_key[0]}) -%}
+    {%- endif -%}
+    {#- A customers file keyed by email (a Mailchimp or Klaviyo audience: `Email Address` and no
+        id): the email is the id too, and an id column that is an email is the email too. Before,
+        the first stopped asking for a customer_id, and with the var the campaign files had no
+        email (the column was taken by the id). -#}
+    {%- if overrides_var == 'customer_columns' and 'customer_id' in synonyms and 'email' in synonyms -%}
+        {%- if 'customer_id' not in mapping and 'customer_id' not in unmapped and 'email' in mapping -%}
+            {%- do mapping.update({'customer_id': mapping['email']}) -%}
+        {%- elif 'email' not in mapping and 'email' not in unmapped and 'customer_id' in mapping
+                and normalize_column_name(mapping['customer_id']) in synonyms['email'] -%}
+            {%- do mapping.update({'email': mapping['customer_id']}) -%}
+        {%- endif -%}
     {%- endif -%}
     {#- Two headers that read as one name ('Age' and 'age', 'Annual Income (k$)' and
         'annual_income_k'): taking the first would be a silent guess between two columns that may

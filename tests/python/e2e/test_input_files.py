@@ -415,13 +415,11 @@ def test_a_mapping_var_with_an_unknown_key_stops_listing_the_accepted_keys(tmp_p
 
 
 def test_the_check_names_a_missing_required_column_and_knows_a_shopify_export(tmp_path: Path):
-    """A HubSpot contacts export has no column that reads as customer_id (its id is `Record
-    ID`): the build stops on it, and now the check says so first. A Shopify orders export is
-    mapped as the build maps it (Name, Email, the line items), not by synonyms (Id, Total)."""
+    """A call list with no column that reads as customer_id (no id, no email): the build stops
+    on it, and the check says so first. A Shopify orders export is mapped as the build maps it
+    (Name, Email, the line items), not by synonyms (Id, Total)."""
     contacts = tmp_path / "contacts.csv"
-    contacts.write_text(
-        "Record ID,First Name,Email,Create Date\n101,Ann,a@x.com,2023-05-02 14:03\n"
-    )
+    contacts.write_text("First Name,Phone Number,Create Date\nAnn,555-0101,2023-05-02 14:03\n")
     shopify = tmp_path / "orders_export.csv"
     shopify.write_text(
         "Name,Email,Financial Status,Total,Created at,Lineitem quantity,Lineitem price,Id\n"
@@ -482,6 +480,40 @@ def test_the_check_maps_shop_exports_keyed_by_email_with_their_total_headers(tmp
     assert "amount <- Net Sales, customer_id <- Customer ID" in out, out[-3000:]
     assert "amount <- Net Sales, customer_id <- Billing Email, order_date <- Date" in out
     assert "problem:" not in out
+
+
+def test_the_check_maps_contacts_exports_keyed_by_a_record_id_or_by_email(tmp_path: Path):
+    """HubSpot's `Record ID`, Salesforce's `Contact ID` and a Mailchimp audience keyed by `Email
+    Address` alone stopped asking for a customer_id; with the var naming the email as the id, the
+    campaign files had no email. The record ids are ids, and an email that keys the file is both
+    the id and the email."""
+    hubspot = tmp_path / "hubspot.csv"
+    hubspot.write_text("Record ID,First Name,Email,Create Date\n101,Ann,a@x.com,2023-05-02\n")
+    salesforce = tmp_path / "salesforce.csv"
+    salesforce.write_text("Contact ID,Full Name,Email,Age\n0035g00000AbCdE,Ann,a@x.com,41\n")
+    mailchimp = tmp_path / "mailchimp.csv"
+    mailchimp.write_text(
+        "Email Address,First Name,Last Name,MEMBER_RATING,OPTIN_TIME\n"
+        "ann@x.com,Ann,Lee,3,2023-05-02 14:03:00\n"
+    )
+    run = run_operation(
+        tmp_path / "run",
+        "check_input_files",
+        {
+            "files": [
+                {"path": str(p), "kind": "customers"} for p in (hubspot, salesforce, mailchimp)
+            ]
+        },
+    )
+    out = run.output
+    assert "customer_id <- Record ID, email <- Email" in out, out[-3000:]
+    assert "customer_id <- Contact ID, email <- Email" in out
+    assert "customer_id <- Email Address, email <- Email Address" in out
+    assert "problem:" not in out
+    built = run_base_customers(tmp_path / "build", mailchimp)
+    assert built.query("select customer_id, email from base_customers") == [
+        ("ann@x.com", "ann@x.com")
+    ]
 
 
 def test_kaggle_file_with_blank_crlf_lines_at_a_hostile_path(tmp_path: Path, mall_csv: Path):
