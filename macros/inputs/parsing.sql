@@ -434,7 +434,9 @@
         'yes': ['true', 't', '1', 'yes', 'y', 'on', 'x', 'subscribed', 'opted in', 'opted-in', 'opt-in',
                 'opt in', 'granted', 'ja', 'oui', 'si', 'sí'],
         'no': ['false', 'f', '0', 'no', 'n', 'off', 'unsubscribed', 'not subscribed', 'opted out',
-               'opted-out', 'opt-out', 'opt out', 'declined', 'revoked', 'nein', 'non'],
+               'opted-out', 'opt-out', 'opt out', 'declined', 'revoked', 'nein', 'non',
+               'cleaned', 'pending', 'non_subscribed', 'non-subscribed', 'never_subscribed', 'never subscribed',
+               'bounced', 'suppressed', 'archived'],
     }) }}
 {% endmacro %}
 

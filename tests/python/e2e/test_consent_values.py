@@ -28,7 +28,7 @@ def write_customers(path: Path, consents: list[str]) -> None:
 def test_consent_spellings_are_read_and_unknown_values_warn(tmp_path: Path):
     hostile = "x'); drop table base_customers; --"  # data, never code: named, nothing runs
     written = ["1.0", "0.0", "", "Subscribed", "unsubscribed", "X", "Opted out", "1", "no"]
-    written += ["Pending", "Pending", hostile]
+    written += ["Maybe", "Maybe", hostile]
     written *= 5
     path = tmp_path / "crm.csv"
     write_customers(path, written)
@@ -41,7 +41,7 @@ def test_consent_spellings_are_read_and_unknown_values_warn(tmp_path: Path):
     yes = {"1.0", "subscribed", "x", "1"}
     assert read == {f"C{i}": value.lower() in yes for i, value in enumerate(written)}
     assert re.search(r"WARN 2 opt_in_not_recognised", run.output), run.output[-2000:]
-    assert "health opt_in_not_recognised: marketing_opt_in value 'Pending' (10 customers)" in (
+    assert "health opt_in_not_recognised: marketing_opt_in value 'Maybe' (10 customers)" in (
         run.output
     )
     assert f"marketing_opt_in value '{hostile}' (5 customers)" in run.output
@@ -83,6 +83,27 @@ def test_a_shop_customers_export_maps_its_consent_column(tmp_path: Path):
     assert "marketing_opt_in <- Accepts Email Marketing" in run.output
     read = dict(run.query("select customer_id, marketing_opt_in from base_customers"))
     assert read == {str(7000 + i): bool(i % 3) for i in range(30)}
+
+
+def test_a_newsletter_tools_status_column_is_the_consent(tmp_path: Path):
+    """A Mailchimp-style `Email Marketing Status` (subscribed, unsubscribed, cleaned, pending,
+    non_subscribed) mapped to nothing: everyone counted as opted in and 82 of 191 exported
+    contacts had unsubscribed or bounced. It is the consent column, and only `subscribed` is yes."""
+    statuses = ["subscribed", "unsubscribed", "cleaned", "pending", "non_subscribed", "Subscribed"]
+    path = tmp_path / "audience.csv"
+    path.write_text(
+        "Customer ID,Email Address,Email Marketing Status,Age\n"
+        + "".join(f"C{i},p{i}@x.com,{statuses[i % len(statuses)]},{20 + i}\n" for i in range(24))
+    )
+    run = run_dbt(
+        tmp_path / "run",
+        variables={"customers_path": str(path)},
+        extra_args=["--select", "base_customers", "stg_customers", "opt_in_not_recognised"],
+    )
+    assert "marketing_opt_in <- Email Marketing Status" in run.output, run.output[-3000:]
+    read = dict(run.query("select customer_id, marketing_opt_in from base_customers"))
+    assert read == {f"C{i}": statuses[i % len(statuses)].lower() == "subscribed" for i in range(24)}
+    assert "PASS opt_in_not_recognised" in " ".join(run.output.split())
 
 
 def test_an_opt_out_column_is_read_the_other_way_round(tmp_path: Path):
