@@ -1,5 +1,6 @@
 {#- One row per segmented customer who may be contacted (opted in, no rejected input row that
-    blocks contact: customers_rejected.blocks_contact), with the
+    blocks contact: customers_rejected.blocks_contact, no other record with the same email that
+    opted out; one record per email), with the
     contact priority score documented in _int_segments__models.yml. -#}
 
 with
@@ -106,14 +107,29 @@ percentiles as (
 
 ),
 
+opted_out_emails as (
+
+    -- An unsubscribe is the person's, not the record's: a CRM that holds one person under two ids
+    -- (C0000 opted out, W0000 opted in, the same email in another case) mailed them through the
+    -- other record. Emails are compared as stg_customers writes them (trimmed, lower case).
+    select distinct email
+    from customer_features
+    where not marketing_opt_in
+        and email is not null
+
+),
+
 contactable as (
 
     select percentiles.*
     from percentiles
     left join rejected_ids
         on percentiles.customer_id = rejected_ids.customer_id
+    left join opted_out_emails
+        on percentiles.email = opted_out_emails.email
     where percentiles.marketing_opt_in
         and rejected_ids.customer_id is null
+        and opted_out_emails.email is null
 
 ),
 
@@ -137,6 +153,13 @@ final as (
     from contactable
     inner join segment_names
         on contactable.segment_id = segment_names.segment_id
+    -- One contact per email: of the records that share one (a person under two ids), the one of
+    -- highest priority is kept, so no list or export holds a person twice.
+    qualify contactable.email is null or row_number() over (
+        partition by contactable.email
+        order by 0.6 * contactable.value_percentile + 0.2 * contactable.recency_percentile
+            + 0.2 * contactable.segment_fit desc, contactable.customer_id
+    ) = 1
 
 )
 

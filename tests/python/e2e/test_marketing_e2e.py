@@ -324,3 +324,36 @@ def test_a_customers_file_with_a_row_per_order_keeps_repeat_buyers_contactable(t
     assert set(repeats["agree"] + repeats["blank"]) <= contactable
     assert not contactable & set(repeats["other_email"] + repeats["opted_out"])
     assert len(contactable) == 240 - 10
+
+
+def test_one_person_under_two_ids_is_contacted_once_and_never_after_opting_out(tmp_path: Path):
+    """A CRM holding one person under two ids (a web account W... and a store account C..., the
+    email in another case): the record that opted out did not stop the other, and a person with two
+    opted-in records was in every list twice. The unsubscribe holds for the email, and each email
+    is one contact (the record of higher priority)."""
+    rng = random.Random(5)
+    lines = ["CustomerID,Age,Annual Income (k$),Spending Score (1-100),Email,Marketing Opt In"]
+    for number in range(150):
+        centre = [(25, 20, 80), (45, 85, 20), (60, 55, 50)][number % 3]
+        values = [centre[0] + rng.randint(-3, 3), centre[1] + rng.randint(-4, 4)]
+        values += [centre[2] + rng.randint(-5, 5)]
+        lines.append(f"C{number:04d},{','.join(map(str, values))},p{number}@example.com,yes")
+    # Twins of the first 20 people: 0-9 opted out under the web id, 10-19 opted in twice.
+    for number in range(20):
+        consent = "no" if number < 10 else "yes"
+        lines.append(f"W{number:04d},40,50,50, P{number}@Example.com ,{consent}")
+    path = tmp_path / "crm.csv"
+    path.write_text("\n".join(lines) + "\n")
+    run = run_dbt(
+        tmp_path / "run",
+        variables={"customers_path": str(path), "n_clusters": 3},
+        extra_args=["--select", "+int_segment_members_contactable"],
+    )
+    emails = run.query(
+        "select email, count(*) from int_segment_members_contactable group by 1 order by 1"
+    )
+    assert all(count == 1 for _, count in emails)
+    contacted = {email for email, _ in emails}
+    assert not contacted & {f"p{number}@example.com" for number in range(10)}
+    assert {f"p{number}@example.com" for number in range(10, 150)} <= contacted
+    assert run.scalar("select count(*) from int_segment_members_contactable") == 140
