@@ -140,6 +140,8 @@ final as (
                     then 'The same customer id again: the first row is kept (a customers file with a row per order repeats each repeat buyer). Repeats that agree on consent and email keep the customer in the campaigns (customers_rejected.blocks_contact). Fix: one row per customer in the input, or raise var {{ above_var }}.'
                 when reasons.rejection_reason like 'amount in %, not %, the currency kept (var currency)%'
                     then 'Lines in another currency than the one kept (the console names both, and the counts). Fix: convert their amounts before the build (a view as orders_relation), or build each currency on its own (var currency); raise var {{ above_var }} to keep the build as it is.'
+                when reasons.rejection_reason like 'status ''%'' is no purchase (var non_purchase_values)%'
+                    then 'Failed payments, drafts, unpaid invoices: no purchase and no return. Fix: nothing to do if so (raise var {{ above_var }}); if the status is a sale here, leave it out of var non_purchase_values.'
                 when starts_with(reasons.rejection_reason, 'customer_id in scientific notation')
                     then 'Ids a spreadsheet rounded cannot be matched to anyone: raising the share would keep them. Fix: as the reason says.'
                 when reasons.rejection_reason = {{ summary_row_reason() }}

@@ -990,12 +990,15 @@
     {%- set rows = run_query("select " ~ value ~ " as status, count(*) as lines from " ~ first_rows(relation)
         ~ " where " ~ value ~ " is not null group by 1 order by 2 desc, 1 limit 1000").rows -%}
     {%- set found = [] -%}
+    {%- set no_purchase = [] -%}
+    {%- for word in setting('non_purchase_values') or [] -%}{%- do no_purchase.append(word | string | lower) -%}{%- endfor -%}
     {%- for row in rows -%}
         {%- set cancels = (row[0] | lower) in cancelling -%}
-        {%- set reads_like = not cancels and modules.re.search(cancellation_stems(), row[0] | lower) is not none -%}
+        {%- set rejected = not cancels and (row[0] | lower) in no_purchase -%}
+        {%- set reads_like = not cancels and not rejected and modules.re.search(cancellation_stems(), row[0] | lower) is not none -%}
         {#- The six most frequent, and any other that reads like a cancellation. -#}
         {%- if loop.index <= 6 or reads_like -%}
-            {%- do found.append({'value': row[0], 'lines': row[1], 'cancels': cancels, 'reads_like_cancellation': reads_like}) -%}
+            {%- do found.append({'value': row[0], 'lines': row[1], 'cancels': cancels, 'no_purchase': rejected, 'reads_like_cancellation': reads_like}) -%}
         {%- endif -%}
     {%- endfor -%}
     {{ return(found) }}
@@ -1100,6 +1103,19 @@
 {% macro currency_reason(line_currency, kept) -%}
     {#- SQL for the rejection reason of a line in another currency than the one kept. -#}
     'amount in ' || {{ line_currency }} || ', not ' || {{ quote_literal(kept) }} || ', the currency kept (var currency): amounts in two currencies cannot be summed'
+{%- endmacro %}
+
+{% macro is_non_purchase(status_expression) -%}
+    {#- SQL: the status (trimmed, any case) is among var non_purchase_values: a failed payment, a
+        voided authorisation, a draft or quote, an unpaid invoice. Such a line is no purchase and
+        no return: rejected with its reason. Before, `Failed` and `Void` counted as returns
+        (return_rate 2.0 for a customer who paid once) and drafts and unpaid invoices as purchases. -#}
+    {%- set values = setting('non_purchase_values') or [] -%}
+    {%- if values | length == 0 -%}false{%- else -%}
+        {%- set literals = [] -%}
+        {%- for value in values -%}{%- do literals.append(quote_literal(value | string | lower)) -%}{%- endfor -%}
+        coalesce(lower({{ status_expression }}) in ({{ literals | join(', ') }}), false)
+    {%- endif -%}
 {%- endmacro %}
 
 {% macro is_cancellation(order_id_expression, status_expression, extra_values=[]) -%}

@@ -91,7 +91,7 @@
     {%- if statuses -%}
         {%- set shown = [] -%}
         {%- for status in statuses -%}
-            {%- do shown.append(quote_literal(status.value) ~ " " ~ _thousands(status.lines) ~ (" (a return)" if status.cancels else "")) -%}
+            {%- do shown.append(quote_literal(status.value) ~ " " ~ _thousands(status.lines) ~ (" (a return)" if status.cancels else "") ~ (" (no purchase: rejected)" if status.no_purchase else "")) -%}
         {%- endfor -%}
         {%- do parts.append("status (first 100,000 lines) " ~ shown | join(', ')) -%}
     {%- endif -%}

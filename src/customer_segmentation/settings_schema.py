@@ -69,17 +69,13 @@ DEFAULT_CANCELLATION_VALUES = (
     "refund",
     "returned",
     "return",
-    "void",
-    "voided",
     "reversed",
-    "failed",
     "chargeback",
     "credit memo",
     "credit note",
     # WooCommerce's and Amazon's own spellings
     "wc-cancelled",
     "wc-refunded",
-    "wc-failed",
     "shipped - returned to seller",
     "shipped - rejected by buyer",
     # German, French, Spanish / Portuguese, Italian, Dutch
@@ -120,6 +116,46 @@ DEFAULT_CANCELLATION_VALUES = (
     "retour",
 )
 """Order statuses that mean a cancelled or refunded line when var cancellation_values is unset."""
+
+DEFAULT_NON_PURCHASE_VALUES = (
+    # a payment that did not go through, or an authorisation released: no money moved
+    "failed",
+    "payment failed",
+    "declined",
+    "denied",
+    "void",
+    "voided",
+    "wc-failed",
+    # not (yet) a sale: quotes, drafts, unpaid invoices, orders waiting for payment
+    "draft",
+    "quotation",
+    "quotation sent",
+    "quote",
+    "estimate",
+    "pending",
+    "pending payment",
+    "wc-pending",
+    "awaiting payment",
+    "on-hold",
+    "wc-on-hold",
+    "not paid",
+    "unpaid",
+    "deleted",
+    "abandoned",
+    "expired",
+    # German, French, Spanish
+    "entwurf",
+    "angebot",
+    "fehlgeschlagen",
+    "abgelehnt",
+    "brouillon",
+    "devis",
+    "échoué",
+    "borrador",
+    "presupuesto",
+    "fallido",
+)
+"""Order statuses that mean no purchase and no return (the line is rejected with its reason)."""
 
 ALGORITHMS = ("kmeans", "agglomerative", "gmm", "dbscan")
 """Clustering algorithms in the order `cluster_algorithm: auto` tries them."""
@@ -309,8 +345,21 @@ SETTINGS: tuple[Setting, ...] = (
         "values of `cancellation_column` that mean cancelled/returned (compared trimmed, any case);"
         " `[]` = none",
         "inputs",
-        default_text="`cancelled`, `canceled`, `refunded`, `returned`, `void`, ... "
+        default_text="`cancelled`, `canceled`, `refunded`, `returned`, `chargeback`, ... "
         f"({len(DEFAULT_CANCELLATION_VALUES)} words)",
+        empty_allowed=True,
+    ),
+    Setting(
+        "non_purchase_values",
+        "name_list",
+        list(DEFAULT_NON_PURCHASE_VALUES),
+        ["failed", "draft"],
+        "values of `cancellation_column` that mean no purchase and no return (a failed payment, a"
+        " draft, an unpaid invoice): such lines are rejected with their reason (compared trimmed,"
+        " any case); `[]` = none",
+        "inputs",
+        default_text="`failed`, `declined`, `void`, `draft`, `pending`, `unpaid`, ... "
+        f"({len(DEFAULT_NON_PURCHASE_VALUES)} words)",
         empty_allowed=True,
     ),
     Setting(

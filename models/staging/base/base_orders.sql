@@ -244,9 +244,13 @@ valued as (
         -- first line of an order only, so the other lines of a refunded order would count as
         -- purchases); a line with its own status keeps it.
         {%- set status_value = text_value(aliases.get(status_column)) %}
-        {{ is_cancellation('order_id', 'coalesce(' ~ status_value ~ ', max(' ~ status_value ~ ') over (partition by order_id))', extra_cancellations) }} as is_cancellation
+        coalesce({{ status_value }}, max({{ status_value }}) over (partition by order_id)) as line_status,
+        {{ is_cancellation('order_id', 'line_status', extra_cancellations) }} as is_cancellation,
+        -- A failed payment, a draft, an unpaid invoice: no purchase and no return (rejected below).
+        case when {{ is_non_purchase('line_status') }} then line_status end as non_purchase_status
         {%- else %}
-        {{ is_cancellation('order_id', none) }} as is_cancellation
+        {{ is_cancellation('order_id', none) }} as is_cancellation,
+        cast(null as varchar) as non_purchase_status
         {%- endif %}
         {%- if check_customers and read_once and not match_by_key %},
         -- Input read once (CSV, table): an IN list, so DuckDB builds its hash table from the
@@ -288,6 +292,8 @@ checked as (
             when {{ is_header_line(input) }} then {{ header_line_reason() }}
             when {{ quote_not_closed(input, 'orders') }} then {{ quote_not_closed_reason() }}
             else nullif(concat_ws('; ',
+            case when valued.non_purchase_status is not null
+                then 'status ''' || valued.non_purchase_status || ''' is no purchase (var non_purchase_values)' end,
             case when valued.order_id is null then 'missing order_id' end,
             case when valued.customer_id is null then 'missing customer_id' end,
             {{ id_in_scientific_notation('valued.customer_id') }},

@@ -717,6 +717,54 @@ def test_walk_in_and_guest_accounts_are_no_customer(tmp_path: Path):
     )
 
 
+def test_failed_payments_drafts_and_unpaid_invoices_are_no_purchase_and_no_return(
+    tmp_path: Path,
+):
+    """A payments export's `Failed` and `Voided` charges counted as returns (return_rate 2.0 for a
+    customer who paid once), an invoicing export's `Draft` and `Not Paid` as purchases (747 where
+    249 was paid). They are rejected with their reason now, counted and named, and neither
+    purchase nor return; `Refunded` stays a return."""
+    rows = [
+        ("ch_1", "cus_a", "Succeeded", 100),
+        ("ch_2", "cus_a", "Failed", 100),
+        ("ch_3", "cus_b", "Succeeded", 249),
+        ("ch_4", "cus_b", "Not Paid", 249),
+        ("ch_5", "cus_b", "Draft", 249),
+        ("ch_6", "cus_c", "Voided", 80),
+        ("ch_7", "cus_c", "Succeeded", 80),
+        ("ch_8", "cus_c", "Refunded", 30),
+    ]
+    lines = ["id,Customer ID,Created (UTC),Amount,Status"]
+    lines += [
+        f"{i},{c},2024-05-{n + 1:02d} 10:00:00,{a},{st}" for n, (i, c, st, a) in enumerate(rows)
+    ]
+    orders = tmp_path / "payments.csv"
+    orders.write_text("\n".join(lines) + "\n")
+    run = run_dbt(
+        tmp_path / "run",
+        command="run",
+        variables={"orders_path": str(orders), "order_columns": {"order_date": "Created (UTC)"}},
+        extra_args=["--select", "+int_customer_features", "orders_rejected"],
+    )
+    features = run.query(
+        "select customer_id, frequency, monetary, return_count, return_amount"
+        " from int_customer_features order by customer_id"
+    )
+    assert features == [
+        ("cus_a", 1, 100.0, 0, 0.0),
+        ("cus_b", 1, 249.0, 0, 0.0),
+        ("cus_c", 1, 80.0, 1, 30.0),
+    ]
+    reasons = dict(run.query("select order_id, rejection_reason from orders_rejected"))
+    assert reasons == {
+        "ch_2": "status 'Failed' is no purchase (var non_purchase_values)",
+        "ch_4": "status 'Not Paid' is no purchase (var non_purchase_values)",
+        "ch_5": "status 'Draft' is no purchase (var non_purchase_values)",
+        "ch_6": "status 'Voided' is no purchase (var non_purchase_values)",
+    }
+    assert "'Failed' 1 (no purchase: rejected)" in " ".join(run.output.split())
+
+
 def test_one_line_per_unit_is_not_read_as_an_order_total(tmp_path: Path):
     """Olist's order items (the README's recipe) write one line per unit: an order of three units
     of one product has three lines with the same price. Nearly every order of several lines looked

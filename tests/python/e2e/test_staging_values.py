@@ -792,9 +792,14 @@ def test_a_status_column_marks_cancelled_and_refunded_lines_unless_the_var_says_
     returns = dict(run.query("select order_id, is_return from base_orders"))
     assert returns == {f"O{i}": s.strip().lower() in cancelling for i, s in enumerate(statuses)}
     assert (
-        "status (first 100,000 lines) 'Cancelled' 5 (a return), 'Completed' 5, 'Pending' 5, "
-        "'REFUNDED' 5 (a return), 'Shipped' 5, 'canceled' 5 (a return)" in run.output
+        "status (first 100,000 lines) 'Cancelled' 5 (a return), 'Completed' 5, 'Pending' 5 (no "
+        "purchase: rejected), 'REFUNDED' 5 (a return), 'Shipped' 5, 'canceled' 5 (a return)"
+        in " ".join(run.output.split())
     ), run.output[-3000:]
+    # `Pending` (awaiting payment) is no purchase and no return: rejected with its reason.
+    assert run.query(
+        "select distinct rejection_reason from base_orders where rejection_reason is not null"
+    ) == [("status 'Pending' is no purchase (var non_purchase_values)",)]
     off = run_base_models(tmp_path / "off", {**variables, "cancellation_values": []})
     assert off.scalar("select count(*) filter (where is_return) from base_orders") == 0
 
@@ -908,7 +913,7 @@ def test_a_birth_date_gives_the_age_where_the_input_has_none(tmp_path: Path):
         "K1;03/15;15.03.1980;52000\n"  # 44 on 2024-07-01
         "K2;07/02;02.07.1980;48000\n"  # 43: the birthday is the day after
         "K3;;;61000\n"  # no birth date: age missing (imputed later), the customer kept
-        "K4;;unbekannt;39000\n"  # rejected: no date
+        "K4;;irgendwann;39000\n"  # rejected: no date (`unbekannt` would be a missing value)
         "K5;01/05;05.01.1902;45000\n"  # rejected: 122 years
         "K6;02/29;29.02.2000;30000\n"  # 24
         # A CRM's "unknown" (1900-01-01, Excel's 1899-12-30, 9999-12-31): the age is missing and
