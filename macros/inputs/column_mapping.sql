@@ -321,6 +321,24 @@
             {%- do mapping.update({'email': mapping['customer_id']}) -%}
         {%- endif -%}
     {%- endif -%}
+    {#- A bare `Score` is a spending score only when its values fit one (1-100 in the first
+        100,000 rows): a CRM's lead score (0-100, zeros for new leads) or a credit score (300-850)
+        named segments "High Spenders" or rejected every customer as "spending_score outside
+        1-100". Otherwise it is carried as an extra column, and the console says why. -#}
+    {%- if 'spending_score' in mapping and 'spending_score' not in chosen_by_var and matched_by.get('spending_score') == 'score'
+          and (kind | string) in ['customers', 'orders'] -%}
+        {%- set number = "try_cast(replace(trim(cast(" ~ quote_identifier(mapping['spending_score']) ~ " as varchar)), ',', '.') as double)" -%}
+        {%- set fits = run_query("select coalesce(min(" ~ number ~ ") >= 1 and max(" ~ number ~ ") <= 100, true), min(" ~ number ~ "), max(" ~ number ~ ") from "
+            ~ first_rows(input_relation(kind))).rows[0] -%}
+        {%- if not fits[0] -%}
+            {%- if flags.WHICH in ['build', 'run', 'retry'] -%}
+                {%- do log(kind ~ ": column " ~ mapping['spending_score'] ~ " is not read as spending_score: its values run from "
+                    ~ fits[1] ~ " to " ~ fits[2] ~ ", not within 1-100 (a lead or credit score?); carried as an extra column. If it is the spending score, name it: --vars '{"
+                    ~ overrides_var ~ ": {spending_score: " ~ mapping['spending_score'] | tojson ~ "}}'", info=true) -%}
+            {%- endif -%}
+            {%- do mapping.pop('spending_score') -%}
+        {%- endif -%}
+    {%- endif -%}
     {#- Two headers that read as one name ('Age' and 'age', 'Annual Income (k$)' and
         'annual_income_k'): taking the first would be a silent guess between two columns that may
         hold different things, so the build stops until the var names the exact header. -#}

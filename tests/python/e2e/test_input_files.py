@@ -591,11 +591,30 @@ def test_a_relation_var_naming_no_table_stops_with_one_line(tmp_path: Path):
 
 
 def test_a_null_in_the_mapping_var_leaves_a_matched_header_unmapped(tmp_path: Path):
-    """A `Score` that is a credit score, not a spending score: the synonym maps it, and
-    `customer_columns: {spending_score: null}` undoes that; the column is carried as an extra."""
+    """A `Score` of 1-100 that is a satisfaction score, not a spending score: the synonym maps it,
+    and `customer_columns: {spending_score: null}` undoes that; the column is carried as an extra.
+    A `Score` whose values are no spending score (a credit score, 600-803) is not mapped at all:
+    it rejected every customer as "spending_score outside 1-100"."""
+    credit = tmp_path / "credit.csv"
+    credit.write_text(
+        "CustomerID,Age,Score\n" + "".join(f"K{i},{20 + i},{600 + i * 7}\n" for i in range(30))
+    )
+    credit_run = run_dbt(
+        tmp_path / "credit",
+        command="run",
+        variables={"customers_path": str(credit)},
+        extra_args=["--select", "base_customers", "stg_customers"],
+    )
+    assert "spending_score <- Score" not in credit_run.output
+    assert (
+        "column Score is not read as spending_score: its values run from 600.0 to 803.0, not "
+        "within 1-100" in " ".join(credit_run.output.split())
+    )
+    assert credit_run.scalar("select count(*) from stg_customers") == 30
+    assert credit_run.query("select min(score), max(score) from stg_customers") == [(600.0, 803.0)]
     path = tmp_path / "crm.csv"
     path.write_text(
-        "CustomerID,Age,Score\n" + "".join(f"K{i},{20 + i},{600 + i * 7}\n" for i in range(30))
+        "CustomerID,Age,Score\n" + "".join(f"K{i},{20 + i},{60 + i}\n" for i in range(30))
     )
     mapped = run_dbt(
         tmp_path / "mapped",
@@ -612,7 +631,7 @@ def test_a_null_in_the_mapping_var_leaves_a_matched_header_unmapped(tmp_path: Pa
     )
     assert "spending_score <-" not in unmapped.output
     assert unmapped.scalar("select count(spending_score) from stg_customers") == 0
-    assert unmapped.query("select min(score), max(score) from stg_customers") == [(600.0, 803.0)]
+    assert unmapped.query("select min(score), max(score) from stg_customers") == [(60.0, 89.0)]
 
 
 def test_two_headers_that_read_as_one_column_stop_until_the_var_names_one(tmp_path: Path):
