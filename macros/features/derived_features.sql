@@ -17,9 +17,15 @@
         a collision suffix such as _2). Staging carries such a column as text (identifier_extra_columns),
         and it is never clustered or profiled. -#}
     {%- set name = name | string -%}
+    {#- Also mobile numbers, store and branch codes, region codes, and the row index pandas writes
+        (`Unnamed: 0`, Mailchimp's LEID / EUID): profiled as quantities ("avg Telefonnummer"), and
+        an index suggested as a feature. -#}
     {%- set codes = ['zip', 'zip_code', 'zipcode', 'postcode', 'post_code', 'postal_code', 'postalcode',
                      'plz', 'postleitzahl', 'code_postal', 'codigo_postal', 'phone', 'telephone',
-                     'telefon', 'telefono', 'telephone_number', 'tel', 'fax'] -%}
+                     'telefon', 'telefono', 'telephone_number', 'tel', 'fax', 'telefonnummer', 'mobile',
+                     'mobil', 'handy', 'cell', 'mobile_number', 'mobilnummer', 'store', 'store_code', 'shop',
+                     'branch', 'filiale', 'region_code', 'regionalcode', 'area_code', 'country_code',
+                     'unnamed', 'index', 'leid', 'euid'] -%}
     {%- set base = modules.re.sub('_[0-9]+$', '', name) -%}
     {#- A postal word anywhere in the name (`customer_zip_code_prefix`, Olist's; `billing_zip`,
         `shipping_postal_code`): no quantity is named so. A phone word only at the end
@@ -29,7 +35,7 @@
     {{ return(name in customer_column_synonyms()['customer_id']
               or base in codes
               or postal | length > 0
-              or parts[-1] in ['phone', 'telephone', 'telefon', 'telefono', 'tel', 'fax']
+              or parts[-1] in ['phone', 'telephone', 'telefon', 'telefono', 'tel', 'fax', 'mobile', 'telefonnummer', 'code']
               or (not name.startswith('share_')
                   and modules.re.match('^(id|.+_(id|nr|no|number))(_[0-9]+)?$', name) is not none)) }}
 {% endmacro %}

@@ -529,3 +529,25 @@ def test_a_customers_files_own_frequency_and_monetary_do_not_replace_the_compute
         "another name (Frequency -> frequency_2, Monetary -> monetary_2, Share Books -> "
         "share_books_2)" in " ".join(run.output.split())
     )
+
+
+def test_phone_store_region_and_index_columns_are_codes_not_quantities(tmp_path: Path) -> None:
+    """A German CRM's `Telefonnummer` (its leading 0 lost), `Mobile`, `Filiale`, `Regionalcode`,
+    pandas' `Unnamed: 0` and Mailchimp's `LEID` were read as numbers: profiled as averages, the
+    index even offered as a feature. They are carried as text, as they arrived."""
+    header = "Unnamed: 0,Kundennummer,Alter,Telefonnummer,Mobile,Filiale,Regionalcode,LEID,Promo Code"
+    rows = [
+        f"{i},K{i},{20 + i},0301234{i:03d},0171555{i:03d},{7 + i % 3},{10 + i % 5},{880 + i},{i % 4}"
+        for i in range(30)
+    ]
+    (tmp_path / "kunden.csv").write_text("\n".join([header, *rows]) + "\n")
+    run = run_dbt(
+        tmp_path / "run",
+        command="run",
+        variables={"customers_path": str(tmp_path / "kunden.csv")},
+        extra_args=["--select", "base_customers", "stg_customers"],
+    )
+    types = dict(run.query("select column_name, column_type from (describe stg_customers)"))
+    codes = ["unnamed_0", "telefonnummer", "mobile", "filiale", "regionalcode", "leid", "promo_code"]
+    assert {name: types.get(name) for name in codes} == dict.fromkeys(codes, "VARCHAR"), types
+    assert run.scalar("select min(telefonnummer) from stg_customers") == "0301234000"
