@@ -535,9 +535,11 @@ def test_phone_store_region_and_index_columns_are_codes_not_quantities(tmp_path:
     """A German CRM's `Telefonnummer` (its leading 0 lost), `Mobile`, `Filiale`, `Regionalcode`,
     pandas' `Unnamed: 0` and Mailchimp's `LEID` were read as numbers: profiled as averages, the
     index even offered as a feature. They are carried as text, as they arrived."""
-    header = "Unnamed: 0,Kundennummer,Alter,Telefonnummer,Mobile,Filiale,Regionalcode,LEID,Promo Code"
+    header = "Unnamed: 0,Kundennummer,Alter,Telefonnummer,Mobile,Filiale,Regionalcode,LEID"
+    header += ",Promo Code"
     rows = [
-        f"{i},K{i},{20 + i},0301234{i:03d},0171555{i:03d},{7 + i % 3},{10 + i % 5},{880 + i},{i % 4}"
+        f"{i},K{i},{20 + i},0301234{i:03d},0171555{i:03d},{7 + i % 3},{10 + i % 5},"
+        f"{880 + i},{i % 4}"
         for i in range(30)
     ]
     (tmp_path / "kunden.csv").write_text("\n".join([header, *rows]) + "\n")
