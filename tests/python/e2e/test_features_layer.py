@@ -550,6 +550,7 @@ def test_phone_store_region_and_index_columns_are_codes_not_quantities(tmp_path:
         extra_args=["--select", "base_customers", "stg_customers"],
     )
     types = dict(run.query("select column_name, column_type from (describe stg_customers)"))
-    codes = ["unnamed_0", "telefonnummer", "mobile", "filiale", "regionalcode", "leid", "promo_code"]
+    codes = ["unnamed_0", "telefonnummer", "mobile", "filiale", "regionalcode", "leid"]
+    codes += ["promo_code"]
     assert {name: types.get(name) for name in codes} == dict.fromkeys(codes, "VARCHAR"), types
     assert run.scalar("select min(telefonnummer) from stg_customers") == "0301234000"
