@@ -467,10 +467,26 @@ def test_the_check_maps_shop_exports_keyed_by_email_with_their_total_headers(tmp
         "2024-03-01,1001,Completed,Ann Lee,ann@x.com,19.5\n"
         "2024-03-02,1002,Completed,Bo Chen,bo@x.com,7\n"
     )
+    # Payment, ERP and marketplace headers (Stripe, SAP, Amazon, GA4), all mapped without vars.
+    stripe = tmp_path / "stripe.csv"
+    stripe.write_text(
+        "id,Created (UTC),Amount,Status,Customer ID\nch_1,2024-03-01 10:00,9,Paid,c1\n"
+    )
+    sap = tmp_path / "sap.csv"
+    sap.write_text("Billing Document;Billing Date;Sold-To Party;Net Value\n9001;02.02.2024;100;9\n")
+    amazon = tmp_path / "amazon.txt"
+    amazon.write_text(
+        "amazon-order-id\tpurchase-date\tbuyer-email\tTotal Price\n1-2\t2024-03-01\ta@x.com\t9\n"
+    )
     run = run_operation(
         tmp_path / "run",
         "check_input_files",
-        {"files": [{"path": str(path), "kind": "orders"} for path in (woo, report, named)]},
+        {
+            "files": [
+                {"path": str(path), "kind": "orders"}
+                for path in (woo, report, named, stripe, sap, amazon)
+            ]
+        },
     )
     out = run.output
     assert (
@@ -479,6 +495,18 @@ def test_the_check_maps_shop_exports_keyed_by_email_with_their_total_headers(tmp
     ), out[-3000:]
     assert "amount <- Net Sales, customer_id <- Customer ID" in out, out[-3000:]
     assert "amount <- Net Sales, customer_id <- Billing Email, order_date <- Date" in out
+    assert (
+        "amount <- Amount, customer_id <- Customer ID, order_date <- Created (UTC), order_id <- id"
+        in out
+    )
+    assert (
+        "amount <- Net Value, customer_id <- Sold-To Party, order_date <- Billing Date, "
+        "order_id <- Billing Document" in out
+    )
+    assert (
+        "amount <- Total Price, customer_id <- buyer-email, order_date <- purchase-date, "
+        "order_id <- amazon-order-id" in out
+    )
     assert "problem:" not in out
 
 
