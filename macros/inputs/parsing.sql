@@ -278,15 +278,16 @@
 {%- endmacro %}
 
 {% macro unknown_value_words() %}
-    {#- How forms and CRMs write "not known" in a number or date cell (lower case, trimmed): an
-        income of `Unknown` or `Prefer not to say`, MySQL's zero date `0000-00-00`. Read like an
-        empty cell (the value missing, imputed where it is a feature), where such a cell rejected
-        the customer and every order of theirs (13% of a CRM export). Checked only on cells that
-        did not parse (is_missing_cell), never on customer ids. -#}
-    {{ return(['unknown', 'unbekannt', 'inconnu', 'desconocido', 'sconosciuto', 'onbekend', 'prefer not to say',
-               'prefer not to answer', 'rather not say', 'not disclosed', 'undisclosed', 'not provided',
-               'not available', 'not applicable', 'n.a.', 'n. a.', 'k.a.', 'k. a.', 'keine angabe', 'keine angaben',
-               'declined', 'declined to state', 'refused', '?', '0000-00-00', '0000-00-00 00:00:00', '00/00/0000',
+    {#- How forms and CRMs write "the person did not say" in a number or date cell (lower case,
+        trimmed): an income of `Prefer not to say`, `Keine Angabe`, MySQL's zero date `0000-00-00`.
+        Read like an empty cell (the value missing, imputed where it is a feature), where such a
+        cell rejected the customer and every order of theirs (13% of a CRM export). Not a bare
+        `unknown`, which the project's own dirty rows use for a value that is wrong (the demo's
+        quarantined age `unknown`): it stays "not a number". Checked only on cells that did not
+        parse (is_missing_cell), never on customer ids. -#}
+    {{ return(['prefer not to say', 'prefer not to answer', 'rather not say', 'not disclosed', 'undisclosed',
+               'not provided', 'not available', 'not applicable', 'n.a.', 'n. a.', 'k.a.', 'k. a.', 'keine angabe',
+               'keine angaben', 'declined to state', '0000-00-00', '0000-00-00 00:00:00', '00/00/0000',
                '00.00.0000']) }}
 {% endmacro %}
 
