@@ -1152,13 +1152,14 @@
         as a float (17850.0), as pandas writes an integer column that has a blank in it (and two
         exports joined end to end mix `17850` and `17850.0`): read as 17850, or the ids would not
         match the same customers' ids in another file or in a CRM, and one customer would be two.
-        Missing-value words and a repeated header line (exports joined end to end) are not ids:
-        they count neither way. -#}
+        Missing-value words, placeholder accounts (`GUEST`, placeholder_customer_ids) and a
+        repeated header line (exports joined end to end) are not ids: they count neither way (one
+        `GUEST` line turned the rule off, and every line failed to match its customer). -#}
     {%- if not execute or column is none or is_numeric_type(data_type) and not (data_type | string | upper) in ['DOUBLE', 'FLOAT', 'REAL'] -%}
         {{ return(false) }}
     {%- endif -%}
     {%- set value = text_value(quote_identifier(column)) -%}
-    {%- set id = "case when not " ~ is_missing_word(value, missing_id_words()) ~ " and trim(replace(" ~ value ~ ", chr(65279), '')) <> "
+    {%- set id = "case when not " ~ is_missing_word(value, missing_id_words() + placeholder_customer_ids()) ~ " and trim(replace(" ~ value ~ ", chr(65279), '')) <> "
         ~ quote_literal(column | trim) ~ " then " ~ value ~ " end" -%}
     {%- set row = run_query("select count(id), count(*) filter (where regexp_full_match(id, '[0-9]+([.]0+)?')),"
         ~ " count(*) filter (where regexp_full_match(id, '[0-9]+[.]0+'))"

@@ -432,6 +432,25 @@ def test_customer_ids_written_as_floats_match_the_whole_number_ids(tmp_path: Pat
     assert "customer ids written as floats (17850.0) read as whole numbers" in run.output
 
 
+def test_a_guest_line_does_not_turn_off_the_float_id_reading(tmp_path: Path):
+    """Orders written `17850.0` beside one `GUEST` line: the guest was no whole number, so the ids
+    were read as written and every line failed to match its customer (`17850`). A placeholder
+    account counts neither way now, and its line is a guest line."""
+    customers = tmp_path / "customers.csv"
+    customers.write_text("CustomerID,Age\n" + "".join(f"{17850 + i},{30 + i}\n" for i in range(4)))
+    orders = tmp_path / "orders.csv"
+    orders.write_text(
+        "InvoiceNo,CustomerID,InvoiceDate,Amount\n"
+        + "".join(f"I{i},{17850 + i % 4}.0,2024-03-{1 + i:02d},{10 + i}\n" for i in range(8))
+        + "I99,GUEST,2024-03-20,5\n"
+    )
+    run = run_base_models(
+        tmp_path / "run", {"customers_path": str(customers), "orders_path": str(orders)}
+    )
+    reasons = dict(run.query("select order_id, rejection_reason from base_orders"))
+    assert reasons == {**{f"I{i}": None for i in range(8)}, "I99": "missing customer_id"}
+
+
 def test_ids_mixing_floats_and_whole_numbers_and_nan_ids(tmp_path: Path):
     """Two exports joined end to end wrote one customer as `17850` and `17850.0` (two customers,
     each with half the orders), and pandas' `nan` for a guest line was one customer `nan`, the
