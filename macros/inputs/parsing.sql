@@ -414,14 +414,17 @@
     {#- A customer id as var customer_id_matching compares it, null for null. ignore_leading_zeros:
         without its leading zeros (`0042` -> `42`; an id of zeros only -> `0`); ignore_case: in
         lower case (`Ann@Shop.com` -> `ann@shop.com`); digits_only: its digits without leading
-        zeros (`CUST-0042`, `C42` -> `42`), null for an id without digits (an email matches only
-        as written). -#}
+        zeros (`CUST-0042`, `C42` -> `42`), null for an id without digits and for an email (an
+        email matches only as written: `ann1984@gmail.com` and `bob1984@yahoo.com` were one
+        customer `1984`). -#}
     {%- if matching == 'ignore_leading_zeros' -%}
     case when ltrim({{ expression }}, '0') = '' then '0' else ltrim({{ expression }}, '0') end
     {%- elif matching == 'ignore_case' -%}
     lower({{ expression }})
     {%- elif matching == 'digits_only' -%}
-    {{ customer_id_key("nullif(regexp_replace(" ~ expression ~ ", '[^0-9]', '', 'g'), '')", 'ignore_leading_zeros') }}
+    case when not contains({{ expression }}, '@') then
+        {{ customer_id_key("nullif(regexp_replace(" ~ expression ~ ", '[^0-9]', '', 'g'), '')", 'ignore_leading_zeros') }}
+    end
     {%- else -%}
     {{ exceptions.raise_compiler_error("customer_id_key: no key for customer_id_matching " ~ matching) }}
     {%- endif -%}

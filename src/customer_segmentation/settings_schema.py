@@ -383,7 +383,8 @@ SETTINGS: tuple[Setting, ...] = (
         "(`ignore_leading_zeros`: `0042` and `42`, a file saved through a spreadsheet), in "
         "another case (`ignore_case`: `Ann@Shop.com` and `ann@shop.com`) or by its digits alone "
         "(`digits_only`: `CUST-0042`, `C42` and `42`, a prefix one system adds; an id without "
-        "digits matches only as written), the line taking the customers input's form of the id; "
+        "digits, or an email, matches only as written), the line taking the customers input's "
+        "form of the id; "
         "a line whose id matches two customers that way is rejected; without a customers input, "
         "the lines' ids that differ only that way are one customer",
         "inputs",

@@ -245,3 +245,23 @@ def test_without_customers_the_var_makes_one_customer_of_ids_that_differ_that_wa
     # Each is named by one of its own spellings, the first in sort order.
     named = dict(run.query("select lower(customer_id), customer_id from stg_orders group by all"))
     assert named == {person: min(forms) for person, forms in spellings.items()}
+
+
+def test_digits_only_leaves_emails_as_written(tmp_path: Path):
+    """digits_only on an orders-only file: `ann1984@gmail.com` and `bob1984@yahoo.com` became one
+    customer `1984` (the README says an email matches only as written). Emails keep their own
+    ids; `CUST-0042` and `42` are one customer, as documented."""
+    orders = tmp_path / "orders.csv"
+    orders.write_text(
+        "Order ID,Customer ID,Order Date,Amount\n"
+        "O1,ann1984@gmail.com,2024-02-01,10\nO2,bob1984@yahoo.com,2024-02-02,20\n"
+        "O3,CUST-0042,2024-02-03,30\nO4,42,2024-02-04,40\n"
+    )
+    run = run_dbt(
+        tmp_path / "run",
+        "run",
+        {"orders_path": str(orders), "customer_id_matching": "digits_only"},
+        ["--select", "base_orders", "stg_orders"],
+    )
+    summed = dict(run.query("select customer_id, sum(amount) from stg_orders group by 1"))
+    assert summed == {"ann1984@gmail.com": 10, "bob1984@yahoo.com": 20, "42": 70}
