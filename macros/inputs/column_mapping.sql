@@ -324,6 +324,38 @@
             {%- do mapping.update({'email': mapping['customer_id']}) -%}
         {%- endif -%}
     {%- endif -%}
+    {#- Two headers that read as an order id (Stripe's `Invoice ID` and `id`, PayPal's `Invoice
+        Number` and `Transaction ID`): the first synonym won even when it is blank on most lines (a
+        one-off charge has no invoice), and those lines were rejected as "missing order_id". Where
+        the invoice column has blanks in the first 100,000 rows and another has none, the other
+        is the order id, and the console says so. (Only an invoice column gives way: an order
+        number written on an order's first line only must not give way to a line id.) -#}
+    {%- if overrides_var == 'order_columns' and 'order_id' in mapping and 'order_id' not in chosen_by_var and 'order_id' in synonyms
+          and normalize_column_name(mapping['order_id']).startswith('invoice') -%}
+        {%- set rivals = [] -%}
+        {%- for candidate in synonyms['order_id'] if candidate in by_normalized and by_normalized[candidate] != mapping['order_id']
+                and by_normalized[candidate] not in mapping.values() and by_normalized[candidate] not in rivals -%}
+            {%- do rivals.append(by_normalized[candidate]) -%}
+        {%- endfor -%}
+        {%- if rivals -%}
+            {%- set blanks = [] -%}
+            {%- for column in [mapping['order_id']] + rivals -%}
+                {%- do blanks.append("count(*) filter (where " ~ text_value(quote_identifier(column)) ~ " is null)") -%}
+            {%- endfor -%}
+            {%- set counts = run_query("select " ~ blanks | join(', ') ~ " from " ~ first_rows(input_relation(kind))).rows[0] -%}
+            {%- set complete = [] -%}
+            {%- for index in range(rivals | length) -%}
+                {%- if counts[index + 1] == 0 -%}{%- do complete.append(rivals[index]) -%}{%- endif -%}
+            {%- endfor -%}
+            {%- if counts[0] > 0 and complete -%}
+                {%- if flags.WHICH in ['build', 'run', 'retry'] -%}
+                    {%- do log(kind ~ ": order_id <- " ~ complete[0] ~ ", not " ~ mapping['order_id'] ~ ", which is blank on "
+                        ~ counts[0] ~ " of the first lines; var order_columns overrides", info=true) -%}
+                {%- endif -%}
+                {%- do mapping.update({'order_id': complete[0]}) -%}
+            {%- endif -%}
+        {%- endif -%}
+    {%- endif -%}
     {#- A bare `Score` is a spending score only when its values fit one (1-100 in the first
         100,000 rows): a CRM's lead score (0-100, zeros for new leads) or a credit score (300-850)
         named segments "High Spenders" or rejected every customer as "spending_score outside

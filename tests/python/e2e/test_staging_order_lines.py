@@ -765,6 +765,31 @@ def test_failed_payments_drafts_and_unpaid_invoices_are_no_purchase_and_no_retur
     assert "'Failed' 1 (no purchase: rejected)" in " ".join(run.output.split())
 
 
+def test_an_order_id_column_blank_on_most_lines_gives_way_to_a_complete_one(tmp_path: Path):
+    """Stripe's payments export has `id` (every charge) and `Invoice ID` (subscriptions only):
+    the invoice column won as the order id, and 30 of 40 one-off charges were rejected as
+    "missing order_id", 6 of 8 customers gone. The complete column is the order id now."""
+    lines = ["id,Created (UTC),Amount,Status,Customer ID,Invoice ID"]
+    for index in range(40):
+        invoice = f"in_{index}" if index % 4 == 0 else ""
+        lines.append(
+            f"ch_{index},2024-05-{1 + index % 28:02d} 10:00,{10 + index},Paid,cus_{index % 8},"
+            f"{invoice}"
+        )
+    orders = tmp_path / "payments.csv"
+    orders.write_text("\n".join(lines) + "\n")
+    run = run_dbt(
+        tmp_path / "run",
+        command="run",
+        variables={"orders_path": str(orders)},
+        extra_args=["--select", "base_orders", "stg_orders"],
+    )
+    console = " ".join(run.output.split())
+    assert "order_id <- id, not Invoice ID, which is blank on 30 of the first lines" in console
+    assert run.scalar("select count(*) from stg_orders") == 40
+    assert run.scalar("select count(distinct customer_id) from stg_orders") == 8
+
+
 def test_one_line_per_unit_is_not_read_as_an_order_total(tmp_path: Path):
     """Olist's order items (the README's recipe) write one line per unit: an order of three units
     of one product has three lines with the same price. Nearly every order of several lines looked
