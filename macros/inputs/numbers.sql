@@ -111,8 +111,10 @@
         `1'081.53`): the spellings spreadsheets export. Anything else is unchanged.
         number_value applies it only to the cells that do not read as they are; the decimal
         detection to every sampled value. -#}
+    {#- The Unicode minus sign (U+2212, as Nordic .NET exports and typeset reports write
+        `−7.00`) is a minus. -#}
     {%- set signed -%}
-        regexp_replace({{ text }}, '^\(\s*([^()-]*?)\s*\)$', '-\1')
+        regexp_replace(replace({{ text }}, '−', '-'), '^\(\s*([^()-]*?)\s*\)$', '-\1')
     {%- endset -%}
     {%- set currency = "(?:[$\\x{20AC}\\x{00A3}\\x{00A5}\\x{20B9}]|" ~ currency_codes() | join('|') ~ ")" -%}
     {%- set strip -%}

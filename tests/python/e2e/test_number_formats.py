@@ -206,6 +206,7 @@ def test_currency_signs_and_spaced_thousands_are_read_per_input(tmp_path: Path):
         "1,081.53 USD": 1081.53,
         "CHF 1'081.50": 1081.5,
         "-GBP 7": -7.0,
+        "\u22127.00": -7.0,  # the Unicode minus sign (U+2212)
     }
     orders = tmp_path / "orders.csv"
     orders.write_text(
