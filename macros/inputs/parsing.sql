@@ -390,6 +390,7 @@
     {#- The rejection reason of an order line whose customer id, compared the var's way, is the id
         of two or more kept customers (`042` and `42`; `Ann@shop.com` and `ann@shop.com`) and of
         none as written. -#}
+    {%- if matching == 'email' -%}{{- return('customer_id (an email) is the email of several customers') -}}{%- endif -%}
     {{- return('customer_id matches several customers ' ~ customer_id_matchings()[matching].reason) -}}
 {%- endmacro %}
 
@@ -421,6 +422,8 @@
     case when ltrim({{ expression }}, '0') = '' then '0' else ltrim({{ expression }}, '0') end
     {%- elif matching == 'ignore_case' -%}
     lower({{ expression }})
+    {%- elif matching == 'email' -%}
+    lower({{ expression }})
     {%- elif matching == 'digits_only' -%}
     case when not contains({{ expression }}, '@') then
         {{ customer_id_key("nullif(regexp_replace(" ~ expression ~ ", '[^0-9]', '', 'g'), '')", 'ignore_leading_zeros') }}
@@ -429,6 +432,22 @@
     {{ exceptions.raise_compiler_error("customer_id_key: no key for customer_id_matching " ~ matching) }}
     {%- endif -%}
 {%- endmacro %}
+
+{% macro orders_keyed_by_email(relation, column, customers_relation) %}
+    {#- True when the orders' customer ids are emails (95% of the first 1,000 have an `@`), the
+        kept customers' ids are not (under 5%), and most kept customers (80%) have an email: the
+        orders then find their customers by email (base_orders, customer_keys). -#}
+    {%- if not execute or column is none or not has_input('customers') or load_relation(customers_relation) is none -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- set value = text_value(quote_identifier(column)) -%}
+    {%- set orders = run_query("select count(v), count(*) filter (where contains(v, '@')) from (select " ~ value
+        ~ " as v from " ~ first_rows(relation) ~ " where " ~ value ~ " is not null limit 1000)").rows[0] -%}
+    {%- if orders[0] == 0 or orders[1] < 0.95 * orders[0] -%}{{ return(false) }}{%- endif -%}
+    {%- set customers = run_query("select count(*), count(*) filter (where contains(customer_id, '@')), count(email) from "
+        ~ customers_relation ~ " where rejection_reason is null and customer_id is not null").rows[0] -%}
+    {{ return(customers[0] > 0 and customers[1] < 0.05 * customers[0] and customers[2] >= 0.8 * customers[0]) }}
+{% endmacro %}
 
 {% macro consent_words() %}
     {#- How exports write yes and no in a consent column (lower case, trimmed): booleans, checkboxes,

@@ -24,6 +24,17 @@
 {%- if orders_present -%}
     {%- set input = staging_input('orders') -%}
     {%- set mapping = staging_column_mapping('orders', input, ['customer_id', 'order_date']) -%}
+    {#- Orders keyed by email, customers by an id (Shopify's two exports: the orders' `Email`, the
+        customers' `Customer ID` and `Email`): every line matched no customer. Such lines find
+        their customer by the customers' email (orders_keyed_by_email). -#}
+    {%- if check_customers and id_matching == 'exact' and orders_keyed_by_email(input.relation, mapping.get('customer_id'), ref('base_customers')) -%}
+        {%- set id_matching = 'email' -%}
+        {%- set match_by_key = true -%}
+        {%- if execute and flags.WHICH in ['build', 'run', 'retry'] -%}
+            {%- do log(this.identifier ~ ": the orders name their customers by email (" ~ mapping['customer_id']
+                ~ "), the customers input by an id: each line finds its customer by the customers' email (trimmed, any case) and takes that customer's id", info=true) -%}
+        {%- endif -%}
+    {%- endif -%}
     {%- if execute and 'amount' not in mapping and not ('quantity' in mapping and 'unit_price' in mapping) -%}
         {{ exceptions.raise_compiler_error(
             "The orders input has no amount column, and no quantity and unit price to compute one. Columns found: "
@@ -60,7 +71,7 @@
         and column_has_blanks(input.relation, currency.column) -%}
     {{ log_input_reading('orders', mapping, decimal if number_columns else none, dates, float_ids,
                          status_values(input.relation, status_column, extra_cancellations),
-                         customer_id_matches(input.relation, mapping.get('customer_id'), float_ids, ref('base_customers'), id_matching) if match_by_key else none) }}
+                         customer_id_matches(input.relation, mapping.get('customer_id'), float_ids, ref('base_customers'), id_matching) if match_by_key and id_matching != 'email' else none) }}
     {{ log_order_currency(this.identifier, currency) }}
     {{ log_order_total(this.identifier, order_total, not order_total_once) }}
     {%- set aliases = source_column_aliases(input) -%}
@@ -156,7 +167,7 @@ repeated_lines as (
 customers as (
 
     -- (never null on a kept row; said again because a null here would make the IN below unknown)
-    select customer_id from {{ ref('base_customers') }}
+    select customer_id{{ ', email' if id_matching == 'email' }} from {{ ref('base_customers') }}
     where rejection_reason is null and customer_id is not null
 
 ),
@@ -169,10 +180,13 @@ customer_keys as (
     -- with the customer it names; none when it names several (`042` and `42`), so a line is not
     -- given to one of them by a guess.
     select
-        {{ customer_id_key('customer_id', id_matching) }} as id_key,
+        {{ 'email' if id_matching == 'email' else customer_id_key('customer_id', id_matching) }} as id_key,
         case when count(*) = 1 then min(customer_id) end as customer_id,
         count(*) as customers
     from customers
+    {%- if id_matching == 'email' %}
+    where email is not null
+    {%- endif %}
     group by id_key
 
 ),

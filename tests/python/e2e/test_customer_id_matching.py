@@ -265,3 +265,41 @@ def test_digits_only_leaves_emails_as_written(tmp_path: Path):
     )
     summed = dict(run.query("select customer_id, sum(amount) from stg_orders group by 1"))
     assert summed == {"ann1984@gmail.com": 10, "bob1984@yahoo.com": 20, "42": 70}
+
+
+def test_shopify_orders_keyed_by_email_find_customers_keyed_by_id(tmp_path: Path):
+    """Shopify's customers export is keyed by `Customer ID` (and has `Email`), its orders export
+    by `Email`: every order line matched no customer, 100% rejected. The lines find their
+    customer by the customers' email now (any case), and take the customer's id; a line whose
+    email no customer has is still an unknown customer."""
+    customers = tmp_path / "customers_export.csv"
+    customers.write_text(
+        "Customer ID,First Name,Email,Accepts Email Marketing\n"
+        + "".join(f"{7000 + i},N{i},n{i}@example.com,yes\n" for i in range(10))
+    )
+    lines = ["Name,Email,Created at,Lineitem quantity,Lineitem price"]
+    for order in range(30):
+        email = f"n{order % 10}@example.com"
+        lines.append(
+            f"#{1000 + order},{email.upper() if order % 3 else email},"
+            f"2024-03-{1 + order % 28:02d} 10:00:00 +0100,1,{10 + order}"
+        )
+    lines.append("#2000,stranger@example.com,2024-03-29 10:00:00 +0100,1,5")
+    orders = tmp_path / "orders_export.csv"
+    orders.write_text("\n".join(lines) + "\n")
+    run = run_dbt(
+        tmp_path / "run",
+        "run",
+        {"customers_path": str(customers), "orders_path": str(orders)},
+        ["--select", "base_customers", "base_orders", "stg_orders"],
+    )
+    assert "the orders name their customers by email (Email), the customers input by an id" in (
+        " ".join(run.output.split())
+    )
+    spend = dict(run.query("select customer_id, sum(amount) from stg_orders group by 1"))
+    assert spend == {
+        str(7000 + i): sum(10 + order for order in range(30) if order % 10 == i) for i in range(10)
+    }
+    assert run.query(
+        "select customer_id, rejection_reason from base_orders where rejection_reason is not null"
+    ) == [("stranger@example.com", "customer_id is not a valid customer (unknown or rejected)")]
