@@ -127,7 +127,8 @@
         head it (`Order Number`, `Invoice No.`, `Receipt #`, `Order #` -> order): without one each
         line counts as an order (base_orders says so). A total with or without tax (BigCommerce's
         `Order Total (inc tax)` and `(ex tax)`, a German `Betrag (brutto)`): with tax first, what
-        the customer paid, as Magento's `Grand Total`. -#}
+        the customer paid, as Magento's `Grand Total`. Payment dates (`Paid at`, `Payment Date`)
+        come after `Created at`: Shopify writes `Paid at` on an order's first line only. -#}
     {{ return({
         'order_id': ['order_id', 'orderid', 'order_number', 'order_no', 'order_nr', 'order_num', 'order_ref',
                      'order_reference', 'invoice_no', 'invoiceno', 'invoice_number', 'invoice_nr', 'invoice_num', 'invoice',
@@ -141,9 +142,9 @@
                         'buyer_id', 'buyer_user_id', 'sold_to_party', 'sell_to_customer_no', 'bill_to_customer_no']
                        + other_customer_id_headers() + european_customer_id_headers() + bare_id_headers(),
         'order_date': ['order_date', 'orderdate', 'invoice_date', 'invoicedate', 'transaction_date', 'purchase_date',
-                       'created_utc', 'created', 'created_date', 'billing_date', 'paid_at', 'payment_date',
                        'order_purchase_timestamp', 'order_datetime', 'order_timestamp', 'sale_date', 'sales_date',
                        'posting_date', 'document_date', 'date', 'created_at',
+                       'created_utc', 'created', 'created_date', 'billing_date', 'paid_at', 'payment_date',
                        'datum', 'bestelldatum', 'belegdatum', 'rechnungsdatum', 'date_commande', 'date_de_commande',
                        'date_facture', 'fecha', 'fecha_pedido', 'fecha_factura', 'data_ordine', 'besteldatum', 'factuurdatum'],
         'amount': ['amount', 'line_total', 'line_amount', 'order_total', 'total', 'revenue', 'sales', 'value', 'order_value',
