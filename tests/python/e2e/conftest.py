@@ -251,6 +251,20 @@ def run_base_customers(
     )
 
 
+def run_base_orders(
+    workdir: Path, orders: Path, *models: str, check: bool = True, **variables: Any
+) -> DbtRun:
+    """`dbt run --select <models>` (base_orders by default) on an orders file (and any other
+    vars): how a test of how an orders export is read runs the staging models it needs."""
+    return run_dbt(
+        workdir,
+        command="run",
+        variables={"orders_path": str(orders), **variables},
+        extra_args=["--select", *(models or ("base_orders",))],
+        check=check,
+    )
+
+
 def shared_build(function: Callable[..., Any]) -> Any:
     """Declare a session fixture holding a build shared by tests and xdist workers (see above)."""
     parameters = inspect.signature(function).parameters

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from .conftest import DbtRun, run_dbt, shared_build
+from .conftest import DbtRun, run_base_orders, run_dbt, shared_build
 
 pytestmark = pytest.mark.dbt
 
@@ -603,12 +603,7 @@ def test_magentos_closed_beside_complete_is_a_refund_unless_the_user_lists_the_w
     ]
     orders = tmp_path / "export.csv"
     orders.write_text("\n".join(lines) + "\n")
-    run = run_dbt(
-        tmp_path / "magento",
-        command="run",
-        variables={"orders_path": str(orders)},
-        extra_args=["--select", "base_orders"],
-    )
+    run = run_base_orders(tmp_path / "magento", orders, "base_orders")
     returns = dict(run.query("select cast(order_id as int), is_return from base_orders"))
     assert returns == {
         index + 1: status in {"Closed", "Canceled"} for index, status in enumerate(statuses)
@@ -636,12 +631,7 @@ def test_magentos_closed_beside_complete_is_a_refund_unless_the_user_lists_the_w
 
     no_complete = tmp_path / "tickets.csv"
     no_complete.write_text("\n".join(line.replace("Complete", "Open") for line in lines) + "\n")
-    untouched = run_dbt(
-        tmp_path / "untouched",
-        command="run",
-        variables={"orders_path": str(no_complete)},
-        extra_args=["--select", "base_orders"],
-    )
+    untouched = run_base_orders(tmp_path / "untouched", no_complete, "base_orders")
     assert untouched.scalar("select count(*) filter (where is_return) from base_orders") == 1
     assert "as Magento does" not in untouched.output
 
@@ -670,12 +660,7 @@ def test_a_bigcommerce_export_maps_its_tax_totals_and_its_guest_id_zero_is_no_cu
             spend[str(customer)] = spend.get(str(customer), 0) + total + 5
     orders = tmp_path / "bigcommerce_orders.csv"
     orders.write_text("\n".join(lines) + "\n")
-    run = run_dbt(
-        tmp_path / "run",
-        command="run",
-        variables={"orders_path": str(orders)},
-        extra_args=["--select", "base_orders", "stg_orders"],
-    )
+    run = run_base_orders(tmp_path / "run", orders, "base_orders", "stg_orders")
     assert "amount <- Order Total (inc tax)" in " ".join(run.output.split())
     assert dict(run.query("select customer_id, sum(amount) from stg_orders group by 1")) == spend
     assert run.query(
@@ -700,12 +685,7 @@ def test_walk_in_and_guest_accounts_are_no_customer(tmp_path: Path):
             spend[customer] = spend.get(customer, 0) + 10 + index + 0.5
     orders = tmp_path / "pos.csv"
     orders.write_text("\n".join(lines) + "\n")
-    run = run_dbt(
-        tmp_path / "run",
-        command="run",
-        variables={"orders_path": str(orders)},
-        extra_args=["--select", "base_orders", "stg_orders"],
-    )
+    run = run_base_orders(tmp_path / "run", orders, "base_orders", "stg_orders")
     assert dict(run.query("select customer_id, sum(amount) from stg_orders group by 1")) == spend
     assert run.query(
         "select rejection_reason, count(*) from base_orders where rejection_reason is not null"
@@ -740,11 +720,12 @@ def test_failed_payments_drafts_and_unpaid_invoices_are_no_purchase_and_no_retur
     ]
     orders = tmp_path / "payments.csv"
     orders.write_text("\n".join(lines) + "\n")
-    run = run_dbt(
+    run = run_base_orders(
         tmp_path / "run",
-        command="run",
-        variables={"orders_path": str(orders), "order_columns": {"order_date": "Created (UTC)"}},
-        extra_args=["--select", "+int_customer_features", "orders_rejected"],
+        orders,
+        "+int_customer_features",
+        "orders_rejected",
+        order_columns={"order_date": "Created (UTC)"},
     )
     features = run.query(
         "select customer_id, frequency, monetary, return_count, return_amount"
@@ -778,12 +759,7 @@ def test_an_order_id_column_blank_on_most_lines_gives_way_to_a_complete_one(tmp_
         )
     orders = tmp_path / "payments.csv"
     orders.write_text("\n".join(lines) + "\n")
-    run = run_dbt(
-        tmp_path / "run",
-        command="run",
-        variables={"orders_path": str(orders)},
-        extra_args=["--select", "base_orders", "stg_orders"],
-    )
+    run = run_base_orders(tmp_path / "run", orders, "base_orders", "stg_orders")
     console = " ".join(run.output.split())
     assert "order_id <- id, not Invoice ID, which is blank on 30 of the first lines" in console
     assert run.scalar("select count(*) from stg_orders") == 40
