@@ -107,33 +107,40 @@ percentiles as (
 
 ),
 
-opted_out_emails as (
+shared_emails as (
 
-    -- An unsubscribe is the person's, not the record's: a CRM that holds one person under two ids
-    -- (C0000 opted out, W0000 opted in, the same email in another case) mailed them through the
-    -- other record. Emails are compared as stg_customers writes them (trimmed, lower case).
-    select distinct email
+    -- The emails more than one customer record holds (a CRM with one person under two ids, the
+    -- email in another case: stg_customers writes it trimmed and in lower case), and whether one of
+    -- those records opted out. An unsubscribe is the person's, not the record's: such a person was
+    -- mailed through the other record, and listed twice when both had opted in. Usually no rows,
+    -- so the dedupe below sorts only these customers' rows, not everyone's.
+    select
+        email,
+        bool_or(not marketing_opt_in) as has_opt_out
     from customer_features
-    where not marketing_opt_in
-        and email is not null
+    where email is not null
+    group by email
+    having count(*) > 1
 
 ),
 
 contactable as (
 
-    select percentiles.*
+    select
+        percentiles.*,
+        shared_emails.email is not null as email_is_shared
     from percentiles
     left join rejected_ids
         on percentiles.customer_id = rejected_ids.customer_id
-    left join opted_out_emails
-        on percentiles.email = opted_out_emails.email
+    left join shared_emails
+        on percentiles.email = shared_emails.email
     where percentiles.marketing_opt_in
         and rejected_ids.customer_id is null
-        and opted_out_emails.email is null
+        and not coalesce(shared_emails.has_opt_out, false)
 
 ),
 
-final as (
+scored as (
 
     select
         contactable.customer_id,
@@ -141,6 +148,7 @@ final as (
         segment_names.segment_name,
         contactable.is_noise,
         contactable.email,
+        contactable.email_is_shared,
         cast(contactable.value_percentile as double) as value_percentile,
         cast(contactable.recency_percentile as double) as recency_percentile,
         cast(contactable.segment_fit as double) as segment_fit,
@@ -153,13 +161,27 @@ final as (
     from contactable
     inner join segment_names
         on contactable.segment_id = segment_names.segment_id
-    -- One contact per email: of the records that share one (a person under two ids), the one of
-    -- highest priority is kept, so no list or export holds a person twice.
-    qualify contactable.email is null or row_number() over (
-        partition by contactable.email
-        order by 0.6 * contactable.value_percentile + 0.2 * contactable.recency_percentile
-            + 0.2 * contactable.segment_fit desc, contactable.customer_id
-    ) = 1
+
+),
+
+deduplicated as (
+
+    -- One contact per email: of the records that share one, the one of highest priority, so no
+    -- list or export holds a person twice.
+    select * exclude (email_is_shared)
+    from scored
+    where email_is_shared
+    qualify row_number() over (partition by email order by priority_score desc, customer_id) = 1
+
+),
+
+final as (
+
+    select * exclude (email_is_shared)
+    from scored
+    where not email_is_shared
+    union all
+    select * from deduplicated
 
 )
 
