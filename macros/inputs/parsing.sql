@@ -990,11 +990,7 @@
         cancellation_values was changed from its default (the user's list is the user's word).
         Before, a Magento export's refunded orders counted as purchases, green. -#}
     {%- if not execute or column is none -%}{{ return(false) }}{%- endif -%}
-    {%- set given = [] -%}
-    {%- for word in setting('cancellation_values') or [] -%}{%- do given.append(word | string | lower) -%}{%- endfor -%}
-    {%- set defaults = [] -%}
-    {%- for word in var_schema().settings['cancellation_values'].default -%}{%- do defaults.append(word | string | lower) -%}{%- endfor -%}
-    {%- if given != defaults -%}{{ return(false) }}{%- endif -%}
+    {%- if lowered_words(setting('cancellation_values')) != lowered_words(var_schema().settings['cancellation_values'].default) -%}{{ return(false) }}{%- endif -%}
     {%- set value = "lower(" ~ text_value(quote_identifier(column)) ~ ")" -%}
     {%- set row = run_query("select count(*) filter (where " ~ value ~ " = 'complete') > 0 and count(*) filter (where "
         ~ value ~ " = 'closed') > 0 from " ~ first_rows(relation)).rows[0] -%}
@@ -1008,13 +1004,11 @@
         beyond var cancellation_values (closed_means_refunded). -#}
     {%- if not execute or column is none -%}{{ return([]) }}{%- endif -%}
     {%- set value = text_value(quote_identifier(column)) -%}
-    {%- set cancelling = [] -%}
-    {%- for word in (setting('cancellation_values') or []) + extra_cancellations -%}{%- do cancelling.append(word | string | lower) -%}{%- endfor -%}
+    {%- set cancelling = lowered_words((setting('cancellation_values') or []) + extra_cancellations) -%}
     {%- set rows = run_query("select " ~ value ~ " as status, count(*) as lines from " ~ first_rows(relation)
         ~ " where " ~ value ~ " is not null group by 1 order by 2 desc, 1 limit 1000").rows -%}
     {%- set found = [] -%}
-    {%- set no_purchase = [] -%}
-    {%- for word in setting('non_purchase_values') or [] -%}{%- do no_purchase.append(word | string | lower) -%}{%- endfor -%}
+    {%- set no_purchase = lowered_words(setting('non_purchase_values')) -%}
     {%- for row in rows -%}
         {%- set cancels = (row[0] | lower) in cancelling -%}
         {%- set rejected = not cancels and (row[0] | lower) in no_purchase -%}
@@ -1134,11 +1128,19 @@
         no return: rejected with its reason. Before, `Failed` and `Void` counted as returns
         (return_rate 2.0 for a customer who paid once) and drafts and unpaid invoices as purchases. -#}
     {%- set values = setting('non_purchase_values') or [] -%}
-    {%- if values | length == 0 -%}false{%- else -%}
-        {%- set literals = [] -%}
-        {%- for value in values -%}{%- do literals.append(quote_literal(value | string | lower)) -%}{%- endfor -%}
-        coalesce(lower({{ status_expression }}) in ({{ literals | join(', ') }}), false)
-    {%- endif -%}
+    {%- if values | length == 0 -%}false{%- else -%}coalesce({{ status_is_one_of(status_expression, values) }}, false){%- endif -%}
+{%- endmacro %}
+
+{% macro lowered_words(words) %}
+    {#- The words of a status var, as text in lower case (statuses are compared trimmed, any case). -#}
+    {%- set lowered = [] -%}
+    {%- for word in words or [] -%}{%- do lowered.append(word | string | lower) -%}{%- endfor -%}
+    {{ return(lowered) }}
+{% endmacro %}
+
+{% macro status_is_one_of(status_expression, words) -%}
+    {#- SQL: the status (trimmed, any case) is one of `words` (a status var's list). -#}
+    lower({{ text_value(status_expression) }}) in ({{ quote_literals(lowered_words(words)) }})
 {%- endmacro %}
 
 {% macro is_cancellation(order_id_expression, status_expression, extra_values=[]) -%}
@@ -1152,9 +1154,7 @@
     {%- endif -%}
     {%- set values = (setting('cancellation_values') or []) + extra_values -%}
     {%- if status_expression is not none and values | length > 0 -%}
-        {%- set literals = [] -%}
-        {%- for value in values -%}{%- do literals.append(quote_literal(value | string | lower)) -%}{%- endfor -%}
-        {%- do conditions.append("lower(" ~ text_value(status_expression) ~ ") in (" ~ literals | join(', ') ~ ")") -%}
+        {%- do conditions.append(status_is_one_of(status_expression, values)) -%}
     {%- endif -%}
     {%- if conditions | length == 0 -%}false{%- else -%}coalesce({{ conditions | join(' or ') }}, false){%- endif -%}
 {%- endmacro %}
