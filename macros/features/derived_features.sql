@@ -4,7 +4,7 @@
 {% macro non_feature_columns() %}
     {#- The one list of columns that are never features (identifiers, contact data, bookkeeping).
         Everything else numeric in int_customer_features can be clustered on and profiled. -#}
-    {{ return(['customer_id', 'gender', 'email', 'marketing_opt_in', 'signup_date',
+    {{ return(['customer_id', 'gender', 'email', 'marketing_opt_in', 'sms_opt_in', 'signup_date',
                'source_row_number', 'source_row', 'raw_record', 'id_occurrence', 'rejection_reason',
                'derived_out_of_range']) }}
 {% endmacro %}

@@ -35,7 +35,9 @@
         derived_features).
         Consent is read from an opt-in column, or from an opt-out column (`Unsubscribed from all
         email`, `Email Opt Out`, `Do Not Email`: yes means no consent), a key of its own
-        (marketing_opt_out) that base_customers inverts. -#}
+        (marketing_opt_out) that base_customers inverts. SMS consent has keys of its own
+        (sms_opt_in, sms_opt_out: `Accepts SMS Marketing`, `Do Not Text`): an SMS campaign reads
+        it, never the email consent (base_customers, sms_opt_in). -#}
     {{ return({
         'customer_id': ['customer_id', 'customerid', 'cust_id', 'client_id', 'user_id', 'customer_number']
                        + other_customer_id_headers() + european_customer_id_headers() + crm_record_id_headers()
@@ -67,6 +69,11 @@
         'marketing_opt_out': ['marketing_opt_out', 'opt_out', 'opted_out', 'email_opt_out', 'has_opted_out_of_email',
                               'unsubscribed', 'email_unsubscribed', 'unsubscribed_from_all_email', 'do_not_email',
                               'donotemail'],
+        'sms_opt_in': ['sms_opt_in', 'accepts_sms_marketing', 'sms_marketing_consent', 'sms_consent', 'sms_marketing',
+                       'sms_subscribed', 'sms_marketing_status', 'sms_subscription_status', 'text_opt_in',
+                       'accepts_text_marketing', 'sms_opt_in_status'],
+        'sms_opt_out': ['sms_opt_out', 'sms_unsubscribed', 'has_opted_out_of_sms', 'do_not_text', 'do_not_sms',
+                        'text_opt_out'],
     }) }}
 {% endmacro %}
 

@@ -481,6 +481,48 @@
     end
 {%- endmacro %}
 
+{% macro consent_value(field, mapping, opt_in, opt_out) -%}
+    {#- Consent from an opt-in column, an opt-out column, or both (then both must agree): only an
+        explicit yes in an opt-in column is consent; an opt-out column's yes is no consent, its
+        blank is not unsubscribed, any other value no consent. -#}
+    {%- set consent = [] -%}
+    {%- if opt_in in mapping -%}
+        {%- do consent.append('coalesce(' ~ parse_boolean(field[opt_in]) ~ ', false)') -%}
+    {%- endif -%}
+    {%- if opt_out in mapping -%}
+        {%- do consent.append('coalesce(not ' ~ parse_boolean(field[opt_out]) ~ ', ' ~ text_value(field[opt_out]) ~ ' is null)') -%}
+    {%- endif -%}
+    {{ consent | join(' and ') }}
+{%- endmacro %}
+
+{% macro unrecognised_consent_value(field, mapping, opt_in, opt_out) -%}
+    coalesce({{ unrecognised_boolean(field[opt_in]) if opt_in in mapping else 'null' }},
+             {{ unrecognised_boolean(field[opt_out]) if opt_out in mapping else 'null' }})
+{%- endmacro %}
+
+{% macro names_a_channel(header) %}
+    {#- Whether a consent column's header names email (`Accepts Email Marketing`, `Email Opt In`,
+        `Newsletter`, a mailing list's `Subscribed` / `Subscriber Status`): such consent is for
+        email, and no SMS consent. `Marketing Opt In`, `Accepts Marketing`, `Opt In` or a name the
+        user gave (`Consent`) name no channel. -#}
+    {%- set name = normalize_column_name(header) -%}
+    {%- for word in ['mail', 'newsletter', 'subscri'] if word in name -%}{{ return(true) }}{%- endfor -%}
+    {{ return(false) }}
+{% endmacro %}
+
+{% macro sms_consent_basis(mapping) %}
+    {#- Where a customer's SMS consent comes from: `sms_column` (sms_opt_in / sms_opt_out mapped),
+        `general_consent` (the consent columns name no channel, so they cover SMS too),
+        `email_consent_only` (the only consent column is for email: no one has SMS consent), or
+        `no_consent_column` (everyone counts as opted in, as for email; consent_column_missing). -#}
+    {%- if 'sms_opt_in' in mapping or 'sms_opt_out' in mapping -%}{{ return('sms_column') }}{%- endif -%}
+    {%- set headers = [] -%}
+    {%- for key in ['marketing_opt_in', 'marketing_opt_out'] if key in mapping -%}{%- do headers.append(mapping[key]) -%}{%- endfor -%}
+    {%- if not headers -%}{{ return('no_consent_column') }}{%- endif -%}
+    {%- for header in headers if names_a_channel(header) -%}{{ return('email_consent_only') }}{%- endfor -%}
+    {{ return('general_consent') }}
+{% endmacro %}
+
 {% macro first_rows(relation) %}
     {#- The rows compile-time decisions look at (decimal separator, what `m` means, float-written
         ids): the first 100,000, so a 10M-line CSV is not read again in full at every compile. -#}
@@ -924,7 +966,7 @@
         behaviour feature (behaviour_feature_names, and share_<category>), or by an earlier extra,
         get a suffix (_2, _3, ...). -#}
     {%- set taken = ['source_row_number', 'customer_id', 'gender', 'age', 'annual_income_k', 'income',
-                     'spending_score', 'signup_date', 'email', 'marketing_opt_in'] + behaviour_feature_names() -%}
+                     'spending_score', 'signup_date', 'email', 'marketing_opt_in', 'sms_opt_in'] + behaviour_feature_names() -%}
     {%- set names = {} -%}
     {%- for column in columns -%}
         {%- set base = normalize_column_name(column) or 'column' -%}

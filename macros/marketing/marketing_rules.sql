@@ -16,3 +16,13 @@
     {%- endif -%}
     {{ return(ref(var(name ~ '_seed', name))) }}
 {%- endmacro %}
+
+{% macro sms_channel_words() %}
+    {#- Campaign channels (campaigns.channel, lower case, trimmed) that send a text message: such a
+        campaign takes only customers with SMS consent (base_customers.sms_opt_in). -#}
+    {{ return(['sms', 'text', 'text message', 'texting', 'mms', 'sms/mms']) }}
+{% endmacro %}
+
+{% macro is_sms_channel(expression) -%}
+    coalesce(lower(trim({{ expression }})) in ({{ quote_literals(sms_channel_words()) }}), false)
+{%- endmacro %}

@@ -66,3 +66,16 @@ from {{ model }}
 group by {{ group_by | join(', ') }}
 having abs(sum({{ column_name }}) - {{ total }}) > {{ tolerance }}
 {% endtest %}
+
+{% test sms_campaigns_only_sms_consent(model, campaigns, customers) %}
+{#- No customer of an SMS campaign lacks SMS consent (stg_customers.sms_opt_in): an email opt-in
+    is no consent to texts. -#}
+select targets.campaign_id, targets.customer_id
+from {{ model }} as targets
+inner join {{ campaigns }} as campaigns
+    on targets.campaign_id = campaigns.campaign_id
+left join {{ customers }} as customers
+    on targets.customer_id = customers.customer_id
+where {{ is_sms_channel('campaigns.channel') }}
+    and not coalesce(customers.sms_opt_in, false)
+{% endtest %}

@@ -56,6 +56,7 @@ segmented as (
         assignments.distance_to_centroid,
         customer_features.email,
         customer_features.marketing_opt_in,
+        customer_features.sms_opt_in,
         customer_features.recency_days,
         base.has_purchases,
         -- Value is spend when anyone in the base has purchases; on customers-only input (monetary 0
@@ -82,6 +83,7 @@ percentiles as (
         is_noise,
         email,
         marketing_opt_in,
+        sms_opt_in,
         case
             when value_key is null then 0.5
             else percent_rank() over (partition by value_key is null order by value_key)
@@ -148,6 +150,8 @@ scored as (
         segment_names.segment_name,
         contactable.is_noise,
         contactable.email,
+        -- SMS consent of its own (base_customers.sms_opt_in): SMS campaigns take only these
+        coalesce(contactable.sms_opt_in, false) as may_sms,
         contactable.email_is_shared,
         cast(contactable.value_percentile as double) as value_percentile,
         cast(contactable.recency_percentile as double) as recency_percentile,

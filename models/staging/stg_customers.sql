@@ -30,6 +30,7 @@ valid_customers as (
         signup_date,
         email,
         marketing_opt_in,
+        sms_opt_in,
         {%- for column in extras %}
         {{ quote_identifier(column) }} as {{ quote_identifier(column[extra_column_prefix() | length:]) }},
         {%- endfor %}

@@ -104,8 +104,10 @@ eligible as (
         on targeted_segments.segment_id = contactable_members.segment_id
     left join retention_watchlist
         on contactable_members.customer_id = retention_watchlist.customer_id
-    where not active_campaigns.target_at_risk_only
-        or retention_watchlist.customer_id is not null
+    where (not active_campaigns.target_at_risk_only
+            or retention_watchlist.customer_id is not null)
+        -- An SMS campaign needs SMS consent; the email consent is no consent to texts.
+        and (not {{ is_sms_channel('active_campaigns.channel') }} or contactable_members.may_sms)
 
 ),
 

@@ -5,7 +5,8 @@
     with their raw text and the reason (macros/inputs/input_sources.sql). -#}
 {{ config(post_hook=["{{ insert_unreadable_lines('customers') }}", "{{ log_rows_read('customers') }}"]) }}
 {%- set standard_fields = ['customer_id', 'gender', 'age', 'annual_income_k', 'income', 'spending_score',
-                           'signup_date', 'email', 'marketing_opt_in', 'marketing_opt_out', 'birth_date'] -%}
+                           'signup_date', 'email', 'marketing_opt_in', 'marketing_opt_out', 'birth_date',
+                           'sms_opt_in', 'sms_opt_out'] -%}
 {%- set raw_customer_fields = ['gender', 'age', 'annual_income_k', 'income', 'spending_score', 'signup_date',
                                'marketing_opt_in'] -%}
 {%- if has_input('customers') -%}
@@ -41,6 +42,7 @@
     {%- set extras = [] -%}
     {%- set text_extras = [] -%}
 {%- endif -%}
+{%- set sms_basis = sms_consent_basis(mapping) -%}
 {%- set dates = {} -%}
 {%- for name in ['signup_date', 'birth_date'] if name in mapping -%}
     {%- do dates.update({name: date_column_format(name, input, mapping[name])}) -%}
@@ -131,20 +133,20 @@ parsed as (
         -- that is no known yes or no is not consent either, and the opt_in_not_recognised WARN names it.
         -- An opt-out column (`Unsubscribed from all email`) is read the other way round: yes is no
         -- consent, blank is not unsubscribed (as a CRM leaves it), any other value no consent.
-        {%- set consent = [] -%}
-        {%- if 'marketing_opt_in' in mapping -%}
-            {%- do consent.append('coalesce(' ~ parse_boolean(field.marketing_opt_in) ~ ', false)') -%}
-        {%- endif -%}
-        {%- if 'marketing_opt_out' in mapping -%}
-            {%- do consent.append('coalesce(not ' ~ parse_boolean(field.marketing_opt_out) ~ ', ' ~ text_value(field.marketing_opt_out) ~ ' is null)') -%}
-        {%- endif %}
-        {{ consent | join(' and ') }} as marketing_opt_in,
-        coalesce({{ unrecognised_boolean(field.marketing_opt_in) if 'marketing_opt_in' in mapping else 'null' }},
-                 {{ unrecognised_boolean(field.marketing_opt_out) if 'marketing_opt_out' in mapping else 'null' }}) as unrecognised_opt_in,
+        {{ consent_value(field, mapping, 'marketing_opt_in', 'marketing_opt_out') }} as marketing_opt_in,
+        {{ unrecognised_consent_value(field, mapping, 'marketing_opt_in', 'marketing_opt_out') }} as unrecognised_opt_in,
         {%- else %}
         -- The input has no consent column: everyone counts as opted in (documented in the README).
         true as marketing_opt_in,
         cast(null as varchar) as unrecognised_opt_in,
+        {%- endif %}
+        {%- if sms_basis == 'sms_column' %}
+        -- SMS consent from its own column, read as the marketing consent is.
+        {{ consent_value(field, mapping, 'sms_opt_in', 'sms_opt_out') }} as sms_column_opt_in,
+        {{ unrecognised_consent_value(field, mapping, 'sms_opt_in', 'sms_opt_out') }} as unrecognised_sms_opt_in,
+        {%- else %}
+        cast(null as boolean) as sms_column_opt_in,
+        cast(null as varchar) as unrecognised_sms_opt_in,
         {%- endif %}
         {%- for column in extras %}
         {{ number_value(aliases[column], input.types[column], decimal) }} as {{ quote_identifier('number__' ~ extra_names[column]) }},
@@ -239,6 +241,18 @@ final as (
         marketing_opt_in,
         -- the consent value as it arrived when it is no known yes or no (it reads as no consent)
         unrecognised_opt_in,
+        -- SMS consent (sms_consent_basis): an SMS campaign reaches only these customers
+        {%- if sms_basis == 'sms_column' %}
+        sms_column_opt_in as sms_opt_in,
+        {%- elif sms_basis == 'email_consent_only' %}
+        false as sms_opt_in,
+        {%- else %}
+        marketing_opt_in as sms_opt_in,
+        {%- endif %}
+        unrecognised_sms_opt_in,
+        -- where sms_opt_in comes from, a constant: sms_column, general_consent (a consent column
+        -- that names no channel), email_consent_only (no SMS consent at all) or no_consent_column
+        {{ quote_literal(sms_basis) }} as sms_consent_basis,
         -- whether the input has a consent column (a constant: without one everyone counts as
         -- opted in, and the consent_column_missing WARN says so)
         {{ 'true' if 'marketing_opt_in' in mapping or 'marketing_opt_out' in mapping else 'false' }} as has_consent_column,

@@ -132,3 +132,87 @@ def test_an_opt_out_column_is_read_the_other_way_round(tmp_path: Path):
     assert "health opt_in_not_recognised: marketing_opt_in value 'maybe' (12 customers)" in (
         run.output
     )
+
+
+def write_shop_customers(path: Path, consent_headers: list[str], consents) -> None:
+    """A shop's customers export in four clear groups (the fourth low income and low score, the
+    traits of the demo's SMS campaign C04), with the given consent columns; ``consents(number)``
+    returns their values for a customer."""
+    centres = [(25, 20, 80), (45, 85, 20), (60, 55, 50), (50, 20, 15)]
+    lines = [",".join(["Customer ID", "Email", "Age", "Annual Income (k$)", "Spending Score"])]
+    lines[0] += "".join(f",{header}" for header in consent_headers)
+    for number in range(200):
+        age, income, score = centres[number % 4]
+        wobble = (number * 7) % 5 - 2
+        values = [age + wobble, income + wobble, score - wobble, *consents(number)]
+        lines.append(f"{9000 + number},c{number}@example.com,{','.join(map(str, values))}")
+    path.write_text("\n".join(lines) + "\n")
+
+
+def test_sms_campaigns_take_only_customers_who_consented_to_texts(tmp_path: Path):
+    """A Shopify customers export has `Accepts Email Marketing` and `Accepts SMS Marketing`. The
+    SMS campaign C04 (Value bundles, channel sms) was built from the email consent: customers who
+    had said no to texts were on the SMS list (a TCPA / ePrivacy breach), in a green build."""
+    path = tmp_path / "customers_export.csv"
+
+    def consents(number: int) -> list[str]:
+        return ["no" if number % 3 == 0 else "yes", "yes" if number // 4 % 2 == 0 else "no"]
+
+    write_shop_customers(path, ["Accepts Email Marketing", "Accepts SMS Marketing"], consents)
+    run = run_dbt(
+        tmp_path / "run",
+        variables={"customers_path": str(path), "n_clusters": 4},
+        extra_args=["--select", "+campaign_targets"],
+    )
+    said_yes_to_texts = {str(9000 + number) for number in range(200) if number // 4 % 2 == 0}
+    texted = {
+        row[0]
+        for row in run.query("select customer_id from campaign_targets where campaign_id = 'C04'")
+    }
+    assert texted, "the low income, low score group should get the SMS campaign"
+    assert texted <= said_yes_to_texts
+    # The filter is SMS consent, not a smaller segment: the group's other contactable members
+    # (email yes, texts no) are left out of C04 only.
+    low_low = {str(9000 + number) for number in range(3, 200, 4) if number % 3}
+    assert low_low - said_yes_to_texts
+    assert not (low_low - said_yes_to_texts) & texted
+    assert run.scalar("select distinct sms_consent_basis from base_customers") == "sms_column"
+    assert set(dict(run.query("select customer_id, sms_opt_in from stg_customers")).items()) == {
+        (str(9000 + number), number // 4 % 2 == 0) for number in range(200)
+    }
+    assert "PASS sms_campaigns_only_sms_consent" in " ".join(run.output.split())
+
+
+def test_an_email_consent_is_no_consent_to_texts_and_the_empty_sms_campaign_warns(tmp_path: Path):
+    """A consent column for email only (`Email Opt In`): no one may be texted, so the SMS campaign
+    is empty, and the sms_consent_missing WARN says why and how to map an SMS column. A consent
+    column that names no channel (`Marketing Opt In`) covers texts too."""
+    path = tmp_path / "crm.csv"
+    write_shop_customers(path, ["Email Opt In"], lambda number: ["yes"])
+    run = run_dbt(
+        tmp_path / "run",
+        variables={"customers_path": str(path), "n_clusters": 4},
+        extra_args=["--select", "+campaign_targets", "sms_consent_missing"],
+    )
+    assert run.scalar("select count(*) from campaign_targets where campaign_id = 'C04'") == 0
+    assert run.scalar("select distinct sms_consent_basis from base_customers") == (
+        "email_consent_only"
+    )
+    assert run.scalar("select count(*) from campaign_targets where campaign_id = 'C06'") > 0
+    assert re.search(r"WARN 1 sms_consent_missing", run.output), run.output[-2000:]
+    assert "health sms_consent_missing: SMS campaign(s) C04 reach no one: none of the 200" in (
+        " ".join(run.output.split())
+    )
+
+    general = tmp_path / "general.csv"
+    write_shop_customers(general, ["Marketing Opt In"], lambda number: ["yes"])
+    read = run_dbt(
+        tmp_path / "general_run",
+        command="run",
+        variables={"customers_path": str(general)},
+        extra_args=["--select", "base_customers"],
+    )
+    assert read.scalar("select distinct sms_consent_basis from base_customers") == (
+        "general_consent"
+    )
+    assert read.scalar("select bool_and(sms_opt_in) from base_customers") is True
