@@ -237,6 +237,23 @@
    "allowed": "a date YYYY-MM-DD",
    "example": "--vars '{earliest_date: 2000-01-01}'"
   },
+  "two_digit_birth_year_min_age": {
+   "kind": "integer",
+   "default": 16,
+   "empty_allowed": false,
+   "null_values": false,
+   "nullable": false,
+   "specials": [],
+   "choices": [],
+   "minimum": 0,
+   "maximum": 120,
+   "exclusive_minimum": false,
+   "exclusive_maximum": false,
+   "max_length": 4096,
+   "value_choices": [],
+   "allowed": "an integer >= 0 and <= 120",
+   "example": "--vars '{two_digit_birth_year_min_age: 0}'"
+  },
   "date_formats": {
    "kind": "mapping",
    "default": {},
@@ -1114,6 +1131,7 @@
   "decimal_separator",
   "as_of_date",
   "earliest_date",
+  "two_digit_birth_year_min_age",
   "date_formats",
   "currency",
   "cancellation_prefix",

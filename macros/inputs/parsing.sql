@@ -875,17 +875,60 @@
     ({{ birth_date }} < date '1901-01-01' or {{ birth_date }} >= date '9999-01-01')
 {%- endmacro %}
 
+{% macro latest_two_digit_birth_date() -%}
+    {#- SQL: the latest birth a two-digit year may give in the 2000s: var
+        two_digit_birth_year_min_age years before the reference date (today, or as_of_date). -#}
+    cast({{ age_reference_date() }} - interval {{ setting('two_digit_birth_year_min_age') | int }} year as date)
+{%- endmacro %}
+
+{% macro two_digit_birth_date(text_expression, date_format) -%}
+    {#- SQL: a birth date in a two-digit-year format, of the 1900s where the 2000s (%y reads 00-68
+        as 20xx, right for orders) would make the customer younger than
+        two_digit_birth_year_min_age or not yet born: `07/04/19` is 1919, not a child of 5. -#}
+    {%- set parsed = date_with_format(text_expression, date_format) -%}
+    cast({{ parsed }} - to_years(case when {{ parsed }} > {{ latest_two_digit_birth_date() }} then 100 else 0 end) as date)
+{%- endmacro %}
+
+{% macro has_two_digit_year(reading) -%}
+    {{- return(reading.how != 'typed' and '%y' in (reading.format or '')) -}}
+{%- endmacro %}
+
 {% macro parse_birth_date(alias, reading) -%}
-    {#- parse_date_column, except that a two-digit year after the reference date is of the last
-        century: `01.03.65` is 1965, not 2065 (%y reads 00-68 as 20xx, right for orders, wrong
-        for most birth dates). -#}
-    {%- set parsed = parse_date_column(alias, reading) -%}
-    {%- if reading.how != 'typed' and '%y' in (reading.format or '') -%}
-        case when {{ parsed }} > {{ age_reference_date() }} then cast({{ parsed }} - interval 100 year as date) else {{ parsed }} end
+    {#- parse_date_column, except that a two-digit year is read by two_digit_birth_date. Only the
+        two-digit reading moves: an ISO value beside it (`2012-05-05`) says its century. -#}
+    {%- if has_two_digit_year(reading) -%}
+        coalesce({{ two_digit_birth_date(text_value(alias), reading.format) }}, {{ date_with_format(text_value(alias), 'iso') }})
     {%- else -%}
-        {{ parsed }}
+        {{ parse_date_column(alias, reading) }}
     {%- endif -%}
 {%- endmacro %}
+
+{% macro log_two_digit_birth_years(input, source_column, reading) %}
+    {#- The console line of base_customers when two_digit_birth_date moved any birth date to the
+        1900s: how many, the rule, and one example (compile time, only for a two-digit-year format). -#}
+    {%- if not execute or flags.WHICH not in ['build', 'run', 'retry'] or not has_two_digit_year(reading) -%}{{ return('') }}{%- endif -%}
+    {%- set text = text_value(quote_identifier(source_column)) -%}
+    {%- set query -%}
+        select count(*), min(v), arg_min(strftime(moved, '%Y-%m-%d'), v)
+        from (
+            select {{ text }} as v, {{ date_with_format(text, reading.format) }} as read,
+                   {{ two_digit_birth_date(text, reading.format) }} as moved
+            from {{ input.relation }}
+        )
+        where read is distinct from moved
+    {%- endset -%}
+    {%- set row = run_query(query).rows[0] -%}
+    {%- if row[0] > 0 -%}
+        {%- set min_age = setting('two_digit_birth_year_min_age') | int -%}
+        {%- set after = "born after " ~ ("as_of_date" if setting('as_of_date') is not none else "today") -%}
+        {%- set why = ("which would make the customer younger than " ~ min_age ~ " (var two_digit_birth_year_min_age) or " ~ after)
+            if min_age > 0 else ("which would make the customer " ~ after) -%}
+        {%- do log(this.identifier ~ ": birth_date (column " ~ source_column ~ ") " ~ reading.format ~ ": " ~ row[0]
+            ~ (" two-digit years" if row[0] != 1 else " two-digit year") ~ " read as 19xx, not 20xx, " ~ why
+            ~ ", e.g. " ~ row[1] ~ " -> " ~ row[2], info=true) -%}
+    {%- endif -%}
+    {{ return('') }}
+{% endmacro %}
 
 {% macro date_problem(name, raw_expression, parsed, data_type='VARCHAR') -%}
     case

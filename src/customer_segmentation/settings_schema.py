@@ -292,6 +292,18 @@ SETTINGS: tuple[Setting, ...] = (
         "inputs",
     ),
     Setting(
+        "two_digit_birth_year_min_age",
+        "integer",
+        16,
+        0,
+        "a birth date with a two-digit year (`07/04/19`) that would make the customer younger than "
+        "this, or born after `as_of_date` (today), is of the 1900s (1919), and the console counts "
+        "them; 0 = only births after it move; four-digit years and order dates are read as written",
+        "inputs",
+        minimum=0,
+        maximum=120,
+    ),
+    Setting(
         "date_formats",
         "mapping",
         {},

@@ -48,6 +48,7 @@
     {%- do dates.update({name: date_column_format(name, input, mapping[name])}) -%}
 {%- endfor -%}
 {{ log_input_reading('customers', mapping, decimal if number_columns else none, dates, float_ids) }}
+{%- if 'birth_date' in dates %}{{ log_two_digit_birth_years(input, mapping['birth_date'], dates.birth_date) }}{% endif -%}
 {%- if execute and m_means == 'female' and flags.WHICH in ['build', 'run', 'retry'] %}
     {%- do log(this.identifier ~ ": gender column " ~ mapping['gender'] ~ " writes men as H (hombre, homme) and women in no other way: M read as mujer (Female)", info=true) -%}
 {%- endif %}

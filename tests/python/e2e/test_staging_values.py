@@ -985,6 +985,87 @@ def test_a_birth_date_gives_the_age_where_the_input_has_none(tmp_path: Path):
     }
 
 
+def test_a_two_digit_birth_year_that_makes_a_child_is_of_the_last_century(tmp_path: Path):
+    """A US CRM export writes `Date of Birth` as Excel's `m/d/yy`. strptime's %y reads 00-68 as
+    the 2000s: `07/04/19` made a customer born in 1919 five years old, and `01/02/10` a
+    14-year-old, kept and clustered as children in a green build (only a year after the
+    reference date was moved back a century). A two-digit birth year that makes the customer
+    younger than 16 (var two_digit_birth_year_min_age) is of the 1900s, and the console says how
+    many; four-digit years and order dates in the same m/d/yy shape keep their reading."""
+    crm = tmp_path / "contacts.csv"
+    crm.write_text(
+        "Contact ID,First Name,Date of Birth,Annual Income\n"
+        "C1,Ann,03/17/85,52000\n"  # 1985: 39
+        "C2,Bob,07/04/19,48000\n"  # 2019 would be 4: 1919, 104
+        "C3,Cem,01/02/10,61000\n"  # 2010 would be 14: 1910, 114
+        "C4,Dan,07/02/08,39000\n"  # 2008-07-02 would be 15 (16 the next day): 1908, 115
+        "C5,Eve,07/01/08,45000\n"  # 2008-07-01: 16 that day, kept in the 2000s
+        "C6,Fay,12/01/05,30000\n"  # 2005: 18, kept
+        "C7,Gus,07/01/60,41000\n"  # 2060 is after the reference date: 1960, 64
+        "C8,Hal,2012-05-05,43000\n"  # a four-digit year says its century: 12
+        "C9,Ivy,03/17/03,47000\n"  # 2003: 21
+    )
+    orders = tmp_path / "orders.csv"
+    orders.write_text(
+        "Order ID,Customer ID,Order Date,Total\n"
+        "1,C1,03/17/24,10.00\n"
+        "2,C2,01/02/10,20.00\n"  # an order date keeps %y's reading: 2010, not 1910
+        "3,C6,12/01/05,30.00\n"
+    )
+    run = run_dbt(
+        tmp_path / "run",
+        command="run",
+        variables={
+            "customers_path": str(crm),
+            "orders_path": str(orders),
+            "as_of_date": "2024-07-01",
+            "earliest_date": "2000-01-01",
+        },
+        extra_args=["--select", "base_customers", "base_orders"],
+    )
+    ages = dict(run.query("select customer_id, age from base_customers"))
+    assert ages == {
+        "C1": 39,
+        "C2": 104,
+        "C3": 114,
+        "C4": 115,
+        "C5": 16,
+        "C6": 18,
+        "C7": 64,
+        "C8": 12,
+        "C9": 21,
+    }
+    assert run.scalar("select count(*) from base_customers where rejection_reason is not null") == 0
+    assert dict(run.query("select order_id, order_date from base_orders")) == {
+        "1": date(2024, 3, 17),
+        "2": date(2010, 1, 2),
+        "3": date(2005, 12, 1),
+    }
+    assert (
+        "birth_date (column Date of Birth) %m/%d/%y: 4 two-digit years read as 19xx, not 20xx,"
+        " which would make the customer younger than 16 (var two_digit_birth_year_min_age) or"
+        " born after as_of_date, e.g. 01/02/10 -> 1910-01-02" in run.output
+    ), run.output[-3000:]
+
+    # The same export a year on, with the var at 0: only a year after the reference date moves.
+    run = run_dbt(
+        tmp_path / "zero",
+        command="run",
+        variables={
+            "customers_path": str(crm),
+            "as_of_date": "2024-07-01",
+            "two_digit_birth_year_min_age": 0,
+        },
+        extra_args=["--select", "base_customers"],
+    )
+    ages = dict(run.query("select customer_id, age from base_customers"))
+    assert (ages["C2"], ages["C3"], ages["C7"]) == (4, 14, 64)
+    assert (
+        "1 two-digit year read as 19xx, not 20xx, which would make the customer born after"
+        " as_of_date, e.g. 07/01/60 -> 1960-07-01" in run.output
+    ), run.output[-3000:]
+
+
 def test_unknown_in_a_number_cell_and_mysql_zero_dates_are_missing_values(tmp_path: Path):
     """A CRM export's `Prefer not to say` / `k.A.` income and MySQL's `0000-00-00` dates rejected
     13% and 12% of the customers (and every order of theirs), where a blank or `N/A` keeps the
