@@ -204,6 +204,24 @@
     {{ return(preset) }}
 {% endmacro %}
 
+{% macro known_header_names(kind, cells) %}
+    {#- How many of `cells` (a line's fields, as text) are headers input `kind` maps: a synonym of a
+        standard column (normalised, as map_input_columns compares them) or a column the
+        customer_columns / order_columns var names. Only compared: header text never becomes SQL. -#}
+    {%- set known = [] -%}
+    {%- for names in (customer_column_synonyms() if kind == 'customers' else order_column_synonyms()).values() -%}
+        {%- do known.extend(names) -%}
+    {%- endfor -%}
+    {%- for names in staging_extra_synonyms(kind).values() -%}{%- do known.extend(names) -%}{%- endfor -%}
+    {%- set overrides = var(input_kinds()[kind].columns_var, {}) or {} -%}
+    {%- if overrides is mapping -%}
+        {%- for column in overrides.values() if column is string -%}{%- do known.append(normalize_column_name(column)) -%}{%- endfor -%}
+    {%- endif -%}
+    {%- set found = [] -%}
+    {%- for cell in cells if (cell | trim) != '' and normalize_column_name(cell) in known -%}{%- do found.append(cell) -%}{%- endfor -%}
+    {{ return(found | length) }}
+{% endmacro %}
+
 {% macro map_input_columns(kind, synonyms, overrides_var, required) %}
     {#- {standard_name: source column name} for the standard columns found in input `kind`
         ('customers' / 'orders'; a relation SQL string still works). A null in the overrides var

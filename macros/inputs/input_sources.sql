@@ -584,6 +584,37 @@
             {%- endif -%}
         {%- endfor -%}
     {%- endif -%}
+    {#- A title padded to the table's width (`Contacts;;;;`, as a spreadsheet saves a title in
+        its first cell) or a group-header row (`;;Personal;;Purchases`) has all the table's fields,
+        so the rule above takes it for the header and the real header for data. When the first
+        record fills at most half its fields and names no column the input maps
+        (known_header_names), and one of the next five does, with the table's fields and no
+        number or date in it, below records that fill at most half their fields (no data row),
+        that one is the header: the records above it are a preamble, skipped and named in the
+        console like a title. A full first line (a header, or data) costs no name lookup. -#}
+    {%- if settings.header != 'false' and n > 1 and not aligned and preamble.records == 0 and lines | length > 2
+            and (lines[0].split(chosen.delimiter) | map('trim') | reject('in', ['', '""']) | list | length) * 2 <= n
+            and known_header_names(plan.kind, lines[0].split(chosen.delimiter)) == 0 -%}
+        {%- set search = namespace(open=true) -%}
+        {%- for index in range(1, [6, (lines | length) - 1] | min) if search.open -%}
+            {%- set above = lines[index - 1].split(chosen.delimiter) -%}
+            {%- if (above | map('trim') | reject('in', ['', '""']) | list | length) * 2 > n -%}
+                {%- set search.open = false -%}
+            {%- else -%}
+                {%- set cells = [] -%}
+                {%- for cell in lines[index].split(chosen.delimiter) -%}{%- do cells.append(cell | trim | trim('"') | trim) -%}{%- endfor -%}
+                {%- set numbers = [] -%}
+                {%- for value in cells -%}
+                    {%- if re.match('^[-+]?(\\d+([.,]\\d*)?|[.,]\\d+)', value)
+                        or re.match('^\\d{1,4}[-/.]\\d{1,2}[-/.]\\d{1,4}', value) -%}{%- do numbers.append(value) -%}{%- endif -%}
+                {%- endfor -%}
+                {%- if cells | length == n and numbers | length == 0 and known_header_names(plan.kind, cells) > 0 -%}
+                    {%- set preamble.records = index -%}
+                    {%- set search.open = false -%}
+                {%- endif -%}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endif -%}
     {%- set skipped = ([excel_sep_line] if excel_sep else []) + lines[:preamble.records] -%}
     {%- set lines = lines[preamble.records:] -%}
     {#- The reader skips lines of the file up to the header (starts: each record's line), so that

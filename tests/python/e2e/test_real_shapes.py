@@ -7,6 +7,8 @@
 3. The same log with a header line and tabs (header detection), a smaller build.
 4. A line-grain invoice export (`C` cancellations, `m/d/yyyy h:mm`, a quarter of the lines without
    a customer id), the generator shared with test_staging_order_lines.
+5. A German CRM's contacts and orders exports with a title padded to the table's width and a
+   group-header row above the header (staging only).
 
 Each build goes to `customer_segments` / `segment_profiles` (the header-detection one to the
 features), and in each `input_summary` adds up to the rows read (`base_*`).
@@ -389,3 +391,66 @@ def test_invoice_export_end_to_end(invoice_export_build):
     assert revenue == pytest.approx(purchases["value"].sum(), rel=1e-12)
     purchase_orders = raw.loc[purchases.index, ["InvoiceNo"]].assign(c=purchases["customer_id"])
     assert orders == purchase_orders.drop_duplicates().shape[0]
+
+
+# ---------------------------------------------------------------- 5. a title as wide as the table
+
+
+def test_a_title_row_padded_to_the_tables_width_is_skipped_above_the_real_header(
+    tmp_path: Path,
+):
+    """A spreadsheet saves a title in its first cell and pads the line to the table's width
+    (`Kontakte Export 01.11.2024;;;;;`), and a CRM's report puts a group-header row above the
+    header (`;;Bestellung;;Zahlung`). The first line has all the table's fields, so it was read as
+    the header (`Kontakte Export 01.11.2024`, `column1`, ...) and the build stopped with "The input
+    has no column for customer_id ... Fix: name it with customer_columns", a fix that names no
+    column of the file. The first line that names known columns, within the first few, is the
+    header now: the lines above it are skipped and named in the console, every data line is read
+    (the summary adds up to the lines below the header), and the customers and orders are the
+    file's."""
+    rng = random.Random(1101)
+    ids = [f"K{1000 + i}" for i in range(40)]
+    customers = tmp_path / "kontakte.csv"
+    customers.write_text(
+        "Kontakte Export 01.11.2024;;;;;\n"
+        ";;;;;\n"
+        "Kundennummer;Anrede;Alter;Einkommen;E-Mail;Newsletter\n"
+        + "".join(
+            f"{customer};{rng.choice(['Herr', 'Frau'])};{rng.randint(18, 80)};"
+            f"{rng.randint(20, 90)}000,00;{customer.lower()}@example.de;ja\n"
+            for customer in ids
+        ),
+        encoding="utf-8",
+    )
+    lines = []
+    for number in range(120):
+        day = date(2024, 1, 1) + timedelta(days=rng.randint(0, 300))
+        lines.append(
+            f"B{5000 + number};{rng.choice(ids)};{day:%d.%m.%Y};{rng.randint(1, 3)};"
+            f"{rng.randint(5, 200)},{rng.randint(0, 99):02d}\n"
+        )
+    orders = tmp_path / "bestellungen.csv"
+    orders.write_text(
+        ";;Bestellung;;Zahlung\nBestellnummer;Kundennummer;Bestelldatum;Menge;Betrag\n"
+        + "".join(lines),
+        encoding="utf-8",
+    )
+    run = run_dbt(
+        tmp_path / "run",
+        command="run",
+        variables={
+            "customers_path": str(customers),
+            "orders_path": str(orders),
+            "as_of_date": "2024-11-01",
+        },
+        extra_args=["--select", "+input_summary", "stg_customers", "stg_orders"],
+    )
+    assert (
+        "below 2 lines of preamble skipped (Kontakte Export 01.11.2024;;;;; / ;;;;;); "
+        "columns age <- Alter, customer_id <- Kundennummer" in run.output
+    ), run.output[-3000:]
+    assert "below 1 line of preamble skipped (;;Bestellung;;Zahlung)" in run.output
+    assert sorted(row[0] for row in run.query("select customer_id from stg_customers")) == ids
+    assert assert_input_summary_adds_up(run, "customers") == {"kept": 40}
+    assert assert_input_summary_adds_up(run, "orders") == {"kept": 120}
+    assert run.scalar("select count(distinct order_id) from stg_orders") == 120
