@@ -542,9 +542,10 @@
     {#- Spellings of the gender column, lower case, in the languages exports come in, and the
         salutations a CRM's `Anrede` / `Salutation` writes (Herr, Frau, Divers; Mr, Mrs, Ms). A letter that
         means one thing in one language and another elsewhere is decided per input (gender_letters).
-        `unknown`: a gender not given (`Unknown`, `U`, `Prefer not to say`, `N/A`, `-`): missing,
-        as an empty cell is, not Other. Anything else reads as Other and is named by the
-        gender_not_recognised WARN. -#}
+        `unknown`: a gender not given (`Unknown`, `U`, `Prefer not to say`, `N/A`, `-`), and a
+        salutation that is a doctor's or professor's title (`Dr.`, `Prof.`, `Prof. Dr.`), which
+        says nothing of the gender: missing, as an empty cell is, not Other. Anything else reads
+        as Other and is named by the gender_not_recognised WARN. -#}
     {{ return({
         'female': ['f', 'female', 'woman', 'women', 'w', 'weiblich', 'frau', 'femme', 'féminin', 'feminin',
                    'mujer', 'femenino', 'feminino', 'donna', 'vrouw', 'v',
@@ -558,7 +559,9 @@
                    + ['unknown', 'u', 'unk', 'not known', 'not specified', 'unspecified', 'not stated',
                       'prefer not to say', 'prefer not to answer', 'rather not say', 'declined', '-', '--', '?',
                       'unbekannt', 'keine angabe', 'k.a.', 'inconnu', 'non précisé', 'desconocido',
-                      'no especificado', 'sconosciuto', 'onbekend'],
+                      'no especificado', 'sconosciuto', 'onbekend',
+                      'dr', 'dr.', 'doctor', 'doktor', 'prof', 'prof.', 'professor', 'prof. dr.', 'prof.dr.',
+                      'prof dr', 'dr. dr.', 'dr. med.', 'dr.-ing.'],
     }) }}
 {% endmacro %}
 

@@ -85,3 +85,29 @@ def test_letters_and_salutations_read_as_their_gender(tmp_path: Path, written, e
     read = genders(run)
     assert [read[f"S{i}"] for i in range(len(written))] == [expected[g.lower()] for g in written]
     assert re.search(r"PASS gender_not_recognised", run.output), run.output[-2000:]
+
+
+def test_an_academic_title_in_the_salutation_is_a_missing_gender_not_other(tmp_path: Path):
+    """A CRM's `Salutation` holds the title for a doctor or a professor (`Dr.`, `Prof.`, a German
+    `Prof. Dr.`), which says nothing of the gender: each read as Other, which the segment
+    profiles count as a gender, and the gender_not_recognised WARN named them. They are a gender
+    not given now (missing, as `Unknown` is), and the WARN passes; Mx stays Other (the
+    project's rule: a title chosen for no binary gender)."""
+    salutations = ["Mr", "Mrs", "Dr.", "Ms", "Prof.", "Dr", "Prof. Dr.", "Herr", "Frau", "Mx"] * 4
+    path = tmp_path / "contacts.csv"
+    path.write_text(
+        "Contact ID,Salutation,First Name,Last Name,Age\n"
+        + "".join(
+            f"{7000 + i},{value},First{i},Last{i},{25 + i}\n" for i, value in enumerate(salutations)
+        )
+    )
+    run = run_dbt(tmp_path / "run", variables={"customers_path": str(path)}, extra_args=SELECT)
+    read = genders(run)
+    expected = {"mr": "Male", "mrs": "Female", "ms": "Female", "herr": "Male", "frau": "Female"}
+    expected |= {"dr.": None, "dr": None, "prof.": None, "prof. dr.": None, "mx": "Other"}
+    assert [read[str(7000 + i)] for i in range(len(salutations))] == [
+        expected[value.lower()] for value in salutations
+    ]
+    assert "gender <- Salutation" in run.output
+    assert re.search(r"PASS gender_not_recognised", run.output), run.output[-2000:]
+    assert run.scalar("select count(*) from stg_customers") == len(salutations)
