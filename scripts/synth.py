@@ -34,11 +34,11 @@ the N clean customers (the duplicate-id row shares its id with a clean customer,
 persona the truth gives). So the customers file has N + K rows, the orders file M + 3
 rows when K > 0 (M otherwise), and the truth file N rows.
 
-CSV files hold every value as text exactly as planted ("unknown" stays "unknown", age 150 stays
+CSV files hold every value as text exactly as planted ("thirty" stays "thirty", age 150 stays
 150), with a header row, LF line ends, ISO dates, ``true``/``false`` booleans, amounts with
 two decimals, no quoting and empty fields for missing values. Parquet files are typed
 (int32 numbers, date32 dates, decimal(12,2) amounts), so a value a typed export cannot
-hold ("unknown", an empty income) is written as null there.
+hold ("thirty", an empty income) is written as null there.
 """
 
 from __future__ import annotations
@@ -169,7 +169,7 @@ DIRTY_CUSTOMER_KINDS: tuple[tuple[str, str, str | None], ...] = (
     ("income_negative", "annual_income_k", "-40"),
     ("score_zero", "spending_score", "0"),
     ("score_too_high", "spending_score", "101"),
-    ("unparseable_numbers", "age, annual_income_k", "age 'unknown', annual_income_k ''"),
+    ("unparseable_numbers", "age, annual_income_k", "age 'thirty', annual_income_k ''"),
     ("gender_M", "gender", "M"),
     ("gender_f", "gender", "f"),
     ("gender_padded", "gender", " Female "),
@@ -441,7 +441,7 @@ def _apply_customer_defect(row: dict[str, str | None], kind: str) -> None:
         "income_negative": {"annual_income_k": "-40"},
         "score_zero": {"spending_score": "0"},
         "score_too_high": {"spending_score": "101"},
-        "unparseable_numbers": {"age": "unknown", "annual_income_k": ""},
+        "unparseable_numbers": {"age": "thirty", "annual_income_k": ""},
         "gender_M": {"gender": "M"},
         "gender_f": {"gender": "f"},
         "gender_padded": {"gender": " Female "},
@@ -491,7 +491,7 @@ def text_rows_table(rows: list[dict[str, str | None]], columns: Sequence[str]) -
 
 
 def typed_rows_table(rows: list[dict[str, str | None]], schema: pa.Schema) -> pa.Table:
-    """Return text rows cast to `schema`; text the type cannot hold ('unknown', '') becomes null."""
+    """Return text rows cast to `schema`; text the type cannot hold ('thirty', '') becomes null."""
     arrays = []
     for field in schema:
         values = [_parse(r[field.name], field.type) for r in rows]

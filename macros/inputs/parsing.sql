@@ -278,14 +278,14 @@
 {%- endmacro %}
 
 {% macro unknown_value_words() %}
-    {#- How forms and CRMs write "the person did not say" in a number or date cell (lower case,
-        trimmed): an income of `Prefer not to say`, `Keine Angabe`, MySQL's zero date `0000-00-00`.
-        Read like an empty cell (the value missing, imputed where it is a feature), where such a
-        cell rejected the customer and every order of theirs (13% of a CRM export). Not a bare
-        `unknown`, which the project's own dirty rows use for a value that is wrong (the demo's
-        quarantined age `unknown`): it stays "not a number". Checked only on cells that did not
-        parse (is_missing_cell), never on customer ids. -#}
-    {{ return(['prefer not to say', 'prefer not to answer', 'rather not say', 'not disclosed', 'undisclosed',
+    {#- How forms and CRMs write "not known" or "the person did not say" in a number or date cell
+        (lower case, trimmed): an income of `Unknown`, `Prefer not to say`, `Keine Angabe`, MySQL's
+        zero date `0000-00-00`. Read like an empty cell (the value missing, imputed where it is a
+        feature), where such a cell rejected the customer and every order of theirs (13% of a CRM
+        export). Checked only on cells that did not parse (is_missing_cell), never on customer ids
+        (an id `unknown` is a placeholder: placeholder_customer_ids). -#}
+    {{ return(['unknown', 'unbekannt', 'inconnu', 'desconocido', 'sconosciuto', 'onbekend', 'not known',
+               'prefer not to say', 'prefer not to answer', 'rather not say', 'not disclosed', 'undisclosed',
                'not provided', 'not available', 'not applicable', 'n.a.', 'n. a.', 'k.a.', 'k. a.', 'keine angabe',
                'keine angaben', 'declined to state', '0000-00-00', '0000-00-00 00:00:00', '00/00/0000',
                '00.00.0000']) }}

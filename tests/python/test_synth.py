@@ -224,8 +224,8 @@ def test_dirty_rows_are_planted_exactly(dirty: dict[str, pl.DataFrame]) -> None:
     clean_ids = set(dirty["truth"]["customer_id"])
     assert tail["customer_id"].null_count() == 1
     assert tail["customer_id"].is_in(list(clean_ids)).sum() == 1  # the duplicate
-    ages = tail["age"].filter(tail["age"].is_in(["150", "-3", "unknown"])).to_list()
-    assert sorted(ages) == ["-3", "150", "unknown"]
+    ages = tail["age"].filter(tail["age"].is_in(["150", "-3", "thirty"])).to_list()
+    assert sorted(ages) == ["-3", "150", "thirty"]
     assert tail["annual_income_k"].is_in(["-40"]).sum() == 1
     assert tail["annual_income_k"].null_count() == 1  # written as an empty field
     scores = tail["spending_score"].filter(tail["spending_score"].is_in(["0", "101"])).to_list()
@@ -247,7 +247,7 @@ def test_no_dirty_values_without_dirty_rows(clean: dict[str, pl.DataFrame]) -> N
     customers = clean["customers"]
     assert customers.null_count().sum_horizontal().item() == 0
     assert customers["customer_id"].is_unique().all()
-    typed = clean_customers(clean)  # casts fail on "unknown"
+    typed = clean_customers(clean)  # casts fail on "thirty"
     assert typed["age"].is_between(18, 100).all()
     assert set(customers["gender"]) == {"Female", "Male"}
     orders = clean["orders"]
@@ -344,7 +344,7 @@ def test_parquet_reads_back_with_types(tmp_path: Path) -> None:
     assert orders.schema["amount"] == pl.Decimal(12, 2)
     assert customers.height == 20_012 and truth.height == 20_000
     assert orders.height == 8 * 20_000 + 3
-    # a typed file cannot hold "unknown": the unparseable age is null there
+    # a typed file cannot hold "thirty": the unparseable age is null there
     assert customers.tail(12)["age"].null_count() == 1
     assert customers.head(20_000)["age"].null_count() == 0
 

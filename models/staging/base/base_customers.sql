@@ -65,7 +65,7 @@
 {%- set extras_in_use = extra_columns_in_use(extra_names) -%}
 {%- set unread_values = [] -%}
 {%- for column in extras if extra_names[column] not in extras_in_use -%}
-    {#- "loyalty_points 'unknown'" when the cell is no finite number -#}
+    {#- "loyalty_points 'see notes'" when the cell is no finite number -#}
     {%- do unread_values.append("case when (" ~ number_problem(extra_names[column], aliases[column], quote_identifier('number__' ~ extra_names[column]), input.types[column])
         ~ ") is not null then " ~ quote_literal(extra_names[column] ~ " = '") ~ " || coalesce(" ~ text_value(aliases[column]) ~ ", '') || chr(39) end") -%}
 {%- endfor -%}

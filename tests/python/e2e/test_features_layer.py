@@ -96,7 +96,7 @@ def write_marketing_campaign(path: Path, rng: random.Random) -> dict[str, dict[s
     valid[rows[0]["ID"]]["year_birth"] = 1893
     # Two lines that must be rejected, and counted: a repeated ID and a text income.
     rows.append({**rows[3], "Recency": 1})
-    rows.append({**rows[4], "ID": "9999", "Income": "unknown"})
+    rows.append({**rows[4], "ID": "9999", "Income": "see notes"})
     with path.open("w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=header)
         writer.writeheader()

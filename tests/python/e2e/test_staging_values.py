@@ -932,7 +932,8 @@ def test_a_birth_date_gives_the_age_where_the_input_has_none(tmp_path: Path):
         "K1;03/15;15.03.1980;52000\n"  # 44 on 2024-07-01
         "K2;07/02;02.07.1980;48000\n"  # 43: the birthday is the day after
         "K3;;;61000\n"  # no birth date: age missing (imputed later), the customer kept
-        "K4;;unbekannt;39000\n"  # rejected: no date
+        "K4;;irgendwann;39000\n"  # rejected: no date
+        "K11;;unbekannt;39000\n"  # not known: the age is missing, the customer kept
         "K5;01/05;05.01.1902;45000\n"  # rejected: 122 years
         "K6;02/29;29.02.2000;30000\n"  # 24
         # A CRM's "unknown" (1900-01-01, Excel's 1899-12-30, 9999-12-31): the age is missing and
@@ -953,7 +954,7 @@ def test_a_birth_date_gives_the_age_where_the_input_has_none(tmp_path: Path):
         "K2": 43,
         "K3": None,
         "K6": 24,
-        **{key: None for key in ("K7", "K8", "K9", "K10")},
+        **{key: None for key in ("K7", "K8", "K9", "K10", "K11")},
     }
     reasons = dict(run.query("select customer_id, rejection_reason from base_customers"))
     assert reasons["K4"] == "birth_date is not a date"
@@ -1069,16 +1070,17 @@ def test_a_two_digit_birth_year_that_makes_a_child_is_of_the_last_century(tmp_pa
 def test_unknown_in_a_number_cell_and_mysql_zero_dates_are_missing_values(tmp_path: Path):
     """A CRM export's `Prefer not to say` / `k.A.` income and MySQL's `0000-00-00` dates rejected
     13% and 12% of the customers (and every order of theirs), where a blank or `N/A` keeps the
-    customer with the value missing. They read as missing now; a bare `Unknown` (the project's
-    own word for a wrong value) and a real typo still reject."""
+    customer with the value missing, and so did a bare `Unknown`. They read as missing now; a
+    real typo and a number written in words still reject."""
     crm = tmp_path / "crm.csv"
     crm.write_text(
         "customer_id,email,gender,income,age,signup_date,date_of_birth\n"
-        "1000,p0@x.com,Female,Unknown,38,2023-05-01,1985-02-03\n"  # still "not a number"
+        "1000,p0@x.com,Female,Unknown,38,2023-05-01,1985-02-03\n"
         "1001,p1@x.com,Male,Prefer not to say,41,0000-00-00,0000-00-00\n"
         "1002,p2@x.com,Female,52000,,0000-00-00 00:00:00,1979-11-30\n"
         "1003,p3@x.com,Male,k.A.,29,2023-06-01,\n"
         "1004,p4@x.com,Female,52 thousand,33,2023-07-01,\n"
+        "1005,p5@x.com,Male,forty thousand,Unbekannt,2023-07-01,\n"
     )
     run = run_base_customers(tmp_path / "run", crm, as_of_date="2024-07-01")
     rows = run.query(
@@ -1086,11 +1088,12 @@ def test_unknown_in_a_number_cell_and_mysql_zero_dates_are_missing_values(tmp_pa
         " order by customer_id"
     )
     assert rows == [
-        ("1000", None, 38.0, date(2023, 5, 1), "income is not a number"),
+        ("1000", None, 38.0, date(2023, 5, 1), None),
         ("1001", None, 41.0, None, None),
         ("1002", 52000.0, 44.0, None, None),
         ("1003", None, 29.0, date(2023, 6, 1), None),
         ("1004", None, 33.0, date(2023, 7, 1), "income is not a number"),
+        ("1005", None, None, date(2023, 7, 1), "income is not a number"),
     ]
 
 

@@ -43,7 +43,7 @@ def customers_csv(path: Path, good: int, bad: int, seed: int = 3) -> Path:
         elif kind == 1:
             lines.append(f"{9000 + j},Male,400,40,50")  # an impossible age
         else:
-            lines.append(f"{9000 + j},Male,30,unknown,50")  # text where income belongs
+            lines.append(f"{9000 + j},Male,30,see notes,50")  # text where income belongs
     path.write_text("\r\n".join(lines) + "\r\n")
     return path
 
