@@ -1151,6 +1151,47 @@
     {{ return(none) }}
 {% endmacro %}
 
+{% macro order_customer_fill(relation, mapping, float_ids, guest_ids, types, decimal) %}
+    {#- A customer id written on an order's first line only, as some POS and receipt exports write
+        it: the order's other lines were rejected as "missing customer_id".
+        In the first 100,000 rows (with an order id and a customer id column): the lines without a
+        customer id (blank, a missing-value word, a placeholder) whose order's other lines name one
+        customer; those of orders whose lines name two customers (left rejected); and, as a guard,
+        the orders among the first where one line's amount is the sum of the other, smaller lines
+        (at least two): a line that is the order's total (a report's `Total` line, a POS export's
+        sale header line above its item lines). Filled, such a line would count the order twice,
+        so when at least 2 of those orders, and half of them, look so, nothing is filled.
+        Returns none when no line would take its order's customer, else {column, lines, orders,
+        conflict_lines, conflict_orders, candidates, total_like, fill}. -#}
+    {%- if not execute or 'order_id' not in mapping or 'customer_id' not in mapping -%}{{ return(none) }}{%- endif -%}
+    {%- set customer_column = mapping['customer_id'] -%}
+    {%- set order = text_value(quote_identifier(mapping['order_id'])) -%}
+    {%- set customer = id_value(quote_identifier(customer_column), float_ids, guest_ids) -%}
+    {%- if 'amount' in mapping -%}
+        {%- set value = number_value(quote_identifier(mapping['amount']), types.get(mapping['amount'], 'VARCHAR'), decimal) -%}
+    {%- else -%}
+        {%- set value = 'cast(null as double)' -%}
+    {%- endif -%}
+    {%- set row = run_query(
+        "with lines as (select " ~ order ~ " as order_id, " ~ customer ~ " as customer_id, " ~ value ~ " as v"
+        ~ " from " ~ first_rows(relation) ~ " where " ~ order ~ " is not null),"
+        ~ " sized as (select *, max(v) over (partition by order_id) as largest from lines),"
+        ~ " orders as (select order_id, count(*) filter (where customer_id is null) as blanks,"
+        ~ " count(distinct customer_id) as customers, max(largest) as largest,"
+        ~ " sum(v) filter (where v < largest) as smaller_sum, count(*) filter (where v < largest) as smaller"
+        ~ " from sized group by order_id),"
+        ~ " filled as (select * from orders where blanks > 0 and customers = 1)"
+        ~ " select (select coalesce(sum(blanks), 0) from filled), (select count(*) from filled),"
+        ~ " (select coalesce(sum(blanks), 0) from orders where blanks > 0 and customers > 1),"
+        ~ " (select count(*) from orders where blanks > 0 and customers > 1),"
+        ~ " (select count(*) from filled where smaller >= 2 and largest > 0),"
+        ~ " (select count(*) from filled where smaller >= 2 and largest > 0 and abs(largest - smaller_sum) <= 0.011)").rows[0] -%}
+    {%- if row[0] == 0 -%}{{ return(none) }}{%- endif -%}
+    {%- set total_like = row[5] >= 2 and row[5] >= 0.5 * row[4] -%}
+    {{ return({'column': customer_column, 'lines': row[0], 'orders': row[1], 'conflict_lines': row[2],
+               'conflict_orders': row[3], 'candidates': row[4], 'total_like': row[5], 'fill': not total_like}) }}
+{% endmacro %}
+
 {% macro order_currency(relation, mapping) %}
     {#- The currency an orders input's amounts are kept in. From its currency column (mapped from
         `Currency`, `currency_code`, ...), else from the signs and codes its amounts carry, when

@@ -184,3 +184,27 @@
             ~ instead ~ ". Fix, if it is a line amount after all: --vars '{order_columns: {amount: \"" ~ order_total.column ~ "\"}}'", info=true) -%}
     {%- endif -%}
 {% endmacro %}
+
+{% macro log_order_customer_fill(model_name, fill) %}
+    {#- The console line when lines without a customer id share an order with lines that name one
+        (order_customer_fill): how many took their order's customer, how many stay rejected
+        because their order names two, or why none were filled (a line that is the order's
+        total). Under build / run only. -#}
+    {%- if execute and fill is not none and flags.WHICH in ['build', 'run', 'retry'] -%}
+        {%- set conflict = (" Lines without one in orders whose lines name two or more customers stay rejected as missing customer_id (first 100,000 lines: "
+            ~ _thousands(fill.conflict_lines) ~ " in " ~ _thousands(fill.conflict_orders) ~ ").")
+            if fill.conflict_lines > 0 else "" -%}
+        {%- if fill.fill -%}
+            {%- do log(model_name ~ ": lines without a customer id take their order's customer where the order's other lines name one (column "
+                ~ fill.column ~ " written on an order's first line only; first 100,000 lines: " ~ _thousands(fill.lines)
+                ~ " lines in " ~ _thousands(fill.orders) ~ " orders took their order's customer)." ~ conflict, info=true) -%}
+        {%- else -%}
+            {%- do log(model_name ~ ": lines without a customer id are not given their order's customer (column " ~ fill.column
+                ~ "; first 100,000 lines: " ~ _thousands(fill.lines) ~ " such lines in " ~ _thousands(fill.orders)
+                ~ " orders that name one customer): in " ~ _thousands(fill.total_like) ~ " of " ~ _thousands(fill.candidates)
+                ~ " of those orders with three or more lines one line's amount is the sum of the others, an order total or header line,"
+                ~ " which would then count the order twice. They stay rejected as missing customer_id. Fix: leave the total lines out"
+                ~ " of the export (or of a view given as orders_relation) and write the customer id on every line." ~ conflict, info=true) -%}
+        {%- endif -%}
+    {%- endif -%}
+{% endmacro %}

@@ -63,6 +63,11 @@
     {%- if execute and extra_cancellations and flags.WHICH in ['build', 'run', 'retry'] -%}
         {%- do log(this.identifier ~ ": status " ~ status_column ~ " writes both complete and closed, as Magento does for a delivered and a refunded order: closed is read as a cancellation. If closed means finished in this file, set var cancellation_values to your list (without closed)", info=true) -%}
     {%- endif -%}
+    {#- A customer id on an order's first line only (some POS exports): a line without one
+        takes its order's when the order's other lines name exactly one customer; only when the
+        first 100,000 lines hold such a line, so a complete column costs no window. -#}
+    {%- set customer_fill = order_customer_fill(input.relation, mapping, float_ids, guest_ids, input.types, decimal) -%}
+    {%- set fill_customer = customer_fill is not none and customer_fill.fill -%}
     {%- set fill_channel = 'channel' in mapping and 'order_id' in mapping and column_has_blanks(input.relation, mapping.get('channel')) -%}
     {#- A currency column (`Currency`, ...): lines in another currency than the one kept are
         rejected; a blank takes its order's, as the status does. -#}
@@ -74,10 +79,12 @@
                          customer_id_matches(input.relation, mapping.get('customer_id'), float_ids, ref('base_customers'), id_matching) if match_by_key and id_matching != 'email' else none) }}
     {{ log_order_currency(this.identifier, currency) }}
     {{ log_order_total(this.identifier, order_total, not order_total_once) }}
+    {{ log_order_customer_fill(this.identifier, customer_fill) }}
     {%- set aliases = source_column_aliases(input) -%}
 {%- else -%}
     {%- set mapping = {} -%}
     {%- set fill_channel = false -%}
+    {%- set fill_customer = false -%}
     {%- set currency = none -%}
     {%- set order_total_once = false -%}
     {{ log_input_reading('orders', mapping, none, {}) }}
@@ -237,6 +244,22 @@ parsed as (
     from source
 
 ),
+{%- if fill_customer %}
+
+customer_filled as (
+
+    -- A line without a customer id takes its order's when the order's lines that name one name
+    -- exactly one (some POS exports write it on an order's first line only); an order
+    -- naming two leaves such lines without one (rejected as missing customer_id).
+    select
+        * replace (coalesce(customer_id,
+            case when order_id is not null
+                    and min(customer_id) over (partition by order_id) = max(customer_id) over (partition by order_id)
+                then max(customer_id) over (partition by order_id) end) as customer_id)
+    from parsed
+
+),
+{%- endif %}
 
 valued as (
 
@@ -273,7 +296,7 @@ valued as (
         -- Parquet keeps the join, about 1 s faster at 10M lines when the sizes are known.
         customer_id in (select customer_id from customers) as is_known_customer
         {%- endif %}
-    from parsed
+    from {{ 'customer_filled' if fill_customer else 'parsed' }}
 
 ),
 {%- if match_by_key %}
