@@ -169,11 +169,72 @@
                        'precio', 'prezzo_unitario', 'prezzo', 'prijs', 'stukprijs'],
         'status': ['status', 'order_status', 'financial_status', 'payment_status', 'order_state', 'bestellstatus',
                    'statut', 'estado', 'stato', 'transaction_type', 'document_type', 'order_type'],
+        'document_type': document_type_headers(),
         'category': ['category', 'product_category'],
         'channel': ['channel', 'sales_channel'],
         'currency': ['currency', 'currency_code', 'order_currency', 'transaction_currency', 'wahrung', 'waehrung',
                      'devise', 'moneda', 'divisa', 'valuta'],
     }) }}
+{% endmacro %}
+
+{% macro document_type_headers() %}
+    {#- The headers of a column that says which kind of document a line belongs to (an invoice or a
+        credit note), beside or instead of a status: Xero's `Type`, SAP's `Billing Type` (its field
+        FKART), Sage's and Dynamics' `Document Type`, German `Belegart` / `Belegtyp`, French, Spanish,
+        Italian and Dutch names. `document_type` and `transaction_type` are status synonyms too:
+        such a column is the status when the input has no other. -#}
+    {{ return(['document_type', 'doc_type', 'billing_type', 'billing_document_type', 'fkart', 'invoice_type',
+               'sales_document_type', 'transaction_type', 'type', 'belegart', 'belegtyp', 'dokumentart',
+               'type_de_document', 'type_de_piece', 'tipo_documento', 'tipo_de_documento', 'tipo_di_documento',
+               'documenttype', 'documentsoort']) }}
+{% endmacro %}
+
+{% macro document_type_words(column) %}
+    {#- {sale: [...], credit: [...]} (lower case): the values a document type column writes for a
+        sale (an invoice, a debit memo, the cancellation of a credit memo) and for a credit (a credit
+        note or memo, a return, a refund, the cancellation of an invoice), in the languages of
+        cancellation_values. SAP's billing type codes (F1 / F2 invoices, L2 debit memo, S2
+        cancelled credit memo; G2 credit memo, RE returns, S1 cancelled invoice) count only under
+        SAP's own headers (`Billing Type`, `FKART`): two letters mean anything elsewhere. -#}
+    {%- set sale = ['invoice', 'sales invoice', 'tax invoice', 'customer invoice', 'sale', 'sales', 'sales receipt',
+                    'receipt', 'cash sale', 'order', 'sales order', 'debit memo', 'debit note', 'accrec',
+                    'rechnung', 'ausgangsrechnung', 'barverkauf', 'lastschrift', 'facture', 'vente', 'factura',
+                    'venta', 'fattura', 'vendita', 'factuur', 'verkoopfactuur', 'verkoop'] -%}
+    {%- set credit = ['credit note', 'credit memo', 'sales credit note', 'sales credit memo', 'credit', 'credit invoice',
+                      'accreccredit', 'return', 'returns', 'return credit', 'sales return', 'refund', 'cancellation',
+                      'cancellation invoice', 'cancelled invoice', 'gutschrift', 'storno', 'stornorechnung',
+                      'rechnungskorrektur', 'retoure', 'avoir', 'facture d''avoir', 'nota de credito', 'nota de crédito',
+                      'abono', 'factura rectificativa', 'nota di credito', 'nota credito', 'creditnota', 'creditfactuur'] -%}
+    {%- if normalize_column_name(column) in ['billing_type', 'billing_document_type', 'fkart'] -%}
+        {%- set sale = sale + ['f1', 'f2', 'l2', 's2'] -%}
+        {%- set credit = credit + ['g2', 're', 's1'] -%}
+    {%- endif -%}
+    {{ return({'sale': sale, 'credit': credit}) }}
+{% endmacro %}
+
+{% macro document_type_reading(relation, column) %}
+    {#- How a document type column's values read (first 100,000 rows): {column, taken, credit_words,
+        values: [{value, lines, reads_as: 'sale' | 'credit' | none}] (the most frequent, and every
+        credit)}. Taken when at least 95% of its non-empty lines are document words
+        (document_type_words): else it is some other type (a product's) and stays an extra column. -#}
+    {%- set words = document_type_words(column) -%}
+    {%- if not execute -%}{{ return({'column': column, 'taken': false, 'credit_words': words.credit, 'values': []}) }}{%- endif -%}
+    {%- set value = text_value(quote_identifier(column)) -%}
+    {%- set rows = run_query("select " ~ value ~ " as v, count(*) from " ~ first_rows(relation) ~ " where " ~ value
+        ~ " is not null group by 1 order by 2 desc, 1 limit 1000").rows -%}
+    {%- set counts = namespace(lines=0, known=0) -%}
+    {%- set values = [] -%}
+    {%- for row in rows -%}
+        {%- set lowered = row[0] | lower -%}
+        {%- set reads_as = 'credit' if lowered in words.credit else ('sale' if lowered in words.sale else none) -%}
+        {%- set counts.lines = counts.lines + row[1] -%}
+        {%- if reads_as is not none -%}{%- set counts.known = counts.known + row[1] -%}{%- endif -%}
+        {%- if loop.index <= 6 or reads_as == 'credit' -%}
+            {%- do values.append({'value': row[0], 'lines': row[1], 'reads_as': reads_as}) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return({'column': column, 'taken': counts.lines > 0 and counts.known >= 0.95 * counts.lines,
+               'credit_words': words.credit, 'values': values}) }}
 {% endmacro %}
 
 {% macro input_column_names(relation_sql) %}
@@ -398,6 +459,14 @@
                     ~ overrides_var ~ ": {spending_score: " ~ mapping['spending_score'] | tojson ~ "}}'", info=true) -%}
             {%- endif -%}
             {%- do mapping.pop('spending_score') -%}
+        {%- endif -%}
+    {%- endif -%}
+    {#- A document type beside the status (Xero's `Type`, SAP's `Billing Type`, Sage's `Document
+        Type`, a German `Belegart`) is one only when its values are document words (first 100,000
+        rows: document_type_reading): a `Type` of product types stays an extra column. -#}
+    {%- if 'document_type' in mapping and 'document_type' not in chosen_by_var and overrides_var == 'order_columns' -%}
+        {%- if not document_type_reading(input_relation(kind) if (kind | string) in ['customers', 'orders'] else kind, mapping['document_type']).taken -%}
+            {%- do mapping.pop('document_type') -%}
         {%- endif -%}
     {%- endif -%}
     {#- Two headers that read as one name ('Age' and 'age', 'Annual Income (k$)' and

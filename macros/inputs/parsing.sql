@@ -1272,6 +1272,23 @@
     lower({{ text_value(status_expression) }}) in ({{ quote_literals(lowered_words(words)) }})
 {%- endmacro %}
 
+{% macro document_type_value(document_type, aliases, fill) -%}
+    {#- SQL (a select-list item and its comma, or nothing): the line's document type
+        (document_type_reading), a blank taking its order's when `fill`. -#}
+    {%- if document_type is not none %}
+    {%- set value = text_value(aliases.get(document_type.column)) %}
+        {% if fill %}coalesce({{ value }}, max({{ value }}) over (partition by order_id)){% else %}{{ value }}{% endif %} as line_document_type,
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro document_is_credit(document_type) -%}
+    {#- SQL (` or ...`, or nothing): the line's document type (line_document_type) is a credit
+        note, credit memo, return or cancelled invoice (document_type_words), any case. -#}
+    {%- if document_type is not none -%}
+        {{ ' ' }}or coalesce({{ status_is_one_of('line_document_type', document_type.credit_words) }}, false)
+    {%- endif -%}
+{%- endmacro %}
+
 {% macro is_cancellation(order_id_expression, status_expression, extra_values=[]) -%}
     {#- A line the user marks as a cancellation: an order id with var cancellation_prefix, or a
         status (var cancellation_column) among var cancellation_values (compared trimmed, any case)

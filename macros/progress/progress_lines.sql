@@ -208,3 +208,19 @@
         {%- endif -%}
     {%- endif -%}
 {% endmacro %}
+
+{% macro log_document_type(model_name, document_type) %}
+    {#- The console line of an orders input with a document type column (document_type_reading):
+        its name and what its values are read as (first 100,000 lines), and how to read it as an
+        ordinary column. Under build / run only. -#}
+    {%- if execute and document_type is not none and flags.WHICH in ['build', 'run', 'retry'] -%}
+        {%- set shown = [] -%}
+        {%- for item in document_type['values'] -%}
+            {%- set how = {'credit': 'a credit: return', 'sale': 'a sale'}.get(item.reads_as, 'not a document word: a sale') -%}
+            {%- do shown.append(quote_literal(item.value) ~ " " ~ _thousands(item.lines) ~ " (" ~ how ~ ")") -%}
+        {%- endfor -%}
+        {%- do log(model_name ~ ": column " ~ document_type.column ~ " is read as the document type (first 100,000 lines: "
+            ~ shown | join(', ') ~ "): the lines of a credit note, credit memo, return or cancelled invoice are returns, as a cancelled status's are."
+            ~ " Fix, if it means something else: --vars '{order_columns: {document_type: null}}'", info=true) -%}
+    {%- endif -%}
+{% endmacro %}

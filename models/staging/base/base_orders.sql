@@ -63,6 +63,11 @@
     {%- if execute and extra_cancellations and flags.WHICH in ['build', 'run', 'retry'] -%}
         {%- do log(this.identifier ~ ": status " ~ status_column ~ " writes both complete and closed, as Magento does for a delivered and a refunded order: closed is read as a cancellation. If closed means finished in this file, set var cancellation_values to your list (without closed)", info=true) -%}
     {%- endif -%}
+    {#- A document type beside the status (Xero's `Type`, SAP's `Billing Type`, `Belegart`): a
+        credit note's lines are returns, as a cancelled status's are; mapped only when its values
+        are document words (map_input_columns). A blank takes its order's, as the status does. -#}
+    {%- set document_type = document_type_reading(input.relation, mapping['document_type']) if 'document_type' in mapping else none -%}
+    {%- set fill_document_type = document_type is not none and 'order_id' in mapping and column_has_blanks(input.relation, document_type.column) -%}
     {#- A customer id on an order's first line only (some POS exports): a line without one
         takes its order's when the order's other lines name exactly one customer; only when the
         first 100,000 lines hold such a line, so a complete column costs no window. -#}
@@ -80,11 +85,13 @@
     {{ log_order_currency(this.identifier, currency) }}
     {{ log_order_total(this.identifier, order_total, not order_total_once) }}
     {{ log_order_customer_fill(this.identifier, customer_fill) }}
+    {{ log_document_type(this.identifier, document_type) }}
     {%- set aliases = source_column_aliases(input) -%}
 {%- else -%}
     {%- set mapping = {} -%}
     {%- set fill_channel = false -%}
     {%- set fill_customer = false -%}
+    {%- set document_type = none -%}
     {%- set currency = none -%}
     {%- set order_total_once = false -%}
     {{ log_input_reading('orders', mapping, none, {}) }}
@@ -282,11 +289,13 @@ valued as (
         -- purchases); a line with its own status keeps it.
         {%- set status_value = text_value(aliases.get(status_column)) %}
         coalesce({{ status_value }}, max({{ status_value }}) over (partition by order_id)) as line_status,
-        {{ is_cancellation('order_id', 'line_status', extra_cancellations) }} as is_cancellation,
+        {{- document_type_value(document_type, aliases, fill_document_type) }}
+        ({{ is_cancellation('order_id', 'line_status', extra_cancellations) }}{{ document_is_credit(document_type) }}) as is_cancellation,
         -- A failed payment, a draft, an unpaid invoice: no purchase and no return (rejected below).
         case when {{ is_non_purchase('line_status') }} then line_status end as non_purchase_status
         {%- else %}
-        {{ is_cancellation('order_id', none) }} as is_cancellation,
+        {{- document_type_value(document_type, aliases, fill_document_type) }}
+        ({{ is_cancellation('order_id', none) }}{{ document_is_credit(document_type) }}) as is_cancellation,
         cast(null as varchar) as non_purchase_status
         {%- endif %}
         {%- if check_customers and read_once and not match_by_key %},

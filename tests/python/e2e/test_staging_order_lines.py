@@ -931,3 +931,112 @@ def test_a_customer_on_the_first_line_is_not_given_to_an_orders_total_line(tmp_p
         " in 12 of 12 of those orders with three or more lines one line's amount is the sum of"
         " the others" in console
     ), console
+
+
+def xero_invoices_export() -> tuple[str, dict[str, bool]]:
+    """Xero's invoice export: one line per invoice line, `Type` (Sales invoice / Sales credit
+    note) beside `Status` (Paid): a credit note's amounts are positive."""
+    header = (
+        "ContactName,EmailAddress,InvoiceNumber,Reference,InvoiceDate,DueDate,Total,Description,"
+        "Quantity,UnitAmount,LineAmount,AccountCode,TaxType,Currency,Type,Sent,Status"
+    )
+    lines, returns = [header], {}
+    for index in range(16):
+        credit = index % 4 == 3
+        number = f"CN-{index:04d}" if credit else f"INV-{index:04d}"
+        kind = "Sales credit note" if credit else "Sales invoice"
+        for item in range(1 + index % 2):
+            amount = 20 + index + item
+            lines.append(
+                f"Ann Lee,c{index % 5}@example.com,{number},,{1 + index}/05/2024,"
+                f"{15 + index}/05/2024,{amount},Item {item},1,{amount},{amount},200,"
+                f"Tax on Sales,USD,{kind},Sent,Paid"
+            )
+        returns[number] = credit
+    return "\n".join(lines) + "\n", returns
+
+
+def sap_billing_export() -> tuple[str, dict[str, bool]]:
+    """SAP SD billing documents (VF05 / VBRK, as a list exported to a spreadsheet): `Billing
+    Type` F2 invoice, G2 credit memo, RE returns credit, S1 cancelled invoice, S2 cancelled credit
+    memo (which is a charge again)."""
+    lines = ["Billing Document,Billing Type,Billing Date,Sold-To Party,Net Value,Currency"]
+    returns = {}
+    for index, code in enumerate(["F2", "F2", "G2", "F2", "RE", "F2", "S1", "F2", "S2", "F2"]):
+        number = str(90000100 + index)
+        day = f"0{1 + index % 9}.03.2024"
+        lines.append(f"{number},{code},{day},{1000 + index % 3},{50 + index},EUR")
+        returns[number] = code in {"G2", "RE", "S1"}
+    return "\n".join(lines) + "\n", returns
+
+
+def belegart_export() -> tuple[str, dict[str, bool]]:
+    """A German ERP export (DATEV / Lexware style): `Belegart` Rechnung / Gutschrift /
+    Stornorechnung, amounts with a decimal comma, separated by semicolons."""
+    lines, returns = ["Belegnummer;Belegdatum;Kundennummer;Belegart;Betrag"], {}
+    kinds = ["Rechnung", "Rechnung", "Gutschrift", "Rechnung", "Stornorechnung", "Rechnung"]
+    for index, kind in enumerate(kinds * 2):
+        number = f"RE-{index:03d}"
+        lines.append(f"{number};{1 + index:02d}.04.2024;K{index % 4};{kind};{100 + index},50")
+        returns[number] = kind != "Rechnung"
+    return "\n".join(lines) + "\n", returns
+
+
+def sage_export() -> tuple[str, dict[str, bool]]:
+    """Sage / Dynamics sales documents: `Document Type` (Invoice / Credit Memo) beside `Status`
+    (Posted): the status column took `Status`, and a credit memo counted as a purchase."""
+    lines = ["Document No.,Document Type,Sell-to Customer No.,Posting Date,Amount,Status"]
+    returns = {}
+    for index in range(10):
+        kind = "Credit Memo" if index in (3, 7) else "Invoice"
+        number = f"PS-{'CR' if kind == 'Credit Memo' else 'INV'}{index:04d}"
+        lines.append(f"{number},{kind},C{index % 3},2024-03-{1 + index:02d},{30 + index},Posted")
+        returns[number] = kind == "Credit Memo"
+    return "\n".join(lines) + "\n", returns
+
+
+@pytest.mark.parametrize(
+    ("shape", "column", "credit_value"),
+    [
+        (xero_invoices_export, "Type", "'Sales credit note' 8 (a credit: return)"),
+        (sap_billing_export, "Billing Type", "'G2' 1 (a credit: return)"),
+        (belegart_export, "Belegart", "'Gutschrift' 2 (a credit: return)"),
+        (sage_export, "Document Type", "'Credit Memo' 2 (a credit: return)"),
+    ],
+)
+def test_credit_notes_in_a_document_type_column_are_returns(
+    tmp_path: Path, shape, column: str, credit_value: str
+):
+    """Xero's `Type`, SAP's `Billing Type`, a German `Belegart`, Sage's `Document Type` beside a
+    `Status`: a credit note, credit memo, returns credit or cancelled invoice counted as a purchase,
+    green, and monetary was too high by twice its amount. Such lines are returns now, and the
+    console names the column and what its values were read as."""
+    text, returns = shape()
+    orders = tmp_path / "documents.csv"
+    orders.write_text(text)
+    run = run_base_orders(tmp_path / "run", orders, "base_orders")
+    read = dict(
+        run.query("select order_id, bool_or(is_return) from base_orders group by 1 order by 1")
+    )
+    assert read == returns, run.output
+    assert run.scalar("select count(*) from base_orders where rejection_reason is not null") == 0
+    console = " ".join(run.output.split())
+    assert f"base_orders: column {column} is read as the document type (first 100,000 lines:" in (
+        console
+    ), console
+    assert credit_value in console
+
+
+def test_a_type_column_of_product_types_is_no_document_type(tmp_path: Path):
+    """A `Type` column that holds product types (a shop's `Product Type`-like `Type`: Shirt, Shoes,
+    Returnable Box) is no document type: it stays an ordinary column, nothing is a return."""
+    lines = ["Order ID,Customer ID,Order Date,Amount,Type"]
+    types = ["Shirt", "Shoes", "Accessories", "Returnable Box", "Shirt", "Credit"]
+    for index, kind in enumerate(types * 3):
+        lines.append(f"O{index},C{index % 4},2024-05-{1 + index:02d},{10 + index},{kind}")
+    orders = tmp_path / "orders.csv"
+    orders.write_text("\n".join(lines) + "\n")
+    run = run_base_orders(tmp_path / "run", orders, "base_orders")
+    assert run.scalar("select count(*) filter (where is_return) from base_orders") == 0
+    assert "document type" not in run.output
+    assert "document_type <-" not in run.output
