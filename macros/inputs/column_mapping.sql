@@ -170,11 +170,22 @@
         'status': ['status', 'order_status', 'financial_status', 'payment_status', 'order_state', 'bestellstatus',
                    'statut', 'estado', 'stato', 'transaction_type', 'document_type', 'order_type'],
         'document_type': document_type_headers(),
+        'refunded_amount': refunded_amount_headers(),
         'category': ['category', 'product_category'],
         'channel': ['channel', 'sales_channel'],
         'currency': ['currency', 'currency_code', 'order_currency', 'transaction_currency', 'wahrung', 'waehrung',
                      'devise', 'moneda', 'divisa', 'valuta'],
     }) }}
+{% endmacro %}
+
+{% macro refunded_amount_headers() %}
+    {#- The headers of an order's refunded amount beside its full value (Shopify's `Refunded Amount`,
+        Stripe's `Amount Refunded`, Magento's `Total Refunded`, WooCommerce's `Order Refund Amount`):
+        a partial refund of a kept order, which no status says. Not a bare `Refunded`, which a
+        payments export writes as true / false. -#}
+    {{ return(['refunded_amount', 'amount_refunded', 'refund_amount', 'total_refunded', 'total_refunded_base',
+               'order_refund_amount', 'refunds_amount', 'refunded_total', 'erstattungsbetrag', 'erstatteter_betrag',
+               'montant_rembourse', 'importe_reembolsado']) }}
 {% endmacro %}
 
 {% macro document_type_headers() %}

@@ -48,6 +48,9 @@ order_lines as (
         end as amount,
         category,
         channel,
+        {%- if 'refunded_amount' in line_columns %}
+        refunded_amount,
+        {%- endif %}
         {%- if 'is_return' in line_columns %}
         coalesce(is_return, false) as is_return
         {%- else %}
@@ -70,8 +73,18 @@ purchase_lines as (
 
 return_lines as (
 
-    select * from order_lines
+    select customer_id, order_id, amount from order_lines
     where is_return
+    {%- if 'refunded_amount' in line_columns %}
+    union all
+    -- A refund beside a kept order (Shopify's `Refunded Amount`, on the order's first line): a
+    -- return of that much, once per order (the largest value its lines write), unless the order
+    -- has return lines already (a refunded status made every line a return).
+    select customer_id, order_id, max(refunded_amount) as amount
+    from order_lines
+    group by customer_id, order_id
+    having max(refunded_amount) > 0 and not bool_or(is_return)
+    {%- endif %}
 
 ),
 

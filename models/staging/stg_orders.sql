@@ -1,5 +1,7 @@
 {#- A view: a filter over base_orders, which parsed every line once and checked its customer. -#}
 {{ config(materialized='view') }}
+{#- refunded_amount only when the orders input has a refund column (base_orders). -#}
+{%- set has_refunds = execute and 'refunded_amount' in adapter.get_columns_in_relation(ref('base_orders')) | map(attribute='name') | map('lower') | list %}
 
 with
 
@@ -21,6 +23,9 @@ kept_lines as (
         is_return,
         category,
         channel,
+        {%- if has_refunds %}
+        refunded_amount,
+        {%- endif %}
         source_row_number
     from base_orders
     where rejection_reason is null

@@ -4,7 +4,7 @@
     Lines the CSV reader could not use (ragged, blank, bad bytes) are appended by the post-hook,
     with their raw text and the reason (macros/inputs/input_sources.sql). -#}
 {{ config(post_hook=["{{ insert_unreadable_lines('orders') }}", "{{ log_rows_read('orders') }}"]) }}
-{%- set standard_fields = ['order_id', 'customer_id', 'order_date', 'quantity', 'unit_price', 'amount', 'category', 'channel'] -%}
+{%- set standard_fields = ['order_id', 'customer_id', 'order_date', 'quantity', 'unit_price', 'amount', 'category', 'channel', 'refunded_amount'] -%}
 {%- set orders_present = has_input('orders') -%}
 {%- set check_customers = has_input('customers') -%}
 {#- var customer_id_matching: ignore_leading_zeros (`42` finds customer `0042`), ignore_case,
@@ -96,7 +96,14 @@
     {%- set order_total_once = false -%}
     {{ log_input_reading('orders', mapping, none, {}) }}
 {%- endif -%}
-{%- set fields = standard_field_expressions(standard_fields, ['quantity', 'unit_price', 'amount'], mapping, aliases, input.types if orders_present else {}) -%}
+{%- set fields = standard_field_expressions(standard_fields, ['quantity', 'unit_price', 'amount', 'refunded_amount'], mapping, aliases, input.types if orders_present else {}) -%}
+{#- A refunded amount beside the order's value (Shopify's `Refunded Amount`): a partial refund, a
+    return of that much of the order (int_customer_features); the column only when mapped. -#}
+{%- set has_refunds = 'refunded_amount' in mapping -%}
+{%- if execute and has_refunds and flags.WHICH in ['build', 'run', 'retry'] -%}
+    {%- do log(this.identifier ~ ": refunds from column " ~ mapping['refunded_amount']
+        ~ " are returns of that much of their order (once per order; not for an order whose lines are returns already, as a refunded status makes them)", info=true) -%}
+{%- endif -%}
 {%- set field = fields.field -%}
 {%- set field_type = fields.type -%}
 {%- set value_from_lines = 'amount' not in mapping -%}
@@ -230,6 +237,9 @@ parsed as (
         {{ number_value(field.quantity, field_type.quantity, decimal) }} as quantity_number,
         {{ number_value(field.unit_price, field_type.unit_price, decimal) }} as unit_price_number,
         {{ number_value(field.amount, field_type.amount, decimal) }} as amount_number,
+        {%- if has_refunds %}
+        {{ number_value(field.refunded_amount, field_type.refunded_amount, decimal) }} as refunded_number,
+        {%- endif %}
         coalesce(lower({{ text_value(field.category) }}), 'unknown') as category,
         {%- if fill_channel %}
         -- A blank channel takes its order's (Shopify writes `Source` on an order's first line
@@ -354,6 +364,9 @@ checked as (
             {{ number_problem('quantity', field.quantity, 'quantity_number', field_type.quantity) }},
             {{ number_problem('unit_price', field.unit_price, 'unit_price_number', field_type.unit_price) }},
             {{ number_problem('amount', field.amount, 'amount_number', field_type.amount) }},
+            {%- if has_refunds %}
+            {{ number_problem('refunded_amount', field.refunded_amount, 'refunded_number', field_type.refunded_amount) }},
+            {%- endif %}
             case when isfinite(quantity_number) and isfinite(unit_price_number) and not isfinite(line_value)
                 then 'line value (quantity x unit_price) is not a finite number' end,
             {%- if currency %}
@@ -414,10 +427,15 @@ final as (
         coalesce(line_value < 0 or quantity_number < 0 or is_cancellation, false) as is_return,
         category,
         channel,
+        {%- if has_refunds %}
+        -- the order's refunded amount as written on this line (a positive magnitude; 0 and blank
+        -- are null): int_customer_features counts it once per order, as a return
+        nullif(abs({{ finite_or_null('refunded_number') }}), 0) as refunded_amount,
+        {%- endif %}
         -- Values as they arrived, on rejected lines only (building them for every line is slow).
         -- (raw_values: one JSON column, orders_rejected unpacks it; see raw_values_json).
         case when rejection_reason is not null
-            then {{ raw_values_json(field, ['order_date', 'quantity', 'unit_price', 'amount']) }} end as raw_values,
+            then {{ raw_values_json(field, ['order_date', 'quantity', 'unit_price', 'amount'] + (['refunded_amount'] if has_refunds else [])) }} end as raw_values,
         case when rejection_reason is not null then {{ raw_record_json(input) }} end as raw_record,
         rejection_reason
     from checked

@@ -1040,3 +1040,60 @@ def test_a_type_column_of_product_types_is_no_document_type(tmp_path: Path):
     assert run.scalar("select count(*) filter (where is_return) from base_orders") == 0
     assert "document type" not in run.output
     assert "document_type <-" not in run.output
+
+
+def test_a_refunded_amount_column_counts_partial_refunds_as_returns(tmp_path: Path):
+    """Shopify writes a partial refund in `Refunded Amount` on the order's first line, beside a
+    `partially_refunded` status that is no cancellation: the refund was not read, so the customer
+    had no return and the return rate 0, green. It is a return of that much, once per order; an
+    order refunded in full (status `refunded`: its lines are returns already) is not counted
+    twice."""
+    header = (
+        "Name,Email,Financial Status,Created at,Lineitem quantity,Lineitem price,Refunded Amount"
+    )
+    lines = [header]
+    spend: dict[str, float] = {}
+    returned: dict[str, tuple[int, float]] = {}
+    for order in range(12):
+        email = f"c{order % 3}@example.com"
+        status, refund = "paid", 0.0
+        if order in (1, 5):
+            status, refund = "partially_refunded", 2.5 + order
+        if order == 4:
+            status = "refunded"
+        items = [(1 + line, 10.0 + line) for line in range(1 + order % 2)]
+        total = sum(quantity * price for quantity, price in items)
+        if order == 4:
+            refund = total  # Shopify writes the whole refund beside the refunded status
+        for line, (quantity, price) in enumerate(items):
+            first = line == 0
+            lines.append(
+                f"#{1001 + order},{email},{status if first else ''},"
+                f"2024-03-{1 + order:02d} 10:15:42 +0100,{quantity},{price},"
+                f"{refund if first else ''}"
+            )
+        count, amount = returned.get(email, (0, 0.0))
+        if order == 4:
+            returned[email] = (count + 1, amount + total)
+        else:
+            spend[email] = spend.get(email, 0.0) + total
+            if refund:
+                returned[email] = (count + 1, amount + refund)
+    orders = tmp_path / "orders_export.csv"
+    orders.write_text("\n".join(lines) + "\n")
+    run = run_dbt(
+        tmp_path / "run",
+        command="run",
+        variables={"orders_path": str(orders)},
+        extra_args=["--select", "+int_customer_features"],
+    )
+    features = run.query(
+        "select customer_id, monetary, return_count, return_amount from int_customer_features"
+    )
+    assert {
+        customer: (monetary, count, round(amount, 2))
+        for customer, monetary, count, amount in features
+    } == {email: (spend[email], *returned.get(email, (0, 0.0))) for email in spend}
+    assert "refunds from column Refunded Amount are returns of that much of their order" in (
+        run.output
+    )
