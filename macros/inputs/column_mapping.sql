@@ -181,10 +181,12 @@
 {% macro refunded_amount_headers() %}
     {#- The headers of an order's refunded amount beside its full value (Shopify's `Refunded Amount`,
         Stripe's `Amount Refunded`, Magento's `Total Refunded`, WooCommerce's `Order Refund Amount`):
-        a partial refund of a kept order, which no status says. Not a bare `Refunded`, which a
-        payments export writes as true / false. -#}
+        a partial refund of a kept order, which no status says; Square's `Partial Refunds`, written
+        negative (`-$5.00`) on the payment's line (its magnitude counts). Not a bare `Refunded`,
+        which a payments export writes as true / false. -#}
     {{ return(['refunded_amount', 'amount_refunded', 'refund_amount', 'total_refunded', 'total_refunded_base',
-               'order_refund_amount', 'refunds_amount', 'refunded_total', 'erstattungsbetrag', 'erstatteter_betrag',
+               'order_refund_amount', 'refunds_amount', 'refunded_total', 'partial_refunds', 'partial_refund',
+               'erstattungsbetrag', 'erstatteter_betrag',
                'montant_rembourse', 'importe_reembolsado']) }}
 {% endmacro %}
 

@@ -1097,3 +1097,47 @@ def test_a_refunded_amount_column_counts_partial_refunds_as_returns(tmp_path: Pa
     assert "refunds from column Refunded Amount are returns of that much of their order" in (
         run.output
     )
+
+
+def test_square_partial_refunds_are_returns(tmp_path: Path):
+    """Square's transactions export writes a partial refund as `Partial Refunds` (`-$5.00`) on the
+    payment's line, beside `Net Sales` of the whole payment; a full refund is a line of its own
+    with negative amounts (a return already). The column was read as nothing: the customer had
+    spent 5.00 more and returned nothing, green."""
+    header = (
+        "Date,Time,Time Zone,Gross Sales,Discounts,Net Sales,Tax,Tip,Partial Refunds,"
+        "Total Collected,Source,Transaction ID,Payment ID,Event Type,Location,Customer ID,"
+        "Customer Name"
+    )
+    rows = [  # transaction, customer, net sales, partial refund, event type
+        ("T1", "CUSTA1", "$20.00", "-$5.00", "Payment"),
+        ("T2", "CUSTB2", "$30.00", "$0.00", "Payment"),
+        ("T3", "CUSTA1", "$40.00", "$0.00", "Payment"),
+        ("T4", "CUSTB2", "$12.50", "-$2.25", "Payment"),
+        ("T3", "CUSTA1", "-$40.00", "$0.00", "Refund"),
+    ]
+    lines = [header]
+    for day, (transaction, customer, net, refund, event) in enumerate(rows, start=1):
+        lines.append(
+            f"2024-03-{day:02d},10:01:02,Pacific Time (US & Canada),{net},$0.00,{net},$0.00,"
+            f"$0.00,{refund},{net},Point of Sale,{transaction},P{day},{event},Shop,{customer},"
+            "Ann Lee"
+        )
+    orders = tmp_path / "transactions.csv"
+    orders.write_text("\n".join(lines) + "\n")
+    run = run_dbt(
+        tmp_path / "run",
+        command="run",
+        variables={"orders_path": str(orders)},
+        extra_args=["--select", "+int_customer_features"],
+    )
+    features = run.query(
+        "select customer_id, monetary, return_count, return_amount from int_customer_features"
+    )
+    assert {row[0]: (row[1], row[2], round(row[3], 2)) for row in features} == {
+        "CUSTA1": (60.0, 2, 45.0),
+        "CUSTB2": (42.5, 1, 2.25),
+    }
+    assert "refunds from column Partial Refunds are returns of that much of their order" in (
+        run.output
+    )
