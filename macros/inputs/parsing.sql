@@ -1192,6 +1192,32 @@
                'conflict_orders': row[3], 'candidates': row[4], 'total_like': row[5], 'fill': not total_like}) }}
 {% endmacro %}
 
+{% macro order_total_lines(relation, mapping, types, decimal) %}
+    {#- Whether the orders' lines hold a line that is the order's total beside its item lines, as
+        Lightspeed Retail (Vend) writes a `Sale` line above its `Sale Line`s, and a report or a
+        POS export a header or `Total` line: summed, each such order counted twice, green. In the
+        first 100,000 rows (with an order id and an amount column): of the orders with three or
+        more lines with an amount, at least 5, and 90% or more, have a line whose amount (not 0)
+        is the sum of the order's other lines. A few such orders by chance (10, 5, 5) are far
+        from 90%. Not when the amount repeats its order's total on every line (order_total).
+        Returns none, or {column, orders, with_total}. -#}
+    {%- if not execute or 'order_id' not in mapping or 'amount' not in mapping -%}{{ return(none) }}{%- endif -%}
+    {%- set order = text_value(quote_identifier(mapping['order_id'])) -%}
+    {%- set value = number_value(quote_identifier(mapping['amount']), types.get(mapping['amount'], 'VARCHAR'), decimal) -%}
+    {%- set row = run_query(
+        "with lines as (select " ~ order ~ " as order_id, " ~ value ~ " as v from " ~ first_rows(relation)
+        ~ " where " ~ order ~ " is not null),"
+        ~ " summed as (select order_id, v, sum(v) over (partition by order_id) as s,"
+        ~ " count(v) over (partition by order_id) as n from lines)"
+        ~ " select count(distinct order_id) filter (where n >= 3),"
+        ~ " count(distinct order_id) filter (where n >= 3 and v <> 0 and abs(2 * v - s) <= 0.011)"
+        ~ " from summed").rows[0] -%}
+    {%- if row[0] >= 5 and row[1] >= 0.9 * row[0] -%}
+        {{ return({'column': mapping['amount'], 'orders': row[0], 'with_total': row[1]}) }}
+    {%- endif -%}
+    {{ return(none) }}
+{% endmacro %}
+
 {% macro order_currency(relation, mapping) %}
     {#- The currency an orders input's amounts are kept in. From its currency column (mapped from
         `Currency`, `currency_code`, ...), else from the signs and codes its amounts carry, when

@@ -185,6 +185,18 @@
     {%- endif -%}
 {% endmacro %}
 
+{% macro log_order_total_lines(model_name, total_lines) %}
+    {#- The console line when one line of most orders is the sum of the others (order_total_lines):
+        that line is worth 0. Under build / run only. -#}
+    {%- if execute and total_lines is not none and flags.WHICH in ['build', 'run', 'retry'] -%}
+        {%- do log(model_name ~ ": in " ~ _thousands(total_lines.with_total) ~ " of the " ~ _thousands(total_lines.orders)
+            ~ " orders with three or more lines in the first 100,000 rows one line's amount (column " ~ total_lines.column
+            ~ ") is the sum of the others: an order total or header line (as Lightspeed's Sale line above its Sale Lines), which summed with its item lines would count the order twice."
+            ~ " In every order, the first line whose amount is the sum of the order's other lines is kept and worth 0 (in an order of two lines of one amount, the first);"
+            ~ " leave such lines out of the export, or out of a view given as orders_relation, to count every line", info=true) -%}
+    {%- endif -%}
+{% endmacro %}
+
 {% macro log_order_customer_fill(model_name, fill) %}
     {#- The console line when lines without a customer id share an order with lines that name one
         (order_customer_fill): how many took their order's customer, how many stay rejected

@@ -72,6 +72,10 @@
         takes its order's when the order's other lines name exactly one customer; only when the
         first 100,000 lines hold such a line, so a complete column costs no window. -#}
     {%- set customer_fill = order_customer_fill(input.relation, mapping, float_ids, guest_ids, input.types, decimal) -%}
+    {#- A line that is its order's total beside the item lines (Lightspeed's `Sale` line): worth 0,
+        so the order counts once; the window over the lines only when the first 100,000 rows hold
+        such lines in most orders. -#}
+    {%- set total_lines = order_total_lines(input.relation, mapping, input.types, decimal) if order_total is none else none -%}
     {%- set fill_customer = customer_fill is not none and customer_fill.fill -%}
     {%- set fill_channel = 'channel' in mapping and 'order_id' in mapping and column_has_blanks(input.relation, mapping.get('channel')) -%}
     {#- A currency column (`Currency`, ...): lines in another currency than the one kept are
@@ -85,6 +89,7 @@
     {{ log_order_currency(this.identifier, currency) }}
     {{ log_order_total(this.identifier, order_total, not order_total_once) }}
     {{ log_order_customer_fill(this.identifier, customer_fill) }}
+    {{ log_order_total_lines(this.identifier, total_lines) }}
     {{ log_document_type(this.identifier, document_type) }}
     {%- set aliases = source_column_aliases(input) -%}
 {%- else -%}
@@ -94,6 +99,7 @@
     {%- set document_type = none -%}
     {%- set currency = none -%}
     {%- set order_total_once = false -%}
+    {%- set total_lines = none -%}
     {{ log_input_reading('orders', mapping, none, {}) }}
 {%- endif -%}
 {%- set fields = standard_field_expressions(standard_fields, ['quantity', 'unit_price', 'amount', 'refunded_amount'], mapping, aliases, input.types if orders_present else {}) -%}
@@ -293,6 +299,12 @@ valued as (
         {%- else %}
         amount_number as line_value,
         {%- endif %}
+        {%- if total_lines %}
+        -- A line whose amount (not 0) is the sum of its order's other lines: the order's total
+        -- (Lightspeed's `Sale` line); `final` makes the first such line of an order worth 0.
+        coalesce(amount_number <> 0 and count(amount_number) over (partition by order_id) >= 2
+            and abs(2 * amount_number - sum(amount_number) over (partition by order_id)) <= 0.011, false) as is_total_line,
+        {%- endif %}
         {%- if status_column %}
         -- A line with a blank status takes its order's (a shop export writes the status on the
         -- first line of an order only, so the other lines of a refunded order would count as
@@ -420,6 +432,11 @@ final as (
         case when rejection_reason is null
                 and source_row_number <> min(case when rejection_reason is null then source_row_number end)
                     over (partition by order_id)
+            then 0 else abs({{ finite_or_null('line_value') }}) end as amount,
+        {%- elif total_lines %}
+        -- The order's total line is worth 0: its item lines hold the order's value.
+        case when is_total_line
+                and source_row_number = min(case when is_total_line then source_row_number end) over (partition by order_id)
             then 0 else abs({{ finite_or_null('line_value') }}) end as amount,
         {%- else %}
         abs({{ finite_or_null('line_value') }}) as amount,

@@ -1141,3 +1141,76 @@ def test_square_partial_refunds_are_returns(tmp_path: Path):
     assert "refunds from column Partial Refunds are returns of that much of their order" in (
         run.output
     )
+
+
+def lightspeed_sales_export(sales: int = 14) -> tuple[str, dict[str, float]]:
+    """Lightspeed Retail (Vend) sales history: per sale a `Sale` line with the sale's totals, a
+    `Sale Line` per product and a `Payment` line (no Total); every line names the customer. A
+    sale of one product writes two lines of one amount."""
+    header = (
+        "Date,Receipt Number,Line Type,Customer Code,Customer Name,Note,Quantity,Subtotal,"
+        "Sales Tax,Discount,Loyalty,Total,Paid,Details,Register,User,Status"
+    )
+    lines, spend = [header], {}
+    for sale in range(sales):
+        customer, when = f"C{sale % 4:03d}", f"2024-03-{1 + sale:02d} 10:{sale:02d}:00"
+        items = [round(7.5 + sale + 2.25 * item, 2) for item in range(1 + sale % 3)]
+        total, receipt = sum(items), 1001 + sale
+        common = f"{when},{receipt}"
+        lines.append(
+            f"{common},Sale,{customer},Ann Lee,,,{total:.2f},0.00,0.00,0.00,{total:.2f},"
+            f"{total:.2f},,Main,bob,CLOSED"
+        )
+        for item, amount in enumerate(items):
+            lines.append(
+                f"{common},Sale Line,{customer},Ann Lee,,1,{amount:.2f},0.00,0.00,0.00,"
+                f"{amount:.2f},,Item {item},Main,bob,CLOSED"
+            )
+        lines.append(f"{common},Payment,{customer},Ann Lee,,,,,,,,{total:.2f},Cash,Main,bob,CLOSED")
+        spend[customer] = round(spend.get(customer, 0.0) + total, 2)
+    return "\n".join(lines) + "\n", spend
+
+
+def test_an_orders_total_line_beside_its_item_lines_counts_once(tmp_path: Path):
+    """Lightspeed Retail's (Vend's) sales export writes each sale's total on a `Sale` line above
+    its `Sale Line`s, every line naming the customer: summed, every sale counted twice, green
+    (monetary and average order value doubled). The first line of an order whose amount is the
+    sum of its other lines is worth 0 now, and the console says so; the Payment lines (no
+    Total) stay rejected as missing amount."""
+    text, spend = lightspeed_sales_export()
+    orders = tmp_path / "sales_history.csv"
+    orders.write_text(text)
+    run = run_dbt(
+        tmp_path / "run",
+        command="run",
+        variables={"orders_path": str(orders)},
+        extra_args=["--select", "+int_customer_features"],
+    )
+    features = dict(run.query("select customer_id, round(monetary, 2) from int_customer_features"))
+    assert features == pytest.approx(spend)
+    reasons = dict(
+        run.query("select coalesce(rejection_reason, 'kept'), count(*) from base_orders group by 1")
+    )
+    assert reasons == {"kept": len(text.splitlines()) - 1 - 14, "missing amount": 14}
+    console = " ".join(run.output.split())
+    assert (
+        "base_orders: in 9 of the 9 orders with three or more lines in the first 100,000 rows one"
+        " line's amount (column Total) is the sum of the others" in console
+    ), console
+
+
+def test_lines_that_add_up_by_chance_are_no_order_totals(tmp_path: Path):
+    """An invoice export whose orders now and then hold a line worth the sum of the others
+    (10, 5, 5) by chance: no total lines, every line counts."""
+    lines = ["Invoice No,Customer ID,Invoice Date,Amount"]
+    expected = 0.0
+    for order in range(20):
+        amounts = [10.0, 5.0, 5.0] if order % 5 == 0 else [3.0 + order, 4.5, 2.25 + order]
+        for amount in amounts:
+            lines.append(f"INV{order},C{order % 3},2024-04-{1 + order:02d},{amount}")
+            expected += amount
+    orders = tmp_path / "invoices.csv"
+    orders.write_text("\n".join(lines) + "\n")
+    run = run_base_orders(tmp_path / "run", orders, "base_orders")
+    assert run.scalar("select sum(amount) from base_orders") == pytest.approx(expected)
+    assert "is the sum of the others" not in run.output
