@@ -143,6 +143,11 @@ DEFAULT_NON_PURCHASE_VALUES = (
     "deleted",
     "abandoned",
     "expired",
+    # PrestaShop's order states before the money arrives, and its failed payment
+    "awaiting bank wire payment",
+    "awaiting check payment",
+    "awaiting cash on delivery validation",
+    "payment error",
     # German, French, Spanish
     "entwurf",
     "angebot",

@@ -454,3 +454,54 @@ def test_a_title_row_padded_to_the_tables_width_is_skipped_above_the_real_header
     assert assert_input_summary_adds_up(run, "customers") == {"kept": 40}
     assert assert_input_summary_adds_up(run, "orders") == {"kept": 120}
     assert run.scalar("select count(distinct order_id) from stg_orders") == 120
+
+
+def test_prestashop_orders_awaiting_payment_are_no_purchases(tmp_path: Path):
+    """PrestaShop's orders export (`;`, `Total` as `61,80 €`, `Status` in the shop's words):
+    orders still `Awaiting bank wire payment` / `Awaiting check payment` / `Awaiting cash on
+    delivery validation`, and a `Payment error`, counted as purchases, green: money not received
+    was in the customer's spend. They are no purchase now, rejected with the status named."""
+    statuses = [
+        ("Delivered", 61.80),
+        ("Payment accepted", 69.90),
+        ("Awaiting bank wire payment", 10.00),
+        ("Shipped", 35.50),
+        ("Awaiting check payment", 12.00),
+        ("Payment error", 44.00),
+        ("Awaiting cash on delivery validation", 18.25),
+        ("Canceled", 20.00),
+        ("Delivered", 5.55),
+    ]
+    lines = ["ID;Reference;New client;Delivery;Customer;Total;Payment;Status;Date"]
+    spend: dict[str, float] = {}
+    for index, (status, total) in enumerate(statuses):
+        customer = ["J. DOE", "A. SMITH", "B. MUELLER"][index % 3]
+        amount = f"{total:.2f}".replace(".", ",")
+        lines.append(
+            f"{1 + index};REF{index:05d};No;France;{customer};{amount} €;Bank wire;{status};"
+            f"2024-03-{1 + index:02d} 10:00:00"
+        )
+        if status in ("Delivered", "Payment accepted", "Shipped"):
+            spend[customer] = round(spend.get(customer, 0.0) + total, 2)
+    orders = tmp_path / "orders_2024-03.csv"
+    orders.write_text("\n".join(lines) + "\n")
+    run = run_dbt(
+        tmp_path / "run",
+        command="run",
+        variables={"orders_path": str(orders), "order_columns": {"customer_id": "Customer"}},
+        extra_args=["--select", "+int_customer_features"],
+    )
+    features = dict(run.query("select customer_id, round(monetary, 2) from int_customer_features"))
+    assert features == pytest.approx(spend)
+    rejected = dict(
+        run.query(
+            "select order_id, rejection_reason from base_orders where rejection_reason is not null"
+        )
+    )
+    assert rejected == {
+        "3": "status 'Awaiting bank wire payment' is no purchase (var non_purchase_values)",
+        "5": "status 'Awaiting check payment' is no purchase (var non_purchase_values)",
+        "6": "status 'Payment error' is no purchase (var non_purchase_values)",
+        "7": "status 'Awaiting cash on delivery validation' is no purchase"
+        " (var non_purchase_values)",
+    }
