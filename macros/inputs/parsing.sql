@@ -613,10 +613,12 @@
         Two-digit years (%y: 00-68 are 2000-2068, 69-99 are 1969-1999), as Excel writes US dates
         (`3/1/24`) and Oracle its default (`01-MAR-24`); a %Y format does not read them (it would
         read the year 24). Year first with dots (`2023.01.04`, as Hungarian, Korean and Chinese
-        exports write it) and a web server log's `04/Jan/2023`. -#}
+        exports write it) and a web server log's `04/Jan/2023`. eBay's orders report writes the
+        month first between dashes (`Mar-01-24`, `Mar-01-2024`). -#}
     {{ return(['iso', 'epoch', 'excel', '%Y%m%d', '%d-%m-%Y', '%m-%d-%Y', '%d/%m/%Y', '%m/%d/%Y', '%d.%m.%Y',
                '%Y.%m.%d', '%d/%b/%Y', '%d-%b-%Y', '%d %b %Y', '%b %d %Y', '%b %d, %Y', '%d-%B-%Y', '%d %B %Y', '%B %d %Y', '%B %d, %Y',
-               '%a, %d %b %Y', '%m/%d/%y', '%d/%m/%y', '%d.%m.%y', '%d-%m-%y', '%m-%d-%y', '%d-%b-%y']) }}
+               '%a, %d %b %Y', '%m/%d/%y', '%d/%m/%y', '%d.%m.%y', '%d-%m-%y', '%m-%d-%y', '%d-%b-%y',
+               '%b-%d-%Y', '%b-%d-%y']) }}
 {% endmacro %}
 
 {% macro date_format_suggestions() %}

@@ -505,3 +505,41 @@ def test_prestashop_orders_awaiting_payment_are_no_purchases(tmp_path: Path):
         "7": "status 'Awaiting cash on delivery validation' is no purchase"
         " (var non_purchase_values)",
     }
+
+
+def test_ebay_orders_report_month_first_dates_are_read(tmp_path: Path):
+    """eBay's orders report writes `Sale Date` month first between dashes (`Mar-01-24`), under
+    a blank first line and above its footer (`10 record(s) downloaded, ...`, `Seller ID : ...`).
+    No date format read it, and the build stopped with a placeholder `"<format>"` in its fix.
+    It is detected now; the footer lines are unreadable lines, each with its reason."""
+    header = (
+        "Sales Record Number,Order Number,Buyer Username,Buyer Name,Buyer Email,Item Number,"
+        "Item Title,Quantity,Sold For,Shipping And Handling,Total Price,Sale Date,Paid On Date"
+    )
+    lines, dates = ["", header], {}
+    for index in range(10):
+        sold = date(2024, 2, 20) + timedelta(days=3 * index)
+        written = sold.strftime("%b-%d-%y")
+        number = f"12-{index:05d}-{index:05d}"
+        lines.append(
+            f"{101 + index},{number},user{index % 3},Buyer {index % 3},b{index % 3}@example.com,"
+            f"{1000 + index},Item {index},1,${10 + index}.00,$5.00,${15 + index}.00,{written},"
+            f"{written}"
+        )
+        dates[number] = sold
+    lines += ["", "10 record(s) downloaded,from Feb-20-24 to Mar-18-24", "Seller ID : shop123"]
+    orders = tmp_path / "eBay-OrdersReport-Mar-18-2024.csv"
+    orders.write_text("\n".join(lines) + "\n")
+    run = run_dbt(
+        tmp_path / "run",
+        command="run",
+        variables={"orders_path": str(orders)},
+        extra_args=["--select", "base_orders"],
+    )
+    kept = run.query(
+        "select order_id, order_date, amount from base_orders where rejection_reason is null"
+    )
+    assert {order: day for order, day, _ in kept} == dates
+    assert sum(amount for *_, amount in kept) == pytest.approx(sum(15 + i for i in range(10)))
+    assert run.scalar("select count(*) from base_orders where rejection_reason is not null") == 2
+    assert "order_date %b-%d-%y (detected)" in run.output
