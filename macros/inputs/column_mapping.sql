@@ -110,9 +110,10 @@
 {% macro crm_record_id_headers() %}
     {#- The key of a contacts export that has no `Customer ID`: HubSpot's `Record ID`, Salesforce's
         `Contact ID`, Zoho's `Record Id`, a survey tool's `Respondent ID`, an email tool's
-        `Subscriber ID` / `Profile ID` (customers input only). -#}
+        `Subscriber ID` / `Profile ID`, Square's `Square Customer ID` (the id its transactions
+        export writes as `Customer ID`) (customers input only). -#}
     {{ return(['record_id', 'contact_id', 'respondent_id', 'subscriber_id', 'profile_id', 'person_id',
-               'lead_id', 'account_id']) }}
+               'lead_id', 'account_id', 'square_customer_id']) }}
 {% endmacro %}
 
 {% macro european_customer_id_headers() %}

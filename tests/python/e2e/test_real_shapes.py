@@ -543,3 +543,46 @@ def test_ebay_orders_report_month_first_dates_are_read(tmp_path: Path):
     assert sum(amount for *_, amount in kept) == pytest.approx(sum(15 + i for i in range(10)))
     assert run.scalar("select count(*) from base_orders where rejection_reason is not null") == 2
     assert "order_date %b-%d-%y (detected)" in run.output
+
+
+def test_square_customers_join_square_transactions_by_square_customer_id(tmp_path: Path):
+    """Square's customers export keys a customer by `Square Customer ID`, which its transactions
+    export writes as `Customer ID`. The column was not read as the id: the customers were keyed
+    by their email, a customer without one was rejected as missing customer_id, and every
+    transaction matched no customer (the build stopped at 100% of order lines rejected)."""
+    customers = tmp_path / "customers.csv"
+    customers.write_text(
+        "Reference ID,First Name,Last Name,Email Address,Phone Number,Postal Code,Birthday,"
+        "Square Customer ID,Creation Source,First Visit,Last Visit,Transaction Count,"
+        "Total Spend,Email Subscription Status\n"
+        ",Ann,Lee,ann@example.com,+1 555 0100,02134,1980-05-01,SQ7K2A,Directory,2024-01-05,"
+        "2024-03-03,2,$60.00,subscribed\n"
+        ",Tom,Ray,tom@example.com,+1 555 0101,02134,,SQ9M4B,Payment,2024-01-06,2024-03-02,1,"
+        "$30.00,unsubscribed\n"
+        ",Joe,Poe,,+1 555 0102,02134,,SQ3X8C,Payment,2024-01-07,2024-03-01,1,$12.00,\n"
+    )
+    orders = tmp_path / "transactions.csv"
+    orders.write_text(
+        "Date,Time,Time Zone,Gross Sales,Net Sales,Transaction ID,Payment ID,Event Type,"
+        "Customer ID,Customer Name\n"
+        "2024-03-01,10:01:02,Eastern Time,$20.00,$20.00,T1,P1,Payment,SQ7K2A,Ann Lee\n"
+        "2024-03-02,11:01:02,Eastern Time,$30.00,$30.00,T2,P2,Payment,SQ9M4B,Tom Ray\n"
+        "2024-03-03,12:01:02,Eastern Time,$40.00,$40.00,T3,P3,Payment,SQ7K2A,Ann Lee\n"
+        "2024-03-04,12:01:02,Eastern Time,$12.00,$12.00,T4,P4,Payment,SQ3X8C,Joe Poe\n"
+    )
+    run = run_dbt(
+        tmp_path / "run",
+        command="run",
+        variables={"customers_path": str(customers), "orders_path": str(orders)},
+        extra_args=["--select", "+int_customer_features"],
+    )
+    features = run.query(
+        "select customer_id, email, frequency, monetary from int_customer_features order by 1"
+    )
+    assert features == [
+        ("SQ3X8C", None, 1, 12.0),
+        ("SQ7K2A", "ann@example.com", 2, 60.0),
+        ("SQ9M4B", "tom@example.com", 1, 30.0),
+    ]
+    assert run.scalar("select count(*) from base_orders where rejection_reason is not null") == 0
+    assert "customer_id <- Square Customer ID" in run.output
