@@ -191,6 +191,17 @@
                'montant_rembourse', 'importe_reembolsado']) }}
 {% endmacro %}
 
+{% macro adjusted_total_column(columns, mapping) %}
+    {#- The input column of an order's total after a partial refund (Etsy's `Adjusted Order Total`,
+        filled only for such orders), when the order's value (amount) is mapped and no refunded
+        amount column is: the refund is then the amount less it. Else none. -#}
+    {%- if 'amount' not in mapping or 'refunded_amount' in mapping -%}{{ return(none) }}{%- endif -%}
+    {%- for column in columns if normalize_column_name(column) in ['adjusted_order_total', 'adjusted_total', 'adjusted_grand_total'] -%}
+        {{ return(column) }}
+    {%- endfor -%}
+    {{ return(none) }}
+{% endmacro %}
+
 {% macro document_type_headers() %}
     {#- The headers of a column that says which kind of document a line belongs to (an invoice or a
         credit note), beside or instead of a status: Xero's `Type`, SAP's `Billing Type` (its field

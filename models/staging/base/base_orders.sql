@@ -106,8 +106,12 @@
 {#- A refunded amount beside the order's value (Shopify's `Refunded Amount`): a partial refund, a
     return of that much of the order (int_customer_features); the column only when mapped. -#}
 {%- set has_refunds = 'refunded_amount' in mapping -%}
+{#- Etsy writes no refund, but an `Adjusted Order Total` after a partial refund: the refund is the
+    order's total less it (adjusted_total_column). -#}
+{%- set adjusted_total = adjusted_total_column(input.columns, mapping) if orders_present and not has_refunds else none -%}
+{%- set has_refunds = has_refunds or adjusted_total is not none -%}
 {%- if execute and has_refunds and flags.WHICH in ['build', 'run', 'retry'] -%}
-    {%- do log(this.identifier ~ ": refunds from column " ~ mapping['refunded_amount']
+    {%- do log(this.identifier ~ ": refunds from " ~ ("column " ~ mapping['refunded_amount'] if adjusted_total is none else mapping['amount'] ~ " less " ~ adjusted_total ~ " where it is filled")
         ~ " are returns of that much of their order (once per order; not for an order whose lines are returns already, as a refunded status makes them)", info=true) -%}
 {%- endif -%}
 {%- set field = fields.field -%}
@@ -243,7 +247,12 @@ parsed as (
         {{ number_value(field.quantity, field_type.quantity, decimal) }} as quantity_number,
         {{ number_value(field.unit_price, field_type.unit_price, decimal) }} as unit_price_number,
         {{ number_value(field.amount, field_type.amount, decimal) }} as amount_number,
-        {%- if has_refunds %}
+        {%- if adjusted_total %}
+        {{ number_value(aliases[adjusted_total], input.types[adjusted_total], decimal) }} as adjusted_number,
+        -- the order's total less its adjusted total: a refund when the adjusted total is lower
+        greatest({{ number_value(field.amount, field_type.amount, decimal) }}
+            - {{ number_value(aliases[adjusted_total], input.types[adjusted_total], decimal) }}, 0) as refunded_number,
+        {%- elif has_refunds %}
         {{ number_value(field.refunded_amount, field_type.refunded_amount, decimal) }} as refunded_number,
         {%- endif %}
         coalesce(lower({{ text_value(field.category) }}), 'unknown') as category,
@@ -376,7 +385,9 @@ checked as (
             {{ number_problem('quantity', field.quantity, 'quantity_number', field_type.quantity) }},
             {{ number_problem('unit_price', field.unit_price, 'unit_price_number', field_type.unit_price) }},
             {{ number_problem('amount', field.amount, 'amount_number', field_type.amount) }},
-            {%- if has_refunds %}
+            {%- if adjusted_total %}
+            {{ number_problem(normalize_column_name(adjusted_total), aliases[adjusted_total], 'adjusted_number', input.types[adjusted_total]) }},
+            {%- elif has_refunds %}
             {{ number_problem('refunded_amount', field.refunded_amount, 'refunded_number', field_type.refunded_amount) }},
             {%- endif %}
             case when isfinite(quantity_number) and isfinite(unit_price_number) and not isfinite(line_value)

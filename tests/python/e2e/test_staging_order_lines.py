@@ -1214,3 +1214,39 @@ def test_lines_that_add_up_by_chance_are_no_order_totals(tmp_path: Path):
     run = run_base_orders(tmp_path / "run", orders, "base_orders")
     assert run.scalar("select sum(amount) from base_orders") == pytest.approx(expected)
     assert "is the sum of the others" not in run.output
+
+
+def test_etsys_adjusted_order_total_gives_the_refund_of_a_partially_refunded_order(
+    tmp_path: Path,
+):
+    """Etsy's sold-orders CSV writes no refund column: after a partial refund it fills `Adjusted
+    Order Total` (blank otherwise). It was ignored, so the full total counted and there was no
+    return, green. The refund is the order's total less the adjusted total."""
+    header = (
+        "Sale Date,Order ID,Buyer User ID,Full Name,Number of Items,Currency,Order Value,"
+        "Shipping,Sales Tax,Order Total,Status,Adjusted Order Total"
+    )
+    rows = [
+        "03/01/24,3001,111,Ann Lee,2,USD,40.00,5.00,2.00,47.00,Completed,",
+        "03/05/24,3002,222,Tom Ray,1,USD,30.00,5.00,0.00,35.00,Completed,15.00",
+        "03/09/24,3003,111,Ann Lee,1,USD,10.00,5.00,0.00,15.00,Completed,",
+        "03/12/24,3004,222,Tom Ray,1,USD,20.00,5.00,0.00,25.00,Completed,25.00",
+        "03/15/24,3005,333,Joe Kim,1,USD,60.00,0.00,0.00,60.00,Completed,52.50",
+    ]
+    orders = tmp_path / "EtsySoldOrders2024-3.csv"
+    orders.write_text("\n".join([header, *rows]) + "\n")
+    run = run_dbt(
+        tmp_path / "run",
+        command="run",
+        variables={"orders_path": str(orders)},
+        extra_args=["--select", "+int_customer_features"],
+    )
+    features = run.query(
+        "select customer_id, monetary, return_count, return_amount from int_customer_features"
+    )
+    assert {customer: (m, count, round(amount, 2)) for customer, m, count, amount in features} == {
+        "111": (62.0, 0, 0.0),
+        "222": (60.0, 1, 20.0),  # 35 less 15; an adjusted total equal to the total is no refund
+        "333": (60.0, 1, 7.5),
+    }
+    assert "refunds from Order Total less Adjusted Order Total where it is filled" in run.output
