@@ -155,6 +155,22 @@ def invoice_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[DbtRun, pd.
     return run, expected_from_pandas(path), planted
 
 
+def returns_by_customer(workdir: Path, orders: Path) -> tuple[dict[str, tuple], DbtRun]:
+    """{customer: (monetary, return_count, return_amount in cents)} of an orders file, from `dbt
+    run --select +int_customer_features`, and the run: how the refund tests read spend and
+    returns."""
+    run = run_dbt(
+        workdir,
+        command="run",
+        variables={"orders_path": str(orders)},
+        extra_args=["--select", "+int_customer_features"],
+    )
+    features = run.query(
+        "select customer_id, monetary, return_count, return_amount from int_customer_features"
+    )
+    return {customer: (m, count, round(amount, 2)) for customer, m, count, amount in features}, run
+
+
 def test_every_line_is_accounted_for(invoice_build):
     run, expected, _ = invoice_build
     kept = run.scalar("select count(*) filter (where not is_return) from stg_orders")
@@ -1081,19 +1097,8 @@ def test_a_refunded_amount_column_counts_partial_refunds_as_returns(tmp_path: Pa
                 returned[email] = (count + 1, amount + refund)
     orders = tmp_path / "orders_export.csv"
     orders.write_text("\n".join(lines) + "\n")
-    run = run_dbt(
-        tmp_path / "run",
-        command="run",
-        variables={"orders_path": str(orders)},
-        extra_args=["--select", "+int_customer_features"],
-    )
-    features = run.query(
-        "select customer_id, monetary, return_count, return_amount from int_customer_features"
-    )
-    assert {
-        customer: (monetary, count, round(amount, 2))
-        for customer, monetary, count, amount in features
-    } == {email: (spend[email], *returned.get(email, (0, 0.0))) for email in spend}
+    features, run = returns_by_customer(tmp_path / "run", orders)
+    assert features == {email: (spend[email], *returned.get(email, (0, 0.0))) for email in spend}
     assert "refunds from column Refunded Amount are returns of that much of their order" in (
         run.output
     )
@@ -1125,16 +1130,8 @@ def test_square_partial_refunds_are_returns(tmp_path: Path):
         )
     orders = tmp_path / "transactions.csv"
     orders.write_text("\n".join(lines) + "\n")
-    run = run_dbt(
-        tmp_path / "run",
-        command="run",
-        variables={"orders_path": str(orders)},
-        extra_args=["--select", "+int_customer_features"],
-    )
-    features = run.query(
-        "select customer_id, monetary, return_count, return_amount from int_customer_features"
-    )
-    assert {row[0]: (row[1], row[2], round(row[3], 2)) for row in features} == {
+    features, run = returns_by_customer(tmp_path / "run", orders)
+    assert features == {
         "CUSTA1": (60.0, 2, 45.0),
         "CUSTB2": (42.5, 1, 2.25),
     }
@@ -1235,16 +1232,8 @@ def test_etsys_adjusted_order_total_gives_the_refund_of_a_partially_refunded_ord
     ]
     orders = tmp_path / "EtsySoldOrders2024-3.csv"
     orders.write_text("\n".join([header, *rows]) + "\n")
-    run = run_dbt(
-        tmp_path / "run",
-        command="run",
-        variables={"orders_path": str(orders)},
-        extra_args=["--select", "+int_customer_features"],
-    )
-    features = run.query(
-        "select customer_id, monetary, return_count, return_amount from int_customer_features"
-    )
-    assert {customer: (m, count, round(amount, 2)) for customer, m, count, amount in features} == {
+    features, run = returns_by_customer(tmp_path / "run", orders)
+    assert features == {
         "111": (62.0, 0, 0.0),
         "222": (60.0, 1, 20.0),  # 35 less 15; an adjusted total equal to the total is no refund
         "333": (60.0, 1, 7.5),
