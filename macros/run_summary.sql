@@ -50,7 +50,7 @@
 {% endmacro %}
 
 {% macro _input_summary_lines(relation) %}
-    {#- One line per input: rows read, kept, returns (orders), rejected, and the top three rejection reasons. -#}
+    {#- One line per input: rows read, kept, returns and discounts (orders), rejected, and the top three rejection reasons. -#}
     {%- set query -%}
         with ranked as (
             select
@@ -60,6 +60,7 @@
                 sum(row_count) over (partition by input) as rows_read,
                 sum(case when outcome = 'kept' then row_count else 0 end) over (partition by input) as rows_kept,
                 sum(case when outcome = 'return' then row_count else 0 end) over (partition by input) as rows_returned,
+                sum(case when outcome = 'discount' then row_count else 0 end) over (partition by input) as rows_discounted,
                 sum(case when outcome like 'rejected: %' then row_count else 0 end) over (partition by input) as rows_rejected,
                 row_number() over (
                     partition by input, outcome like 'rejected: %'
@@ -72,6 +73,7 @@
             max(rows_read) as rows_read,
             max(rows_kept) as rows_kept,
             max(rows_returned) as rows_returned,
+            max(rows_discounted) as rows_discounted,
             max(rows_rejected) as rows_rejected,
             string_agg(
                 case when outcome like 'rejected: %' and reason_rank <= 3
@@ -86,6 +88,8 @@
     {%- for row in run_query(query).rows -%}
         {#- Returns are order lines; a customers line has none to count. -#}
         {%- set returns = (_thousands(row['rows_returned']) ~ " returns, ") if row['input'] == 'orders' else '' -%}
+        {#- Discount lines (an input with descriptions): neither kept purchases nor returns. -#}
+        {%- set returns = returns ~ ((_thousands(row['rows_discounted']) ~ " discounts, ") if row['rows_discounted'] else '') -%}
         {%- set line = row['input'] ~ ": " ~ _thousands(row['rows_read']) ~ " rows read, " ~ _thousands(row['rows_kept']) ~ " kept, "
             ~ returns ~ _thousands(row['rows_rejected']) ~ " rejected" -%}
         {%- if row['top_reasons'] -%}{%- set line = line ~ " (top reasons: " ~ row['top_reasons'] ~ ")" -%}{%- endif -%}

@@ -17,6 +17,7 @@
         "select category, strip_accents(category) as plain, regexp_matches(strip_accents(category), '[^[:ascii:]]') as non_ascii,"
         ~ " substr(md5(category), 1, 6) as tag, sum(amount) as purchase_value from " ~ ref('stg_orders')
         ~ " where category is not null" ~ (" and not is_return" if 'is_return' in order_line_columns() else "")
+        ~ (" and not is_discount" if 'is_discount' in order_line_columns() else "")
         ~ " group by category order by purchase_value desc nulls last, category") -%}
     {%- set by_column = {} -%}
     {%- set ordered = [] -%}
@@ -58,6 +59,8 @@
 
 {% macro is_purchase_line(relation_alias) -%}
     {#- The one rule for "a purchase" on a stg_orders line, shared by the features and the marts:
-        not a return (returns keep a positive amount and is_return = true) and worth more than 0. -#}
-    (not coalesce({{ relation_alias }}.is_return, false) and {{ relation_alias }}.amount > 0)
+        not a return (returns keep a positive amount and is_return = true), not a discount (which
+        keeps one too, when the input has descriptions) and worth more than 0. -#}
+    (not coalesce({{ relation_alias }}.is_return, false) and {{ relation_alias }}.amount > 0
+    {%- if 'is_discount' in order_line_columns() %} and not coalesce({{ relation_alias }}.is_discount, false){% endif %})
 {%- endmacro %}

@@ -176,8 +176,39 @@
         'channel': ['channel', 'sales_channel'],
         'currency': ['currency', 'currency_code', 'order_currency', 'transaction_currency', 'wahrung', 'waehrung',
                      'devise', 'moneda', 'divisa', 'valuta'],
+        'description': line_description_headers(),
     }) }}
 {% endmacro %}
+
+{% macro line_description_headers() %}
+    {#- The headers of what a line sold (its product's name or the line's text): Odoo's `Order
+        Lines/Product`, Shopify's `Lineitem name`, the UCI Online Retail `Description`, WooCommerce's
+        `Item Name`, German, French, Spanish, Italian and Dutch names. Read for one thing only: a
+        negative (or cancelled) line that names a discount (discount_words) is a discount, not a return. Last in
+        the synonyms, so it takes no header another standard column matched. -#}
+    {{ return(['description', 'line_description', 'item_description', 'product_description', 'lineitem_name',
+               'line_item_name', 'item_name', 'product_name', 'product_title', 'item_title', 'order_lines_product',
+               'order_lines_description', 'product', 'item', 'article', 'artikel', 'artikelbezeichnung',
+               'bezeichnung', 'beschreibung', 'produkt', 'libelle', 'designation', 'produit', 'descripcion',
+               'producto', 'articulo', 'descrizione', 'prodotto', 'articolo', 'omschrijving']) }}
+{% endmacro %}
+
+{% macro discount_words() %}
+    {#- The words that make a negative line a discount (a price reduction of its order) rather than a
+        return, matched in its description (lower case, accents dropped): English as whole words at
+        their start (`Discount`, `10% Loyalty Discount`, `Coupon SAVE10`, `Promo code`,
+        `Voucher`), German and Dutch also inside a compound (`Treuerabatt`, `Klantkorting`). -#}
+    {{ return({'words': ['discount', 'coupon', 'promo', 'voucher', 'rebate', 'markdown', 'price reduction', 'remise',
+                         'bon de reduction', 'code de reduction', 'descuento', 'cupon', 'sconto'],
+               'compounds': ['rabatt', 'nachlass', 'skonto', 'gutschein', 'korting']}) }}
+{% endmacro %}
+
+{% macro names_a_discount(text_sql) -%}
+    {#- SQL boolean: the line's description (text_sql, null when blank) names a discount (discount_words). -#}
+    {%- set words = discount_words() -%}
+    {%- set pattern = '\\b(' ~ words.words | join('|') ~ ')|' ~ words.compounds | join('|') -%}
+    coalesce(regexp_matches(strip_accents(lower({{ text_sql }})), {{ quote_literal(pattern) }}), false)
+{%- endmacro %}
 
 {% macro refunded_amount_headers() %}
     {#- The headers of an order's refunded amount beside its full value (Shopify's `Refunded Amount`,

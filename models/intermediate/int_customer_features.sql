@@ -51,6 +51,9 @@ order_lines as (
         {%- if 'refunded_amount' in line_columns %}
         refunded_amount,
         {%- endif %}
+        {%- if 'is_discount' in line_columns %}
+        is_discount,
+        {%- endif %}
         {%- if 'is_return' in line_columns %}
         coalesce(is_return, false) as is_return
         {%- else %}
@@ -67,7 +70,7 @@ purchase_lines as (
         *,
         {{ exact_amount('amount', sum_width) }} as exact_amount
     from order_lines
-    where not is_return and amount > 0
+    where not is_return and amount > 0{{ ' and not is_discount' if 'is_discount' in line_columns }}
 
 ),
 
@@ -87,6 +90,36 @@ return_lines as (
     {%- endif %}
 
 ),
+
+{%- if 'is_discount' in line_columns %}
+
+discounted_orders as (
+
+    -- A discount line (`[DISC] 10% Loyalty Discount -45`) lowers its order's value: off the
+    -- order's purchases, or off its refund when the order's lines are all returns (a refunded
+    -- order). Only the orders with such a line are read twice.
+    select
+        customer_id,
+        order_id,
+        {{ exact_sum('case when is_discount then amount end', sum_width) }} as discount,
+        bool_or(is_return) and not bool_or(not is_return and not is_discount and amount > 0) as is_returned
+    from order_lines
+    where order_id in (select order_id from order_lines where is_discount)
+    group by customer_id, order_id
+
+),
+
+discounts as (
+
+    select
+        customer_id,
+        coalesce(sum(discount) filter (where not is_returned), 0) as purchase_discount,
+        coalesce(sum(discount) filter (where is_returned), 0) as return_discount
+    from discounted_orders
+    group by customer_id
+
+),
+{%- endif %}
 
 reference_date as (
     {% if as_of_date is not none %}
@@ -134,6 +167,16 @@ returns as (
 
 features as (
 
+    {#- Net of discounts when the input has them: spend less its discounts, refunds less the
+        discounts of the returned orders. Shares stay of the gross purchase value, the same as
+        spreading each discount over its order's lines. -#}
+    {%- if 'is_discount' in line_columns %}
+    {%- set net_monetary = 'greatest(purchases.monetary - coalesce(discounts.purchase_discount, 0), 0)' %}
+    {%- set net_returns = 'greatest(returns.return_amount - coalesce(discounts.return_discount, 0), 0)' %}
+    {%- else %}
+    {%- set net_monetary = 'purchases.monetary' %}
+    {%- set net_returns = 'returns.return_amount' %}
+    {%- endif %}
     select
         {%- for column in customer_columns %}
         customers.{{ quote_identifier(column) }},
@@ -141,12 +184,12 @@ features as (
         cast(case customers.gender when 'Female' then 1 when 'Male' then 0 end as integer) as is_female,
         cast({{ dbt.datediff('purchases.last_purchase_date', 'reference_date.as_of_date', 'day') }} as integer) as recency_days,
         cast(coalesce(purchases.frequency, 0) as integer) as frequency,
-        cast(coalesce(purchases.monetary, 0) as double) as monetary,
-        cast(purchases.monetary / nullif(purchases.frequency, 0) as double) as avg_order_value,
+        cast(coalesce({{ net_monetary }}, 0) as double) as monetary,
+        cast({{ net_monetary }} / nullif(purchases.frequency, 0) as double) as avg_order_value,
         cast({{ dbt.datediff('coalesce(customers.signup_date, purchases.first_purchase_date)', 'reference_date.as_of_date', 'day') }} as integer) as tenure_days,
         cast(coalesce(returns.return_count, 0) as integer) as return_count,
-        cast(coalesce(returns.return_amount, 0) as double) as return_amount,
-        cast(coalesce(returns.return_amount, 0) / nullif(purchases.monetary, 0) as double) as return_rate,
+        cast(coalesce({{ net_returns }}, 0) as double) as return_amount,
+        cast(coalesce({{ net_returns }}, 0) / nullif({{ net_monetary }}, 0) as double) as return_rate,
         {%- if channels == 'none' %}
         -- No line names its channel (no channel column): unknown, not "all in store".
         cast(null as double) as online_share,
@@ -166,6 +209,10 @@ features as (
         on customers.customer_id = purchases.customer_id
     left join returns
         on customers.customer_id = returns.customer_id
+    {%- if 'is_discount' in line_columns %}
+    left join discounts
+        on customers.customer_id = discounts.customer_id
+    {%- endif %}
 
 )
 {%- endset -%}

@@ -1,7 +1,10 @@
 {#- A view: a filter over base_orders, which parsed every line once and checked its customer. -#}
 {{ config(materialized='view') }}
-{#- refunded_amount only when the orders input has a refund column (base_orders). -#}
-{%- set has_refunds = execute and 'refunded_amount' in adapter.get_columns_in_relation(ref('base_orders')) | map(attribute='name') | map('lower') | list %}
+{#- refunded_amount only when the orders input has a refund column, is_discount only when it has a
+    description column (base_orders). -#}
+{%- set base_columns = adapter.get_columns_in_relation(ref('base_orders')) | map(attribute='name') | map('lower') | list if execute else [] %}
+{%- set has_refunds = 'refunded_amount' in base_columns %}
+{%- set has_discounts = 'is_discount' in base_columns %}
 
 with
 
@@ -23,6 +26,9 @@ kept_lines as (
         is_return,
         category,
         channel,
+        {%- if has_discounts %}
+        is_discount,
+        {%- endif %}
         {%- if has_refunds %}
         refunded_amount,
         {%- endif %}

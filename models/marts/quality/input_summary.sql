@@ -1,7 +1,8 @@
-{#- What happened to every input row: one row per input x outcome (kept, return, rejected: <reason>).
+{#- What happened to every input row: one row per input x outcome (kept, return, discount, rejected: <reason>).
     Built from the outputs (stg_* and *_rejected), so a data test comparing its totals with the rows
     read (base_*) proves that no row is lost between reading and staging. -#}
 {%- set has_is_return = 'is_return' in order_line_columns() -%}
+{%- set has_is_discount = 'is_discount' in order_line_columns() -%}
 
 with
 
@@ -38,7 +39,7 @@ outcomes as (
     select
         'orders' as input,
         {%- if has_is_return %}
-        case when is_return then 'return' else 'kept' end as outcome
+        case when is_return then 'return'{{ " when is_discount then 'discount'" if has_is_discount }} else 'kept' end as outcome
         {%- else %}
         'kept' as outcome
         {%- endif %}

@@ -4,7 +4,7 @@
     Lines the CSV reader could not use (ragged, blank, bad bytes) are appended by the post-hook,
     with their raw text and the reason (macros/inputs/input_sources.sql). -#}
 {{ config(post_hook=["{{ insert_unreadable_lines('orders') }}", "{{ log_rows_read('orders') }}"]) }}
-{%- set standard_fields = ['order_id', 'customer_id', 'order_date', 'quantity', 'unit_price', 'amount', 'category', 'channel', 'refunded_amount'] -%}
+{%- set standard_fields = ['order_id', 'customer_id', 'order_date', 'quantity', 'unit_price', 'amount', 'category', 'channel', 'refunded_amount', 'description'] -%}
 {%- set orders_present = has_input('orders') -%}
 {%- set check_customers = has_input('customers') -%}
 {#- var customer_id_matching: ignore_leading_zeros (`42` finds customer `0042`), ignore_case,
@@ -113,6 +113,15 @@
 {%- if execute and has_refunds and flags.WHICH in ['build', 'run', 'retry'] -%}
     {%- do log(this.identifier ~ ": refunds from " ~ ("column " ~ mapping['refunded_amount'] if adjusted_total is none else mapping['amount'] ~ " less " ~ adjusted_total ~ " where it is filled")
         ~ " are returns of that much of their order (once per order; not for an order whose lines are returns already, as a refunded status makes them)", info=true) -%}
+{%- endif -%}
+{#- A line's description (`Description`, Odoo's `Order Lines/Product`): a negative line that names
+    a discount (`[DISC] 10% Loyalty Discount`) is a discount of its order, not a return
+    (int_customer_features nets it against the order); is_discount only when mapped. -#}
+{%- set has_descriptions = 'description' in mapping -%}
+{%- if execute and has_descriptions and flags.WHICH in ['build', 'run', 'retry'] -%}
+    {%- do log(this.identifier ~ ": a line whose " ~ mapping['description'] ~ " names a discount ("
+        ~ (discount_words().words + discount_words().compounds) | join(', ')
+        ~ "), of negative value or on a cancelled order, is a discount: it lowers its order's value (or its refund) and is no return", info=true) -%}
 {%- endif -%}
 {%- set field = fields.field -%}
 {%- set field_type = fields.type -%}
@@ -256,6 +265,10 @@ parsed as (
         {{ number_value(field.refunded_amount, field_type.refunded_amount, decimal) }} as refunded_number,
         {%- endif %}
         coalesce(lower({{ text_value(field.category) }}), 'unknown') as category,
+        {%- if has_descriptions %}
+        -- (the value's sign is known once the line is valued: is_discount in `valued`)
+        {{ names_a_discount(text_value(field.description)) }} as names_a_discount,
+        {%- endif %}
         {%- if fill_channel %}
         -- A blank channel takes its order's (Shopify writes `Source` on an order's first line
         -- only); only when the column has blanks, so a complete column costs no window.
@@ -452,9 +465,21 @@ final as (
         {%- else %}
         abs({{ finite_or_null('line_value') }}) as amount,
         {%- endif %}
+        {%- if has_descriptions %}
+        -- A line that names a discount, negative or on a cancelled order (a credit note writes the
+        -- discount it takes back as it likes), lowers its order's value: no return
+        -- (int_customer_features nets it against the order's purchases, or against its refund
+        -- when the order is returned).
+        {%- set is_discount = 'coalesce(names_a_discount and (line_value < 0 or quantity_number < 0 or is_cancellation), false)' %}
+        coalesce(line_value < 0 or quantity_number < 0 or is_cancellation, false) and not {{ is_discount }} as is_return,
+        {%- else %}
         coalesce(line_value < 0 or quantity_number < 0 or is_cancellation, false) as is_return,
+        {%- endif %}
         category,
         channel,
+        {%- if has_descriptions %}
+        {{ is_discount }} as is_discount,
+        {%- endif %}
         {%- if has_refunds %}
         -- the order's refunded amount as written on this line (a positive magnitude; 0 and blank
         -- are null): int_customer_features counts it once per order, as a return

@@ -62,7 +62,8 @@ RFM_NAMES = {
 
 
 def assert_input_summary_adds_up(run: DbtRun, kind: str) -> dict[str, int]:
-    """input_summary rows of one input sum to the rows read, and kept/returns match staging."""
+    """input_summary rows of one input sum to the rows read, and kept/returns/discounts match
+    staging."""
     summary = dict(
         run.query(f"select outcome, row_count from input_summary where input = '{kind}'")
     )
@@ -71,7 +72,8 @@ def assert_input_summary_adds_up(run: DbtRun, kind: str) -> dict[str, int]:
     rejected = run.scalar(f"select count(*) from {kind}_rejected")
     assert sum(v for k, v in summary.items() if k.startswith("rejected: ")) == rejected
     staged = run.scalar(f"select count(*) from stg_{kind}")
-    assert summary.get("kept", 0) + summary.get("return", 0) == staged
+    kept = summary.get("kept", 0) + summary.get("return", 0) + summary.get("discount", 0)
+    assert kept == staged
     return summary
 
 
@@ -360,13 +362,17 @@ def test_invoice_export_end_to_end(invoice_export_build):
     assert sum(summary.values()) == len(expected)
     kept = expected[expected["kept"]]
     assert summary["return"] == int(kept["is_return"].sum())
-    assert summary["kept"] == int((~kept["is_return"]).sum())
+    assert summary["discount"] == int(kept["is_discount"].sum()) >= 1
+    assert summary["kept"] == int((~kept["is_return"] & ~kept["is_discount"]).sum())
     # Every customer with a kept line is segmented, and only those (blank ids never appear).
     segmented = {r[0] for r in run.query("select customer_id from customer_segments")}
     assert segmented == set(kept["customer_id"])
     assert "" not in segmented
-    purchases = kept[~kept["is_return"] & (kept["value"] > 0)]
-    gross = purchases.groupby("customer_id")["value"].sum()
+    purchases = kept[~kept["is_return"] & ~kept["is_discount"] & (kept["value"] > 0)]
+    # A discount line (`Discount`, stock code D) lowers its customer's spend, and is no return.
+    discounts = kept[kept["is_discount"]].groupby("customer_id")["value"].sum()
+    spend = purchases.groupby("customer_id")["value"].sum()
+    net = spend.sub(discounts, fill_value=0).clip(lower=0)
     returns = kept[kept["is_return"]]
     raw = pd.read_csv(run.workdir.parent / "online_retail.csv", dtype=str, keep_default_na=False)
     returns = returns.assign(invoice=raw.loc[returns.index, "InvoiceNo"])
@@ -381,14 +387,14 @@ def test_invoice_export_end_to_end(invoice_export_build):
     )
     assert set(got.index) == segmented
     for customer, row in got.iterrows():
-        assert row["monetary"] == pytest.approx(gross.get(customer, 0.0), abs=1e-9), customer
+        assert row["monetary"] == pytest.approx(net.get(customer, 0.0), abs=1e-9), customer
         assert row["return_count"] == return_count.get(customer, 0), customer
         assert row["return_amount"] == pytest.approx(return_amount.get(customer, 0.0), abs=1e-9)
     assert (got["return_count"] > 0).sum() > 5
     # The marts count purchases only, as the features do: a returned line is neither revenue nor
     # an order (same macro, is_purchase_line, in the recommendation and retention marts).
     revenue, orders = run.query("select sum(revenue), sum(order_count) from segment_profiles")[0]
-    assert revenue == pytest.approx(purchases["value"].sum(), rel=1e-12)
+    assert revenue == pytest.approx(net.sum(), rel=1e-12)
     purchase_orders = raw.loc[purchases.index, ["InvoiceNo"]].assign(c=purchases["customer_id"])
     assert orders == purchase_orders.drop_duplicates().shape[0]
 

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.dbt
 
 STAGING_SELECTION = [
     "--select",
-    "+stg_customers +stg_orders +customers_rejected +orders_rejected",
+    "+stg_customers +stg_orders +customers_rejected +orders_rejected input_summary",
     "--indirect-selection",
     "cautious",
 ]
@@ -108,6 +108,8 @@ def write_invoice_export(path: Path) -> dict[str, int]:
         "negative_quantity_return", ["581007", "22116", "X", "-2", when, "1.25", "12352", "France"]
     )
     plant("missing_customer", ["581008", "22117", "X", "1", when, "1.25", "", "France"])
+    # The export's own discount line: a C invoice of stock code D, `Discount`, quantity -1.
+    plant("discount", ["C581009", "D", "Discount", "-1", when, "5.76", "12352", "France"])
     with path.open("w", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(HEADER)
@@ -130,13 +132,15 @@ def expected_from_pandas(path: Path) -> pd.DataFrame:
         & ~lines.duplicated(keep="first")
     )
     value = quantity * price
-    is_return = lines["InvoiceNo"].str.startswith("C") | (quantity < 0) | (value < 0)
+    cancelled = lines["InvoiceNo"].str.startswith("C") | (quantity < 0) | (value < 0)
+    is_discount = cancelled & lines["Description"].str.lower().str.contains("discount")
     return pd.DataFrame(
         {
             "row": np.arange(1, len(lines) + 1),
             "customer_id": lines["CustomerID"].str.strip(),
             "kept": kept,
-            "is_return": is_return,
+            "is_return": cancelled & ~is_discount,
+            "is_discount": is_discount,
             "value": value.abs(),
         }
     )
@@ -172,11 +176,22 @@ def returns_by_customer(workdir: Path, orders: Path) -> tuple[dict[str, tuple], 
 
 
 def test_every_line_is_accounted_for(invoice_build):
-    run, expected, _ = invoice_build
+    run, expected, planted = invoice_build
     kept = run.scalar("select count(*) filter (where not is_return) from stg_orders")
     returns = run.scalar("select count(*) filter (where is_return) from stg_orders")
     rejected = run.scalar("select count(*) from orders_rejected")
     assert kept + returns + rejected == len(expected)
+    # The export's discount line is a discount (of the description), not a return.
+    discounts = run.query("select source_row_number from stg_orders where is_discount")
+    assert (
+        discounts
+        == [(planted["discount"],)]
+        == [(row,) for row in expected.loc[expected["kept"] & expected["is_discount"], "row"]]
+    )
+    outcomes = dict(
+        run.query("select outcome, row_count from input_summary where input = 'orders'")
+    )
+    assert outcomes["discount"] == 1 and outcomes["return"] == returns
     assert run.scalar("select count(*) from base_orders") == len(expected)
     rejected_rows = {r[0] for r in run.query("select source_row_number from orders_rejected")}
     assert rejected_rows == set(expected.loc[~expected["kept"], "row"])
@@ -186,14 +201,15 @@ def test_every_line_is_accounted_for(invoice_build):
 def test_gross_purchases_and_line_counts_equal_pandas(invoice_build):
     run, expected, _ = invoice_build
     kept = expected[expected["kept"]]
-    purchases = kept[~kept["is_return"]].groupby("customer_id")["value"].agg(["sum", "count"])
+    sold = kept[~kept["is_return"] & ~kept["is_discount"]]
+    purchases = sold.groupby("customer_id")["value"].agg(["sum", "count"])
     returns = kept[kept["is_return"]].groupby("customer_id").size()
     got = {
         row[0]: row[1:]
         for row in run.query("""
             select customer_id,
-                sum(amount) filter (where not is_return),
-                count(*) filter (where not is_return),
+                sum(amount) filter (where not is_return and not is_discount),
+                count(*) filter (where not is_return and not is_discount),
                 count(*) filter (where is_return)
             from stg_orders group by customer_id
         """)
@@ -1239,3 +1255,104 @@ def test_etsys_adjusted_order_total_gives_the_refund_of_a_partially_refunded_ord
         "333": (60.0, 1, 7.5),
     }
     assert "refunds from Order Total less Adjusted Order Total where it is filled" in run.output
+
+
+def test_discount_lines_lower_spend_and_are_no_returns(tmp_path: Path):
+    """Odoo's order lines export writes a discount as a line of its own (`[DISC] 10% Loyalty
+    Discount`, unit price -45) beside the products: it was a return, so an order of 450 gave
+    monetary 450, return_count 1 and return_rate 0.1, green (right: 405, 0, 0). A discount line
+    lowers its order's value now: off the purchases, or off the refund of a cancelled order (whose
+    credit note writes the discount it takes back with either sign); a product returned stays a
+    return, and the category shares stay those of the products."""
+    header = (
+        "Order Reference,Customer ID,Order Date,Status,Product,Product Category,Quantity,Unit Price"
+    )
+    # order, customer, status, [(product, category, quantity, unit price)]
+    orders = [
+        (
+            "S001",
+            "C1",
+            "sale",
+            [
+                ("Desk Lamp", "home", 2, 150.0),
+                ("Chair", "home", 1, 150.0),
+                ("[DISC] 10% Loyalty Discount", "", 1, -45.0),
+            ],
+        ),
+        ("S002", "C1", "sale", [("Pen Set", "office", 3, 10.0)]),
+        ("S003", "C2", "sale", [("Desk", "home", 1, 400.0), ("Coupon SAVE20", "", 1, -20.0)]),
+        ("S004", "C2", "cancel", [("Shelf", "home", 1, 100.0), ("Rabatt 10%", "", 1, -10.0)]),
+        ("S005", "C3", "sale", [("Stapler", "office", 2, 12.5)]),
+        ("S006", "C3", "sale", [("Stapler", "office", -1, 12.5)]),
+        ("S007", "C3", "cancel", [("Paper", "office", 4, 5.0), ("Discount", "", -1, -2.0)]),
+    ]
+    lines = [header]
+    spend: dict[str, float] = {}
+    returned: dict[str, tuple[int, float]] = {}
+    home: dict[str, float] = {}
+    discount_lines = 0
+    for day, (order, customer, status, items) in enumerate(orders, start=1):
+        for product, category, quantity, price in items:
+            lines.append(
+                f"{order},{customer},2024-04-{day:02d},{status},{product},{category},"
+                f"{quantity},{price}"
+            )
+        values = [quantity * price for _, _, quantity, price in items]
+        names_discount = [
+            any(word in product.lower() for word in ("discount", "coupon", "rabatt"))
+            for product, *_ in items
+        ]
+        discount_lines += sum(names_discount)
+        discount = sum(abs(v) for v, d in zip(values, names_discount, strict=True) if d)
+        goods = [v for v, d in zip(values, names_discount, strict=True) if not d]
+        if status == "cancel" or all(v < 0 for v in goods):
+            count, amount = returned.get(customer, (0, 0.0))
+            returned[customer] = (count + 1, amount + sum(abs(v) for v in goods) - discount)
+        else:
+            spend[customer] = spend.get(customer, 0.0) + sum(goods) - discount
+            home[customer] = home.get(customer, 0.0) + sum(
+                v for v, (_, category, *_) in zip(values, items, strict=True) if category == "home"
+            )
+    path = tmp_path / "sale_order_lines.csv"
+    path.write_text("\n".join(lines) + "\n")
+    run = run_dbt(
+        tmp_path / "run",
+        command="run",
+        variables={"orders_path": str(path), "cancellation_values": ["cancel"]},
+        extra_args=["--select", "+int_customer_features", "+input_summary"],
+    )
+    features = {
+        row[0]: row[1:]
+        for row in run.query(
+            "select customer_id, monetary, return_count, round(return_amount, 2),"
+            " round(share_home, 6) from int_customer_features"
+        )
+    }
+    gross = {
+        customer: home[customer]
+        / sum(
+            quantity * price
+            for order, c, status, items in orders
+            if c == customer and status == "sale"
+            for product, category, quantity, price in items
+            if quantity * price > 0
+            and "discount" not in product.lower()
+            and "coupon" not in product.lower()
+        )
+        for customer in home
+    }
+    assert features == {
+        customer: (
+            pytest.approx(spend[customer]),
+            *returned.get(customer, (0, 0.0)),
+            pytest.approx(gross.get(customer, 0.0), abs=1e-6),
+        )
+        for customer in spend
+    }, features
+    outcomes = dict(
+        run.query("select outcome, row_count from input_summary where input = 'orders'")
+    )
+    assert outcomes["discount"] == discount_lines == 4
+    console = " ".join(run.output.split())
+    assert "a line whose Product names a discount" in console
+    assert f"{discount_lines} discounts, 0 rejected" in console, console
