@@ -267,9 +267,9 @@
     {#- How exports write "no value" in a number, date or customer id cell (lower case, trimmed): SQL
         and BI tools (NULL, (null)), R (NA), Excel (#N/A), forms (N/A, None). Read like an empty
         cell: a missing value (imputed, or "missing <column>" where one is required), never "not a
-        number" and never a customer called NULL. Not
+        number" and never a customer called NULL; Zoho CRM writes an empty picklist as `-None-`. Not
         `-` (an accounting export's zero) and not NaN (a number that is not finite). -#}
-    {{ return(['null', '(null)', 'na', 'n/a', '#n/a', 'none']) }}
+    {{ return(['null', '(null)', 'na', 'n/a', '#n/a', 'none', '-none-']) }}
 {% endmacro %}
 
 {% macro is_missing_word(text, also=[]) -%}
@@ -579,13 +579,26 @@
     {{ return('female' if row[0] > 0 and row[1] == 0 else 'male') }}
 {% endmacro %}
 
+{% macro titled_salutation(text) -%}
+    {#- SQL: the salutation before a doctor's or professor's title (`herr` of `herr dr.`, `frau` of
+        `frau prof. dr.`, `mrs` of `mrs dr`), as a CRM's `Anrede` writes both in one cell; null
+        when `text` (lower case) is no salutation followed by such a title. -#}
+    case when regexp_matches({{ text }}, {{ quote_literal('^[a-zäöüéèñ.]+ +(dr|prof|doktor|professor)([ .-]|$)') }})
+        then split_part({{ text }}, ' ', 1) end
+{%- endmacro %}
+
 {% macro normalize_gender(expression, m_means='male') -%}
     {%- set words = gender_words() -%}
     {%- set text = "lower(" ~ text_value(expression) ~ ")" -%}
+    {%- set female = words.female + (['m'] if m_means == 'female' else []) -%}
+    {%- set male = words.male + (['m'] if m_means == 'male' else []) -%}
     case
-        when {{ text }} in ({{ quote_literals(words.female + (['m'] if m_means == 'female' else [])) }}) then 'Female'
-        when {{ text }} in ({{ quote_literals(words.male + (['m'] if m_means == 'male' else [])) }}) then 'Male'
+        when {{ text }} in ({{ quote_literals(female) }}) then 'Female'
+        when {{ text }} in ({{ quote_literals(male) }}) then 'Male'
         when {{ text }} is null or {{ text }} in ({{ quote_literals(words.unknown) }}) then null
+        -- `Herr Dr.`, `Frau Prof. Dr.`: the salutation says the gender, the title nothing.
+        when {{ titled_salutation(text) }} in ({{ quote_literals(female) }}) then 'Female'
+        when {{ titled_salutation(text) }} in ({{ quote_literals(male) }}) then 'Male'
         else 'Other'
     end
 {%- endmacro %}
@@ -593,8 +606,11 @@
 {% macro unrecognised_gender(expression) -%}
     {#- The value as it arrived when it is no known spelling (it reads as Other), else null. -#}
     {%- set words = gender_words() -%}
+    {%- set known = words.female + words.male + words.other + words.unknown + ['m'] -%}
+    {%- set text = "lower(" ~ text_value(expression) ~ ")" -%}
     case
-        when lower({{ text_value(expression) }}) not in ({{ quote_literals(words.female + words.male + words.other + words.unknown + ['m']) }})
+        when {{ text }} not in ({{ quote_literals(known) }})
+                and coalesce({{ titled_salutation(text) }} not in ({{ quote_literals(words.female + words.male + ['m']) }}), true)
             then {{ text_value(expression) }}
     end
 {%- endmacro %}

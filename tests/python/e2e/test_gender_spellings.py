@@ -72,8 +72,30 @@ def test_spanish_h_m_reads_m_as_mujer_and_unknown_values_warn(tmp_path: Path):
             {"f": "Female", "m": "Male", "unknown": None, "u": None, "prefer not to say": None}
             | {"n/a": None, "-": None, "?": None, "keine angabe": None},
         ),
+        # A salutation and a title in one cell (`Anrede` = `Herr Dr.`): read as Other with a
+        # WARN; Zoho CRM's empty picklist `-None-` read as Other too. The salutation says the
+        # gender; `-None-` is no gender given.
+        (
+            [
+                "Herr Dr.",
+                "Frau Prof. Dr.",
+                "Frau Dr. med.",
+                "Mr Dr",
+                "Mrs. Prof.",
+                "-None-",
+                "Herr",
+            ],
+            {"herr dr.": "Male", "frau prof. dr.": "Female", "frau dr. med.": "Female"}
+            | {"mr dr": "Male", "mrs. prof.": "Female", "-none-": None, "herr": "Male"},
+        ),
     ],
-    ids=["german-m-w-d-and-english-letters", "salutations", "german-m-w-stray-h", "not-given"],
+    ids=[
+        "german-m-w-d-and-english-letters",
+        "salutations",
+        "german-m-w-stray-h",
+        "not-given",
+        "salutation-with-title-and-zoho-none",
+    ],
 )
 def test_letters_and_salutations_read_as_their_gender(tmp_path: Path, written, expected):
     """German m/w/d beside English letters keeps `m` male; salutations (Herr / Frau / Divers,
