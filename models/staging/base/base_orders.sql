@@ -265,10 +265,6 @@ parsed as (
         {{ number_value(field.refunded_amount, field_type.refunded_amount, decimal) }} as refunded_number,
         {%- endif %}
         coalesce(lower({{ text_value(field.category) }}), 'unknown') as category,
-        {%- if has_descriptions %}
-        -- (the value's sign is known once the line is valued: is_discount in `valued`)
-        {{ names_a_discount(text_value(field.description)) }} as names_a_discount,
-        {%- endif %}
         {%- if fill_channel %}
         -- A blank channel takes its order's (Shopify writes `Source` on an order's first line
         -- only); only when the column has blanks, so a complete column costs no window.
@@ -470,7 +466,10 @@ final as (
         -- discount it takes back as it likes), lowers its order's value: no return
         -- (int_customer_features nets it against the order's purchases, or against its refund
         -- when the order is returned).
-        {%- set is_discount = 'coalesce(names_a_discount and (line_value < 0 or quantity_number < 0 or is_cancellation), false)' %}
+        {#- The description read only on negative and cancelled lines: the words' regular expression
+            over every line of 10M cost 5 s of CPU, over the 4% negative 0.4 s. -#}
+        {%- set is_discount = 'coalesce(case when line_value < 0 or quantity_number < 0 or is_cancellation then '
+            ~ names_a_discount(text_value(field.description)) ~ ' end, false)' %}
         coalesce(line_value < 0 or quantity_number < 0 or is_cancellation, false) and not {{ is_discount }} as is_return,
         {%- else %}
         coalesce(line_value < 0 or quantity_number < 0 or is_cancellation, false) as is_return,
