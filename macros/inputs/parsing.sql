@@ -608,10 +608,11 @@
     {%- set words = gender_words() -%}
     {%- set known = words.female + words.male + words.other + words.unknown + ['m'] -%}
     {%- set text = "lower(" ~ text_value(expression) ~ ")" -%}
+    {#- (nested, so the regular expression runs only on the few values no list knows) -#}
     case
-        when {{ text }} not in ({{ quote_literals(known) }})
-                and coalesce({{ titled_salutation(text) }} not in ({{ quote_literals(words.female + words.male + ['m']) }}), true)
-            then {{ text_value(expression) }}
+        when {{ text }} not in ({{ quote_literals(known) }}) then
+            case when coalesce({{ titled_salutation(text) }} not in ({{ quote_literals(words.female + words.male + ['m']) }}), true)
+                then {{ text_value(expression) }} end
     end
 {%- endmacro %}
 
