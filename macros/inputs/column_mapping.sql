@@ -377,7 +377,8 @@
             {%- do same_name.setdefault(normalize_column_name(written), []).append(given) -%}
         {%- endfor -%}
     {%- endif -%}
-    {%- set preset = shopify_orders_preset('orders' if overrides_var == 'order_columns' else kind, by_normalized) -%}
+    {%- set preset = shopify_orders_preset('orders' if overrides_var == 'order_columns' else kind, by_normalized)
+        or amazon_orders_preset('orders' if overrides_var == 'order_columns' else kind, by_normalized) -%}
     {%- if preset -%}
         {#- The var's own keys win over the preset's. -#}
         {%- do preset.update(overrides) -%}
