@@ -169,6 +169,8 @@ final as (
                     then 'Lines whose customer id, compared {{ how.reason }} (var customer_id_matching), is the id of several customers and of none as the line writes it ({{ how.example | replace("'", "''") }}): not given to one of them by a guess. Fix: write the lines'' ids as the customers input does, or make the customers'' ids distinct that way.'
                 {%- endfor %}
                 {%- endif %}
+                when starts_with(reasons.rejection_reason, 'missing order_id; missing customer_id; missing order_date')
+                    then 'Lines with no order id, customer or date of their own: an export that writes an order''s fields on its first line only (Odoo''s with its order lines) has them below each order''s first line, filled from the line above only when the first 100,000 lines hold enough of them (the console says so); else lines the export broke. Fix: write the order''s fields on every line (or fill them down in a view given as orders_relation), or leave such lines out; else raise var {{ above_var }}.'
                 when reasons.rejection_reason like '%is not a date%'
                     then 'Dates the column''s format cannot read (the console names the format). Fix: correct those lines, or set var date_formats.'
                 else 'Fix: see {{ base_model }} where rejection_reason is not null (a wrong column mapping rejects most rows: var {{ columns_var }}), or raise var {{ above_var }}.'

@@ -22,3 +22,118 @@
     {%- endif -%}
     {{ return(preset) }}
 {% endmacro %}
+
+{% macro order_fields_on_first_line(input, mapping) %}
+    {#- An export that writes an order's fields on its first line only, as Odoo's sales export
+        with its order lines (`Order Reference`, `Customer`, `Order Date`, `Total` on the first
+        line; the next lines of the order blank there, with only `Order Lines/Product`,
+        `/Quantity`, `/Unit Price`, `/Subtotal`): those lines were rejected as "missing order_id;
+        missing customer_id; missing order_date", and spend was right only when the order's
+        `Total` was the amount. In the first 100,000 lines, in file order: continuation lines are
+        those with no order id, customer or date of their own and at least two other cells filled
+        (item fields), below a line with an order id. Taken only when there are at least 3 in at
+        least 2 orders, at least 1% of the lines, and 90% or more of the lines without an order id
+        (a file whose few lines without an order id have a customer or a date of their own keeps
+        rejecting them). The amount is the order's when it is blank on 90% or more of them (a
+        `Total`): filled down too, and counted once per order (base_orders, order_total). Returns
+        none, or {lines, orders, blank_id_lines, columns: [the filled columns], amount: the amount
+        column when it is the order's, else none, row: a column name for the line number}. -#}
+    {%- if not execute or 'order_id' not in mapping or 'customer_id' not in mapping or 'order_date' not in mapping -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set key_columns = [mapping['order_id'], mapping['customer_id'], mapping['order_date']] -%}
+    {%- if input.columns | length < 5 or key_columns | unique | list | length < 3 -%}{{ return(none) }}{%- endif -%}
+    {%- set row = unused_column_name(input.columns, '__order_line_number') -%}
+    {%- set amount = mapping.get('amount') -%}
+    {#- A cheap count first: most files have no such line, and the window below sorts the lines. -#}
+    {%- set found = run_query("select count(*) from " ~ first_rows(input.relation) ~ " where "
+        ~ continuation_line_sql(input, mapping)).rows[0][0] -%}
+    {%- if found < 3 -%}{{ return(none) }}{%- endif -%}
+    {%- set counts = run_query(
+        "with lines as (select " ~ quote_identifier(row) ~ " as n, "
+        ~ text_value(quote_identifier(mapping['order_id'])) ~ " as order_id, "
+        ~ continuation_line_sql(input, mapping) ~ " as continues, "
+        ~ (text_value(quote_identifier(amount)) if amount else "cast(null as varchar)") ~ " as amount"
+        ~ " from (select " ~ input.row_number ~ " as " ~ quote_identifier(row) ~ ", * from " ~ first_rows(input.relation) ~ ")),"
+        ~ " ordered as (select *, count(order_id) over (order by n rows between unbounded preceding and current row) as order_number from lines)"
+        ~ " select count(*) filter (where continues and order_number > 0),"
+        ~ " count(distinct order_number) filter (where continues and order_number > 0),"
+        ~ " count(*) filter (where order_id is null and order_number > 0),"
+        ~ " count(*) filter (where continues and order_number > 0 and amount is null),"
+        ~ " count(*) from ordered").rows[0] -%}
+    {%- if not (counts[0] >= 3 and counts[1] >= 2 and counts[0] >= 0.01 * counts[4] and counts[0] >= 0.9 * counts[2]) -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set order_amount = amount if amount and counts[3] >= 0.9 * counts[0] else none -%}
+    {{ return({'lines': counts[0], 'orders': counts[1], 'blank_id_lines': counts[2], 'amount': order_amount,
+               'from_lines': 'quantity' in mapping and 'unit_price' in mapping,
+               'columns': key_columns + ([order_amount] if order_amount else []), 'row': row}) }}
+{% endmacro %}
+
+{% macro continuation_line_sql(input, mapping) -%}
+    {#- SQL, true on a line with no order id, customer or date of its own and at least two other
+        cells filled (order_fields_on_first_line). -#}
+    {%- set key_columns = [mapping['order_id'], mapping['customer_id'], mapping['order_date']] -%}
+    {%- set others = [] -%}
+    {%- for column in input.columns if column not in key_columns -%}
+        {%- do others.append("(" ~ text_value(quote_identifier(column)) ~ " is not null)::int") -%}
+    {%- endfor -%}
+    ({%- for column in key_columns %}{{ text_value(quote_identifier(column)) }} is null and {% endfor -%}
+     ({{ others | join(' + ') }}) >= 2)
+{%- endmacro %}
+
+{% macro unused_column_name(columns, name) %}
+    {#- `name`, with underscores added until no input column has it. -#}
+    {%- set chosen = namespace(name=name) -%}
+    {%- for _ in range(columns | length + 1) if chosen.name in columns -%}
+        {%- set chosen.name = chosen.name ~ '_' -%}
+    {%- endfor -%}
+    {{ return(chosen.name) }}
+{% endmacro %}
+
+{% macro input_with_order_fields_filled(input, fields, mapping) %}
+    {#- `input` (staging_input) as it reads with an order's fields filled down: on each
+        continuation line (continuation_line_sql), the columns of fields.columns take the values
+        of the nearest line above that has an order id, in file order. The line number is the one
+        the input had (input.row_number), kept in a column of its own, so every read of the
+        relation (compile-time checks, source, duplicates) numbers the lines the same way. The
+        input unchanged when fields is none. -#}
+    {%- if fields is none -%}{{ return(input) }}{%- endif -%}
+    {%- set row = quote_identifier(fields.row) -%}
+    {%- set order_id = text_value(quote_identifier(mapping['order_id'])) -%}
+    {%- set filled = [] -%}
+    {%- for column in fields.columns -%}
+        {%- do filled.append("case when " ~ continuation_line_sql(input, mapping)
+            ~ " then (last_value(case when " ~ order_id ~ " is not null then struct_pack(v := " ~ quote_identifier(column) ~ ") end ignore nulls)"
+            ~ " over (order by " ~ row ~ " rows between unbounded preceding and current row)).v else " ~ quote_identifier(column)
+            ~ " end as " ~ quote_identifier(column)) -%}
+    {%- endfor -%}
+    {%- set relation = "(select * replace (" ~ filled | join(', ') ~ ") from (select " ~ input.row_number ~ " as " ~ row
+        ~ ", * from " ~ input.relation ~ "))" -%}
+    {%- set result = {} -%}
+    {%- do result.update(input) -%}
+    {%- do result.update({'relation': relation, 'row_number': row, 'reader_numbers_rows': false}) -%}
+    {{ return(result) }}
+{% endmacro %}
+
+{% macro log_order_fields_filled(model_name, fields) %}
+    {#- The console line when an order's fields are filled down (order_fields_on_first_line).
+        Under build / run only. -#}
+    {%- if execute and fields is not none and flags.WHICH in ['build', 'run', 'retry'] -%}
+        {%- set amount = "" if not fields.amount else (" (" ~ fields.amount ~ " is the order's total: the line value is quantity x unit price instead)"
+            if fields.from_lines else " (and " ~ fields.amount ~ ", the order's total, counted once per order)") -%}
+        {%- do log(model_name ~ ": an order's fields are written on its first line only (as Odoo's export with its order lines):"
+            ~ " a line with no order id, customer or date but item fields takes " ~ fields.columns[:2] | join(', ') ~ " and " ~ fields.columns[2] ~ amount
+            ~ " from the nearest line above that has an order id (first 100,000 lines: " ~ _thousands(fields.lines) ~ " lines in "
+            ~ _thousands(fields.orders) ~ " orders). Other lines without an order id (a customer or a date of their own, or one cell) stay rejected (first 100,000 lines: "
+            ~ _thousands(fields.blank_id_lines - fields.lines) ~ ")", info=true) -%}
+    {%- endif -%}
+{% endmacro %}
+
+{% macro first_line_order_total(fields) %}
+    {#- The amount column as the order's total (as amount_is_order_total returns it) when it is
+        written on an order's first line only and filled down (order_fields_on_first_line): each
+        order counts once, whoever named the column. Else none. -#}
+    {%- if fields is none or not fields.amount -%}{{ return(none) }}{%- endif -%}
+    {{ return({'column': fields.amount, 'orders': fields.orders, 'repeating': fields.orders, 'filled_down': true}) }}
+{% endmacro %}

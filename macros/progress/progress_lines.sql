@@ -174,8 +174,9 @@
 {% macro log_order_total(model_name, order_total, from_lines) %}
     {#- The console line when the amount column repeats its order's total on every line
         (amount_is_order_total): what the line value is instead, and how to keep the column as
-        it is. Under build / run only. -#}
-    {%- if execute and order_total is not none and flags.WHICH in ['build', 'run', 'retry'] -%}
+        it is. Under build / run only; not for a total filled down from an order's first line,
+        which log_order_fields_filled names. -#}
+    {%- if execute and order_total is not none and not order_total.get('filled_down') and flags.WHICH in ['build', 'run', 'retry'] -%}
         {%- set instead = "the line value is quantity x unit price instead" if from_lines
             else "each order's total is counted once, on its first kept line (its other lines are worth 0)" -%}
         {%- do log(model_name ~ ": the amount column " ~ order_total.column ~ " repeats its order's total on every line ("

@@ -24,6 +24,10 @@
 {%- if orders_present -%}
     {%- set input = staging_input('orders') -%}
     {%- set mapping = staging_column_mapping('orders', input, ['customer_id', 'order_date']) -%}
+    {#- An order's fields on its first line only (Odoo's export with its order lines): the lines
+        below take them from the line above, in file order (order_fields_on_first_line). -#}
+    {%- set first_line_fields = order_fields_on_first_line(input, mapping) -%}
+    {%- set input = input_with_order_fields_filled(input, first_line_fields, mapping) -%}
     {#- Orders keyed by email, customers by an id (Shopify's two exports: the orders' `Email`, the
         customers' `Customer ID` and `Email`): every line matched no customer. Such lines find
         their customer by the customers' email (orders_keyed_by_email). -#}
@@ -43,7 +47,7 @@
     {%- endif -%}
     {#- An `Order Total` repeated on every line of its order: the line value from quantity x unit
         price when the input has them, else the total once per order (on its first line). -#}
-    {%- set order_total = amount_is_order_total(input.relation, mapping) -%}
+    {%- set order_total = first_line_order_total(first_line_fields) or amount_is_order_total(input.relation, mapping) -%}
     {%- set order_total_once = order_total is not none and not ('quantity' in mapping and 'unit_price' in mapping) -%}
     {%- if order_total is not none and not order_total_once -%}
         {%- set line_mapping = {} -%}
@@ -87,6 +91,7 @@
                          status_values(input.relation, status_column, extra_cancellations),
                          customer_id_matches(input.relation, mapping.get('customer_id'), float_ids, ref('base_customers'), id_matching) if match_by_key and id_matching != 'email' else none) }}
     {{ log_order_currency(this.identifier, currency) }}
+    {{ log_order_fields_filled(this.identifier, first_line_fields) }}
     {{ log_order_total(this.identifier, order_total, not order_total_once) }}
     {{ log_order_customer_fill(this.identifier, customer_fill) }}
     {{ log_order_total_lines(this.identifier, total_lines) }}

@@ -3,6 +3,10 @@
 1. Amazon Seller Central's "All Orders" report (tab-separated, `amazon-order-id`, `item-price`):
    `item-price` is the line's total, not a unit price. Before, it was not mapped and the build
    stopped with a fix naming quantity x unit price, which counts a line of 2 units twice.
+2. Odoo's sales export with its order lines: `Order Reference`, `Customer`, `Order Date`, `Status`
+   and `Total` on an order's first line only, the lines below with item fields alone. Before,
+   those lines were rejected (missing order_id, customer_id, order_date) and spend was right only
+   when `Total` was the amount.
 """
 
 from __future__ import annotations
@@ -169,3 +173,183 @@ def test_amazon_all_orders_item_price_is_the_lines_total(tmp_path: Path):
     pending = {row["amazon-order-id"] for row in rows if row["order-status"] == "Pending"}
     assert {order_id for order_id, _ in rejected} == pending
     assert all("status 'Pending' is no purchase" in reason for _, reason in rejected)
+
+
+# ---------------------------------------------------------------- 2. Odoo's sales export
+
+ODOO_HEADER = [
+    "Order Reference",
+    "Customer",
+    "Customer/Email",
+    "Order Date",
+    "Status",
+    "Total",
+    "Order Lines/Product",
+    "Order Lines/Quantity",
+    "Order Lines/Unit Price",
+    "Order Lines/Subtotal",
+]
+ODOO_PARTNERS = [
+    ("Deco Addict", "deco.addict82@example.com"),
+    ("Azure Interior, Brandon Freeman", "brandon.freeman55@example.com"),
+    ("Gemini Furniture", "gemini.furniture39@example.com"),
+    ("Ready Mat", "ready.mat28@example.com"),
+    ("Lumber Inc", "lumber-inc92@example.com"),
+]
+ODOO_PRODUCTS = [
+    ("[FURN_7800] Desk Combination", 450.0),
+    ("[FURN_0269] Office Chair Black", 120.5),
+    ("[E-COM11] Cabinet with Doors", 140.0),
+    ("[FURN_8888] Office Lamp", 40.0),
+]
+
+
+def write_odoo_sale_orders(path: Path) -> list[dict]:
+    """Sale orders as Odoo exports them with their order lines ("Export" of sale.order with
+    Order Lines/... fields): the order's fields on its first line, each further line of the order
+    blank there; `Total` with 15% tax; states as labelled (Sales Order, Locked, Quotation,
+    Cancelled). Two orders end in the same item line (equal item fields, blank order fields).
+    Returns one dict per order: reference, email, status, total, subtotals (one per line)."""
+    orders, rows = [], []
+    for number in range(14):
+        name, email = ODOO_PARTNERS[number % len(ODOO_PARTNERS)]
+        items = []
+        for line in range(1 + number % 3):
+            product, price = ODOO_PRODUCTS[(number + line) % len(ODOO_PRODUCTS)]
+            quantity = 1 + (number + line) % 3
+            items.append((product, quantity, price))
+        if number in (4, 7):  # equal item lines in two orders: no duplicate, each its order's
+            items.append(("[FURN_8888] Office Lamp", 2, 40.0))
+        subtotals = [round(quantity * price, 2) for _, quantity, price in items]
+        total = round(sum(subtotals) * 1.15, 2)
+        status = {6: "Cancelled", 9: "Quotation", 11: "Locked"}.get(number, "Sales Order")
+        orders.append(
+            {
+                "reference": f"S{number + 1:05d}",
+                "email": email,
+                "status": status,
+                "total": total,
+                "subtotals": subtotals,
+            }
+        )
+        for line, (product, quantity, price) in enumerate(items):
+            first = line == 0
+            order_fields = [
+                f"S{number + 1:05d}",
+                name,
+                email,
+                f"2024-03-{number + 1:02d} 09:{number:02d}:31",
+                status,
+                f"{total}",
+            ]
+            rows.append(
+                (order_fields if first else [""] * len(order_fields))
+                + [product, f"{quantity:.1f}", f"{price}", f"{quantity * price}"]
+            )
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(ODOO_HEADER)
+        writer.writerows(rows)
+    return orders
+
+
+@pytest.mark.parametrize("amount", [None, "Order Lines/Subtotal"], ids=["total", "subtotal"])
+def test_odoo_lines_below_an_orders_first_line_take_its_order_customer_and_date(
+    tmp_path: Path, amount: str | None
+):
+    """The lines below an order's first line take its reference, customer and date, so every
+    line is kept: with `Total` as the amount (by its synonym) each order counts its total once;
+    with `Order Lines/Subtotal` named as the amount, each line its subtotal. A Quotation is no
+    purchase, a Cancelled order a return, on all their lines."""
+    orders_path = tmp_path / "Quotations (sale.order).csv"
+    orders = write_odoo_sale_orders(orders_path)
+    customers = tmp_path / "contacts.csv"
+    emails = sorted({order["email"] for order in orders})
+    customers.write_text(
+        "Customer ID,Email,Age\n"
+        + "".join(f"P{index:02d},{email},{40 + index}\n" for index, email in enumerate(emails))
+    )
+    customer_of = {email: f"P{index:02d}" for index, email in enumerate(emails)}
+    variables = {"orders_path": str(orders_path), "customers_path": str(customers)}
+    if amount:
+        variables["order_columns"] = {"amount": amount}
+    run = run_dbt(tmp_path / "run", variables=variables, extra_args=FEATURES_SELECTION)
+    output = " ".join(run.output.split())
+    assert "an order's fields are written on its first line only" in output, output[-3000:]
+
+    lines = sum(len(order["subtotals"]) for order in orders)
+    assert lines > len(orders) + 5  # orders of several lines
+    assert run.scalar("select count(*) from base_orders") == lines
+    rejected = run.query("select order_id, rejection_reason from orders_rejected")
+    quotations = [order for order in orders if order["status"] == "Quotation"]
+    assert sorted(rejected) == sorted(
+        (order["reference"], "status 'Quotation' is no purchase (var non_purchase_values)")
+        for order in quotations
+        for _ in order["subtotals"]
+    )
+    assert dict(run.query("select order_id, min(customer_id) from stg_orders group by 1")) == {
+        order["reference"]: customer_of[order["email"]]
+        for order in orders
+        if order["status"] != "Quotation"
+    }
+
+    def value(order: dict) -> float:
+        return sum(order["subtotals"]) if amount else order["total"]
+
+    expected: dict[str, list] = {customer: [0, 0.0, 0, 0.0] for customer in customer_of.values()}
+    for order in orders:
+        counts = expected[customer_of[order["email"]]]
+        if order["status"] in ("Sales Order", "Locked"):
+            counts[0] += 1
+            counts[1] += value(order)
+        elif order["status"] == "Cancelled":
+            counts[2] += 1
+            counts[3] += value(order)
+    features = run.query(
+        "select customer_id, frequency, monetary, return_count, return_amount"
+        " from int_customer_features order by customer_id"
+    )
+    assert [
+        (customer, frequency, round(spend, 2), returns, round(returned, 2))
+        for customer, frequency, spend, returns, returned in features
+    ] == [
+        (customer, counts[0], round(counts[1], 2), counts[2], round(counts[3], 2))
+        for customer, counts in sorted(expected.items())
+    ]
+
+
+def test_a_few_lines_without_an_order_id_are_still_rejected_with_their_reason(tmp_path: Path):
+    """An ordinary export whose order id is blank on a few lines: lines with a customer or a date
+    of their own, and two lines with neither (too few to be an export that writes an order's
+    fields on its first line only), keep their reasons; nothing is filled from the line above."""
+    lines = ["Order ID,Customer ID,Order Date,Product,Quantity,Amount"]
+    for number in range(30):
+        order_id = "" if number in (4, 17, 23) else f"O{number:03d}"
+        lines.append(f"{order_id},C{number % 7},2024-04-{1 + number % 28:02d},Tea,1,{5 + number}")
+    lines += [",,,Tea,2,11.5", ",,,Mug,1,7.25"]
+    orders = tmp_path / "orders.csv"
+    orders.write_text("\n".join(lines) + "\n")
+    run = run_dbt(
+        tmp_path / "run",
+        variables={"orders_path": str(orders)},
+        extra_args=["--select", "+stg_orders +orders_rejected", "--indirect-selection", "cautious"],
+    )
+    output = " ".join(run.output.split())
+    assert "fields are written on its first line only" not in output
+    # The rejected-share WARN names the likely cause of lines without any order field.
+    assert (
+        "reason 2: missing order_id; missing customer_id; missing order_date (2 rows). Lines with"
+        " no order id, customer or date of their own: an export that writes an order's fields"
+        " on its first line only" in output
+    ), output[-3000:]
+    rejected = run.query(
+        "select source_row_number, rejection_reason from base_orders"
+        " where rejection_reason is not null order by 1"
+    )
+    assert rejected == [
+        (5, "missing order_id"),
+        (18, "missing order_id"),
+        (24, "missing order_id"),
+        (31, "missing order_id; missing customer_id; missing order_date"),
+        (32, "missing order_id; missing customer_id; missing order_date"),
+    ]
