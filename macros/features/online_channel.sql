@@ -3,11 +3,18 @@
 {% macro online_channel_values() %}
     {#- The channel texts that mean a purchase was made online, as stg_orders holds them (trimmed,
         lower case, so any case in the input): shop systems and ERPs write web, webshop,
-        e-commerce, app or mobile as often as online. -#}
+        e-commerce, app or mobile as often as online; a marketplace's name is online too (Amazon's
+        orders report writes its `sales-channel` as the site, `Amazon.com`, `Amazon.de`; eBay,
+        Etsy), and Shopify's `Source` an app's (`iphone`, `android`). -#}
+    {%- set amazon_sites = ['com', 'co.uk', 'de', 'fr', 'it', 'es', 'ca', 'com.mx', 'co.jp', 'in', 'com.au', 'nl',
+                            'se', 'pl', 'com.br', 'ae', 'sa', 'sg', 'com.tr', 'com.be', 'eg', 'ie'] -%}
+    {%- set marketplaces = ['amazon', 'ebay', 'etsy', 'marketplace', 'online marketplace'] -%}
+    {%- for site in amazon_sites -%}{%- do marketplaces.append('amazon.' ~ site) -%}{%- endfor -%}
     {{ return(['online', 'on-line', 'on line', 'online shop', 'online store', 'onlineshop', 'online-shop',
                'web', 'website', 'web site', 'webshop', 'web shop', 'web-shop', 'webstore', 'web store',
                'e-commerce', 'ecommerce', 'e commerce', 'e-shop', 'eshop', 'internet',
-               'app', 'mobile', 'mobile app', 'in-app', 'en ligne', 'en línea', 'en linea']) }}
+               'app', 'mobile', 'mobile app', 'in-app', 'iphone', 'android', 'ios', 'en ligne', 'en línea', 'en linea']
+              + marketplaces) }}
 {% endmacro %}
 
 {% macro is_online_channel(channel) -%}

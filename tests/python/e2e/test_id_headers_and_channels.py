@@ -39,8 +39,15 @@ CHANNELS = [
     "Store",
     "In-Store",
     "Phone",
+    # Marketplaces (Amazon's sales-channel, eBay) and Shopify's app sources: online.
+    "Amazon.com",
+    "Amazon.co.uk",
+    "eBay",
+    "iphone",
+    "android",
 ]
 ONLINE = {"web", "e-commerce", "webshop", "app", "mobile", "internet", "online"}
+ONLINE |= {"amazon.com", "amazon.co.uk", "ebay", "iphone", "android"}
 
 
 def full_names(count: int, rng: random.Random) -> list[str]:
