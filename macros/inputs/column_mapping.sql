@@ -172,6 +172,7 @@
                    'statut', 'estado', 'stato', 'transaction_type', 'document_type', 'order_type'],
         'document_type': document_type_headers(),
         'refunded_amount': refunded_amount_headers(),
+        'discount_amount': discount_amount_headers(),
         'category': ['category', 'product_category'],
         'channel': ['channel', 'sales_channel'],
         'currency': ['currency', 'currency_code', 'order_currency', 'transaction_currency', 'wahrung', 'waehrung',
@@ -220,6 +221,17 @@
                'order_refund_amount', 'refunds_amount', 'refunded_total', 'partial_refunds', 'partial_refund',
                'erstattungsbetrag', 'erstatteter_betrag',
                'montant_rembourse', 'importe_reembolsado']) }}
+{% endmacro %}
+
+{% macro discount_amount_headers() %}
+    {#- The headers of an order's discount beside item prices before it (Shopify's `Discount Amount`,
+        on the order's first line; WooCommerce's `Cart Discount Amount`): read only when the line
+        value is quantity x unit price (no amount column), as the item prices are then before the
+        discount; an amount column is taken as what was paid. Not a bare `Discount`, which an
+        invoice line often writes as a percentage. -#}
+    {{ return(['discount_amount', 'discounts_amount', 'order_discount', 'order_discount_amount', 'total_discount',
+               'total_discounts', 'cart_discount', 'cart_discount_amount', 'discount_total', 'rabattbetrag',
+               'montant_remise', 'montant_de_la_remise', 'importe_descuento', 'importo_sconto', 'kortingsbedrag']) }}
 {% endmacro %}
 
 {% macro adjusted_total_column(columns, mapping) %}

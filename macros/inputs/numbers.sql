@@ -6,7 +6,7 @@
     {#- The text columns of an input that staging reads as numbers, {column: mapped?}: the mapped
         quantity, unit_price and amount of orders; the mapped age, incomes and spending score of
         customers (true), and their unmapped columns (false: candidates for extra numeric columns). -#}
-    {%- set numeric_fields = ['quantity', 'unit_price', 'amount', 'refunded_amount'] if kind == 'orders'
+    {%- set numeric_fields = ['quantity', 'unit_price', 'amount', 'refunded_amount', 'discount_amount'] if kind == 'orders'
         else ['age', 'annual_income_k', 'income', 'spending_score'] -%}
     {%- set chosen = {} -%}
     {%- for column in columns -%}

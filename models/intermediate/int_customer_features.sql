@@ -53,6 +53,11 @@ order_lines as (
         {%- endif %}
         {%- if 'is_discount' in line_columns %}
         is_discount,
+        {%- else %}
+        false as is_discount,
+        {%- endif %}
+        {%- if 'discount_amount' in line_columns %}
+        discount_amount,
         {%- endif %}
         {%- if 'is_return' in line_columns %}
         coalesce(is_return, false) as is_return
@@ -70,7 +75,7 @@ purchase_lines as (
         *,
         {{ exact_amount('amount', sum_width) }} as exact_amount
     from order_lines
-    where not is_return and amount > 0{{ ' and not is_discount' if 'is_discount' in line_columns }}
+    where not is_return and amount > 0 and not is_discount
 
 ),
 
@@ -91,20 +96,30 @@ return_lines as (
 
 ),
 
-{%- if 'is_discount' in line_columns %}
+{%- set has_discounts = 'is_discount' in line_columns or 'discount_amount' in line_columns %}
+{%- if has_discounts %}
+{%- set discounted = [] %}
+{%- if 'is_discount' in line_columns %}{% do discounted.append('is_discount') %}{% endif %}
+{%- if 'discount_amount' in line_columns %}{% do discounted.append('discount_amount > 0') %}{% endif %}
 
 discounted_orders as (
 
-    -- A discount line (`[DISC] 10% Loyalty Discount -45`) lowers its order's value: off the
-    -- order's purchases, or off its refund when the order's lines are all returns (a refunded
-    -- order). Only the orders with such a line are read twice.
+    -- A discount line (`[DISC] 10% Loyalty Discount -45`) and an order's discount column
+    -- (Shopify's `Discount Amount`, on its first line: once per order, the largest value its lines
+    -- write) lower the order's value: off its purchases, or off its refund when the order's lines
+    -- are all returns (a refunded order). Only the orders with a discount are read twice.
     select
         customer_id,
         order_id,
-        {{ exact_sum('case when is_discount then amount end', sum_width) }} as discount,
+        {%- if 'is_discount' in line_columns %}
+        coalesce({{ exact_sum('case when is_discount then amount end', sum_width) }}, 0)
+        {%- else %}
+        0
+        {%- endif %}
+        {%- if 'discount_amount' in line_columns %} + coalesce(max(discount_amount), 0){% endif %} as discount,
         bool_or(is_return) and not bool_or(not is_return and not is_discount and amount > 0) as is_returned
     from order_lines
-    where order_id in (select order_id from order_lines where is_discount)
+    where order_id in (select order_id from order_lines where {{ discounted | join(' or ') }})
     group by customer_id, order_id
 
 ),
@@ -170,7 +185,7 @@ features as (
     {#- Net of discounts when the input has them: spend less its discounts, refunds less the
         discounts of the returned orders. Shares stay of the gross purchase value, the same as
         spreading each discount over its order's lines. -#}
-    {%- if 'is_discount' in line_columns %}
+    {%- if has_discounts %}
     {%- set net_monetary = 'greatest(purchases.monetary - coalesce(discounts.purchase_discount, 0), 0)' %}
     {%- set net_returns = 'greatest(returns.return_amount - coalesce(discounts.return_discount, 0), 0)' %}
     {%- else %}
@@ -209,7 +224,7 @@ features as (
         on customers.customer_id = purchases.customer_id
     left join returns
         on customers.customer_id = returns.customer_id
-    {%- if 'is_discount' in line_columns %}
+    {%- if has_discounts %}
     left join discounts
         on customers.customer_id = discounts.customer_id
     {%- endif %}

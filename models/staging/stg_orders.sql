@@ -1,10 +1,11 @@
 {#- A view: a filter over base_orders, which parsed every line once and checked its customer. -#}
 {{ config(materialized='view') }}
 {#- refunded_amount only when the orders input has a refund column, is_discount only when it has a
-    description column (base_orders). -#}
+    description column, discount_amount only when it has an order discount column (base_orders). -#}
 {%- set base_columns = adapter.get_columns_in_relation(ref('base_orders')) | map(attribute='name') | map('lower') | list if execute else [] %}
 {%- set has_refunds = 'refunded_amount' in base_columns %}
 {%- set has_discounts = 'is_discount' in base_columns %}
+{%- set has_order_discounts = 'discount_amount' in base_columns %}
 
 with
 
@@ -31,6 +32,9 @@ kept_lines as (
         {%- endif %}
         {%- if has_refunds %}
         refunded_amount,
+        {%- endif %}
+        {%- if has_order_discounts %}
+        discount_amount,
         {%- endif %}
         source_row_number
     from base_orders

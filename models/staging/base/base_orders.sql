@@ -4,7 +4,7 @@
     Lines the CSV reader could not use (ragged, blank, bad bytes) are appended by the post-hook,
     with their raw text and the reason (macros/inputs/input_sources.sql). -#}
 {{ config(post_hook=["{{ insert_unreadable_lines('orders') }}", "{{ log_rows_read('orders') }}"]) }}
-{%- set standard_fields = ['order_id', 'customer_id', 'order_date', 'quantity', 'unit_price', 'amount', 'category', 'channel', 'refunded_amount', 'description'] -%}
+{%- set standard_fields = ['order_id', 'customer_id', 'order_date', 'quantity', 'unit_price', 'amount', 'category', 'channel', 'refunded_amount', 'description', 'discount_amount'] -%}
 {%- set orders_present = has_input('orders') -%}
 {%- set check_customers = has_input('customers') -%}
 {#- var customer_id_matching: ignore_leading_zeros (`42` finds customer `0042`), ignore_case,
@@ -107,7 +107,7 @@
     {%- set total_lines = none -%}
     {{ log_input_reading('orders', mapping, none, {}) }}
 {%- endif -%}
-{%- set fields = standard_field_expressions(standard_fields, ['quantity', 'unit_price', 'amount', 'refunded_amount'], mapping, aliases, input.types if orders_present else {}) -%}
+{%- set fields = standard_field_expressions(standard_fields, ['quantity', 'unit_price', 'amount', 'refunded_amount', 'discount_amount'], mapping, aliases, input.types if orders_present else {}) -%}
 {#- A refunded amount beside the order's value (Shopify's `Refunded Amount`): a partial refund, a
     return of that much of the order (int_customer_features); the column only when mapped. -#}
 {%- set has_refunds = 'refunded_amount' in mapping -%}
@@ -131,6 +131,19 @@
 {%- set field = fields.field -%}
 {%- set field_type = fields.type -%}
 {%- set value_from_lines = 'amount' not in mapping -%}
+{#- An order's discount beside item prices before it (Shopify's `Discount Amount`, on the order's
+    first line): off the order's purchases (int_customer_features), only when the line value is
+    quantity x unit price; an amount column is what was paid, after the discount. -#}
+{%- set has_order_discounts = 'discount_amount' in mapping and value_from_lines -%}
+{%- if execute and 'discount_amount' in mapping and flags.WHICH in ['build', 'run', 'retry'] -%}
+    {%- if has_order_discounts -%}
+        {%- do log(this.identifier ~ ": discounts from column " ~ mapping['discount_amount']
+            ~ " come off their order's value (quantity x unit price is before them): once per order, the largest value its lines write", info=true) -%}
+    {%- else -%}
+        {%- do log(this.identifier ~ ": column " ~ mapping['discount_amount'] ~ " (an order's discount) is not read: the amount column "
+            ~ mapping['amount'] ~ " is taken as what was paid, after discounts. If it is before them, map quantity and unit_price instead: --vars '{order_columns: {amount: null}}'", info=true) -%}
+    {%- endif -%}
+{%- endif -%}
 {#- `keep` (a file with one line per unit and nothing that tells such lines apart): no duplicate
     check, and none of its reads. -#}
 {%- set drop_repeated_lines = setting('duplicate_order_lines') == 'reject' -%}
@@ -269,6 +282,9 @@ parsed as (
         {%- elif has_refunds %}
         {{ number_value(field.refunded_amount, field_type.refunded_amount, decimal) }} as refunded_number,
         {%- endif %}
+        {%- if has_order_discounts %}
+        {{ number_value(field.discount_amount, field_type.discount_amount, decimal) }} as discount_number,
+        {%- endif %}
         coalesce(lower({{ text_value(field.category) }}), 'unknown') as category,
         {%- if fill_channel %}
         -- A blank channel takes its order's (Shopify writes `Source` on an order's first line
@@ -404,6 +420,9 @@ checked as (
             {%- elif has_refunds %}
             {{ number_problem('refunded_amount', field.refunded_amount, 'refunded_number', field_type.refunded_amount) }},
             {%- endif %}
+            {%- if has_order_discounts %}
+            {{ number_problem('discount_amount', field.discount_amount, 'discount_number', field_type.discount_amount) }},
+            {%- endif %}
             case when isfinite(quantity_number) and isfinite(unit_price_number) and not isfinite(line_value)
                 then 'line value (quantity x unit_price) is not a finite number' end,
             {%- if currency %}
@@ -489,10 +508,15 @@ final as (
         -- are null): int_customer_features counts it once per order, as a return
         nullif(abs({{ finite_or_null('refunded_number') }}), 0) as refunded_amount,
         {%- endif %}
+        {%- if has_order_discounts %}
+        -- the order's discount as written on this line (a positive magnitude; 0 and blank are
+        -- null): int_customer_features takes it off the order's value once
+        nullif(abs({{ finite_or_null('discount_number') }}), 0) as discount_amount,
+        {%- endif %}
         -- Values as they arrived, on rejected lines only (building them for every line is slow).
         -- (raw_values: one JSON column, orders_rejected unpacks it; see raw_values_json).
         case when rejection_reason is not null
-            then {{ raw_values_json(field, ['order_date', 'quantity', 'unit_price', 'amount'] + (['refunded_amount'] if has_refunds else [])) }} end as raw_values,
+            then {{ raw_values_json(field, ['order_date', 'quantity', 'unit_price', 'amount'] + (['refunded_amount'] if has_refunds else []) + (['discount_amount'] if has_order_discounts else [])) }} end as raw_values,
         case when rejection_reason is not null then {{ raw_record_json(input) }} end as raw_record,
         rejection_reason
     from checked

@@ -1356,3 +1356,58 @@ def test_discount_lines_lower_spend_and_are_no_returns(tmp_path: Path):
     console = " ".join(run.output.split())
     assert "a line whose Product names a discount" in console
     assert f"{discount_lines} discounts, 0 rejected" in console, console
+
+
+def test_shopify_discount_amount_comes_off_the_orders_value(tmp_path: Path):
+    """Shopify's orders export writes a discount code's amount in `Discount Amount` on the order's
+    first line, while the line value (Lineitem quantity x Lineitem price) is before it: every
+    customer who used a code had spent that much more, green. It comes off the order's value now,
+    once per order (off the refund of a refunded order); an amount column (what was paid) is not
+    reduced again."""
+    header = (
+        "Name,Email,Financial Status,Subtotal,Total,Discount Code,Discount Amount,Created at,"
+        "Lineitem quantity,Lineitem name,Lineitem price"
+    )
+    lines = [header]
+    spend: dict[str, float] = {}
+    returned: dict[str, tuple[int, float]] = {}
+    for order in range(12):
+        email = f"c{order % 3}@example.com"
+        status = "refunded" if order == 4 else "paid"
+        items = [(1 + line, 10.0 + 2.5 * line) for line in range(1 + order % 3)]
+        gross = sum(quantity * price for quantity, price in items)
+        discount = 5.0 if order % 2 == 0 else 0.0
+        for line, (quantity, price) in enumerate(items):
+            first = line == 0
+            lines.append(
+                f"#{1001 + order},{email},{status if first else ''},"
+                f"{gross - discount if first else ''},{gross - discount if first else ''},"
+                f"{'SAVE5' if first and discount else ''},{discount if first else ''},"
+                f"2024-03-{1 + order:02d} 10:15:42 +0100,{quantity},Item {line},{price}"
+            )
+        if status == "refunded":
+            count, amount = returned.get(email, (0, 0.0))
+            returned[email] = (count + 1, amount + gross - discount)
+        else:
+            spend[email] = spend.get(email, 0.0) + gross - discount
+    orders = tmp_path / "orders_export.csv"
+    orders.write_text("\n".join(lines) + "\n")
+    features, run = returns_by_customer(tmp_path / "run", orders)
+    assert features == {email: (spend[email], *returned.get(email, (0, 0.0))) for email in spend}
+    console = " ".join(run.output.split())
+    assert "discounts from column Discount Amount come off their order's value" in console
+    # Mapped to Total (what was paid, after the discount), the column is not read again.
+    paid = run_dbt(
+        tmp_path / "paid",
+        command="run",
+        variables={
+            "orders_path": str(orders),
+            "order_columns": {"amount": "Total", "quantity": None, "unit_price": None},
+        },
+        extra_args=["--select", "+int_customer_features"],
+    )
+    monetary = dict(paid.query("select customer_id, monetary from int_customer_features"))
+    assert monetary == pytest.approx(spend)
+    assert "column Discount Amount (an order's discount) is not read" in " ".join(
+        paid.output.split()
+    )
