@@ -7,8 +7,10 @@
 {%- set standard_fields = ['customer_id', 'gender', 'age', 'annual_income_k', 'income', 'spending_score',
                            'signup_date', 'email', 'marketing_opt_in', 'marketing_opt_out', 'birth_date',
                            'sms_opt_in', 'sms_opt_out'] -%}
+{#- customers_rejected shows these and compares a duplicate's consents (opt-in and opt-out columns)
+    with its kept row's (blocks_contact) -#}
 {%- set raw_customer_fields = ['gender', 'age', 'annual_income_k', 'income', 'spending_score', 'signup_date',
-                               'marketing_opt_in'] -%}
+                               'marketing_opt_in', 'marketing_opt_out', 'sms_opt_in', 'sms_opt_out'] -%}
 {%- if has_input('customers') -%}
     {%- set input = staging_input('customers') -%}
     {%- set mapping = staging_column_mapping('customers', input, ['customer_id']) -%}
