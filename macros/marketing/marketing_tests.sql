@@ -1,16 +1,50 @@
 {#- Generic data tests for the marketing marts. -#}
 
-{% test only_contactable_customers(model, column_name, customers, rejected) %}
-{#- Every customer in the model opted in to marketing and has no rejected input row that blocks
-    contact (customers_rejected.blocks_contact). -#}
+{% test only_contactable_customers(model, column_name, customers, rejected, campaigns=none, campaign_column='campaign_id', campaign_prefix='') %}
+{#- Every customer in the model has consent for the channel it is listed for and no rejected input
+    row that blocks contact (customers_rejected.blocks_contact). With `campaigns`, a row whose
+    campaign_column is campaign_prefix || campaign_id of an SMS campaign (sms_channel_words) needs
+    SMS consent (sms_opt_in), any other row marketing consent (marketing_opt_in): an email campaign
+    never holds a customer who refused email, an SMS campaign never one who refused texts. Without
+    `campaigns`, every row needs marketing consent. -#}
 select targeted.{{ column_name }} as customer_id
 from {{ model }} as targeted
 left join {{ customers }} as customers
     on targeted.{{ column_name }} = customers.customer_id
+{%- if campaigns is not none %}
+left join {{ campaigns }} as campaigns
+    on targeted.{{ quote_identifier(campaign_column) }} = {{ quote_literal(campaign_prefix) }} || campaigns.campaign_id
+{%- endif %}
 where customers.customer_id is null
-    or not customers.marketing_opt_in
+    {%- if campaigns is not none %}
+    or not coalesce(case
+        when {{ is_sms_channel('campaigns.channel') }} then customers.sms_opt_in
+        else customers.marketing_opt_in
+    end, false)
+    {%- else %}
+    or not coalesce(customers.marketing_opt_in, false)
+    {%- endif %}
     or targeted.{{ column_name }} in (
         select customer_id from {{ rejected }} where blocks_contact
+    )
+{% endtest %}
+
+{% test emails_only_with_marketing_consent(model, column_name, customers) %}
+{#- No row carries an email unless its customer consented to marketing and no customer record with
+    that email (stg_customers writes it trimmed, in lower case) lacks that consent: a customer
+    reached by SMS only, or one whose other record opted out, is never given an email a tool
+    could mail. -#}
+select targeted.customer_id, targeted.{{ column_name }} as email
+from {{ model }} as targeted
+left join {{ customers }} as customers
+    on targeted.customer_id = customers.customer_id
+where targeted.{{ column_name }} is not null
+    and (
+        not coalesce(customers.marketing_opt_in, false)
+        or targeted.{{ column_name }} in (
+            select email from {{ customers }}
+            where email is not null and not coalesce(marketing_opt_in, false)
+        )
     )
 {% endtest %}
 

@@ -1,7 +1,9 @@
-{#- One row per segmented customer who may be contacted (opted in, no rejected input row that
-    blocks contact: customers_rejected.blocks_contact, no other record with the same email that
-    opted out; one record per email), with the
-    contact priority score documented in _int_segments__models.yml. -#}
+{#- One row per segmented customer who may be contacted on some channel (no rejected input row that
+    blocks contact: customers_rejected.blocks_contact), with the channels they may be contacted on:
+    may_email (the marketing consent: email and every channel but SMS) and may_sms (the SMS
+    consent); a consent no other record with the same email took back (one record per email).
+    email is null unless the customer may be emailed. With the contact priority score documented
+    in _int_segments__models.yml. -#}
 
 with
 
@@ -32,7 +34,8 @@ customers_rejected as (
 rejected_ids as (
 
     -- A customer id that also has a rejected input row (a broken or conflicting duplicate) is not
-    -- contacted; a plain duplicate agreeing on consent and email does not block (blocks_contact).
+    -- contacted; a plain duplicate agreeing on both consents and email does not block
+    -- (blocks_contact).
     select distinct customer_id
     from customers_rejected
     where blocks_contact
@@ -113,12 +116,14 @@ shared_emails as (
 
     -- The emails more than one customer record holds (a CRM with one person under two ids, the
     -- email in another case: stg_customers writes it trimmed and in lower case), and whether one of
-    -- those records opted out. An unsubscribe is the person's, not the record's: such a person was
-    -- mailed through the other record, and listed twice when both had opted in. Usually no rows,
-    -- so the dedupe below sorts only these customers' rows, not everyone's.
+    -- those records has no marketing (has_opt_out) or no SMS consent (has_sms_opt_out). An
+    -- unsubscribe is the person's, not the record's: such a person was mailed (or texted) through
+    -- the other record, and listed twice when both had opted in. Usually no rows, so the dedupe
+    -- below sorts only these customers' rows, not everyone's.
     select
         email,
-        bool_or(not marketing_opt_in) as has_opt_out
+        bool_or(not coalesce(marketing_opt_in, false)) as has_opt_out,
+        bool_or(not coalesce(sms_opt_in, false)) as has_sms_opt_out
     from customer_features
     where email is not null
     group by email
@@ -126,19 +131,32 @@ shared_emails as (
 
 ),
 
-contactable as (
+channels as (
 
+    -- Consent per channel: the marketing consent for email and every channel but SMS, the SMS
+    -- consent (base_customers.sms_opt_in) for texts. Before, the lists were built on the marketing
+    -- consent alone: a customer who said yes to texts and no to email was in no SMS campaign.
     select
         percentiles.*,
+        coalesce(percentiles.marketing_opt_in, false)
+            and not coalesce(shared_emails.has_opt_out, false) as may_email,
+        coalesce(percentiles.sms_opt_in, false)
+            and not coalesce(shared_emails.has_sms_opt_out, false) as may_sms,
         shared_emails.email is not null as email_is_shared
     from percentiles
     left join rejected_ids
         on percentiles.customer_id = rejected_ids.customer_id
     left join shared_emails
         on percentiles.email = shared_emails.email
-    where percentiles.marketing_opt_in
-        and rejected_ids.customer_id is null
-        and not coalesce(shared_emails.has_opt_out, false)
+    where rejected_ids.customer_id is null
+
+),
+
+contactable as (
+
+    select *
+    from channels
+    where may_email or may_sms
 
 ),
 
@@ -149,9 +167,10 @@ scored as (
         contactable.segment_id,
         segment_names.segment_name,
         contactable.is_noise,
+        -- the dedupe key; final keeps it only for customers who may be emailed
         contactable.email,
-        -- SMS consent of its own (base_customers.sms_opt_in): SMS campaigns take only these
-        coalesce(contactable.sms_opt_in, false) as may_sms,
+        contactable.may_email,
+        contactable.may_sms,
         contactable.email_is_shared,
         cast(contactable.value_percentile as double) as value_percentile,
         cast(contactable.recency_percentile as double) as recency_percentile,
@@ -179,13 +198,22 @@ deduplicated as (
 
 ),
 
-final as (
+deduplicated_all as (
 
     select * exclude (email_is_shared)
     from scored
     where not email_is_shared
     union all
     select * from deduplicated
+
+),
+
+final as (
+
+    -- No email for a customer who may not be emailed (SMS consent only): every list and export
+    -- takes the email from here, so none carries one such a customer could be mailed at.
+    select * replace (case when may_email then email end as email)
+    from deduplicated_all
 
 )
 

@@ -1,7 +1,8 @@
 {#- One row per audience x customer, in the shape activation (reverse-ETL) tools sync from a
     warehouse: campaign audiences hold each campaign's treatment group (holdout left out, so no tool
-    can contact the control group); segment audiences hold every contactable member of a segment
-    (noise excluded). -#}
+    can contact the control group); segment audiences hold every member of a segment with marketing
+    consent (noise excluded). email is null for a customer who may not be emailed (an SMS
+    campaign's members with SMS consent only). -#}
 
 with
 
@@ -44,7 +45,10 @@ segment_members as (
             order by priority_score desc, customer_id
         ) as priority_rank
     from contactable_members
+    -- A segment audience names no channel: the marketing consent, as for every channel but SMS
+    -- (a customer who consented to texts only is in the SMS campaigns' audiences alone).
     where not coalesce(is_noise, false)
+        and may_email
 
 ),
 

@@ -1,6 +1,7 @@
 {#- One row per campaign x targeted customer. Steps: active campaigns -> segments they target (ids
-    and/or traits from the campaigns seed) -> contactable members of those segments (only those on
-    the retention watchlist when target_at_risk_only) -> exclusive
+    and/or traits from the campaigns seed) -> contactable members of those segments with consent
+    for the campaign's channel (may_sms for SMS, may_email for the rest; only those on the
+    retention watchlist when target_at_risk_only) -> exclusive
     campaigns resolved by campaign priority -> ranked by priority score -> capped -> holdout drawn
     from a hash of campaign, customer and var random_seed. Rules in _marketing__models.yml. -#}
 
@@ -106,8 +107,13 @@ eligible as (
         on contactable_members.customer_id = retention_watchlist.customer_id
     where (not active_campaigns.target_at_risk_only
             or retention_watchlist.customer_id is not null)
-        -- An SMS campaign needs SMS consent; the email consent is no consent to texts.
-        and (not {{ is_sms_channel('active_campaigns.channel') }} or contactable_members.may_sms)
+        -- Consent for the campaign's channel: an SMS campaign takes the customers with SMS consent
+        -- (whatever their email consent: the email consent is no consent to texts, nor is its
+        -- absence a refusal of them), every other campaign those with marketing consent.
+        and case
+            when {{ is_sms_channel('active_campaigns.channel') }} then contactable_members.may_sms
+            else contactable_members.may_email
+        end
 
 ),
 
