@@ -1,12 +1,15 @@
 {#- Generic data tests for the marketing marts. -#}
 
-{% test only_contactable_customers(model, column_name, customers, rejected, campaigns=none, campaign_column='campaign_id', campaign_prefix='') %}
+{% test only_contactable_customers(model, column_name, customers, rejected, campaigns=none, campaign_column='campaign_id', campaign_prefix='', flag_column=none) %}
 {#- Every customer in the model has consent for the channel it is listed for and no rejected input
     row that blocks contact (customers_rejected.blocks_contact). With `campaigns`, a row whose
     campaign_column is campaign_prefix || campaign_id of an SMS campaign (sms_channel_words) needs
     SMS consent (sms_opt_in), any other row marketing consent (marketing_opt_in): an email campaign
     never holds a customer who refused email, an SMS campaign never one who refused texts. Without
-    `campaigns`, every row needs marketing consent. -#}
+    `campaigns`, every row needs marketing consent. With `flag_column`, only the rows where that
+    boolean column is true are checked (retention_watchlist.is_contactable: a list that keeps
+    customers who may not be contacted, flagged). (dbt's `where` config wraps the model in a
+    subquery this test's alias cannot follow.) -#}
 select targeted.{{ column_name }} as customer_id
 from {{ model }} as targeted
 left join {{ customers }} as customers
@@ -15,7 +18,7 @@ left join {{ customers }} as customers
 left join {{ campaigns }} as campaigns
     on targeted.{{ quote_identifier(campaign_column) }} = {{ quote_literal(campaign_prefix) }} || campaigns.campaign_id
 {%- endif %}
-where customers.customer_id is null
+where {% if flag_column is not none %}coalesce(targeted.{{ quote_identifier(flag_column) }}, false) and ({% endif %}customers.customer_id is null
     {%- if campaigns is not none %}
     or not coalesce(case
         when {{ is_sms_channel('campaigns.channel') }} then customers.sms_opt_in
@@ -26,7 +29,7 @@ where customers.customer_id is null
     {%- endif %}
     or targeted.{{ column_name }} in (
         select customer_id from {{ rejected }} where blocks_contact
-    )
+    ){% if flag_column is not none %}){% endif %}
 {% endtest %}
 
 {% test emails_only_with_marketing_consent(model, column_name, customers) %}

@@ -34,6 +34,14 @@ feature_tiers as (
 
 ),
 
+contactable as (
+
+    -- The channels each customer may be contacted on, as the campaign lists read them: consent
+    -- that no blocking rejected row and no other record with the same email took back.
+    select customer_id, may_email, may_sms from {{ ref('int_segment_members_contactable') }}
+
+),
+
 purchase_days as (
 
     -- Each day a customer purchased on (a return is not a visit that resets the clock): a plain
@@ -97,10 +105,14 @@ at_risk as (
         customer_features.recency_days / nullif(segment_intervals.usual_interval_days, 0) as overdue_ratio,
         customer_features.monetary * 365.0
             / greatest(coalesce(customer_features.tenure_days, 365), 365) as value_at_risk,
-        customer_features.marketing_opt_in as is_contactable
+        -- Not the customer's own opt-in alone: a repeat row that took consent back blocks them.
+        contactable.may_email as is_contactable,
+        contactable.may_sms
     from customer_segments
     inner join customer_features
         on customer_segments.customer_id = customer_features.customer_id
+    left join contactable
+        on customer_segments.customer_id = contactable.customer_id
     inner join valuable_segments
         on customer_segments.segment_id = valuable_segments.segment_id
     inner join segment_intervals
@@ -126,6 +138,7 @@ final as (
         cast(frequency as bigint) as frequency,
         cast(monetary as double) as monetary,
         coalesce(is_contactable, false) as is_contactable,
+        coalesce(may_sms, false) as may_sms,
         cast(
             'No order for ' || cast(recency_days as varchar) || ' days, '
             || cast(round(overdue_ratio, 1) as varchar) || ' times the usual '

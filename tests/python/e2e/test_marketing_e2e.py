@@ -266,6 +266,56 @@ def test_demo_retention_watchlist_follows_the_documented_rule(demo_build: Path):
     assert {row[0] for row in watched} == expected
 
 
+def test_a_watched_customer_whose_repeat_row_unsubscribed_is_not_contactable(
+    demo_build: Path, tmp_path: Path
+):
+    """retention_watchlist.is_contactable was the customer's own opt-in: a repeat row of the
+    customer that says no (kept out of staging, blocking contact in customers_rejected) left
+    them contactable on the list a win-back campaign is sent from, green. It reads consent as the
+    campaign lists do now. The demo's customers file with one such row added for two watched,
+    contactable customers: both stay on the list (their kept row is unchanged), not contactable."""
+    watched = query(
+        demo_build,
+        "select customer_id from retention_watchlist where is_contactable"
+        " order by watch_rank limit 2",
+    )
+    assert len(watched) == 2
+    chosen = {customer for (customer,) in watched}
+    with (REPO / "seeds" / "demo_customers.csv").open(newline="") as handle:
+        rows = list(csv.reader(handle))
+    header, body = rows[0], rows[1:]
+    opt_in = header.index("marketing_opt_in")
+    repeats = []
+    for row in body:
+        if row[0] in chosen:
+            again = list(row)
+            again[opt_in] = "false"
+            repeats.append(again)
+    customers = tmp_path / "customers.csv"
+    with customers.open("w", newline="") as handle:
+        csv.writer(handle).writerows([header, *body, *repeats])
+    run = run_dbt(
+        tmp_path / "run",
+        variables={
+            "customers_path": str(customers),
+            "orders_path": str(REPO / "seeds" / "demo_orders.csv"),
+        },
+        extra_args=["--select", "+retention_watchlist", "+customers_rejected"],
+    )
+    blocked = {
+        customer
+        for (customer,) in run.query(
+            "select customer_id from customers_rejected where blocks_contact"
+        )
+    }
+    assert chosen <= blocked
+    flags = dict(run.query("select customer_id, is_contactable from retention_watchlist"))
+    assert {flags[customer] for customer in chosen} == {False}
+    # Every other watched customer keeps the flag the campaign lists give them.
+    lists = dict(run.query("select customer_id, may_email from int_segment_members_contactable"))
+    assert all(flag == lists.get(customer, False) for customer, flag in flags.items())
+
+
 def test_a_customers_file_with_a_row_per_order_keeps_repeat_buyers_contactable(tmp_path: Path):
     """Olist's customers file has one row per order: keyed by the person, each repeat buyer comes
     again, equal in every value but the per-order id. Those repeats are rejected as duplicates (the
