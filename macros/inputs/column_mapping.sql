@@ -125,8 +125,11 @@
 {% endmacro %}
 
 {% macro order_email_headers() %}
-    {#- The headers of an email that keys an orders file with no customer id column, first found wins. -#}
-    {{ return(['customer_email', 'billing_email', 'email', 'email_address', 'buyer_email', 'e_mail']) }}
+    {#- The headers of an email that keys an orders file with no customer id column, first found wins:
+        the buyer's before a bare `Email`, which an event's attendee report (Eventbrite) writes for
+        each attendee, who paid nothing. -#}
+    {{ return(['customer_email', 'billing_email', 'purchase_email', 'buyer_email', 'purchaser_email', 'email',
+               'email_address', 'e_mail']) }}
 {% endmacro %}
 
 {% macro order_column_synonyms() %}
@@ -164,12 +167,16 @@
                    'sales_amount', 'sale_amount', 'purchase_amount', 'transaction_amount', 'total_price',
                    'purchase_revenue', 'gross', 'net_value',
                    'betrag', 'gesamtbetrag', 'gesamt', 'gesamtpreis', 'gesamtsumme', 'umsatz', 'montant', 'montant_total', 'importe', 'importe_total', 'importo',
-                   'totale', 'bedrag'],
+                   'totale', 'bedrag', 'kwota', 'wartosc', 'wartosc_brutto', 'castka', 'belopp', 'belob', 'belop',
+                   'summa', 'tutar', 'toplam', 'summa_zakaza'],
         'quantity': ['quantity', 'qty', 'units', 'menge', 'anzahl', 'quantite', 'cantidad', 'aantal'],
         'unit_price': ['unit_price', 'unitprice', 'price', 'einzelpreis', 'preis', 'prix_unitaire', 'prix', 'precio_unitario',
                        'precio', 'prezzo_unitario', 'prezzo', 'prijs', 'stukprijs'],
         'status': ['status', 'order_status', 'financial_status', 'payment_status', 'order_state', 'bestellstatus',
-                   'statut', 'estado', 'stato', 'transaction_type', 'document_type', 'order_type'],
+                   'statut', 'estado', 'stato', 'orderstatus', 'status_zamowienia', 'stan_zamowienia', 'stav_objednavky',
+                   'siparis_durumu', 'tila', 'state_machine_state_technical_name', 'state_machine_state_name',
+                   'order_state_technical_name', 'attendee_status', 'deal_stage', 'dealstage', 'opportunity_stage',
+                   'stage_name', 'stage', 'pipeline_stage', 'transaction_type', 'document_type', 'order_type'],
         'document_type': document_type_headers(),
         'refunded_amount': refunded_amount_headers(),
         'discount_amount': discount_amount_headers(),

@@ -103,7 +103,7 @@
 {% endmacro %}
 
 {% macro plain_number_text(text) -%}
-    {#- `text` without a currency sign ($ EUR GBP JPY INR signs, before or after, `-$12.50` keeps its
+    {#- `text` without a currency sign ($ EUR GBP JPY INR signs and the local ones below, before or after, `-$12.50` keeps its
         minus) or an upper-case ISO code of a common currency (`EUR 12,50`, `12.50 USD`,
         `CHF 1'081.50`: a finance export writes the code, and every such cell was "not a number"), with an accountant's parentheses as a minus (`(1,081.53)`, `($12.50)`), a trailing
         minus as a minus (`12,50-`, as SAP and other ERP exports write a credit), and without
@@ -116,7 +116,11 @@
     {%- set signed -%}
         regexp_replace(replace({{ text }}, '−', '-'), '^\(\s*([^()-]*?)\s*\)$', '-\1')
     {%- endset -%}
-    {%- set currency = "(?:[$\\x{20AC}\\x{00A3}\\x{00A5}\\x{20B9}]|" ~ currency_codes() | join('|') ~ ")" -%}
+    {#- Local signs written after (or before) the number: `1 234,50 kr` (SEK, NOK, DKK; `kr.`),
+        `zł` (PLN), `Kč` (CZK), `Ft` (HUF), `lei` (RON), `₪` (ILS), `₺` (TRY), `₽` / `руб.` (RUB),
+        `₴` (UAH), `R$` (BRL), `₩` (KRW), `฿` (THB): every such cell was "not a number". -#}
+    {%- set local_signs = "R\\$|kr\\.?|zł|Kč|Ft|lei|руб\\.?|[₪₺₽₴₩฿]" -%}
+    {%- set currency = "(?:" ~ local_signs ~ "|[$\\x{20AC}\\x{00A3}\\x{00A5}\\x{20B9}]|" ~ currency_codes() | join('|') ~ ")" -%}
     {%- set strip -%}
         regexp_replace({{ signed }}, '^([-+]?)\s*{{ currency }}\s*|\s*{{ currency }}$', '\1')
     {%- endset -%}

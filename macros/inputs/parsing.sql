@@ -1130,10 +1130,12 @@
 
 {% macro cancellation_stems() %}
     {#- A regular expression for status words that read like a cancellation, a refund or a return
-        in the languages of cancellation_values (`Partially Refunded`, `Stornierung`, `RMA returned`):
+        in the languages of cancellation_values (`Partially Refunded`, `Stornierung`, `RMA returned`,
+        `Częściowo zwrócone`, `Частичный возврат`):
         a status that matches it but is not among var cancellation_values counts as a purchase,
         and base_orders warns so the user decides. -#}
-    {{ return('cancel|refund|return|storn|annul|anul|erstatt|retour|rembours|reembols|rimbors|devol|devuel|void|credit|gutschrift|chargeback') }}
+    {{ return('cancel|refund|return|storn|annul|anul|erstatt|retour|rembours|reembols|rimbors|devol|devuel|void|credit|gutschrift|chargeback'
+              ~ '|zwrot|zwróc|zruš|vrác|отмен|возвр|makuler|återbetal|kansell|refunder|peru|palautet|hyvit|iptal|iade|estorn') }}
 {% endmacro %}
 
 {% macro amount_is_order_total(relation, mapping) %}
@@ -1275,7 +1277,8 @@
 
 {% macro amount_currency_sql(text) -%}
     {#- SQL: the currency an amount's text names by its sign or code (`$12.50` USD, `1.234,50 €`
-        EUR, `£8` GBP, `¥1,200` JPY, `₹` INR, `CHF 12`), null for a plain number. `$` is taken as
+        EUR, `£8` GBP, `¥1,200` JPY, `₹` INR, `CHF 12`, `12,50 zł` PLN, `kr` KR: a Scandinavian krona
+        or krone, whichever), null for a plain number. `$` is taken as
         USD: a shop in another dollar writes the same sign on every line, and one sign is one
         currency whatever it is called. -#}
     {%- set codes = currency_codes() | join('|') -%}
@@ -1284,6 +1287,17 @@
         when contains({{ text }}, '£') then 'GBP'
         when contains({{ text }}, '¥') then 'JPY'
         when contains({{ text }}, '₹') then 'INR'
+        when regexp_matches({{ text }}, '(^|[0-9 ])kr\.?$|^kr\.? ') then 'KR'
+        when contains({{ text }}, 'zł') then 'PLN'
+        when contains({{ text }}, 'Kč') then 'CZK'
+        when regexp_matches({{ text }}, '[0-9 ]Ft$|^Ft ') then 'HUF'
+        when contains({{ text }}, '₪') then 'ILS'
+        when contains({{ text }}, '₺') then 'TRY'
+        when contains({{ text }}, '₽') or contains({{ text }}, 'руб') then 'RUB'
+        when contains({{ text }}, '₴') then 'UAH'
+        when contains({{ text }}, 'R$') then 'BRL'
+        when contains({{ text }}, '₩') then 'KRW'
+        when contains({{ text }}, '฿') then 'THB'
         when regexp_matches({{ text }}, '(^|[^A-Z])({{ codes }})([^A-Z]|$)')
             then regexp_extract({{ text }}, '(^|[^A-Z])({{ codes }})([^A-Z]|$)', 2)
         when contains({{ text }}, '$') then 'USD'

@@ -353,3 +353,31 @@ def test_a_few_lines_without_an_order_id_are_still_rejected_with_their_reason(tm
         (31, "missing order_id; missing customer_id; missing order_date"),
         (32, "missing order_id; missing customer_id; missing order_date"),
     ]
+
+
+def test_an_attendee_report_is_keyed_by_the_buyer_not_each_attendee(tmp_path: Path):
+    """Eventbrite's attendee report writes a line per ticket with the attendee's `Email` and the
+    order's `Buyer Email`: the bare `Email` was taken, so each guest became a customer and an
+    order of four tickets was split over four people. The buyer's email keys the lines now."""
+    header = "Order #,Order Date,First Name,Last Name,Email,Buyer Email,Quantity,Ticket Type,Amount"
+    lines, spend = [header], defaultdict(float)
+    for order in range(6):
+        buyer = f"buyer{order % 4}@example.com"
+        for ticket in range(1 + order % 3):
+            email = buyer if ticket == 0 else f"guest{order}-{ticket}@example.com"
+            lines.append(
+                f"88000{order},2024-04-0{order + 1} 10:00,Ann,Lee,{email},{buyer},1,"
+                f"General,{25 + order}.00"
+            )
+            spend[buyer] += 25 + order
+    orders = tmp_path / "attendees.csv"
+    orders.write_text("\n".join(lines) + "\n")
+    run = run_dbt(
+        tmp_path / "run",
+        command="run",
+        variables={"orders_path": str(orders)},
+        extra_args=["--select", "+int_customer_features"],
+    )
+    features = dict(run.query("select customer_id, monetary from int_customer_features"))
+    assert features == pytest.approx(dict(spend))
+    assert "customer_id <- Buyer Email" in " ".join(run.output.split())

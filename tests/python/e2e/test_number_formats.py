@@ -258,3 +258,50 @@ def test_lines_of_a_trillion_and_more_are_summed_exactly(tmp_path: Path):
         customer: float(sum(Decimal(amount) for amount in lines))
         for customer, lines in amounts.items()
     }
+
+
+def test_local_currency_signs_after_the_number_are_read(tmp_path: Path):
+    """A Swedish shop writes `1 234,50 kr`, a Polish CRM `52 340,50 zł`, a Czech one `Kč`, an
+    Israeli shop `₪39.50`, a Brazilian one `R$ 1.234,50`: only $ € £ ¥ ₹ and ISO codes were
+    stripped, so every such cell was "not a number" (every order line rejected, the build
+    stopped; the decimal comma was not even detected). They read as their numbers now."""
+    nbsp = "\u00a0"
+    incomes = {
+        "P0": ("52 340,50 zł", 52340.5),
+        "P1": (f"1{nbsp}081,53 zł", 1081.53),
+        "P2": ("12 000 Kč", 12000.0),
+        "P3": ("9 500,00 kr", 9500.0),
+    }
+    customers = tmp_path / "klienci.csv"
+    customers.write_text(
+        "id;dochód;wiek\n"
+        + "".join(f"{k};{v[0]};{30 + i}\n" for i, (k, v) in enumerate(incomes.items()))
+    )
+    prices = {"1 234,50 kr": 1234.5, "99,00 kr": 99.0, "kr 12,50": 12.5, "-45,00 kr": -45.0}
+    prices |= {"12,90 kr.": 12.9, "1 000 kr": 1000.0}
+    orders = tmp_path / "ordrar.csv"
+    orders.write_text(
+        "Ordernummer;Kundnummer;Orderdatum;Belopp\n"
+        + "".join(f"O{i};P0;2024-03-{i + 1:02d};{p}\n" for i, p in enumerate(prices))
+    )
+    run = run_dbt(
+        tmp_path / "run",
+        variables={
+            "customers_path": str(customers),
+            "orders_path": str(orders),
+            "customer_columns": {"customer_id": "id", "income": "dochód", "age": "wiek"},
+            "order_columns": {
+                "order_id": "Ordernummer",
+                "customer_id": "Kundnummer",
+                "order_date": "Orderdatum",
+                "amount": "Belopp",
+            },
+        },
+        extra_args=["--select", "base_customers", "base_orders"],
+    )
+    read = dict(run.query("select customer_id, income from base_customers"))
+    assert read == pytest.approx({k: v[1] for k, v in incomes.items()})
+    amounts = run.query(
+        "select amount, is_return, rejection_reason from base_orders order by source_row_number"
+    )
+    assert amounts == [(abs(v), v < 0, None) for v in prices.values()]

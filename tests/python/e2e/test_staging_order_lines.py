@@ -1411,3 +1411,80 @@ def test_shopify_discount_amount_comes_off_the_orders_value(tmp_path: Path):
     assert "column Discount Amount (an order's discount) is not read" in " ".join(
         paid.output.split()
     )
+
+
+@pytest.mark.parametrize(
+    ("header", "statuses", "order_columns"),
+    [
+        # A Polish shop (Sklep): cancelled, returned and unpaid orders counted as purchases.
+        (
+            "Numer zamówienia;Klient;Data;Kwota;Status zamówienia",
+            {
+                "Zrealizowane": "purchase",
+                "Anulowane": "return",
+                "Zwrócone": "return",
+                "Nieopłacone": "no purchase",
+                "Oczekuje na płatność": "no purchase",
+            },
+            {"order_id": "Numer zamówienia", "customer_id": "Klient", "order_date": "Data"},
+        ),
+        # A Swedish, a Russian (1C) and a Turkish status in one column.
+        (
+            "Order;Kund;Datum;Belopp;Orderstatus",
+            {
+                "Levererad": "purchase",
+                "Makulerad": "return",
+                "Återbetald": "return",
+                "Отменен": "return",
+                "Возврат": "return",
+                "İptal Edildi": "return",
+                "Ej betald": "no purchase",
+            },
+            {"customer_id": "Kund", "order_date": "Datum"},
+        ),
+        # HubSpot's deals export as the orders: open and lost deals counted as purchases.
+        (
+            "Record ID;Deal Name;Deal Stage;Amount;Close Date;Contact",
+            {
+                "Closed Won": "purchase",
+                "Closed Lost": "no purchase",
+                "Contract Sent": "no purchase",
+                "Appointment Scheduled": "no purchase",
+                "Negotiation/Review": "no purchase",
+            },
+            {"order_id": "Record ID", "customer_id": "Contact", "order_date": "Close Date"},
+        ),
+    ],
+    ids=["polish-shop", "swedish-russian-turkish", "hubspot-deals"],
+)
+def test_status_words_of_more_languages_and_crm_deal_stages(
+    tmp_path: Path, header: str, statuses: dict[str, str], order_columns: dict[str, str]
+):
+    """Status words outside the seven languages the lists knew (Polish `Anulowane`, Russian
+    `Отменен`, Swedish `Makulerad`, Turkish `İptal Edildi`, unpaid `Nieopłacone` / `Ej betald`)
+    and a CRM's deal stages (`Closed Lost`, `Contract Sent`) counted as purchases, green. Each
+    line is what its status says now: the status column found by its own header
+    (`Status zamówienia`, `Orderstatus`, `Deal Stage`)."""
+    lines = [header]
+    for index, status in enumerate(statuses):
+        day, customer = f"2024-05-{index + 1:02d}", f"C{index % 2}"
+        if header.startswith("Record ID"):
+            lines.append(f"{900 + index};Deal {index};{status};{100 + index};{day};{customer}")
+        else:
+            lines.append(f"{900 + index};{customer};{day};{100 + index};{status}")
+    orders = tmp_path / "orders.csv"
+    orders.write_text("\n".join(lines) + "\n")
+    run = run_dbt(
+        tmp_path / "run",
+        variables={"orders_path": str(orders), "order_columns": order_columns},
+        extra_args=["--select", "base_orders"],
+    )
+    read = {
+        int(order_id): "no purchase" if reason else ("return" if is_return else "purchase")
+        for order_id, is_return, reason in run.query(
+            "select order_id, is_return, rejection_reason from base_orders"
+        )
+    }
+    assert read == {900 + index: outcome for index, outcome in enumerate(statuses.values())}
+    console = " ".join(run.output.split())
+    assert "status <- " + header.split(";")[2 if header.startswith("Record") else 4] in console
