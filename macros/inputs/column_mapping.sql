@@ -133,7 +133,10 @@
 {% endmacro %}
 
 {% macro order_column_synonyms() %}
-    {#- English first, then the headers of German, French, Spanish, Italian and Dutch exports (not
+    {#- GA4's BigQuery export keys its events by `user_pseudo_id` (every event; `user_id` only for
+        signed-in users, blank on most: those events were rejected) and dates them by `event_date`
+        (yyyymmdd) and `event_timestamp` (microseconds).
+        English first, then the headers of German, French, Spanish, Italian and Dutch exports (not
         Portuguese / Italian `data`, which in English means anything). An order number as exports
         head it (`Order Number`, `Invoice No.`, `Receipt #`, `Order #` -> order): without one each
         line counts as an order (base_orders says so). A total with or without tax (BigCommerce's
@@ -149,13 +152,14 @@
                      'bestellnummer', 'bestellnr', 'bestell_nr', 'belegnr', 'belegnummer', 'rechnungsnr', 'rechnungsnummer',
                      'numero_commande', 'n_commande', 'commande', 'numero_facture', 'pedido', 'numero_pedido', 'id_pedido',
                      'ordine', 'numero_ordine', 'bestelnummer', 'factuurnummer', 'amazon_order_id', 'billing_document'],
-        'customer_id': ['customer_id', 'customerid', 'cust_id', 'client_id', 'user_id', 'customer_number', 'customer_code',
+        'customer_id': ['customer_id', 'customerid', 'cust_id', 'client_id', 'user_pseudo_id', 'user_id', 'customer_number', 'customer_code',
                         'buyer_id', 'buyer_user_id', 'sold_to_party', 'sell_to_customer_no', 'bill_to_customer_no']
                        + other_customer_id_headers() + european_customer_id_headers() + bare_id_headers(),
         'order_date': ['order_date', 'orderdate', 'invoice_date', 'invoicedate', 'transaction_date', 'purchase_date',
                        'order_purchase_timestamp', 'order_datetime', 'order_timestamp', 'sale_date', 'sales_date',
                        'posting_date', 'document_date', 'date', 'created_at',
                        'created_utc', 'created', 'created_date', 'billing_date', 'paid_at', 'payment_date',
+                       'event_date', 'event_timestamp',
                        'datum', 'bestelldatum', 'belegdatum', 'rechnungsdatum', 'date_commande', 'date_de_commande',
                        'date_facture', 'fecha', 'fecha_pedido', 'fecha_factura', 'data_ordine', 'besteldatum', 'factuurdatum'],
         'amount': ['amount', 'line_total', 'line_amount', 'order_total', 'total', 'revenue', 'sales', 'value', 'order_value',

@@ -176,6 +176,10 @@ DEFAULT_NON_PURCHASE_VALUES = (
     "void",
     "voided",
     "wc-failed",
+    # a card payment authorised and never captured (Stripe's `Uncaptured`): no money moved
+    "uncaptured",
+    "requires_capture",
+    "requires_payment_method",
     # not (yet) a sale: quotes, drafts, unpaid invoices, orders waiting for payment
     "draft",
     "quotation",

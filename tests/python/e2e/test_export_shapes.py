@@ -381,3 +381,34 @@ def test_an_attendee_report_is_keyed_by_the_buyer_not_each_attendee(tmp_path: Pa
     features = dict(run.query("select customer_id, monetary from int_customer_features"))
     assert features == pytest.approx(dict(spend))
     assert "customer_id <- Buyer Email" in " ".join(run.output.split())
+
+
+def test_ga4_purchase_events_are_keyed_by_the_pseudo_id_and_dated(tmp_path: Path):
+    """GA4's BigQuery export, its purchase events flattened: `user_id` only for signed-in users
+    (blank on most events, which were rejected as missing customer_id), `user_pseudo_id` on
+    every one, `event_date` as yyyymmdd and `event_timestamp` in microseconds (neither was an
+    order date header: the build stopped). Keyed by the pseudo id and dated now."""
+    header = "event_date,event_timestamp,event_name,user_pseudo_id,user_id,transaction_id,"
+    header += "purchase_revenue"
+    lines, spend = [header], defaultdict(float)
+    for event in range(12):
+        pseudo = f"{1000 + event % 5}.{1700000000 + event % 5}"
+        user = "u42" if event % 4 == 0 else ""
+        stamp = 1709280000000000 + event * 86_400_000_000  # 2024-03-01 08:00 UTC, a day apart
+        day = f"202403{1 + event:02d}"
+        revenue = 20.0 + event
+        lines.append(f"{day},{stamp},purchase,{pseudo},{user},T{event},{revenue}")
+        spend[pseudo] += revenue
+    events = tmp_path / "ga4_purchases.csv"
+    events.write_text("\n".join(lines) + "\n")
+    run = run_dbt(
+        tmp_path / "run",
+        command="run",
+        variables={"orders_path": str(events)},
+        extra_args=["--select", "+int_customer_features"],
+    )
+    features = dict(run.query("select customer_id, monetary from int_customer_features"))
+    assert features == pytest.approx(dict(spend))
+    assert run.scalar("select count(*) from base_orders where rejection_reason is null") == 12
+    console = " ".join(run.output.split())
+    assert "customer_id <- user_pseudo_id" in console and "order_date <- event_date" in console

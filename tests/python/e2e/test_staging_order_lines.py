@@ -745,6 +745,7 @@ def test_failed_payments_drafts_and_unpaid_invoices_are_no_purchase_and_no_retur
         ("ch_6", "cus_c", "Voided", 80),
         ("ch_7", "cus_c", "Succeeded", 80),
         ("ch_8", "cus_c", "Refunded", 30),
+        ("ch_9", "cus_a", "Uncaptured", 100),  # authorised, never captured: no money moved
     ]
     lines = ["id,Customer ID,Created (UTC),Amount,Status"]
     lines += [
@@ -774,6 +775,7 @@ def test_failed_payments_drafts_and_unpaid_invoices_are_no_purchase_and_no_retur
         "ch_4": "status 'Not Paid' is no purchase (var non_purchase_values)",
         "ch_5": "status 'Draft' is no purchase (var non_purchase_values)",
         "ch_6": "status 'Voided' is no purchase (var non_purchase_values)",
+        "ch_9": "status 'Uncaptured' is no purchase (var non_purchase_values)",
     }
     assert "'Failed' 1 (no purchase: rejected)" in " ".join(run.output.split())
 
