@@ -133,7 +133,9 @@
 {% endmacro %}
 
 {% macro order_column_synonyms() %}
-    {#- GA4's BigQuery export keys its events by `user_pseudo_id` (every event; `user_id` only for
+    {#- A sale's refunded flag (Gumroad's `Fully Refunded?`, Lemon Squeezy's `Refunded`: true / 1 /
+        yes): its lines are returns, as a refunded status makes them (not a partial refund's flag).
+        GA4's BigQuery export keys its events by `user_pseudo_id` (every event; `user_id` only for
         signed-in users, blank on most: those events were rejected) and dates them by `event_date`
         (yyyymmdd) and `event_timestamp` (microseconds).
         English first, then the headers of German, French, Spanish, Italian and Dutch exports (not
@@ -188,6 +190,7 @@
         'channel': ['channel', 'sales_channel'],
         'currency': ['currency', 'currency_code', 'order_currency', 'transaction_currency', 'wahrung', 'waehrung',
                      'devise', 'moneda', 'divisa', 'valuta'],
+        'refunded_flag': ['fully_refunded', 'is_refunded', 'was_refunded', 'refunded_flag', 'refunded'],
         'description': line_description_headers(),
     }) }}
 {% endmacro %}

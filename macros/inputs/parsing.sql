@@ -1340,6 +1340,14 @@
     {%- endif -%}
 {%- endmacro %}
 
+{% macro refunded_flag_is_set(field, mapping) -%}
+    {#- SQL (` or ...`, or nothing): the line's refunded flag column (key refunded_flag: Gumroad's
+        `Fully Refunded?`) says yes (true, 1, yes, ...: parse_boolean). -#}
+    {%- if 'refunded_flag' in mapping -%}
+        {{ ' ' }}or coalesce({{ parse_boolean(field.refunded_flag) }}, false)
+    {%- endif -%}
+{%- endmacro %}
+
 {% macro document_is_credit(document_type) -%}
     {#- SQL (` or ...`, or nothing): the line's document type (line_document_type) is a credit
         note, credit memo, return or cancelled invoice (document_type_words), any case. -#}

@@ -4,7 +4,7 @@
     Lines the CSV reader could not use (ragged, blank, bad bytes) are appended by the post-hook,
     with their raw text and the reason (macros/inputs/input_sources.sql). -#}
 {{ config(post_hook=["{{ insert_unreadable_lines('orders') }}", "{{ log_rows_read('orders') }}"]) }}
-{%- set standard_fields = ['order_id', 'customer_id', 'order_date', 'quantity', 'unit_price', 'amount', 'category', 'channel', 'refunded_amount', 'description', 'discount_amount'] -%}
+{%- set standard_fields = ['order_id', 'customer_id', 'order_date', 'quantity', 'unit_price', 'amount', 'category', 'channel', 'refunded_amount', 'description', 'discount_amount', 'refunded_flag'] -%}
 {%- set orders_present = has_input('orders') -%}
 {%- set check_customers = has_input('customers') -%}
 {#- var customer_id_matching: ignore_leading_zeros (`42` finds customer `0042`), ignore_case,
@@ -351,12 +351,12 @@ valued as (
         {%- set status_value = text_value(aliases.get(status_column)) %}
         coalesce({{ status_value }}, max({{ status_value }}) over (partition by order_id)) as line_status,
         {{- document_type_value(document_type, aliases, fill_document_type) }}
-        ({{ is_cancellation('order_id', 'line_status', extra_cancellations) }}{{ document_is_credit(document_type) }}) as is_cancellation,
+        ({{ is_cancellation('order_id', 'line_status', extra_cancellations) }}{{ document_is_credit(document_type) }}{{ refunded_flag_is_set(field, mapping) }}) as is_cancellation,
         -- A failed payment, a draft, an unpaid invoice: no purchase and no return (rejected below).
         case when {{ is_non_purchase('line_status') }} then line_status end as non_purchase_status
         {%- else %}
         {{- document_type_value(document_type, aliases, fill_document_type) }}
-        ({{ is_cancellation('order_id', none) }}{{ document_is_credit(document_type) }}) as is_cancellation,
+        ({{ is_cancellation('order_id', none) }}{{ document_is_credit(document_type) }}{{ refunded_flag_is_set(field, mapping) }}) as is_cancellation,
         cast(null as varchar) as non_purchase_status
         {%- endif %}
         {%- if check_customers and read_once and not match_by_key %},

@@ -412,3 +412,40 @@ def test_ga4_purchase_events_are_keyed_by_the_pseudo_id_and_dated(tmp_path: Path
     assert run.scalar("select count(*) from base_orders where rejection_reason is null") == 12
     console = " ".join(run.output.split())
     assert "customer_id <- user_pseudo_id" in console and "order_date <- event_date" in console
+
+
+def test_a_refunded_flag_column_makes_the_sale_a_return(tmp_path: Path):
+    """Gumroad's sales export flags a refunded sale in `Fully Refunded?` (0 / 1) and has no status
+    column: every refunded sale counted as a purchase, green. A yes in a refunded flag column is a
+    return now, as a refunded status is; `Refunded?`, set for a partial refund too, is not read
+    when `Fully Refunded?` is there."""
+    header = "Purchase ID,Item Name,Purchase Email,Buyer Email,Purchase Date,Sale Price ($),"
+    header += "Refunded?,Fully Refunded?,Disputed?"
+    lines, spend, returns = [header], defaultdict(float), defaultdict(float)
+    for sale in range(14):
+        email = f"fan{sale % 4}@example.com"
+        refunded, partial = int(sale % 5 == 1), int(sale % 7 == 3)  # Refunded? is any refund
+        price = 9.0 + sale
+        buyer = email if sale % 2 else ""  # blank for a buyer without a Gumroad account
+        lines.append(
+            f"{5263187500 + sale},Zine,{email},{buyer},2024-02-{sale + 1:02d},{price:.2f},"
+            f"{max(refunded, partial)},{refunded},0"
+        )
+        (returns if refunded else spend)[email] += price
+    sales = tmp_path / "sales.csv"
+    sales.write_text("\n".join(lines) + "\n")
+    run = run_dbt(
+        tmp_path / "run",
+        command="run",
+        variables={"orders_path": str(sales), "order_columns": {"amount": "Sale Price ($)"}},
+        extra_args=["--select", "+int_customer_features"],
+    )
+    features = {
+        customer: (monetary, amount)
+        for customer, monetary, amount in run.query(
+            "select customer_id, monetary, return_amount from int_customer_features"
+        )
+    }
+    assert features == {
+        email: (pytest.approx(spend[email]), pytest.approx(returns[email])) for email in spend
+    }
