@@ -404,7 +404,8 @@
         {%- endfor -%}
     {%- endif -%}
     {%- set preset = shopify_orders_preset('orders' if overrides_var == 'order_columns' else kind, by_normalized)
-        or amazon_orders_preset('orders' if overrides_var == 'order_columns' else kind, by_normalized) -%}
+        or amazon_orders_preset('orders' if overrides_var == 'order_columns' else kind, by_normalized)
+        or paypal_activity_preset('orders' if overrides_var == 'order_columns' else kind, by_normalized) -%}
     {%- if preset -%}
         {#- The var's own keys win over the preset's. -#}
         {%- do preset.update(overrides) -%}

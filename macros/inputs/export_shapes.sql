@@ -137,3 +137,84 @@
     {%- if fields is none or not fields.amount -%}{{ return(none) }}{%- endif -%}
     {{ return({'column': fields.amount, 'orders': fields.orders, 'repeating': fields.orders, 'filled_down': true}) }}
 {% endmacro %}
+
+{% macro paypal_activity_headers(by_normalized) %}
+    {#- Whether the input is PayPal's "Activity download" (`Gross`, `Net`, `From Email Address`,
+        `To Email Address`, `Type`): a line per money movement of the merchant's account. -#}
+    {{ return(['gross', 'net', 'from_email_address', 'to_email_address', 'type'] | select('in', by_normalized) | list | length == 5) }}
+{% endmacro %}
+
+{% macro paypal_activity_preset(kind, by_normalized) %}
+    {#- PayPal's Activity download: order_id <- Transaction ID, amount <- Gross (negative on a
+        refund or a chargeback: a return), status <- Type (`Express Checkout Payment`, `Payment
+        Refund` a return, `General Withdrawal` no sale: cancellation_values and non_purchase_values
+        hold PayPal's types), customer_id <- From Email
+        Address, which paypal_activity_input makes the buyer's on every line: on a refund or a
+        chargeback PayPal writes the merchant in From and the buyer in To, so the merchant was the
+        customer holding every refund (and every bank withdrawal), and the buyers had none. {} for
+        any other input; var order_columns overrides. -#}
+    {%- set preset = {} -%}
+    {%- if (kind | string) == 'orders' and paypal_activity_headers(by_normalized) -%}
+        {%- do preset.update({'customer_id': by_normalized['from_email_address'], 'amount': by_normalized['gross'],
+                              'status': by_normalized['type']}) -%}
+        {%- if 'transaction_id' in by_normalized -%}{%- do preset.update({'order_id': by_normalized['transaction_id']}) -%}{%- endif -%}
+        {%- if execute -%}
+            {%- do log(kind ~ ": a PayPal activity download (Gross, From / To Email Address, Type): customer_id <- the buyer ("
+                ~ by_normalized['from_email_address'] ~ " on a payment, " ~ by_normalized['to_email_address'] ~ " on a refund or chargeback), amount <- "
+                ~ by_normalized['gross'] ~ ", status <- " ~ by_normalized['type'] ~ " (payments are purchases, refunds and chargebacks returns,"
+                ~ " withdrawals, conversions, holds and transfers no sale); var order_columns overrides", info=true) -%}
+        {%- endif -%}
+    {%- endif -%}
+    {{ return(preset) }}
+{% endmacro %}
+
+{% macro paypal_activity_input(input, mapping) %}
+    {#- `input` (staging_input) as base_orders reads a PayPal activity download (the preset mapped
+        its columns), with one column more, the buyer: To Email Address on a line that takes money
+        out (`Balance Impact` Debit, or a negative Gross without that column: a refund, a
+        chargeback), From Email Address otherwise, and the status: `Type`, or `Status` where it is
+        not `Completed`. The customer and the status are those columns (the mapping is moved to
+        them); the file's own columns stay as they arrived (raw_record). The
+        line number is the input's, kept in a column of its own. The input unchanged for any other
+        file, or when var order_columns names the customer. Returns {input, mapping}. -#}
+    {%- set unchanged = {'input': input, 'mapping': mapping} -%}
+    {%- if not execute or (setting('order_columns') or {}).get('customer_id') -%}{{ return(unchanged) }}{%- endif -%}
+    {%- set by_normalized = {} -%}
+    {%- for column in input.columns -%}{%- do by_normalized.setdefault(normalize_column_name(column), column) -%}{%- endfor -%}
+    {%- if not paypal_activity_headers(by_normalized) or mapping.get('customer_id') != by_normalized['from_email_address'] -%}
+        {{ return(unchanged) }}
+    {%- endif -%}
+    {%- if 'balance_impact' in by_normalized -%}
+        {%- set money_out = "lower(" ~ text_value(quote_identifier(by_normalized['balance_impact'])) ~ ") = 'debit'" -%}
+    {%- else -%}
+        {%- set money_out = "starts_with(" ~ text_value(quote_identifier(by_normalized['gross'])) ~ ", '-')" -%}
+    {%- endif -%}
+    {%- set row = unused_column_name(input.columns, '__paypal_line_number') -%}
+    {%- set buyer_column = unused_column_name(input.columns, 'paypal_buyer_email') -%}
+    {%- set buyer = "case when coalesce(" ~ money_out ~ ", false) then " ~ quote_identifier(by_normalized['to_email_address'])
+        ~ " else " ~ quote_identifier(by_normalized['from_email_address']) ~ " end as " ~ quote_identifier(buyer_column) -%}
+    {#- The status: PayPal's `Status` where the money did not move as written (`Pending`, `Denied`,
+        `Reversed`: no purchase, or a return, by the status lists), its `Type` once `Completed`. -#}
+    {%- set status_column = unused_column_name(input.columns, 'paypal_status') -%}
+    {%- set type_status = quote_identifier(mapping['status']) if mapping.get('status') else 'cast(null as varchar)' -%}
+    {%- if 'status' in by_normalized and mapping.get('status') == by_normalized['type'] -%}
+        {%- set written = text_value(quote_identifier(by_normalized['status'])) -%}
+        {%- set status = "case when " ~ written ~ " is null or lower(" ~ written ~ ") = 'completed' then " ~ type_status
+            ~ " else " ~ written ~ " end as " ~ quote_identifier(status_column) -%}
+    {%- else -%}
+        {%- set status = type_status ~ " as " ~ quote_identifier(status_column) -%}
+    {%- endif -%}
+    {%- set relation = "(select *, " ~ buyer ~ ", " ~ status ~ " from (select " ~ input.row_number ~ " as "
+        ~ quote_identifier(row) ~ ", * from " ~ input.relation ~ "))" -%}
+    {%- set types = {} -%}
+    {%- do types.update(input.types) -%}
+    {%- do types.update({buyer_column: 'VARCHAR', status_column: 'VARCHAR'}) -%}
+    {%- set result = {} -%}
+    {%- do result.update(input) -%}
+    {%- do result.update({'relation': relation, 'row_number': quote_identifier(row), 'reader_numbers_rows': false,
+                          'columns': input.columns + [buyer_column, status_column], 'types': types}) -%}
+    {%- set moved = {} -%}
+    {%- do moved.update(mapping) -%}
+    {%- do moved.update({'customer_id': buyer_column, 'status': status_column}) -%}
+    {{ return({'input': result, 'mapping': moved}) }}
+{% endmacro %}

@@ -164,6 +164,9 @@ DEFAULT_CANCELLATION_VALUES = (
     "iade edildi",
     "estornado",
     "estornada",
+    # PayPal's activity download (its Type column)
+    "payment refund",
+    "payment reversal",
 )
 """Order statuses that mean a cancelled or refunded line when var cancellation_values is unset."""
 
@@ -258,6 +261,24 @@ DEFAULT_NON_PURCHASE_VALUES = (
     "perception analysis",
     "proposal/price quote",
     "negotiation/review",
+    # PayPal's activity download: money that moved without a sale to a customer
+    "general currency conversion",
+    "general withdrawal",
+    "general credit card deposit",
+    "general credit card withdrawal",
+    "bank deposit to pp account",
+    "user initiated withdrawal",
+    "general payment",
+    "general authorization",
+    "void of authorization",
+    "account hold for open authorization",
+    "reversal of general account hold",
+    "hold on balance for dispute investigation",
+    "hold on available balance",
+    "general hold",
+    "general hold release",
+    "payment hold",
+    "payment release",
     "fallido",
 )
 """Order statuses that mean no purchase and no return (the line is rejected with its reason)."""

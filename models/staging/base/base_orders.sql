@@ -28,6 +28,10 @@
         below take them from the line above, in file order (order_fields_on_first_line). -#}
     {%- set first_line_fields = order_fields_on_first_line(input, mapping) -%}
     {%- set input = input_with_order_fields_filled(input, first_line_fields, mapping) -%}
+    {#- PayPal's activity download: the buyer is in To on a refund (paypal_activity_input). -#}
+    {%- set paypal = paypal_activity_input(input, mapping) -%}
+    {%- set input = paypal.input -%}
+    {%- set mapping = paypal.mapping -%}
     {#- Orders keyed by email, customers by an id (Shopify's two exports: the orders' `Email`, the
         customers' `Customer ID` and `Email`): every line matched no customer. Such lines find
         their customer by the customers' email (orders_keyed_by_email). -#}

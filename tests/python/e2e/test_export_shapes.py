@@ -449,3 +449,77 @@ def test_a_refunded_flag_column_makes_the_sale_a_return(tmp_path: Path):
     assert features == {
         email: (pytest.approx(spend[email]), pytest.approx(returns[email])) for email in spend
     }
+
+
+def paypal_activity_download() -> tuple[str, dict[str, list[float]], int]:
+    """PayPal's Activity download as the merchant saves it (dd/mm/yyyy, quoted, a BOM, `Balance
+    Impact` last): payments From the buyer To the shop, refunds and a chargeback From the shop To
+    the buyer (negative Gross), a currency conversion and a bank withdrawal (no sale), a `Pending`
+    payment (no sale yet). Returns the
+    text, {buyer: [purchases, returns]} and the number of no-sale lines."""
+    header = (
+        '"Date","Time","TimeZone","Name","Type","Status","Currency","Gross","Fee","Net",'
+        '"From Email Address","To Email Address","Transaction ID","Item Title","Balance Impact"'
+    )
+    shop = "sales@teapotshop.co.uk"
+    lines, money, no_sale = [header], defaultdict(lambda: [0.0, 0.0]), 0
+    rows = [
+        ("Express Checkout Payment", "mia@example.co.uk", 120.0),
+        ("Website Payment", "leo@example.co.uk", 1250.0),
+        ("Mobile Payment", "mia@example.co.uk", 18.0),
+        ("Payment Refund", "mia@example.co.uk", -18.0),
+        ("Express Checkout Payment", "ava@example.co.uk", 60.0),
+        ("Chargeback", "ava@example.co.uk", -60.0),
+        ("General Currency Conversion", None, -35.5),
+        ("General Withdrawal", None, -1500.0),
+        ("Website Payment", "leo@example.co.uk", 24.99),
+        ("Express Checkout Payment", "ava@example.co.uk", 30.0),  # Pending: not yet a sale
+    ]
+    for day, (kind, buyer, gross) in enumerate(rows, start=1):
+        status = "Pending" if day == len(rows) else "Completed"
+        out = gross < 0
+        sender, receiver = (shop, buyer or "") if out else (buyer or "", shop)
+        amount = f"{gross:,.2f}"
+        lines.append(
+            f'"{day + 12:02d}/03/2024","10:{day:02d}:00","Europe/London","Name {day}","{kind}",'
+            f'"{status}","GBP","{amount}","0.00","{amount}","{sender}","{receiver}",'
+            f'"{day}X{day * 7919:08d}","Teapot order","{"Debit" if out else "Credit"}"'
+        )
+        if buyer is None or status == "Pending":
+            no_sale += 1
+        else:
+            money[buyer][1 if out else 0] += abs(gross)
+    return "\ufeff" + "\n".join(lines) + "\n", dict(money), no_sale
+
+
+def test_a_paypal_activity_download_gives_each_refund_to_its_buyer(tmp_path: Path):
+    """PayPal writes a refund or a chargeback From the merchant To the buyer: keyed by `From Email
+    Address`, the merchant was a customer holding every refund and every bank withdrawal (and went
+    into the campaign files), and the refunded buyers had no return, green. The download is
+    recognised and mapped now: the buyer is To on a line that takes money out, `Payment Refund`
+    and `Chargeback` are returns, a withdrawal, a currency conversion or a payment whose `Status`
+    is `Pending` is no sale (rejected with its reason); the file's own columns stay as they
+    arrived."""
+    text, money, no_sale = paypal_activity_download()
+    path = tmp_path / "Download.CSV"
+    path.write_text(text)
+    run = run_dbt(
+        tmp_path / "run",
+        command="run",
+        variables={"orders_path": str(path)},
+        extra_args=["--select", "+int_customer_features"],
+    )
+    features = {
+        customer: (monetary, returned)
+        for customer, monetary, returned in run.query(
+            "select customer_id, monetary, return_amount from int_customer_features"
+        )
+    }
+    assert features == {
+        buyer: (pytest.approx(bought), pytest.approx(returned))
+        for buyer, (bought, returned) in money.items()
+    }
+    reasons = [row[0] for row in run.query("select rejection_reason from base_orders")]
+    assert sum(reason is not None and "is no purchase" in reason for reason in reasons) == no_sale
+    console = " ".join(run.output.split())
+    assert "a PayPal activity download (Gross, From / To Email Address, Type)" in console
