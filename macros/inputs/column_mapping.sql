@@ -128,8 +128,8 @@
     {#- The headers of an email that keys an orders file with no customer id column, first found wins:
         the buyer's before a bare `Email`, which an event's attendee report (Eventbrite) writes for
         each attendee, who paid nothing. -#}
-    {{ return(['customer_email', 'billing_email', 'purchase_email', 'buyer_email', 'purchaser_email', 'email',
-               'email_address', 'e_mail']) }}
+    {{ return(['customer_email', 'billing_email', 'purchase_email', 'buyer_email', 'purchaser_email', 'contact_email',
+               'email', 'email_address', 'e_mail']) }}
 {% endmacro %}
 
 {% macro order_column_synonyms() %}
@@ -161,7 +161,7 @@
                        'order_purchase_timestamp', 'order_datetime', 'order_timestamp', 'sale_date', 'sales_date',
                        'posting_date', 'document_date', 'date', 'created_at',
                        'created_utc', 'created', 'created_date', 'billing_date', 'paid_at', 'payment_date',
-                       'event_date', 'event_timestamp',
+                       'event_date', 'event_timestamp', 'date_created', 'order_created', 'order_created_at', 'purchased_on',
                        'datum', 'bestelldatum', 'belegdatum', 'rechnungsdatum', 'date_commande', 'date_de_commande',
                        'date_facture', 'fecha', 'fecha_pedido', 'fecha_factura', 'data_ordine', 'besteldatum', 'factuurdatum'],
         'amount': ['amount', 'line_total', 'line_amount', 'order_total', 'total', 'revenue', 'sales', 'value', 'order_value',

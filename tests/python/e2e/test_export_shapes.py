@@ -523,3 +523,34 @@ def test_a_paypal_activity_download_gives_each_refund_to_its_buyer(tmp_path: Pat
     assert sum(reason is not None and "is no purchase" in reason for reason in reasons) == no_sale
     console = " ".join(run.output.split())
     assert "a PayPal activity download (Gross, From / To Email Address, Type)" in console
+
+
+def test_a_wix_stores_export_is_mapped_without_vars(tmp_path: Path):
+    """Wix Stores' orders export names its date `Date created` and its customer `Contact email`
+    (neither a synonym: the build stopped twice, one missing column at a time) and writes prices
+    in the shop's sign (`₪39.50`: not a number, every line rejected). Mapped and read now; its
+    `Total` repeats the order's total on every line, so the line value is Qty x Price."""
+    header = "Order number,Date created,Time,Billing customer,Item,Qty,Price,Total,Contact email"
+    lines, spend = [header], defaultdict(float)
+    for order in range(14):
+        email = f"c{order % 3}@example.co.il"
+        items = [(1 + line, 39.5 + order + 10 * line) for line in range(1 + order % 2)]
+        total = sum(quantity * price for quantity, price in items)
+        for quantity, price in items:
+            lines.append(
+                f'{10055 + order},"Nov {order + 13}, 2023",7:02 PM,Shira Azoulay,Scarf,{quantity},'
+                f"₪{price:.2f},₪{total:,.2f},{email}"
+            )
+            spend[email] += quantity * price
+    orders = tmp_path / "wix_orders.csv"
+    orders.write_text("\ufeff" + "\n".join(lines) + "\n")
+    run = run_dbt(
+        tmp_path / "run",
+        command="run",
+        variables={"orders_path": str(orders)},
+        extra_args=["--select", "+int_customer_features"],
+    )
+    features = dict(run.query("select customer_id, monetary from int_customer_features"))
+    assert features == pytest.approx(dict(spend))
+    console = " ".join(run.output.split())
+    assert "customer_id <- Contact email" in console and "order_date <- Date created" in console
