@@ -672,7 +672,60 @@
     {{ return(['', ' %H:%M', ' %H:%M:%S', ' %I:%M %p', ' %I:%M:%S %p']) }}
 {% endmacro %}
 
+{% macro month_names() %}
+    {#- By month: its English name and abbreviation, then its names and abbreviations in Spanish,
+        Portuguese, French, German, Italian and Dutch (lower case, accents dropped): strptime's %b / %B read
+        English only, so `3 de enero de 2024` (Mercado Libre), `3. März 2024`, `3 janv. 2024` read
+        no format, and the fix offered (a strftime format) could not read them either. -#}
+    {{ return([
+        ['january', 'jan', 'enero', 'ene', 'janvier', 'janv', 'januar', 'janner', 'gennaio', 'gen', 'janeiro', 'januari'],
+        ['february', 'feb', 'febrero', 'fevrier', 'fevr', 'fev', 'februar', 'febbraio', 'fevereiro', 'februari'],
+        ['march', 'mar', 'marzo', 'mars', 'marz', 'maerz', 'marco', 'maart', 'mrt'],
+        ['april', 'apr', 'abril', 'abr', 'avril', 'avr', 'aprile'],
+        ['may', 'may', 'mayo', 'mai', 'maggio', 'mag', 'maio', 'mei'],
+        ['june', 'jun', 'junio', 'juin', 'juni', 'giugno', 'giu', 'junho'],
+        ['july', 'jul', 'julio', 'juillet', 'juil', 'juli', 'luglio', 'lug', 'julho'],
+        ['august', 'aug', 'agosto', 'ago', 'aout', 'augustus'],
+        ['september', 'sep', 'sept', 'septiembre', 'setiembre', 'set', 'septembre', 'settembre', 'setembro'],
+        ['october', 'oct', 'octubre', 'octobre', 'oktober', 'okt', 'ottobre', 'ott', 'outubro', 'out'],
+        ['november', 'nov', 'noviembre', 'novembre', 'novembro'],
+        ['december', 'dec', 'diciembre', 'dic', 'decembre', 'dezember', 'dez', 'dicembre', 'dezembro'],
+    ]) }}
+{% endmacro %}
+
+{% macro english_month_text(text_expression, full) -%}
+    {#- SQL: a date's text with its month name in English (`full`: `january`, else `jan`), as
+        strptime's %B / %b read it, lower case: `3 de enero de 2024 13:32 hs.` -> `3 january 2024
+        13:32`, `3. März 2024` -> `3 march 2024`, `3 janv. 2024` -> `3 jan 2024`. The Spanish and
+        Portuguese `de` / `del` between the parts, a German day's dot and a trailing `hs.` / `h` /
+        `Uhr` go too. -#}
+    {%- set text = namespace(sql="strip_accents(lower(" ~ text_expression ~ "))") -%}
+    {#- (for %b, not the English full name: `April 1, 2024` stays a %B date, as it always read) -#}
+    {%- for names in month_names() -%}
+        {%- set text.sql = "regexp_replace(" ~ text.sql ~ ", " ~ quote_literal('\\b(' ~ (names if full else names[1:]) | join('|') ~ ')\\b\\.?') ~ ", "
+            ~ quote_literal(names[0] if full else names[1]) ~ ", 'g')" -%}
+    {%- endfor -%}
+    {%- set text.sql = "regexp_replace(" ~ text.sql ~ ", '\\b(de|del)\\b', ' ', 'g')" -%}
+    {%- set text.sql = "regexp_replace(" ~ text.sql ~ ", '^([0-9]{1,2})\\.', '\\1')" -%}
+    {%- set text.sql = "regexp_replace(" ~ text.sql ~ ", '\\s*(hs?\\.?|uhr)$', '')" -%}
+    trim(regexp_replace({{ text.sql }}, '\s+', ' ', 'g'))
+{%- endmacro %}
+
 {% macro date_with_format(text_expression, date_format) -%}
+    {%- if ('%b' in date_format or '%B' in date_format) and '%a' not in date_format -%}
+        {#- Month names of six more languages read as English ones (english_month_text), only where
+            the text does not read as it is (a CASE: the regular expressions run on those cells only). -#}
+        {%- set as_written = strptime_date(text_expression, date_format) -%}
+        case when {{ as_written }} is not null then {{ as_written }}
+            else {{ strptime_date(english_month_text(text_expression, '%B' in date_format), date_format) }} end
+    {%- else -%}
+        {{ strptime_date(text_expression, date_format) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro strptime_date(text_expression, date_format) -%}
+    {#- SQL: the text as a date in `date_format` (iso, excel, epoch or strptime codes with the times
+        of date_time_suffixes after them), null when it does not read. -#}
     {%- if date_format == 'iso' -%}
         cast({{ try_cast_value(text_expression, 'timestamp') }} as date)
     {%- elif date_format == 'excel' -%}

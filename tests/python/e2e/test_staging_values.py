@@ -1182,3 +1182,52 @@ def test_a_fractional_age_counts_completed_years(tmp_path: Path):
     )
     ages = dict(run.query("select customer_id, age from stg_customers"))
     assert ages == {"1": 34, "2": 20, "3": 41}
+
+
+@pytest.mark.parametrize(
+    ("spell", "expected_format"),
+    [
+        # Mercado Libre's sales report (Spanish): `3 de enero de 2024 13:32 hs.`
+        (
+            lambda d: f"{d.day} de {SPANISH_MONTHS[d.month - 1]} de {d.year} 13:32 hs.",
+            r"order_date %d %[bB] %Y \(detected\)",
+        ),
+        # A German export: `3. März 2024`
+        (
+            lambda d: f"{d.day}. {GERMAN_MONTHS[d.month - 1]} {d.year}",
+            r"order_date %d %[bB] %Y \(detected\)",
+        ),
+        # A French one, abbreviated with a dot: `3 janv. 2024`
+        (
+            lambda d: f"{d.day} {FRENCH_SHORT[d.month - 1]} {d.year}",
+            r"order_date %d %b %Y \(detected\)",
+        ),
+    ],
+    ids=["spanish-mercado-libre", "german", "french-abbreviated"],
+)
+def test_month_names_of_other_languages_are_read(tmp_path: Path, spell, expected_format):
+    """strptime's %B and %b read English month names only: a Spanish, German or French date
+    written with its month's name read no format, and the fix the build offered (a strftime
+    format) could not read it either, so every line was rejected. Such names read as English
+    ones now, to the day."""
+    days = [date(2024, 1, 3) + timedelta(days=17 * i) for i in range(22)]
+    orders = tmp_path / "ventas.csv"
+    orders.write_text(
+        "order_id;customer_id;order_date;amount\n"
+        + "".join(f"V{i};C{i % 4};{spell(d)};{10 + i}\n" for i, d in enumerate(days))
+    )
+    run = run_base_models(tmp_path / "run", {"orders_path": str(orders)})
+    assert dict(run.query("select order_id, order_date from base_orders")) == {
+        f"V{i}": d for i, d in enumerate(days)
+    }
+    # (a full name reads as %B and as %b, its English abbreviation: either is the format)
+    console = " ".join(run.output.split())
+    assert re.search(expected_format, console), console[-3000:]
+
+
+SPANISH_MONTHS = ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto"]
+SPANISH_MONTHS += ["septiembre", "octubre", "noviembre", "diciembre"]
+GERMAN_MONTHS = ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August"]
+GERMAN_MONTHS += ["September", "Oktober", "November", "Dezember"]
+FRENCH_SHORT = ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept."]
+FRENCH_SHORT += ["oct.", "nov.", "déc."]
