@@ -77,6 +77,25 @@
     }) }}
 {% endmacro %}
 
+{% macro consent_keys() %}
+    {#- The consent keys of customer_column_synonyms: opt-in and opt-out, marketing and SMS. -#}
+    {{ return(['marketing_opt_in', 'marketing_opt_out', 'sms_opt_in', 'sms_opt_out']) }}
+{% endmacro %}
+
+{% macro consent_column_keys(mapping, key) %}
+    {#- The mapping keys a consent (`key`, one of consent_keys) is read from, in order: `key`, then
+        `key`_2, `key`_3, ... where the input has more than one header that reads as it
+        (map_input_columns). Empty when it is unmapped. -#}
+    {%- set keys = [] -%}
+    {%- if key in mapping -%}
+        {%- do keys.append(key) -%}
+        {%- for number in range(2, mapping | length + 2) if (key ~ '_' ~ number) in mapping -%}
+            {%- do keys.append(key ~ '_' ~ number) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{ return(keys) }}
+{% endmacro %}
+
 {% macro bare_id_headers() %}
     {#- Bare words that are a customer id in some exports and the customer's name in others
         (`Customer`, and as German, French / English, Spanish / Italian / Portuguese and Dutch
@@ -552,6 +571,22 @@
         {%- if not document_type_reading(input_relation(kind) if (kind | string) in ['customers', 'orders'] else kind, mapping['document_type']).taken -%}
             {%- do mapping.pop('document_type') -%}
         {%- endif -%}
+    {%- endif -%}
+    {#- More than one header that reads as the same consent (a Klaviyo profiles export's own
+        `Email Marketing Consent` beside an `Accepts Marketing` property synced from Shopify,
+        which may be stale; `SMS Marketing Consent` beside `Accepts SMS Marketing`): every one is
+        read, under keys marketing_opt_in_2, ... (consent_column_keys), and consent_value
+        combines them on the safe side. Before, the first synonym won alone: people unsubscribed
+        in Klaviyo stayed in the campaign lists. A column the var names is read alone. -#}
+    {%- if overrides_var == 'customer_columns' -%}
+        {%- for standard in consent_keys() if standard in mapping and standard not in chosen_by_var and standard in synonyms -%}
+            {%- set more = [] -%}
+            {%- for candidate in synonyms[standard] if candidate in by_normalized and by_normalized[candidate] not in mapping.values()
+                    and by_normalized[candidate] not in more -%}
+                {%- do more.append(by_normalized[candidate]) -%}
+            {%- endfor -%}
+            {%- for column in more -%}{%- do mapping.update({standard ~ '_' ~ (loop.index + 1): column}) -%}{%- endfor -%}
+        {%- endfor -%}
     {%- endif -%}
     {#- Two headers that read as one name ('Age' and 'age', 'Annual Income (k$)' and
         'annual_income_k'): taking the first would be a silent guess between two columns that may

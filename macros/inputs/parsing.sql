@@ -484,21 +484,61 @@
 {% macro consent_value(field, mapping, opt_in, opt_out) -%}
     {#- Consent from an opt-in column, an opt-out column, or both (then both must agree): only an
         explicit yes in an opt-in column is consent; an opt-out column's yes is no consent, its
-        blank is not unsubscribed, any other value no consent. -#}
+        blank is not unsubscribed, any other value no consent. Several columns that read as the
+        opt-in (consent_column_keys: Klaviyo's `Email Marketing Consent` beside a synced
+        `Accepts Marketing`) combine the same way: consent only when every filled one says yes
+        and at least one is filled; a no or an unknown value in any one is no consent. Several
+        opt-out columns: a yes in any one is no consent. -#}
     {%- set consent = [] -%}
-    {%- if opt_in in mapping -%}
+    {%- set opt_ins = consent_column_keys(mapping, opt_in) -%}
+    {%- if opt_ins | length == 1 -%}
         {%- do consent.append('coalesce(' ~ parse_boolean(field[opt_in]) ~ ', false)') -%}
+    {%- elif opt_ins -%}
+        {%- set filled = [] -%}
+        {%- for key in opt_ins -%}
+            {%- do consent.append('coalesce(' ~ parse_boolean(field[key]) ~ ', ' ~ text_value(field[key]) ~ ' is null)') -%}
+            {%- do filled.append(text_value(field[key]) ~ ' is not null') -%}
+        {%- endfor -%}
+        {%- do consent.append('(' ~ filled | join(' or ') ~ ')') -%}
     {%- endif -%}
-    {%- if opt_out in mapping -%}
-        {%- do consent.append('coalesce(not ' ~ parse_boolean(field[opt_out]) ~ ', ' ~ text_value(field[opt_out]) ~ ' is null)') -%}
-    {%- endif -%}
+    {%- for key in consent_column_keys(mapping, opt_out) -%}
+        {%- do consent.append('coalesce(not ' ~ parse_boolean(field[key]) ~ ', ' ~ text_value(field[key]) ~ ' is null)') -%}
+    {%- endfor -%}
     {{ consent | join(' and ') }}
 {%- endmacro %}
 
 {% macro unrecognised_consent_value(field, mapping, opt_in, opt_out) -%}
-    coalesce({{ unrecognised_boolean(field[opt_in]) if opt_in in mapping else 'null' }},
-             {{ unrecognised_boolean(field[opt_out]) if opt_out in mapping else 'null' }})
+    {#- The first value of the consent's columns (consent_column_keys) that is no known yes or no. -#}
+    {%- set values = [] -%}
+    {%- for key in consent_column_keys(mapping, opt_in) + consent_column_keys(mapping, opt_out) -%}
+        {%- do values.append(unrecognised_boolean(field[key])) -%}
+    {%- endfor -%}
+    coalesce({{ (values or ['null', 'null']) | join(', ') }}, null)
 {%- endmacro %}
+
+{% macro consent_raw_value(field, mapping, key) -%}
+    {#- customers_rejected's raw value of a consent's further columns (`key`_2, ...; keys of
+        raw_values `<key>_also`): their text joined, null when all are blank or there are none. -#}
+    {%- set texts = [] -%}
+    {%- for extra in consent_column_keys(mapping, key)[1:] -%}{%- do texts.append(text_value(field[extra])) -%}{%- endfor -%}
+    {{ ("concat_ws(' | ', " ~ texts | join(', ') ~ ")") if texts else 'cast(null as varchar)' }}
+{%- endmacro %}
+
+{% macro log_combined_consents(mapping) %}
+    {#- The console line of base_customers naming the consent columns read together
+        (consent_column_keys), so the user sees what a campaign list's consent is made of. -#}
+    {%- if not execute or flags.WHICH not in ['build', 'run', 'retry'] -%}{{ return('') }}{%- endif -%}
+    {%- for key in consent_keys() if consent_column_keys(mapping, key) | length > 1 -%}
+        {%- set columns = [] -%}
+        {%- for each in consent_column_keys(mapping, key) -%}{%- do columns.append(mapping[each] | tojson) -%}{%- endfor -%}
+        {%- set rule = "a customer has it only when every filled one says yes (a no in any of them is a no)" if key.endswith('_in')
+            else "a yes in any of them is no consent" -%}
+        {%- do log(this.identifier ~ ": " ~ key ~ " is read from " ~ columns | length ~ " columns combined, "
+            ~ columns | join(' and ') ~ ": " ~ rule ~ ". To read one only, name it: --vars '{customer_columns: {"
+            ~ key ~ ": \"<column>\"}}'", info=true) -%}
+    {%- endfor -%}
+    {{ return('') }}
+{% endmacro %}
 
 {% macro names_a_channel(header) %}
     {#- Whether a consent column's header names email (`Accepts Email Marketing`, `Email Opt In`,
@@ -513,11 +553,14 @@
 {% macro sms_consent_basis(mapping) %}
     {#- Where a customer's SMS consent comes from: `sms_column` (sms_opt_in / sms_opt_out mapped),
         `general_consent` (the consent columns name no channel, so they cover SMS too),
-        `email_consent_only` (the only consent column is for email: no one has SMS consent), or
+        `email_consent_only` (a consent column, or one of several read together, is for email: no one
+        has SMS consent), or
         `no_consent_column` (everyone counts as opted in, as for email; consent_column_missing). -#}
     {%- if 'sms_opt_in' in mapping or 'sms_opt_out' in mapping -%}{{ return('sms_column') }}{%- endif -%}
     {%- set headers = [] -%}
-    {%- for key in ['marketing_opt_in', 'marketing_opt_out'] if key in mapping -%}{%- do headers.append(mapping[key]) -%}{%- endfor -%}
+    {%- for key in ['marketing_opt_in', 'marketing_opt_out'] -%}
+        {%- for each in consent_column_keys(mapping, key) -%}{%- do headers.append(mapping[each]) -%}{%- endfor -%}
+    {%- endfor -%}
     {%- if not headers -%}{{ return('no_consent_column') }}{%- endif -%}
     {%- for header in headers if names_a_channel(header) -%}{{ return('email_consent_only') }}{%- endfor -%}
     {{ return('general_consent') }}

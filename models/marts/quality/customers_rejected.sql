@@ -1,6 +1,7 @@
-{#- the consents a duplicate must agree on, and the input columns (raw_values keys) each is read from -#}
-{%- set consent_columns = {'marketing_opt_in': ['marketing_opt_in', 'marketing_opt_out'],
-                           'sms_opt_in': ['sms_opt_in', 'sms_opt_out']} -%}
+{#- the consents a duplicate must agree on, and the input columns (raw_values keys) each is read
+    from (`_also`: the further columns of a consent read from several, base_customers) -#}
+{%- set consent_columns = {'marketing_opt_in': ['marketing_opt_in', 'marketing_opt_in_also', 'marketing_opt_out', 'marketing_opt_out_also'],
+                           'sms_opt_in': ['sms_opt_in', 'sms_opt_in_also', 'sms_opt_out', 'sms_opt_out_also']} -%}
 with
 
 base_customers as (
@@ -42,8 +43,9 @@ rejected as (
         -- row per order repeats each repeat buyer (blocking those left every repeat buyer out of
         -- every campaign). A blank consent or email on the repeat says nothing (Shopify writes
         -- them on an order's first line only), so it does not disagree. A consent is blank when
-        -- its columns (opt-in and opt-out) are blank; an SMS consent that comes from no column of
-        -- its own (sms_consent_basis) is never compared: the marketing consent is.
+        -- all its columns (opt-in and opt-out, every one where several read as it) are blank; an
+        -- SMS consent that comes from no column of its own (sms_consent_basis) is never compared:
+        -- the marketing consent is.
         base_customers.customer_id is not null and not coalesce(
             base_customers.rejection_reason = 'duplicate customer_id (the first row with this id is kept)'
             and kept.customer_id is not null

@@ -11,6 +11,7 @@
     with its kept row's (blocks_contact) -#}
 {%- set raw_customer_fields = ['gender', 'age', 'annual_income_k', 'income', 'spending_score', 'signup_date',
                                'marketing_opt_in', 'marketing_opt_out', 'sms_opt_in', 'sms_opt_out'] -%}
+{#- and, as `<key>_also`, the further columns of a consent read from several (consent_column_keys) -#}
 {%- if has_input('customers') -%}
     {%- set input = staging_input('customers') -%}
     {%- set mapping = staging_column_mapping('customers', input, ['customer_id']) -%}
@@ -45,11 +46,15 @@
     {%- set text_extras = [] -%}
 {%- endif -%}
 {%- set sms_basis = sms_consent_basis(mapping) -%}
+{#- A consent read from more than one column (marketing_opt_in_2, ...: map_input_columns) -#}
+{%- set consent_extra_keys = [] -%}
+{%- for key in consent_keys() -%}{%- do consent_extra_keys.extend(consent_column_keys(mapping, key)[1:]) -%}{%- endfor -%}
 {%- set dates = {} -%}
 {%- for name in ['signup_date', 'birth_date'] if name in mapping -%}
     {%- do dates.update({name: date_column_format(name, input, mapping[name])}) -%}
 {%- endfor -%}
 {{ log_input_reading('customers', mapping, decimal if number_columns else none, dates, float_ids) }}
+{{ log_combined_consents(mapping) }}
 {%- if 'birth_date' in dates %}{{ log_two_digit_birth_years(input, mapping['birth_date'], dates.birth_date) }}{% endif -%}
 {%- if execute and m_means == 'female' and flags.WHICH in ['build', 'run', 'retry'] %}
     {%- do log(this.identifier ~ ": gender column " ~ mapping['gender'] ~ " writes men as H (hombre, homme) and women in no other way: M read as mujer (Female)", info=true) -%}
@@ -71,8 +76,13 @@
     {%- do unread_values.append("case when (" ~ number_problem(extra_names[column], aliases[column], quote_identifier('number__' ~ extra_names[column]), input.types[column])
         ~ ") is not null then " ~ quote_literal(extra_names[column] ~ " = '") ~ " || coalesce(" ~ text_value(aliases[column]) ~ ", '') || chr(39) end") -%}
 {%- endfor -%}
-{%- set fields = standard_field_expressions(standard_fields, ['age', 'annual_income_k', 'income', 'spending_score'], mapping, aliases, input.types) -%}
+{%- set fields = standard_field_expressions(standard_fields + consent_extra_keys, ['age', 'annual_income_k', 'income', 'spending_score'], mapping, aliases, input.types) -%}
 {%- set field = fields.field -%}
+{%- set consent_also_fields = [] -%}
+{%- for key in consent_keys() if consent_column_keys(mapping, key) | length > 1 -%}
+    {%- do field.update({key ~ '_also': consent_raw_value(field, mapping, key)}) -%}
+    {%- do consent_also_fields.append(key ~ '_also') -%}
+{%- endfor -%}
 {%- set field_type = fields.type -%}
 
 with
@@ -272,7 +282,7 @@ final as (
         case when rejection_reason is null then unread_extra_values end as unread_extra_values,
         -- Values as they arrived, on rejected rows only, in one JSON column (customers_rejected
         -- unpacks it; see raw_values_json).
-        case when rejection_reason is not null then {{ raw_values_json(field, raw_customer_fields) }} end as raw_values,
+        case when rejection_reason is not null then {{ raw_values_json(field, raw_customer_fields + consent_also_fields) }} end as raw_values,
         case when rejection_reason is not null then {{ raw_record_json(input) }} end as raw_record,
         rejection_reason
     from checked

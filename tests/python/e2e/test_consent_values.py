@@ -5,6 +5,8 @@ the no_contactable_customers WARN instead of empty campaign lists in a green bui
 
 from __future__ import annotations
 
+import csv
+import random
 import re
 from pathlib import Path
 
@@ -216,3 +218,137 @@ def test_an_email_consent_is_no_consent_to_texts_and_the_empty_sms_campaign_warn
         "general_consent"
     )
     assert read.scalar("select bool_and(sms_opt_in) from base_customers") is True
+
+
+KLAVIYO_HEADERS = [
+    "Email", "Phone Number", "First Name", "Last Name", "Country", "Source", "Date Added",
+    "Klaviyo ID", "Email Marketing Consent", "Email Marketing Consent Timestamp",
+    "SMS Marketing Consent", "Accepts Marketing", "Accepts SMS Marketing",
+    "Historic Number Of Orders", "Average Order Value",
+]  # fmt: skip
+
+
+def klaviyo_profiles(count: int) -> list[dict[str, str]]:
+    """A Klaviyo profiles export (list or segment -> Export to CSV): Klaviyo's own consents
+    (SUBSCRIBED, UNSUBSCRIBED, NEVER_SUBSCRIBED, SUPPRESSED, blank for SMS) beside the
+    `Accepts Marketing` / `Accepts SMS Marketing` properties synced from Shopify, which go stale:
+    some who unsubscribed in Klaviyo still say True there, some say False though subscribed, and
+    the synced property is blank where the profile never came from Shopify."""
+    rng = random.Random(41)
+    statuses = ["SUBSCRIBED", "UNSUBSCRIBED", "NEVER_SUBSCRIBED", "SUPPRESSED"]
+    profiles = []
+    for number in range(count):
+        email_status = rng.choices(statuses, [55, 25, 12, 8])[0]
+        accepts = "True" if email_status == "SUBSCRIBED" else "False"
+        if email_status == "UNSUBSCRIBED" and number % 2 == 0:
+            accepts = "True"  # stale: unsubscribed in Klaviyo, the Shopify property not synced back
+        if email_status == "SUBSCRIBED" and number % 7 == 0:
+            accepts = ""  # a sign-up form profile: no Shopify property at all
+        sms_status = rng.choice(["SUBSCRIBED", "UNSUBSCRIBED", "NEVER_SUBSCRIBED", ""])
+        accepts_sms = rng.choice(["True", "False", ""])
+        profiles.append({
+            "Email": f"p{number}@example.com", "Phone Number": f"+1555{1000000 + number}",
+            "First Name": f"N{number}", "Last Name": "Doe", "Country": "United States",
+            "Source": rng.choice(["Shopify", "Signup form"]), "Date Added": "2023-05-05 10:00:00",
+            "Klaviyo ID": f"01H{number:023d}", "Email Marketing Consent": email_status,
+            "Email Marketing Consent Timestamp": "2023-05-05T10:00:00+00:00",
+            "SMS Marketing Consent": sms_status, "Accepts Marketing": accepts,
+            "Accepts SMS Marketing": accepts_sms,
+            "Historic Number Of Orders": str(rng.randint(0, 9)),
+            "Average Order Value": f"{rng.uniform(20, 120):.2f}",
+        })  # fmt: skip
+    return profiles
+
+
+def every_filled_one_says_yes(*values: str) -> bool:
+    """The rule for several consent columns: consent only when at least one is filled and every
+    filled one is a yes (Klaviyo's SUBSCRIBED, the synced property's True)."""
+    filled = [value.lower() for value in values if value]
+    return bool(filled) and all(value in {"subscribed", "true"} for value in filled)
+
+
+def test_klaviyos_own_consent_beside_a_stale_shopify_property_is_read_on_the_safe_side(
+    tmp_path: Path,
+):
+    """A Klaviyo profiles export has Klaviyo's `Email Marketing Consent` and an `Accepts
+    Marketing` property synced from Shopify that can be stale. The first consent header won
+    alone (marketing_opt_in <- Accepts Marketing): people who had unsubscribed in Klaviyo were in
+    the campaign lists and exports, in a green build. Both are read: consent only when every
+    filled one says yes; the SMS consent the same way (`SMS Marketing Consent` beside `Accepts
+    SMS Marketing`); the console names the columns; a repeat row that unsubscribed in Klaviyo
+    only blocks its customer."""
+    profiles = klaviyo_profiles(80)
+    # Repeats of a subscribed profile: one unsubscribed in Klaviyo only (the synced property
+    # still True), which blocks the customer; one the same as its first row, which does not.
+    subscribed = [
+        p
+        for p in profiles
+        if p["Accepts Marketing"]
+        and every_filled_one_says_yes(p["Email Marketing Consent"], p["Accepts Marketing"])
+    ]
+    took_back, repeated = subscribed[0], subscribed[1]
+    rows = [*profiles, {**took_back, "Email Marketing Consent": "UNSUBSCRIBED"}, dict(repeated)]
+    path = tmp_path / "klaviyo_profiles.csv"
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=KLAVIYO_HEADERS)
+        writer.writeheader()
+        writer.writerows(rows)
+    rng = random.Random(7)
+    orders = tmp_path / "orders.csv"
+    orders.write_text(
+        "Order Number,Email,Order Date,Total\n"
+        + "".join(
+            f"#{1000 + k},p{rng.randrange(80)}@example.com,"
+            f"2024-0{rng.randint(1, 6)}-{rng.randint(10, 28)},{rng.uniform(15, 200):.2f}\n"
+            for k in range(240)
+        )
+    )
+    run = run_dbt(
+        tmp_path / "run",
+        variables={"customers_path": str(path), "orders_path": str(orders), "n_clusters": 3},
+        extra_args=["--select", "+campaign_targets"],
+    )
+    email_consent = {
+        p["Email"]: every_filled_one_says_yes(p["Email Marketing Consent"], p["Accepts Marketing"])
+        for p in profiles
+    }
+    sms_consent = {
+        p["Email"]: every_filled_one_says_yes(
+            p["SMS Marketing Consent"], p["Accepts SMS Marketing"]
+        )
+        for p in profiles
+    }
+    stale = [
+        p["Email"]
+        for p in profiles
+        if p["Email Marketing Consent"] == "UNSUBSCRIBED" and p["Accepts Marketing"] == "True"
+    ]
+    assert stale  # the fixture has the fault
+    read = run.query("select customer_id, marketing_opt_in, sms_opt_in from stg_customers")
+    assert {row[0]: row[1] for row in read} == email_consent
+    assert {row[0]: row[2] for row in read} == sms_consent
+    output = " ".join(run.output.split())
+    assert (
+        'marketing_opt_in is read from 2 columns combined, "Accepts Marketing" and "Email '
+        'Marketing Consent"' in output
+    ), run.output[-3000:]
+    assert (
+        'sms_opt_in is read from 2 columns combined, "Accepts SMS Marketing" and "SMS Marketing '
+        'Consent"' in output
+    )
+    blocked = dict(run.query("select customer_id, blocks_contact from customers_rejected"))
+    assert blocked == {took_back["Email"]: True, repeated["Email"]: False}
+
+    contactable = run.query(
+        "select customer_id, may_email, may_sms from int_segment_members_contactable"
+    )
+    may_email = {row[0] for row in contactable if row[1]}
+    may_sms = {row[0] for row in contactable if row[2]}
+    assert may_email == {e for e, yes in email_consent.items() if yes} - {took_back["Email"]}
+    assert may_sms == {e for e, yes in sms_consent.items() if yes} - {took_back["Email"]}
+    listed = run.query(
+        "select customer_id, channel from campaign_targets join campaigns using (campaign_id)"
+    )
+    assert listed, "the campaigns should reach someone"
+    assert not {c for c, channel in listed if channel != "sms"} & set(stale)
+    assert {c for c, channel in listed if channel == "sms"} <= may_sms
