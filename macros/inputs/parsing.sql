@@ -993,6 +993,41 @@
     ({{ birth_date }} < date '1901-01-01' or {{ birth_date }} >= date '9999-01-01')
 {%- endmacro %}
 
+{% macro birthday_formats() %}
+    {#- How a birthday is written without its year (a loyalty app or mailing list asks day and
+        month only): `15.03.`, `15.03`, `15/03`, `03/15`, `15-03`, ISO 8601's `--03-15` (also
+        vCard's), `15 March`, `March 15`, `15. März` is not (English month names, as the date
+        formats). Read with a leap year before them, so `29.02.` is a day. -#}
+    {{ return(['%d.%m.', '%d.%m', '%d/%m', '%m/%d', '%d-%m', '%m-%d', '--%m-%d', '--%m%d', '%d %B', '%d %b',
+               '%B %d', '%b %d', '%d. %B', '%d. %b', '%d-%b', '%b-%d']) }}
+{% endmacro %}
+
+{% macro is_birthday_without_year(text_expression) -%}
+    {#- SQL: a birth date cell (text, trimmed) that is a day and month without a year
+        (birthday_formats; `31.02.` is none). It gives no age: the age is missing (imputed), the
+        customer kept, and the birth_date_without_year health test WARNs, where such a cell
+        rejected the customer and their orders as "birth_date is not a date". Tested only on
+        cells that read as no date. -#}
+    {%- set formats = [] -%}
+    {%- for birthday in birthday_formats() -%}{%- do formats.append(quote_literal('%Y ' ~ birthday)) -%}{%- endfor -%}
+    (try_strptime('2000 ' || {{ text_expression }}, [{{ formats | join(', ') }}]) is not null)
+{%- endmacro %}
+
+{% macro log_birthdays_without_year() %}
+    {#- base_customers' post-hook: how many kept customers have a birth date without a year
+        (is_birthday_without_year), with up to three of them, so the user sees that their age is
+        missing. -#}
+    {%- if not execute or flags.WHICH not in ['build', 'run', 'retry'] or not has_input('customers') -%}{{ return('') }}{%- endif -%}
+    {%- set row = run_query("select count(birth_date_without_year), (select to_json(list(v)) from (select distinct birth_date_without_year as v from "
+        ~ this ~ " where birth_date_without_year is not null order by v limit 3)) from " ~ this).rows[0] -%}
+    {%- if row[0] > 0 -%}
+        {%- do log(this.identifier ~ ": " ~ _thousands(row[0]) ~ (" birth dates have" if row[0] != 1 else " birth date has")
+            ~ " no year (" ~ fromjson(row[1]) | map('tojson') | join(', ') ~ "): no age, read as missing (imputed), the customers kept"
+            ~ " with their orders (health test birth_date_without_year)", info=true) -%}
+    {%- endif -%}
+    {{ return('') }}
+{% endmacro %}
+
 {% macro latest_two_digit_birth_date() -%}
     {#- SQL: the latest birth a two-digit year may give in the 2000s: var
         two_digit_birth_year_min_age years before the reference date (today, or as_of_date). -#}

@@ -3,7 +3,8 @@
     macros/inputs/parsing.sql and the README ("Staging: parsing rules").
     Lines the CSV reader could not use (ragged, blank, bad bytes) are appended by the post-hook,
     with their raw text and the reason (macros/inputs/input_sources.sql). -#}
-{{ config(post_hook=["{{ insert_unreadable_lines('customers') }}", "{{ log_rows_read('customers') }}"]) }}
+{{ config(post_hook=["{{ insert_unreadable_lines('customers') }}", "{{ log_rows_read('customers') }}",
+                      "{{ log_birthdays_without_year() }}"]) }}
 {%- set standard_fields = ['customer_id', 'gender', 'age', 'annual_income_k', 'income', 'spending_score',
                            'signup_date', 'email', 'marketing_opt_in', 'marketing_opt_out', 'birth_date',
                            'sms_opt_in', 'sms_opt_out'] -%}
@@ -195,6 +196,10 @@ checked as (
             {%- if 'birth_date' in mapping %}
             case
                 when age_number is not null then null
+                {%- if field_type.birth_date == 'VARCHAR' %}
+                -- a birthday without its year (`15.03.`, `--03-15`): no age, the customer kept
+                when parsed.birth_date is null and {{ is_birthday_without_year(text_value(field.birth_date)) }} then null
+                {%- endif %}
                 when {{ unreadable_date(field.birth_date, 'parsed.birth_date', field_type.birth_date) }}
                     then 'birth_date is not a date'
                 when {{ is_placeholder_birth_date('parsed.birth_date') }} then null
@@ -242,9 +247,20 @@ final as (
         -- the date, for the birth_date_placeholder WARN; their age is missing (imputed)
         case when rejection_reason is null and age_number is null and {{ is_placeholder_birth_date('birth_date') }}
             then strftime(birth_date, '%Y-%m-%d') end as placeholder_birth_date,
+        -- kept rows whose age would come from a birthday without its year (`15.03.`, `--03-15`,
+        -- `03/15`, `15 March`): the value as it arrived, for the birth_date_without_year WARN;
+        -- their age is missing (imputed)
+        {%- if field_type.birth_date == 'VARCHAR' %}
+        case when rejection_reason is null and age_number is null and birth_date is null
+                and {{ is_birthday_without_year(text_value(field.birth_date)) }}
+            then {{ text_value(field.birth_date) }} end as birth_date_without_year,
+        {%- else %}
+        cast(null as varchar) as birth_date_without_year,
+        {%- endif %}
         {%- else %}
         {{ finite_or_null('age_number') }} as age,
         cast(null as varchar) as placeholder_birth_date,
+        cast(null as varchar) as birth_date_without_year,
         {%- endif %}
         {{ finite_or_null('annual_income_k_number') }} as annual_income_k,
         {{ finite_or_null('income_number') }} as income,

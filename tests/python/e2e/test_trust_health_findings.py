@@ -36,6 +36,7 @@ CHECKS = [
     "feature_zero_placeholder",
     "order_lines_mostly_returns",
     "birth_date_placeholder",
+    "birth_date_without_year",
 ]
 CUSTOMERS = 300
 NO_AGE = 186  # 62%
