@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import run_dbt
+from .conftest import DbtRun, run_dbt
 
 pytestmark = pytest.mark.dbt
 
@@ -27,6 +27,20 @@ FEATURES_SELECTION = [
     "--indirect-selection",
     "cautious",
 ]
+
+
+def features_of_orders(workdir: Path, orders: Path, **variables: object) -> tuple[dict, DbtRun]:
+    """{customer: (monetary, return_amount)} of an orders file (`dbt run --select
+    +int_customer_features`, vars beside orders_path), and the run."""
+    run = run_dbt(
+        workdir,
+        command="run",
+        variables={"orders_path": str(orders), **variables},
+        extra_args=["--select", "+int_customer_features"],
+    )
+    rows = run.query("select customer_id, monetary, return_amount from int_customer_features")
+    return {customer: (monetary, returned) for customer, monetary, returned in rows}, run
+
 
 # ---------------------------------------------------------------- 1. Amazon's All Orders report
 
@@ -372,14 +386,10 @@ def test_an_attendee_report_is_keyed_by_the_buyer_not_each_attendee(tmp_path: Pa
             spend[buyer] += 25 + order
     orders = tmp_path / "attendees.csv"
     orders.write_text("\n".join(lines) + "\n")
-    run = run_dbt(
-        tmp_path / "run",
-        command="run",
-        variables={"orders_path": str(orders)},
-        extra_args=["--select", "+int_customer_features"],
+    features, run = features_of_orders(tmp_path / "run", orders)
+    assert {customer: monetary for customer, (monetary, _) in features.items()} == pytest.approx(
+        dict(spend)
     )
-    features = dict(run.query("select customer_id, monetary from int_customer_features"))
-    assert features == pytest.approx(dict(spend))
     assert "customer_id <- Buyer Email" in " ".join(run.output.split())
 
 
@@ -401,14 +411,10 @@ def test_ga4_purchase_events_are_keyed_by_the_pseudo_id_and_dated(tmp_path: Path
         spend[pseudo] += revenue
     events = tmp_path / "ga4_purchases.csv"
     events.write_text("\n".join(lines) + "\n")
-    run = run_dbt(
-        tmp_path / "run",
-        command="run",
-        variables={"orders_path": str(events)},
-        extra_args=["--select", "+int_customer_features"],
+    features, run = features_of_orders(tmp_path / "run", events)
+    assert {customer: monetary for customer, (monetary, _) in features.items()} == pytest.approx(
+        dict(spend)
     )
-    features = dict(run.query("select customer_id, monetary from int_customer_features"))
-    assert features == pytest.approx(dict(spend))
     assert run.scalar("select count(*) from base_orders where rejection_reason is null") == 12
     console = " ".join(run.output.split())
     assert "customer_id <- user_pseudo_id" in console and "order_date <- event_date" in console
@@ -434,18 +440,9 @@ def test_a_refunded_flag_column_makes_the_sale_a_return(tmp_path: Path):
         (returns if refunded else spend)[email] += price
     sales = tmp_path / "sales.csv"
     sales.write_text("\n".join(lines) + "\n")
-    run = run_dbt(
-        tmp_path / "run",
-        command="run",
-        variables={"orders_path": str(sales), "order_columns": {"amount": "Sale Price ($)"}},
-        extra_args=["--select", "+int_customer_features"],
+    features, _ = features_of_orders(
+        tmp_path / "run", sales, order_columns={"amount": "Sale Price ($)"}
     )
-    features = {
-        customer: (monetary, amount)
-        for customer, monetary, amount in run.query(
-            "select customer_id, monetary, return_amount from int_customer_features"
-        )
-    }
     assert features == {
         email: (pytest.approx(spend[email]), pytest.approx(returns[email])) for email in spend
     }
@@ -503,18 +500,7 @@ def test_a_paypal_activity_download_gives_each_refund_to_its_buyer(tmp_path: Pat
     text, money, no_sale = paypal_activity_download()
     path = tmp_path / "Download.CSV"
     path.write_text(text)
-    run = run_dbt(
-        tmp_path / "run",
-        command="run",
-        variables={"orders_path": str(path)},
-        extra_args=["--select", "+int_customer_features"],
-    )
-    features = {
-        customer: (monetary, returned)
-        for customer, monetary, returned in run.query(
-            "select customer_id, monetary, return_amount from int_customer_features"
-        )
-    }
+    features, run = features_of_orders(tmp_path / "run", path)
     assert features == {
         buyer: (pytest.approx(bought), pytest.approx(returned))
         for buyer, (bought, returned) in money.items()
@@ -544,13 +530,9 @@ def test_a_wix_stores_export_is_mapped_without_vars(tmp_path: Path):
             spend[email] += quantity * price
     orders = tmp_path / "wix_orders.csv"
     orders.write_text("\ufeff" + "\n".join(lines) + "\n")
-    run = run_dbt(
-        tmp_path / "run",
-        command="run",
-        variables={"orders_path": str(orders)},
-        extra_args=["--select", "+int_customer_features"],
+    features, run = features_of_orders(tmp_path / "run", orders)
+    assert {customer: monetary for customer, (monetary, _) in features.items()} == pytest.approx(
+        dict(spend)
     )
-    features = dict(run.query("select customer_id, monetary from int_customer_features"))
-    assert features == pytest.approx(dict(spend))
     console = " ".join(run.output.split())
     assert "customer_id <- Contact email" in console and "order_date <- Date created" in console
