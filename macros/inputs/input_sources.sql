@@ -372,9 +372,18 @@
     {%- endif -%}
     {%- if not compression_suffix(plan.path) -%}
         {#- A BLOB cast to text writes bytes above 0x7F as \xNN escapes. -#}
-        {%- set windows = run_query("select regexp_matches(cast(content as varchar), '\\\\x[89][0-9A-F]') from read_blob(" ~ quote_literal(plan.pattern) ~ ")").columns[0].values()[0] -%}
-        {%- if windows -%}
+        {#- Words of four or more bytes in 0xC0-0xFF are Cyrillic (Windows-1251: `Отменен`) or Greek
+            text, not Latin-1, where such letters stand alone inside words (`Müller`, `Café`): read
+            as Latin-1, `Îòìåíåí` matched no status word and counted as a purchase, green. -#}
+        {%- set bytes = run_query("select regexp_matches(text, '\\\\x[89][0-9A-F]'), len(regexp_extract_all(text, '(\\\\x[C-F][0-9A-F]){4,}'))"
+            ~ " from (select cast(content as varchar) as text from read_blob(" ~ quote_literal(plan.pattern) ~ "))").rows[0] -%}
+        {%- if bytes[0] -%}
             {{ return({'encoding': none, 'problem': "is not UTF-8 and " ~ windows_1252_problem()}) }}
+        {%- endif -%}
+        {%- if bytes[1] >= 3 -%}
+            {{ return({'encoding': none, 'problem': "is not UTF-8 and its text is no Latin-1 either: words of letters in bytes 0xC0-0xFF ("
+                ~ bytes[1] ~ " of them) are Cyrillic (Windows-1251, as 1C and older Russian exports write) or Greek text, which DuckDB's CSV reader cannot read"
+                ~ " (read as Latin-1, a status `Отменен` became `Îòìåíåí` and counted as a purchase). Fix: save it as UTF-8 (Excel: CSV UTF-8; iconv -f cp1251 -t utf-8)."}) }}
         {%- endif -%}
     {%- endif -%}
     {{ return({'encoding': 'latin-1', 'problem': none}) }}

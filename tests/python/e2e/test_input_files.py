@@ -1020,3 +1020,52 @@ def test_dates_with_month_names_and_two_digit_years_are_detected(
     (before: "No known date format", or the year 24 and every line rejected), upper case too."""
     for index, expected in enumerate(DATE_SPELLINGS.values()):
         assert f"dates: order_date {expected} (detected)" in section(shapes[1], 28 + index)
+
+
+def test_a_cyrillic_windows_1251_file_stops_naming_the_encoding_and_latin1_still_reads(
+    tmp_path: Path,
+):
+    """A 1C export saved in Windows-1251 was read as Latin-1 without a word: its status
+    `Отменен` became `Îòìåíåí`, matched no cancellation word and counted as a purchase, green
+    (and Cyrillic headers came out as mojibake in the errors). Words of letters in bytes
+    0xC0-0xFF are no Latin-1 text: the build stops naming the encoding and the fix. A German
+    Latin-1 file (`Müller`, `Größe`: such letters one at a time inside words) still reads."""
+    statuses = ["Проведен", "Отменен", "Возврат", "Проведен"] * 6
+    cyrillic = tmp_path / "zakazy_1c.csv"
+    cyrillic.write_bytes(
+        (
+            "order_id;customer_id;order_date;amount;status\n"
+            + "".join(
+                f"Z{i};K{i % 5};2024-03-{i + 1:02d};{100 + i};{s}\n" for i, s in enumerate(statuses)
+            )
+        ).encode("cp1251")
+    )
+    stopped = run_dbt(
+        tmp_path / "cyrillic",
+        command="run",
+        variables={"orders_path": str(cyrillic)},
+        extra_args=["--select", "base_orders"],
+        check=False,
+    )
+    console = " ".join(stopped.output.split())
+    assert stopped.result.returncode != 0
+    assert "is not UTF-8 and its text is no Latin-1 either" in console, console[-2000:]
+    assert "Fix: save it as UTF-8" in console
+    german = tmp_path / "bestellungen.csv"
+    german.write_bytes(
+        (
+            "order_id;customer_id;order_date;amount;status\n"
+            + "".join(
+                f"B{i};Müller{i % 5};2024-03-{i + 1:02d};{100 + i};Größe geändert\n"
+                for i in range(24)
+            )
+        ).encode("latin-1")
+    )
+    read = run_dbt(
+        tmp_path / "german",
+        command="run",
+        variables={"orders_path": str(german)},
+        extra_args=["--select", "base_orders"],
+    )
+    assert read.scalar("select count(*) from base_orders where rejection_reason is null") == 24
+    assert read.scalar("select min(customer_id) from base_orders") == "Müller0"
