@@ -30,7 +30,9 @@ with
 
 input_rows as (
 
+    -- (a grouped report's headings and total rows are its frame, not lines: not in the share)
     select rejection_reason from {{ ref(base_model) }}
+    where coalesce(rejection_reason not in ({{ quote_literals(report_row_reasons().values() | list) }}), true)
 
 ),
 

@@ -424,7 +424,8 @@
     "estornado",
     "estornada",
     "payment refund",
-    "payment reversal"
+    "payment reversal",
+    "refund receipt"
    ],
    "empty_allowed": true,
    "null_values": false,

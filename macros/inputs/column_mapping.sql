@@ -172,7 +172,7 @@
                      'sales_order', 'sales_order_number', 'sales_order_no', 'so_number', 'ticket_id', 'basket_id', 'order', 'id',
                      'bestellnummer', 'bestellnr', 'bestell_nr', 'belegnr', 'belegnummer', 'rechnungsnr', 'rechnungsnummer',
                      'numero_commande', 'n_commande', 'commande', 'numero_facture', 'pedido', 'numero_pedido', 'id_pedido',
-                     'ordine', 'numero_ordine', 'bestelnummer', 'factuurnummer', 'amazon_order_id', 'billing_document'],
+                     'ordine', 'numero_ordine', 'bestelnummer', 'factuurnummer', 'amazon_order_id', 'billing_document', 'num'],
         'customer_id': ['customer_id', 'customerid', 'cust_id', 'client_id', 'user_pseudo_id', 'user_id', 'customer_number', 'customer_code',
                         'buyer_id', 'buyer_user_id', 'sold_to_party', 'sell_to_customer_no', 'bill_to_customer_no']
                        + other_customer_id_headers() + european_customer_id_headers() + bare_id_headers(),

@@ -218,3 +218,73 @@
     {%- do moved.update({'customer_id': buyer_column, 'status': status_column}) -%}
     {{ return({'input': result, 'mapping': moved}) }}
 {% endmacro %}
+
+{% macro grouped_report(input) %}
+    {#- A report grouped by customer, as QuickBooks' "Sales by Customer Detail" is: the customer's
+        name on a row of its own in the first column (every other cell blank), its lines below
+        with that column blank, a `Total for <customer>` row after them and a `TOTAL` row at the
+        end. Read as a table, no column held the customer: the build stopped asking for one (and,
+        mapped to the first column, rejected every line). Taken when, in the first 100,000 lines,
+        the first column is blank on at least half the lines and holds at least 2 such headings
+        and at least 2 `Total for` rows (input_with_group_customer then checks that the mapping
+        leaves the first column and the customer to it). Returns none, or {column (the first),
+        headings, totals, lines}. -#}
+    {%- if not execute or input.columns | length < 4 -%}{{ return(none) }}{%- endif -%}
+    {%- set first = input.columns[0] -%}
+    {%- set label = text_value(quote_identifier(first)) -%}
+    {%- set others = [] -%}
+    {%- for column in input.columns[1:] -%}{%- do others.append(text_value(quote_identifier(column)) ~ " is null") -%}{%- endfor -%}
+    {%- set row = run_query("select count(*) filter (where " ~ label ~ " is not null and " ~ others | join(' and ') ~ "),"
+        ~ " count(*) filter (where starts_with(lower(" ~ label ~ "), 'total for ')),"
+        ~ " count(*) filter (where " ~ label ~ " is null), count(*) from " ~ first_rows(input.relation)).rows[0] -%}
+    {%- if row[0] >= 2 and row[1] >= 2 and row[2] >= 0.5 * row[3] -%}
+        {{ return({'column': first, 'headings': row[0], 'totals': row[1], 'lines': row[2]}) }}
+    {%- endif -%}
+    {{ return(none) }}
+{% endmacro %}
+
+{% macro input_with_group_customer(input, grouped, mapping) %}
+    {#- `input` with two columns more when it is a grouped report (grouped_report): the customer,
+        the heading above each line (`report_customer`), and why a heading or a total row is no
+        order line (`report_row`: null on the lines); customer_id is mapped to the first. The
+        file's own columns stay as they arrived. Returns {input, mapping}. -#}
+    {%- if grouped is none or mapping.get('customer_id') not in [none, grouped.column]
+          or (grouped.column in mapping.values() and mapping.get('customer_id') != grouped.column) -%}
+        {{ return({'input': input, 'mapping': mapping}) }}
+    {%- endif -%}
+    {%- set label = text_value(quote_identifier(grouped.column)) -%}
+    {%- set others = [] -%}
+    {%- for column in input.columns[1:] -%}{%- do others.append(text_value(quote_identifier(column)) ~ " is null") -%}{%- endfor -%}
+    {%- set heading = "(" ~ label ~ " is not null and " ~ others | join(' and ') ~ ")" -%}
+    {%- set row = unused_column_name(input.columns, '__report_line_number') -%}
+    {%- set customer = unused_column_name(input.columns, 'report_customer') -%}
+    {%- set reason = unused_column_name(input.columns, 'report_row') -%}
+    {%- set relation = "(select *, case when " ~ label ~ " is null then (last_value(case when " ~ heading ~ " then " ~ label
+        ~ " end ignore nulls) over (order by " ~ quote_identifier(row) ~ " rows between unbounded preceding and current row)) end as " ~ quote_identifier(customer) ~ ","
+        ~ " case when " ~ heading ~ " then " ~ quote_literal(report_row_reasons().heading)
+        ~ " when " ~ label ~ " is not null then " ~ quote_literal(report_row_reasons().total) ~ " end as " ~ quote_identifier(reason)
+        ~ " from (select " ~ input.row_number ~ " as " ~ quote_identifier(row) ~ ", * from " ~ input.relation ~ "))" -%}
+    {%- set types = {} -%}
+    {%- do types.update(input.types) -%}
+    {%- do types.update({customer: 'VARCHAR', reason: 'VARCHAR'}) -%}
+    {%- set result = {} -%}
+    {%- do result.update(input) -%}
+    {%- do result.update({'relation': relation, 'row_number': quote_identifier(row), 'reader_numbers_rows': false,
+                          'columns': input.columns + [customer, reason], 'types': types, 'report_row': reason}) -%}
+    {%- set moved = {} -%}
+    {%- do moved.update(mapping) -%}
+    {%- do moved.update({'customer_id': customer}) -%}
+    {%- if execute and flags.WHICH in ['build', 'run', 'retry'] -%}
+        {%- do log("base_orders: a report grouped by customer (as QuickBooks' Sales by Customer Detail): each line's customer is the heading above it in column "
+            ~ grouped.column ~ " (first 100,000 lines: " ~ _thousands(grouped.headings) ~ " headings, " ~ _thousands(grouped.lines)
+            ~ " lines); the headings and the Total rows are rejected as no order lines", info=true) -%}
+    {%- endif -%}
+    {{ return({'input': result, 'mapping': moved}) }}
+{% endmacro %}
+
+{% macro report_row_reasons() %}
+    {#- The rejection reasons of a grouped report's headings and total rows (input_with_group_customer):
+        the report's frame, not lines; the rejected-share health tests leave them out of the share. -#}
+    {{ return({'heading': 'a heading of a report grouped by customer (its name is the customer of the lines below)',
+               'total': 'a total or footer row of a report grouped by customer (its lines are counted, not it)'}) }}
+{% endmacro %}

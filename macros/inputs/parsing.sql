@@ -50,7 +50,7 @@
     {%- else -%}
         {{ return({
             'quantity': ['quantity', 'qty', 'units', 'quantity_ordered'],
-            'unit_price': ['unit_price', 'unitprice', 'price', 'price_each', 'price_per_unit'],
+            'unit_price': ['unit_price', 'unitprice', 'price', 'price_each', 'price_per_unit', 'sales_price'],
             'status': ['status', 'order_status'],
         }) }}
     {%- endif -%}

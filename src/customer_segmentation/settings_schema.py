@@ -164,9 +164,10 @@ DEFAULT_CANCELLATION_VALUES = (
     "iade edildi",
     "estornado",
     "estornada",
-    # PayPal's activity download (its Type column)
+    # PayPal's activity download (its Type column); QuickBooks' transaction type of a refund
     "payment refund",
     "payment reversal",
+    "refund receipt",
 )
 """Order statuses that mean a cancelled or refunded line when var cancellation_values is unset."""
 

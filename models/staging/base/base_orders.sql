@@ -23,7 +23,10 @@
 {%- endif -%}
 {%- if orders_present -%}
     {%- set input = staging_input('orders') -%}
-    {%- set mapping = staging_column_mapping('orders', input, ['customer_id', 'order_date']) -%}
+    {#- A report grouped by customer (QuickBooks' Sales by Customer Detail) has no customer column:
+        the customer is the heading above each line (grouped_report, input_with_group_customer). -#}
+    {%- set grouped_shape = grouped_report(input) -%}
+    {%- set mapping = staging_column_mapping('orders', input, ['order_date'] if grouped_shape else ['customer_id', 'order_date']) -%}
     {#- An order's fields on its first line only (Odoo's export with its order lines): the lines
         below take them from the line above, in file order (order_fields_on_first_line). -#}
     {%- set first_line_fields = order_fields_on_first_line(input, mapping) -%}
@@ -32,6 +35,9 @@
     {%- set paypal = paypal_activity_input(input, mapping) -%}
     {%- set input = paypal.input -%}
     {%- set mapping = paypal.mapping -%}
+    {%- set grouped = input_with_group_customer(input, grouped_shape, mapping) -%}
+    {%- set input = grouped.input -%}
+    {%- set mapping = grouped.mapping -%}
     {#- Orders keyed by email, customers by an id (Shopify's two exports: the orders' `Email`, the
         customers' `Customer ID` and `Email`): every line matched no customer. Such lines find
         their customer by the customers' email (orders_keyed_by_email). -#}
@@ -401,6 +407,9 @@ checked as (
         -- after it (a quote not closed) is no row: that is their one reason.
         case
             when {{ is_header_line(input) }} then {{ header_line_reason() }}
+            {%- if input.get('report_row') %}
+            when {{ aliases[input.report_row] }} is not null then {{ aliases[input.report_row] }}
+            {%- endif %}
             when {{ quote_not_closed(input, 'orders') }} then {{ quote_not_closed_reason() }}
             else nullif(concat_ws('; ',
             case when valued.non_purchase_status is not null

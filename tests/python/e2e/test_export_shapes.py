@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from collections import defaultdict
 from pathlib import Path
 
@@ -536,3 +537,93 @@ def test_a_wix_stores_export_is_mapped_without_vars(tmp_path: Path):
     )
     console = " ".join(run.output.split())
     assert "customer_id <- Contact email" in console and "order_date <- Date created" in console
+
+
+def quickbooks_sales_by_customer_detail() -> tuple[str, dict[str, tuple[int, float, float]]]:
+    """QuickBooks Online's "Sales by Customer Detail" as it exports: a title block, a header whose
+    first column has no name, per customer a heading row (the name alone), its lines with the
+    first cell blank (invoices of several lines, sales receipts, a refund receipt of negative
+    amount), `Total for <name>`, a `TOTAL` row and a footer. Returns the text and {customer:
+    (orders, purchases, returns)} worked out from the lines."""
+    lines = [
+        "Sales by Customer Detail",
+        "Craig's Design and Landscaping Services",
+        '"January - December, 2023"',
+        "",
+        ",Date,Transaction Type,Num,Product/Service,Memo/Description,Qty,Sales Price,Amount,"
+        "Balance",
+    ]
+    customers = ["Amy's Bird Sanctuary", "Bill's Windsurf Shop", "Cool Cars", "Diego Rodriguez"]
+    customers += ["Dukes Basketball Camp", "Geeta Kalapatapu", "Jeff's Jalopies", "Mark Cho"]
+    expected, grand, number = {}, 0.0, 1000
+    for index, customer in enumerate(customers):
+        lines.append(customer + ",,,,,,,,,")
+        balance, orders, bought, returned = 0.0, set(), 0.0, 0.0
+        for document in range(2 + index % 3):
+            number += 1
+            kind = (
+                "Refund Receipt" if document == 2 else ("Invoice" if document else "Sales Receipt")
+            )
+            for item in range(1 + document % 2):
+                quantity, price = 1 + item + index, 25.0 + 10 * document
+                amount = -quantity * price if kind == "Refund Receipt" else quantity * price
+                balance += amount
+                day = f"{3 + index:02d}/{10 + document + item:02d}/2023"
+                lines.append(
+                    f",{day},{kind},{number},Gardening,Weekly Gardening Service,"
+                    f"{quantity:.2f},{price:.2f},{amount:.2f},{balance:.2f}"
+                )
+                if amount > 0:
+                    orders.add(number)
+                    bought += amount
+                else:
+                    returned += -amount
+        lines.append(f'Total for {customer},,,,,,,,"${balance:,.2f}",')
+        grand += balance
+        expected[customer] = (len(orders), bought, returned)
+    lines += [f'TOTAL,,,,,,,,"${grand:,.2f}",', "", "", '"Accrual Basis Friday, January 5, 2024"']
+    return "\n".join(lines) + "\n", expected
+
+
+def test_a_report_grouped_by_customer_gives_each_line_the_customer_above_it(tmp_path: Path):
+    """QuickBooks' Sales by Customer Detail writes the customer on a heading row above its lines:
+    no column holds it, so the build stopped asking for a customer_id, and mapped to the first
+    column every line was rejected. The heading above each line is its customer now; the headings
+    and the Total rows are rejected with their own reason and left out of the rejected share."""
+    text, expected = quickbooks_sales_by_customer_detail()
+    path = tmp_path / "SalesByCustomerDetail.csv"
+    path.write_text(text)
+    run = run_dbt(
+        tmp_path / "run",
+        command="build",
+        variables={"orders_path": str(path)},
+        extra_args=[
+            "--select",
+            "+int_customer_features order_rows_rejected_over_warn_share",
+            "--indirect-selection",
+            "cautious",
+        ],
+    )
+    features = {
+        customer: (frequency, pytest.approx(monetary), pytest.approx(returned))
+        for customer, frequency, monetary, returned in run.query(
+            "select customer_id, frequency, monetary, return_amount from int_customer_features"
+        )
+    }
+    assert features == expected
+    reasons = dict(
+        run.query("select rejection_reason, count(*) from base_orders group by rejection_reason")
+    )
+    assert reasons.pop(
+        "a heading of a report grouped by customer (its name is the customer of the lines below)"
+    ) == len(expected)
+    assert (
+        reasons.pop(
+            "a total or footer row of a report grouped by customer (its lines are counted, not it)"
+        )
+        == len(expected) + 1
+    )
+    assert set(reasons) <= {None, "unreadable line: too few columns (expected 10, found 1)"}
+    console = " ".join(run.output.split())
+    assert "a report grouped by customer (as QuickBooks' Sales by Customer Detail)" in console
+    assert re.search(r"PASS\S* order_rows_rejected_over_warn_share", console), console[-3000:]
