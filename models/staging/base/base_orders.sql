@@ -97,8 +97,12 @@
     {%- set currency = order_currency(input.relation, mapping) -%}
     {%- set fill_currency = currency is not none and not currency.from_amount and 'order_id' in mapping
         and column_has_blanks(input.relation, currency.column) -%}
+    {#- The status values of the first 100,000 lines; those that read like a cancellation but are
+        in neither list are named on their lines (status_reads_like_cancellation) for the WARN. -#}
+    {%- set statuses = status_values(input.relation, status_column, extra_cancellations) -%}
+    {%- set reads_like_cancellation = statuses | selectattr('reads_like_cancellation') | map(attribute='value') | list -%}
     {{ log_input_reading('orders', mapping, decimal if number_columns else none, dates, float_ids,
-                         status_values(input.relation, status_column, extra_cancellations),
+                         statuses,
                          customer_id_matches(input.relation, mapping.get('customer_id'), float_ids, ref('base_customers'), id_matching) if match_by_key and id_matching != 'email' else none) }}
     {{ log_order_currency(this.identifier, currency) }}
     {{ log_order_fields_filled(this.identifier, first_line_fields) }}
@@ -109,6 +113,7 @@
     {%- set aliases = source_column_aliases(input) -%}
 {%- else -%}
     {%- set mapping = {} -%}
+    {%- set reads_like_cancellation = [] -%}
     {%- set fill_channel = false -%}
     {%- set fill_customer = false -%}
     {%- set document_type = none -%}
@@ -515,6 +520,12 @@ final as (
         channel,
         {%- if has_descriptions %}
         {{ is_discount }} as is_discount,
+        {%- endif %}
+        {%- if reads_like_cancellation %}
+        -- a status that reads like a cancellation or refund but is in neither status list
+        -- (`Partially Refunded`): the line counts as a purchase; the WARN
+        -- status_reads_like_cancellation names such values
+        case when line_status in ({{ quote_literals(reads_like_cancellation) }}) then line_status end as status_reads_like_cancellation,
         {%- endif %}
         {%- if has_refunds %}
         -- the order's refunded amount as written on this line (a positive magnitude; 0 and blank

@@ -612,6 +612,18 @@ def test_cancellation_words_of_shop_systems_and_languages_are_returns(tmp_path: 
         in console
     )
     assert '"Partially Refunded"]}' in console
+    # ... and a WARN of the build, not a line lost in its log.
+    warned = run_dbt(
+        tmp_path / "warned",
+        variables={"orders_path": str(orders)},
+        extra_args=["--select", "base_orders stg_orders status_reads_like_cancellation"],
+    )
+    console = " ".join(warned.output.split())
+    assert (
+        "health status_reads_like_cancellation: status 'Partially Refunded' (1 kept lines) reads"
+        " like a cancellation or a refund" in console
+    ), console[-3000:]
+    assert re.search(r"WARN 1\S* status_reads_like_cancellation", console)
 
 
 def test_magentos_closed_beside_complete_is_a_refund_unless_the_user_lists_the_words(

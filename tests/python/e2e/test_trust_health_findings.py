@@ -37,6 +37,7 @@ CHECKS = [
     "order_lines_mostly_returns",
     "birth_date_placeholder",
     "birth_date_without_year",
+    "status_reads_like_cancellation",
 ]
 CUSTOMERS = 300
 NO_AGE = 186  # 62%
